@@ -1,0 +1,20 @@
+//! The `rollcall` command, run as a user runs it.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+// A small school and helpers to run the command on it.
+mod fixture;
+// `rollcall report attendance` and `rollcall report triggers` on the small school.
+mod reports;
+// Bad input: every problem named by file, line and field, and nothing written.
+mod bad_input;
+// `rollcall demo`: the files it writes and the report it prints.
+mod demo;
+// The seed schools' policies in `policies/`.
+mod policies;

@@ -1,0 +1,31 @@
+//! The attendance domain of rollcall: the national codes, the school calendar, the register,
+//! statistics and the statutory triggers.
+//!
+//! This crate does no I/O and keeps no clock: files, databases and the time of day belong to the
+//! crates that call it. Every rule cites the regulation, guidance or school policy it implements.
+//!
+//! Errors are `thiserror` enums that say what is wrong in words a school would use; callers add
+//! where (file, line, field, form).
+
+pub mod calendar;
+pub mod code;
+pub mod ids;
+pub mod policy;
+pub mod pupil;
+pub mod register;
+pub mod session;
+pub mod stats;
+pub mod triggers;
+
+pub use calendar::{AcademicYear, Calendar, Closure, DateRange, Sessions, Term};
+pub use code::{Category, Code, CodeError};
+pub use ids::{LaEstab, Upn, Urn};
+pub use policy::{Arrival, Policy, School, SessionTimes, Target};
+pub use pupil::{Pupil, SenStatus, Sex, YearGroup};
+pub use register::{
+    Mark, MarkError, MarkField, Occupied, PupilId, Register, RegisterBuilder, Roll, RowView,
+    check_mark,
+};
+pub use session::{Day, Session, SessionKey, Slot};
+pub use stats::{GroupBy, GroupKey, GroupSummary, Rate, Tally, summarise};
+pub use triggers::{Trigger, TriggerHit};

@@ -1,0 +1,494 @@
+//! Attendance statistics for any date range and grouping.
+//!
+//! The definitions are the DfE's (statutory.md §5): a possible session is one coded present,
+//! approved educational activity, authorised or unauthorised absence; the attendance rate is
+//! (present + approved activity) ÷ possible; the absence rate is (authorised + unauthorised) ÷
+//! possible; a pupil is a persistent absentee when absence is at least 10% of their own possible
+//! sessions and severely absent at 50%. Each figure has exactly one function here, and every
+//! report uses it.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use rustc_hash::FxHashMap;
+
+use crate::calendar::DateRange;
+use crate::code::{Category, Code};
+use crate::ids::LaEstab;
+use crate::pupil::{Pupil, SenStatus, Sex, YearGroup};
+use crate::register::{PupilId, Register, RowView};
+
+/// A fraction shown as a percentage, kept exact so that thresholds compare without rounding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    /// The numerator.
+    pub part: u64,
+    /// The denominator; never 0.
+    pub whole: u64,
+}
+
+impl Rate {
+    /// `part / whole`, or `None` when `whole` is 0.
+    pub fn new(part: u64, whole: u64) -> Option<Rate> {
+        (whole > 0).then_some(Rate { part, whole })
+    }
+
+    /// The percentage in hundredths, rounded half up: 95.83% is 9583.
+    pub fn hundredths(self) -> u64 {
+        (self.part * 20_000 + self.whole) / (2 * self.whole)
+    }
+
+    /// The percentage as a float, for charts.
+    pub fn percent(self) -> f64 {
+        // Exact for any count of sessions a register can hold.
+        self.part as f64 * 100.0 / self.whole as f64
+    }
+
+    /// Whether the rate is at least `hundredths` per cent hundredths (9000 for 90%), exactly.
+    pub fn at_least(self, hundredths: u64) -> bool {
+        self.part * 10_000 >= hundredths * self.whole
+    }
+}
+
+impl PartialOrd for Rate {
+    fn partial_cmp(&self, other: &Rate) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Rate {
+    fn cmp(&self, other: &Rate) -> Ordering {
+        (u128::from(self.part) * u128::from(other.whole))
+            .cmp(&(u128::from(other.part) * u128::from(self.whole)))
+    }
+}
+
+impl fmt::Display for Rate {
+    /// Two decimal places: `95.83`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let h = self.hundredths();
+        write!(f, "{}.{:02}", h / 100, h % 100)
+    }
+}
+
+/// Session counts for one pupil or a group over a date range.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Possible sessions.
+    pub possible: u64,
+    /// Present: `/ \ L`.
+    pub present: u64,
+    /// Attending an approved educational activity: `K V P W B`.
+    pub approved: u64,
+    /// Authorised absence.
+    pub authorised: u64,
+    /// Unauthorised absence.
+    pub unauthorised: u64,
+    /// Not counted: `D X Q Y1–Y7`.
+    pub not_counted: u64,
+    /// Administrative: `Z #`.
+    pub administrative: u64,
+    /// `L`: arrived late before the register closed.
+    pub late_before_close: u64,
+    /// `U`: arrived after the register closed.
+    pub late_after_close: u64,
+    /// Minutes late recorded with `L` and `U`.
+    pub minutes_late: u64,
+}
+
+impl Tally {
+    /// Counts a pupil's row over a date range.
+    pub fn of_row(row: RowView<'_>, range: DateRange) -> Tally {
+        let (first, codes) = row.within(range);
+        let mut by_byte = [0u64; 64];
+        for &b in codes {
+            if let Some(n) = by_byte.get_mut(usize::from(b)) {
+                *n += 1;
+            }
+        }
+        let mut tally = Tally::default();
+        for &code in Code::ALL {
+            let n = by_byte
+                .get(usize::from(code.as_byte()))
+                .copied()
+                .unwrap_or(0);
+            tally.add_code(code, n);
+        }
+        let end = first.0 + i32::try_from(codes.len()).unwrap_or(0);
+        let from = row.lates.partition_point(|&(s, _)| s < first.0);
+        let to = row.lates.partition_point(|&(s, _)| s < end);
+        tally.minutes_late = row
+            .lates
+            .get(from..to)
+            .unwrap_or_default()
+            .iter()
+            .map(|&(_, m)| u64::from(m))
+            .sum();
+        tally
+    }
+
+    /// Adds `n` sessions of a code.
+    pub fn add_code(&mut self, code: Code, n: u64) {
+        let bucket = match code.category() {
+            Category::Present => &mut self.present,
+            Category::ApprovedActivity => &mut self.approved,
+            Category::Authorised => &mut self.authorised,
+            Category::Unauthorised => &mut self.unauthorised,
+            Category::NotCounted => &mut self.not_counted,
+            Category::Administrative => &mut self.administrative,
+        };
+        *bucket += n;
+        if code.is_possible() {
+            self.possible += n;
+        }
+        match code {
+            Code::Late => self.late_before_close += n,
+            Code::ArrivedAfterClose => self.late_after_close += n,
+            _ => {}
+        }
+    }
+
+    /// Adds another tally to this one.
+    pub fn add(&mut self, other: &Tally) {
+        self.possible += other.possible;
+        self.present += other.present;
+        self.approved += other.approved;
+        self.authorised += other.authorised;
+        self.unauthorised += other.unauthorised;
+        self.not_counted += other.not_counted;
+        self.administrative += other.administrative;
+        self.late_before_close += other.late_before_close;
+        self.late_after_close += other.late_after_close;
+        self.minutes_late += other.minutes_late;
+    }
+
+    /// Sessions attended: present plus approved educational activity.
+    pub fn attended(&self) -> u64 {
+        self.present + self.approved
+    }
+
+    /// Sessions missed: authorised plus unauthorised absence.
+    pub fn absent(&self) -> u64 {
+        self.authorised + self.unauthorised
+    }
+
+    /// Attendance rate: attended ÷ possible.
+    pub fn attendance_rate(&self) -> Option<Rate> {
+        Rate::new(self.attended(), self.possible)
+    }
+
+    /// Overall absence rate: absent ÷ possible.
+    pub fn absence_rate(&self) -> Option<Rate> {
+        Rate::new(self.absent(), self.possible)
+    }
+
+    /// Authorised absence rate.
+    pub fn authorised_rate(&self) -> Option<Rate> {
+        Rate::new(self.authorised, self.possible)
+    }
+
+    /// Unauthorised absence rate.
+    pub fn unauthorised_rate(&self) -> Option<Rate> {
+        Rate::new(self.unauthorised, self.possible)
+    }
+
+    /// Persistent absence: absence is 10% or more of possible sessions (the DfE's exact method
+    /// since 2015/16, statutory.md §5).
+    pub fn is_persistent_absentee(&self) -> bool {
+        self.possible > 0 && self.absent() * 10 >= self.possible
+    }
+
+    /// Severe absence: absence is 50% or more of possible sessions (statutory.md §5).
+    pub fn is_severe_absentee(&self) -> bool {
+        self.possible > 0 && self.absent() * 2 >= self.possible
+    }
+}
+
+/// What pupils are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// Everyone together.
+    All,
+    /// Each pupil on their own.
+    Pupil,
+    /// Registration group.
+    RegGroup,
+    /// Year group.
+    YearGroup,
+    /// School.
+    School,
+    /// Sex.
+    Sex,
+    /// Free school meals eligibility.
+    Fsm,
+    /// English as an additional language.
+    Eal,
+    /// SEN provision.
+    Sen,
+}
+
+/// The group a row of a report is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GroupKey {
+    /// Everyone.
+    All,
+    /// One pupil.
+    Pupil(PupilId),
+    /// A registration group.
+    RegGroup(String),
+    /// A year group.
+    YearGroup(YearGroup),
+    /// A school; `None` for pupils not assigned to one.
+    School(Option<LaEstab>),
+    /// A sex.
+    Sex(Sex),
+    /// Eligible for free school meals, or not.
+    Fsm(bool),
+    /// English as an additional language, or not.
+    Eal(bool),
+    /// SEN provision.
+    Sen(SenStatus),
+}
+
+impl GroupKey {
+    fn of(by: GroupBy, id: PupilId, pupil: &Pupil) -> GroupKey {
+        match by {
+            GroupBy::All => GroupKey::All,
+            GroupBy::Pupil => GroupKey::Pupil(id),
+            GroupBy::RegGroup => GroupKey::RegGroup(pupil.reg_group.clone()),
+            GroupBy::YearGroup => GroupKey::YearGroup(pupil.year_group),
+            GroupBy::School => GroupKey::School(pupil.school),
+            GroupBy::Sex => GroupKey::Sex(pupil.sex),
+            GroupBy::Fsm => GroupKey::Fsm(pupil.fsm),
+            GroupBy::Eal => GroupKey::Eal(pupil.eal),
+            GroupBy::Sen => GroupKey::Sen(pupil.sen),
+        }
+    }
+}
+
+/// The figures for one group over a date range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupSummary {
+    /// The group.
+    pub key: GroupKey,
+    /// Pupils on roll at any time in the range.
+    pub pupils: u64,
+    /// Pupils with at least one possible session: the denominator of the PA and SA rates.
+    pub pupils_with_possible: u64,
+    /// Session counts, summed over the group's pupils.
+    pub tally: Tally,
+    /// Persistent absentees, each judged on their own sessions.
+    pub persistent: u64,
+    /// Severe absentees, each judged on their own sessions.
+    pub severe: u64,
+}
+
+impl GroupSummary {
+    fn new(key: GroupKey) -> GroupSummary {
+        GroupSummary {
+            key,
+            pupils: 0,
+            pupils_with_possible: 0,
+            tally: Tally::default(),
+            persistent: 0,
+            severe: 0,
+        }
+    }
+
+    fn add_pupil(&mut self, tally: &Tally) {
+        self.pupils += 1;
+        self.pupils_with_possible += u64::from(tally.possible > 0);
+        self.persistent += u64::from(tally.is_persistent_absentee());
+        self.severe += u64::from(tally.is_severe_absentee());
+        self.tally.add(tally);
+    }
+
+    /// Persistent absence rate: persistent absentees ÷ pupils with possible sessions.
+    pub fn persistent_rate(&self) -> Option<Rate> {
+        Rate::new(self.persistent, self.pupils_with_possible)
+    }
+
+    /// Severe absence rate: severe absentees ÷ pupils with possible sessions.
+    pub fn severe_rate(&self) -> Option<Rate> {
+        Rate::new(self.severe, self.pupils_with_possible)
+    }
+}
+
+/// Attendance over a range for every group, in group order; pupils on roll at any time in the
+/// range are included.
+pub fn summarise(register: &Register, range: DateRange, by: GroupBy) -> Vec<GroupSummary> {
+    let mut groups: FxHashMap<GroupKey, GroupSummary> = FxHashMap::default();
+    for (id, pupil) in register.ids().zip(register.pupils()) {
+        if !pupil.on_roll_during(range) {
+            continue;
+        }
+        let tally = Tally::of_row(register.row(id), range);
+        let key = GroupKey::of(by, id, pupil);
+        groups
+            .entry(key.clone())
+            .or_insert_with(|| GroupSummary::new(key))
+            .add_pupil(&tally);
+    }
+    let mut rows: Vec<GroupSummary> = groups.into_values().collect();
+    rows.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    rows
+}
+
+/// One pupil's tally over a range.
+pub fn pupil_tally(register: &Register, id: PupilId, range: DateRange) -> Tally {
+    Tally::of_row(register.row(id), range)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::Upn;
+    use crate::register::tests::{UPN, pupil};
+    use crate::register::{RegisterBuilder, Roll};
+    use crate::session::{Session, SessionKey};
+    use jiff::civil::{Date, date};
+
+    /// A tally from a string of codes separated by spaces.
+    fn tally_of(codes: &str) -> Tally {
+        let mut tally = Tally::default();
+        for symbol in codes.split_whitespace() {
+            tally.add_code(Code::parse(symbol).unwrap(), 1);
+        }
+        tally
+    }
+
+    #[test]
+    fn rates_and_thresholds() {
+        // (codes, possible, attendance %, absence %, persistent, severe)
+        let table: &[(&str, u64, Option<&str>, bool, bool)] = &[
+            ("/ / / / / / / / / I", 10, Some("90.00"), true, false), // exactly 10%
+            (
+                "/ / / / / / / / / / / / / / / / / / / I",
+                20,
+                Some("95.00"),
+                false,
+                false,
+            ),
+            (
+                "/ / / / / / / / / / / / / / / / / / O I",
+                20,
+                Some("90.00"),
+                true,
+                false,
+            ),
+            ("/ I", 2, Some("50.00"), true, true), // exactly 50%
+            ("/ / I", 3, Some("66.67"), true, false),
+            ("V K P W B", 5, Some("100.00"), false, false),
+            ("D X Q Y1 Y7 Z #", 0, None, false, false),
+            ("L U / G", 4, Some("50.00"), true, true),
+            ("", 0, None, false, false),
+        ];
+        for &(codes, possible, attendance, persistent, severe) in table {
+            let t = tally_of(codes);
+            assert_eq!(t.possible, possible, "{codes}");
+            assert_eq!(
+                t.attendance_rate().map(|r| r.to_string()).as_deref(),
+                attendance,
+                "{codes}"
+            );
+            assert_eq!(t.is_persistent_absentee(), persistent, "{codes}");
+            assert_eq!(t.is_severe_absentee(), severe, "{codes}");
+        }
+        let t = tally_of("L U U / G");
+        assert_eq!((t.late_before_close, t.late_after_close), (1, 2));
+    }
+
+    #[test]
+    fn rounding_is_half_up_and_exact() {
+        assert_eq!(Rate::new(1, 8).unwrap().to_string(), "12.50");
+        assert_eq!(Rate::new(1, 32).unwrap().to_string(), "3.13"); // 3.125
+        assert_eq!(Rate::new(2, 3).unwrap().to_string(), "66.67");
+        assert_eq!(Rate::new(0, 3).unwrap().to_string(), "0.00");
+        assert!(Rate::new(9, 10).unwrap().at_least(9000));
+        assert!(!Rate::new(899, 1000).unwrap().at_least(9000));
+        assert!(Rate::new(1, 3).unwrap() < Rate::new(34, 100).unwrap());
+        assert_eq!(Rate::new(1, 0), None);
+    }
+
+    fn key(d: Date, s: Session) -> SessionKey {
+        SessionKey {
+            date: d,
+            session: s,
+        }
+    }
+
+    #[test]
+    fn grouping_and_ranges() {
+        let mut a = pupil(UPN);
+        a.reg_group = "5B".into();
+        let mut b = pupil("Q801200005002");
+        b.reg_group = "5A".into();
+        b.leaving_date = Some(date(2025, 9, 3));
+        let mut c = pupil("E801200005003");
+        c.entry_date = Some(date(2025, 10, 1));
+        let roll = Roll::new(vec![a, b, c]).unwrap();
+        let mut builder = RegisterBuilder::new(&roll);
+        let marks = [
+            (UPN, date(2025, 9, 2), "/", "\\"),
+            (UPN, date(2025, 9, 3), "L", "I"),
+            ("Q801200005002", date(2025, 9, 2), "/", "O"),
+            ("Q801200005002", date(2025, 9, 3), "G", "G"),
+        ];
+        for (upn, d, am, pm) in marks {
+            let upn = Upn::parse(upn).unwrap();
+            builder
+                .record(
+                    &roll,
+                    &upn,
+                    key(d, Session::Am),
+                    Code::parse(am).unwrap(),
+                    (am == "L").then_some(4),
+                    None,
+                )
+                .unwrap();
+            builder
+                .record(
+                    &roll,
+                    &upn,
+                    key(d, Session::Pm),
+                    Code::parse(pm).unwrap(),
+                    None,
+                    None,
+                )
+                .unwrap();
+        }
+        let register = builder.finish(roll);
+        let september = DateRange {
+            first: date(2025, 9, 1),
+            last: date(2025, 9, 30),
+        };
+        let rows = summarise(&register, september, GroupBy::RegGroup);
+        let keys: Vec<&GroupKey> = rows.iter().map(|r| &r.key).collect();
+        assert_eq!(
+            keys,
+            [
+                &GroupKey::RegGroup("5A".into()),
+                &GroupKey::RegGroup("5B".into())
+            ]
+        );
+        assert_eq!(rows[0].tally.unauthorised, 3);
+        assert_eq!(rows[0].persistent, 1);
+        assert_eq!(rows[1].tally.minutes_late, 4); // minutes go with L only
+        assert_eq!(
+            rows[1].tally.attendance_rate().unwrap().to_string(),
+            "75.00"
+        );
+
+        // The pupil who joins in October is not in September's figures.
+        let school = summarise(&register, september, GroupBy::All);
+        assert_eq!(school[0].pupils, 2);
+        assert_eq!(school[0].persistent_rate().unwrap().to_string(), "100.00");
+        // A range covering one day counts only that day.
+        let one_day = DateRange {
+            first: date(2025, 9, 3),
+            last: date(2025, 9, 3),
+        };
+        let t = pupil_tally(&register, PupilId(0), one_day);
+        assert_eq!((t.possible, t.present, t.authorised), (2, 1, 1));
+    }
+}

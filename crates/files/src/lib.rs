@@ -1,0 +1,53 @@
+//! rollcall's files: `pupils.csv`, `marks.csv` and policy TOML, read and written.
+//!
+//! Reading is all or nothing: a file with any bad row yields a [`LoadError`] that names the file,
+//! line, field and reason of every problem (up to [`error::MAX_REPORTED`]) and nothing is
+//! returned. The formats are documented in `docs/formats.md`.
+
+pub mod error;
+mod fields;
+pub mod marks;
+pub mod policy;
+pub mod pupils;
+
+use std::path::Path;
+
+use rollcall_core::{Calendar, Policy, Register};
+
+pub use error::{FileError, LoadError};
+pub use marks::{read_marks, write_marks};
+pub use policy::{parse_policy, policy_to_toml, read_policy, write_policy};
+pub use pupils::{read_pupils, write_pupils};
+
+/// A school loaded from files: its register, its policy if one was given, and its calendar
+/// (the policy's, or inferred from the marks).
+#[derive(Debug)]
+pub struct LoadedSchool {
+    /// Pupils and their marks.
+    pub register: Register,
+    /// The policy, when a policy file was given.
+    pub policy: Option<Policy>,
+    /// The school calendar.
+    pub calendar: Calendar,
+}
+
+/// Loads a school from its files. With a policy, every mark must fit its calendar.
+pub fn load_school(
+    pupils: &Path,
+    marks: &Path,
+    policy: Option<&Path>,
+) -> Result<LoadedSchool, LoadError> {
+    let policy = policy.map(read_policy).transpose()?;
+    let roll = read_pupils(pupils)?;
+    let builder = read_marks(marks, &roll, policy.as_ref().map(|p| &p.calendar))?;
+    let register = builder.finish(roll);
+    let calendar = match &policy {
+        Some(policy) => policy.calendar.clone(),
+        None => register.inferred_calendar(),
+    };
+    Ok(LoadedSchool {
+        register,
+        policy,
+        calendar,
+    })
+}

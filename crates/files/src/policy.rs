@@ -1,0 +1,458 @@
+//! Policy files: one school's settings in TOML (documented in `docs/formats.md`).
+//!
+//! Read in two stages: the TOML into raw structures that keep each value's position, then into
+//! the validated [`Policy`], so that every problem names the line and key it is on.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::Path;
+
+use jiff::civil::{Date, Time};
+use rollcall_core::{
+    Calendar, Closure, DateRange, LaEstab, Policy, School, Session, SessionTimes, Sessions, Target,
+    Term, Urn,
+};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::FileError;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    school: RawSchool,
+    sessions: RawSessions,
+    #[serde(default)]
+    attendance: RawAttendance,
+    calendar: RawCalendar,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchool {
+    name: Spanned<String>,
+    urn: Option<Spanned<String>>,
+    la_estab: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSessions {
+    am: Spanned<RawTimes>,
+    pm: Spanned<RawTimes>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTimes {
+    register_opens: Spanned<TimeValue>,
+    late_after: Option<Spanned<TimeValue>>,
+    register_closes: Spanned<TimeValue>,
+    session_ends: Spanned<TimeValue>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawAttendance {
+    target: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCalendar {
+    terms: Vec<RawTerm>,
+    #[serde(default)]
+    closures: Vec<RawClosure>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTerm {
+    name: Spanned<String>,
+    first_day: Spanned<DateValue>,
+    last_day: Spanned<DateValue>,
+    half_term: Option<RawRange>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRange {
+    first_day: Spanned<DateValue>,
+    last_day: Spanned<DateValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClosure {
+    date: Spanned<DateValue>,
+    reason: String,
+    sessions: Option<Spanned<String>>,
+}
+
+/// A date written as a TOML date (`2025-09-01`) or a string (`"2025-09-01"`).
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "a date such as 2025-09-01")]
+enum DateValue {
+    Native(toml::value::Datetime),
+    Text(String),
+}
+
+/// A time written as a TOML time (`08:30`) or a string (`"08:30"`).
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "a time such as 08:30")]
+enum TimeValue {
+    Native(toml::value::Datetime),
+    Text(String),
+}
+
+/// Reads and validates a policy file.
+pub fn read_policy(path: &Path) -> Result<Policy, FileError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| FileError::file(path, format!("cannot read: {e}")))?;
+    parse_policy(path, &text)
+}
+
+/// Validates policy text; `path` is only for messages.
+pub fn parse_policy(path: &Path, text: &str) -> Result<Policy, FileError> {
+    let at = |span: Range<usize>, field: &str, reason: String| {
+        let line = text
+            .get(..span.start)
+            .map_or(0, |before| before.matches('\n').count())
+            + 1;
+        FileError::at(path, line as u64, Some(field), reason)
+    };
+    let raw: RawPolicy = toml::from_str(text)
+        .map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            at(span, "", e.message().to_owned())
+        })
+        .map_err(|mut e| {
+            e.field = None;
+            e
+        })?;
+
+    let school = School {
+        name: raw.school.name.get_ref().clone(),
+        urn: raw
+            .school
+            .urn
+            .map(|u| Urn::parse(u.get_ref()).map_err(|e| at(u.span(), "school.urn", e.to_string())))
+            .transpose()?,
+        la_estab: raw
+            .school
+            .la_estab
+            .map(|l| {
+                LaEstab::parse(l.get_ref())
+                    .map_err(|e| at(l.span(), "school.la_estab", e.to_string()))
+            })
+            .transpose()?,
+    };
+
+    let times = |session: Session, raw: &Spanned<RawTimes>| -> Result<SessionTimes, FileError> {
+        let name = format!("sessions.{}", session.as_str().to_ascii_lowercase());
+        let get = |value: &Spanned<TimeValue>, key: &str| {
+            time_of(value.get_ref()).map_err(|e| at(value.span(), &format!("{name}.{key}"), e))
+        };
+        let t = raw.get_ref();
+        SessionTimes::new(
+            session,
+            get(&t.register_opens, "register_opens")?,
+            t.late_after
+                .as_ref()
+                .map(|v| get(v, "late_after"))
+                .transpose()?,
+            get(&t.register_closes, "register_closes")?,
+            get(&t.session_ends, "session_ends")?,
+        )
+        .map_err(|e| {
+            at(
+                t.register_closes.span(),
+                &format!("{name}.register_closes"),
+                e.to_string(),
+            )
+        })
+    };
+    let am = times(Session::Am, &raw.sessions.am)?;
+    let pm = times(Session::Pm, &raw.sessions.pm)?;
+
+    let attendance_target = raw
+        .attendance
+        .target
+        .map(|t| {
+            let value = *t.get_ref();
+            let hundredths = (value * 100.0).round();
+            let fail = || {
+                at(
+                    t.span(),
+                    "attendance.target",
+                    format!("an attendance target is a percentage from 0 to 100; found {value}"),
+                )
+            };
+            if !(0.0..=10_000.0).contains(&hundredths) {
+                return Err(fail());
+            }
+            // In range 0..=10_000, so the conversion is exact.
+            Target::from_hundredths(hundredths as u16).map_err(|_| fail())
+        })
+        .transpose()?;
+
+    let date = |value: &Spanned<DateValue>, field: &str| {
+        date_of(value.get_ref()).map_err(|e| at(value.span(), field, e))
+    };
+    let mut terms = Vec::new();
+    let mut term_spans = Vec::new();
+    for (i, term) in raw.calendar.terms.iter().enumerate() {
+        let field = |key: &str| format!("calendar.terms[{i}].{key}");
+        terms.push(Term {
+            name: term.name.get_ref().clone(),
+            dates: DateRange {
+                first: date(&term.first_day, &field("first_day"))?,
+                last: date(&term.last_day, &field("last_day"))?,
+            },
+            half_term_break: term
+                .half_term
+                .as_ref()
+                .map(|h| -> Result<DateRange, FileError> {
+                    Ok(DateRange {
+                        first: date(&h.first_day, &field("half_term.first_day"))?,
+                        last: date(&h.last_day, &field("half_term.last_day"))?,
+                    })
+                })
+                .transpose()?,
+        });
+        term_spans.push(term.first_day.span());
+    }
+    let mut closures = Vec::new();
+    for (i, closure) in raw.calendar.closures.iter().enumerate() {
+        let field = |key: &str| format!("calendar.closures[{i}].{key}");
+        let sessions = match closure.sessions.as_ref() {
+            None => Sessions::Both,
+            Some(s) => match s.get_ref().to_ascii_lowercase().as_str() {
+                "am" => Sessions::Am,
+                "pm" => Sessions::Pm,
+                "both" => Sessions::Both,
+                other => {
+                    return Err(at(
+                        s.span(),
+                        &field("sessions"),
+                        format!("sessions is am, pm or both; found {other:?}"),
+                    ));
+                }
+            },
+        };
+        closures.push(Closure {
+            date: date(&closure.date, &field("date"))?,
+            sessions,
+            reason: closure.reason.clone(),
+        });
+    }
+    let calendar = Calendar::from_terms(terms, closures).map_err(|e| {
+        use rollcall_core::calendar::CalendarError as E;
+        let span = match &e {
+            E::Backwards { term, .. }
+            | E::Overlap { term, .. }
+            | E::BreakOutsideTerm { term, .. } => raw
+                .calendar
+                .terms
+                .iter()
+                .zip(&term_spans)
+                .find(|(t, _)| t.name.get_ref() == term)
+                .map(|(_, span)| span.clone()),
+            E::ClosureNotSchoolDay { date: d, .. } => raw
+                .calendar
+                .closures
+                .iter()
+                .find(|c| date_of(c.date.get_ref()).ok() == Some(*d))
+                .map(|c| c.date.span()),
+            E::NoTerms => None,
+        };
+        at(span.unwrap_or(0..0), "calendar", e.to_string())
+    })?;
+    Policy::new(school, am, pm, attendance_target, calendar)
+        .map_err(|e| at(raw.sessions.pm.span(), "sessions", e.to_string()))
+}
+
+fn date_of(value: &DateValue) -> Result<Date, String> {
+    let text = match value {
+        DateValue::Native(d) => d.to_string(),
+        DateValue::Text(t) => t.clone(),
+    };
+    crate::fields::parse_date(&text)
+}
+
+fn time_of(value: &TimeValue) -> Result<Time, String> {
+    let text = match value {
+        TimeValue::Native(t) => t.to_string(),
+        TimeValue::Text(t) => t.clone(),
+    };
+    let fail = || format!("{text:?} is not a time such as 08:30");
+    let (hours, minutes) = text.split_once(':').ok_or_else(fail)?;
+    let minutes = minutes.strip_suffix(":00").unwrap_or(minutes);
+    let hours: i8 = hours.parse().map_err(|_| fail())?;
+    let minutes: i8 = minutes.parse().map_err(|_| fail())?;
+    Time::new(hours, minutes, 0, 0).map_err(|_| fail())
+}
+
+/// The policy as TOML, in the layout `read_policy` reads.
+pub fn policy_to_toml(policy: &Policy) -> String {
+    let mut out = String::new();
+    let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
+    let _ = writeln!(out, "[school]\nname = {}", quote(&policy.school.name));
+    if let Some(urn) = policy.school.urn {
+        let _ = writeln!(out, "urn = \"{urn}\"");
+    }
+    if let Some(la_estab) = policy.school.la_estab {
+        let _ = writeln!(out, "la_estab = \"{la_estab}\"");
+    }
+    let hm = |t: Time| format!("{:02}:{:02}", t.hour(), t.minute());
+    for (name, t) in [("am", &policy.am), ("pm", &policy.pm)] {
+        let _ = writeln!(out, "\n[sessions.{name}]");
+        let _ = writeln!(out, "register_opens = {}", hm(t.register_opens));
+        if t.late_after != t.register_opens {
+            let _ = writeln!(out, "late_after = {}", hm(t.late_after));
+        }
+        let _ = writeln!(out, "register_closes = {}", hm(t.register_closes));
+        let _ = writeln!(out, "session_ends = {}", hm(t.session_ends));
+    }
+    if let Some(target) = policy.attendance_target {
+        let h = target.hundredths();
+        let _ = writeln!(out, "\n[attendance]\ntarget = {}.{:02}", h / 100, h % 100);
+    }
+    for term in policy.calendar.terms() {
+        let _ = writeln!(out, "\n[[calendar.terms]]\nname = {}", quote(&term.name));
+        let _ = writeln!(
+            out,
+            "first_day = {}\nlast_day = {}",
+            term.dates.first, term.dates.last
+        );
+        if let Some(gap) = term.half_term_break {
+            let _ = writeln!(
+                out,
+                "half_term = {{ first_day = {}, last_day = {} }}",
+                gap.first, gap.last
+            );
+        }
+    }
+    for closure in policy.calendar.closures() {
+        let _ = writeln!(out, "\n[[calendar.closures]]\ndate = {}", closure.date);
+        let _ = writeln!(out, "reason = {}", quote(&closure.reason));
+        match closure.sessions {
+            Sessions::Am => out.push_str("sessions = \"am\"\n"),
+            Sessions::Pm => out.push_str("sessions = \"pm\"\n"),
+            Sessions::Both => {}
+        }
+    }
+    out
+}
+
+/// Writes a policy file.
+pub fn write_policy(path: &Path, policy: &Policy) -> Result<(), FileError> {
+    std::fs::write(path, policy_to_toml(policy))
+        .map_err(|e| FileError::file(path, format!("cannot write: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[school]
+name = "Beecroft Primary School"
+urn = "107924"
+la_estab = "383/2042"
+
+[sessions.am]
+register_opens = 08:30
+late_after = "08:40"
+register_closes = 09:10
+session_ends = 12:00
+
+[sessions.pm]
+register_opens = 13:15
+register_closes = 13:45
+session_ends = 15:15
+
+[attendance]
+target = 96
+
+[[calendar.terms]]
+name = "Autumn 2025"
+first_day = 2025-09-01
+last_day = "2025-12-19"
+half_term = { first_day = 2025-10-27, last_day = 2025-10-31 }
+
+[[calendar.closures]]
+date = 2025-09-01
+reason = "INSET day"
+
+[[calendar.closures]]
+date = 2025-12-19
+reason = "Early finish"
+sessions = "pm"
+"#;
+
+    fn parse(text: &str) -> Result<Policy, String> {
+        parse_policy(Path::new("policy.toml"), text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_and_writes() {
+        let policy = parse(GOOD).unwrap();
+        assert_eq!(policy.am.late_after.to_string(), "08:40:00");
+        assert_eq!(policy.attendance_target.unwrap().hundredths(), 9600);
+        assert!(!policy.calendar.is_school_day(jiff::civil::date(2025, 9, 1)));
+        let again = parse(&policy_to_toml(&policy)).unwrap();
+        assert_eq!(policy_to_toml(&again), policy_to_toml(&policy));
+        assert_eq!(again.calendar.closures(), policy.calendar.closures());
+    }
+
+    #[test]
+    fn errors_name_line_and_key() {
+        let table = [
+            (
+                "register_closes = 09:10",
+                "register_closes = 09:20",
+                "line 10, field sessions.am.register_closes: the AM register stays open for late marks from 08:40:00 to 09:20:00, 40 minutes",
+            ),
+            (
+                "late_after = \"08:40\"",
+                "late_after = \"8.40\"",
+                "line 9, field sessions.am.late_after: \"8.40\" is not a time",
+            ),
+            (
+                "urn = \"107924\"",
+                "urn = \"10792\"",
+                "line 4, field school.urn",
+            ),
+            (
+                "target = 96",
+                "target = 101",
+                "field attendance.target: an attendance target is a percentage from 0 to 100; found 101",
+            ),
+            (
+                "last_day = \"2025-12-19\"",
+                "last_day = \"2025-19-12\"",
+                "line 24, field calendar.terms[0].last_day: \"2025-19-12\" is not a date on the calendar",
+            ),
+            (
+                "date = 2025-09-01",
+                "date = 2025-09-06",
+                "line 28, field calendar: the closure on 2025-09-06 (INSET day) is not on a school day",
+            ),
+            (
+                "sessions = \"pm\"",
+                "sessions = \"evening\"",
+                "field calendar.closures[1].sessions",
+            ),
+            (
+                "[attendance]",
+                "[attendence]",
+                "policy.toml, line 18: unknown field `attendence`",
+            ),
+        ];
+        for (from, to, message) in table {
+            let err = parse(&GOOD.replace(from, to)).unwrap_err();
+            assert!(err.contains(message), "{to}\n{err}");
+        }
+    }
+}
