@@ -41,7 +41,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         seed: args.seed,
         year,
         through: args.through,
-    });
+    })?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let paths = Source {

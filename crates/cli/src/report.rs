@@ -15,9 +15,12 @@ use crate::{AttendanceArgs, By, Format, Source, TriggersArgs};
 
 /// Loads the files, or explains every problem found in them.
 pub fn load(source: &Source) -> anyhow::Result<LoadedSchool> {
-    load_school(&source.pupils, &source.marks, source.policy.as_deref())
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .context("the files were not loaded; nothing was reported")
+    load_school(&source.pupils, &source.marks, source.policy.as_deref()).map_err(|e| {
+        let problems = e.to_string().replace('\n', "\n  ");
+        anyhow::anyhow!(
+            "the school's files could not be read, so nothing was reported:\n  {problems}"
+        )
+    })
 }
 
 fn group_by(by: By) -> GroupBy {
@@ -133,6 +136,29 @@ struct Counts {
 }
 
 impl Counts {
+    /// The session counts and attendance, in the order every CSV gives them.
+    fn sessions(&self) -> [String; 6] {
+        [
+            self.possible.to_string(),
+            self.present.to_string(),
+            self.aea.to_string(),
+            self.authorised.to_string(),
+            self.unauthorised.to_string(),
+            self.attendance_pct.clone().unwrap_or_default(),
+        ]
+    }
+
+    /// Sessions not counted, absence and lateness, in the order every CSV gives them.
+    fn others(&self) -> [String; 5] {
+        [
+            self.not_counted.to_string(),
+            self.absence_pct.clone().unwrap_or_default(),
+            self.late_before_close.to_string(),
+            self.late_after_close.to_string(),
+            self.minutes_late.to_string(),
+        ]
+    }
+
     fn of(t: &Tally) -> Counts {
         Counts {
             possible: t.possible,
@@ -151,100 +177,70 @@ impl Counts {
 }
 
 fn attendance_csv(school: &LoadedSchool, rows: &[GroupSummary], by: By) -> anyhow::Result<String> {
+    let mut header = vec![column_name(by)];
+    let pupils = matches!(by, By::Pupil);
+    if !pupils {
+        header.push("pupils");
+    }
+    header.extend([
+        "possible",
+        "present",
+        "aea",
+        "authorised",
+        "unauthorised",
+        "attendance_pct",
+    ]);
+    if pupils {
+        // With the columns before them, fixed by the specification of the report.
+        header.extend(["persistent", "severe"]);
+    } else {
+        header.extend(["persistent", "persistent_pct", "severe", "severe_pct"]);
+    }
+    header.extend([
+        "not_counted",
+        "absence_pct",
+        "late_before_close",
+        "late_after_close",
+        "minutes_late",
+    ]);
+    if pupils {
+        header.extend(["legal_surname", "legal_forename", "reg_group", "year_group"]);
+    }
     let mut out = csv::Writer::from_writer(Vec::new());
-    let opt = |s: Option<String>| s.unwrap_or_default();
-    if let By::Pupil = by {
-        out.write_record([
-            "upn",
-            "possible",
-            "present",
-            "aea",
-            "authorised",
-            "unauthorised",
-            "attendance_pct",
-            "persistent",
-            "severe",
-            "not_counted",
-            "absence_pct",
-            "late_before_close",
-            "late_after_close",
-            "minutes_late",
-            "legal_surname",
-            "legal_forename",
-            "reg_group",
-            "year_group",
-        ])?;
-        for row in rows {
-            let GroupKey::Pupil(id) = row.key else {
-                continue;
-            };
-            let Some(pupil) = school.register.pupil(id) else {
-                continue;
-            };
-            let c = Counts::of(&row.tally);
-            out.write_record([
-                pupil.upn.to_string(),
-                c.possible.to_string(),
-                c.present.to_string(),
-                c.aea.to_string(),
-                c.authorised.to_string(),
-                c.unauthorised.to_string(),
-                opt(c.attendance_pct),
+    out.write_record(&header)?;
+    for row in rows {
+        let counts = Counts::of(&row.tally);
+        let mut record = vec![key_text(&row.key, school)];
+        if !pupils {
+            record.push(row.pupils.to_string());
+        }
+        record.extend(counts.sessions());
+        let pupil = match row.key {
+            GroupKey::Pupil(id) => school.register.pupil(id),
+            _ => None,
+        };
+        match pupil {
+            Some(_) => record.extend([
                 (row.persistent > 0).to_string(),
                 (row.severe > 0).to_string(),
-                c.not_counted.to_string(),
-                opt(c.absence_pct),
-                c.late_before_close.to_string(),
-                c.late_after_close.to_string(),
-                c.minutes_late.to_string(),
-                pupil.legal_surname.clone(),
-                pupil.legal_forename.clone(),
-                pupil.reg_group.clone(),
-                pupil.year_group.to_string(),
-            ])?;
-        }
-    } else {
-        out.write_record([
-            column_name(by),
-            "pupils",
-            "possible",
-            "present",
-            "aea",
-            "authorised",
-            "unauthorised",
-            "attendance_pct",
-            "absence_pct",
-            "persistent",
-            "persistent_pct",
-            "severe",
-            "severe_pct",
-            "not_counted",
-            "late_before_close",
-            "late_after_close",
-            "minutes_late",
-        ])?;
-        for row in rows {
-            let c = Counts::of(&row.tally);
-            out.write_record([
-                key_text(&row.key, school),
-                row.pupils.to_string(),
-                c.possible.to_string(),
-                c.present.to_string(),
-                c.aea.to_string(),
-                c.authorised.to_string(),
-                c.unauthorised.to_string(),
-                opt(c.attendance_pct),
-                opt(c.absence_pct),
+            ]),
+            None => record.extend([
                 row.persistent.to_string(),
                 pct(row.persistent_rate()),
                 row.severe.to_string(),
                 pct(row.severe_rate()),
-                c.not_counted.to_string(),
-                c.late_before_close.to_string(),
-                c.late_after_close.to_string(),
-                c.minutes_late.to_string(),
-            ])?;
+            ]),
         }
+        record.extend(counts.others());
+        if let Some(p) = pupil {
+            record.extend([
+                p.legal_surname.clone(),
+                p.legal_forename.clone(),
+                p.reg_group.clone(),
+                p.year_group.to_string(),
+            ]);
+        }
+        out.write_record(&record)?;
     }
     Ok(String::from_utf8(out.into_inner()?)?)
 }

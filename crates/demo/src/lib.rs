@@ -13,14 +13,35 @@ mod calendar;
 mod names;
 
 use jiff::civil::{Date, date};
+use rollcall_core::calendar::CalendarError;
+use rollcall_core::policy::PolicyError;
+use rollcall_core::register::DuplicatePupil;
 use rollcall_core::{
     AcademicYear, Calendar, Code, Day, LaEstab, Policy, Pupil, PupilId, Register, RegisterBuilder,
     Roll, School, SenStatus, Session, SessionTimes, Sessions, Sex, Slot, Target, Upn, Urn,
     YearGroup,
 };
 use rustc_hash::FxHashMap;
+use thiserror::Error;
 
 pub use calendar::{easter_sunday, english_school_year};
+
+/// Why a school could not be generated: each is a fault in the generator, caught by its tests.
+#[derive(Debug, Error)]
+pub enum DemoError {
+    /// The generated calendar was refused.
+    #[error("the generated calendar is not valid: {0}")]
+    Calendar(#[from] CalendarError),
+    /// The generated policy was refused.
+    #[error("the generated policy is not valid: {0}")]
+    Policy(#[from] PolicyError),
+    /// Two generated pupils share a UPN.
+    #[error("the generated roll is not valid: {0}")]
+    Roll(#[from] DuplicatePupil),
+    /// A session was generated twice.
+    #[error("a session of pupil {0} was generated twice")]
+    Duplicate(PupilId),
+}
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -97,18 +118,18 @@ fn schools_for(pupils: u32) -> Vec<DemoEstab> {
 }
 
 /// Generates a school.
-pub fn generate(config: &DemoConfig) -> DemoSchool {
-    let policy = demo_policy(config);
+pub fn generate(config: &DemoConfig) -> Result<DemoSchool, DemoError> {
+    let policy = demo_policy(config)?;
     let schools = schools_for(config.pupils);
     let pupils = make_pupils(config, &schools);
-    let roll = Roll::new(pupils.iter().map(|p| p.pupil.clone()).collect()).unwrap_or_default();
+    let roll = Roll::new(pupils.iter().map(|p| p.pupil.clone()).collect())?;
     let mut builder = RegisterBuilder::new(&roll);
     let world = World::new(config, &policy.calendar, &schools);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     const CHUNK: usize = 1_000;
     let chunks: Vec<&[DemoPupil]> = pupils.chunks(CHUNK).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
+    std::thread::scope(|scope| -> Result<(), DemoError> {
         let (tx, rx) = std::sync::mpsc::sync_channel(threads * 2);
         for _ in 0..threads {
             let (tx, next, chunks, world) = (tx.clone(), &next, &chunks, &world);
@@ -128,80 +149,48 @@ pub fn generate(config: &DemoConfig) -> DemoSchool {
         for chunk in rx {
             for (id, marks) in chunk {
                 for (slot, code, minutes) in marks {
-                    // Each session is generated once, so a second mark cannot happen.
-                    let _ = builder.insert(id, slot, code, minutes);
+                    builder
+                        .insert(id, slot, code, minutes)
+                        .map_err(|_| DemoError::Duplicate(id))?;
                 }
             }
         }
-    });
-    DemoSchool {
+        Ok(())
+    })?;
+    Ok(DemoSchool {
         policy,
         register: builder.finish(roll),
-    }
+    })
 }
 
 /// The demo's policy: typical register times, a 96% target and the year's calendar.
-fn demo_policy(config: &DemoConfig) -> Policy {
+fn demo_policy(config: &DemoConfig) -> Result<Policy, DemoError> {
     let t = |h, m| jiff::civil::time(h, m, 0, 0);
     let (terms, closures) = english_school_year(config.year);
-    let calendar = Calendar::from_terms(terms, closures).unwrap_or_else(|_| {
-        // The generated year is always valid (see the calendar tests).
-        Calendar::from_open_slots([])
-    });
-    let name = if config.pupils <= ONE_SCHOOL_LIMIT {
-        "Rollcall Demo School".to_owned()
-    } else {
-        format!(
-            "Rollcall Demo Authority ({} schools)",
-            schools_for(config.pupils).len()
-        )
-    };
+    let calendar = Calendar::from_terms(terms, closures)?;
     let single = config.pupils <= ONE_SCHOOL_LIMIT;
-    let am = SessionTimes::new(Session::Am, t(8, 45), None, t(9, 15), t(12, 15));
-    let pm = SessionTimes::new(Session::Pm, t(13, 15), None, t(13, 45), t(15, 15));
+    let schools = schools_for(config.pupils);
     let school = School {
-        name,
+        name: if single {
+            "Rollcall Demo School".to_owned()
+        } else {
+            format!("Rollcall Demo Authority ({} schools)", schools.len())
+        },
         urn: single.then(|| Urn::parse("199999").ok()).flatten(),
-        la_estab: schools_for(config.pupils)
+        la_estab: schools
             .first()
             .filter(|_| single)
             .and_then(|s| LaEstab::parse(&format!("{DEMO_LA}{:04}", s.estab)).ok()),
     };
-    match (am, pm) {
-        (Ok(am), Ok(pm)) => Policy::new(
-            school.clone(),
-            am,
-            pm,
-            Target::from_hundredths(9600).ok(),
-            calendar.clone(),
-        )
-        .unwrap_or_else(|_| fallback_policy(school, calendar)),
-        _ => fallback_policy(school, calendar),
-    }
-}
-
-/// Never used: the demo's times are valid. Keeps `generate` free of panics.
-fn fallback_policy(school: School, calendar: Calendar) -> Policy {
-    let t = |h, m| jiff::civil::time(h, m, 0, 0);
-    let times = SessionTimes {
-        register_opens: t(9, 0),
-        late_after: t(9, 0),
-        register_closes: t(9, 30),
-        session_ends: t(12, 0),
-    };
-    let pm = SessionTimes {
-        register_opens: t(13, 0),
-        late_after: t(13, 0),
-        register_closes: t(13, 30),
-        session_ends: t(15, 0),
-    };
-    Policy {
+    let am = SessionTimes::new(Session::Am, t(8, 45), None, t(9, 15), t(12, 15))?;
+    let pm = SessionTimes::new(Session::Pm, t(13, 15), None, t(13, 45), t(15, 15))?;
+    Ok(Policy::new(
         school,
-        am: times,
+        am,
         pm,
-        attendance_target: None,
+        Some(Target::from_hundredths(9600)?),
         calendar,
-    }
+    )?)
 }
 
 /// A pupil with what the generator needs to know about them.
@@ -722,6 +711,7 @@ mod tests {
             year: AcademicYear(2025),
             through: None,
         })
+        .unwrap()
     }
 
     /// The generated year lands near the national figures for 2023/24: overall absence 7.1%,
@@ -799,7 +789,8 @@ mod tests {
             seed: 9,
             year: AcademicYear(2025),
             through: Some(through),
-        });
+        })
+        .unwrap();
         assert_eq!(school.register.span().unwrap().last, through);
     }
 
