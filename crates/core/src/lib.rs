@@ -8,16 +8,19 @@
 //! where (file, line, field, form).
 
 pub mod calendar;
+pub mod changes;
 pub mod code;
 pub mod ids;
 pub mod policy;
 pub mod pupil;
 pub mod register;
+pub mod roles;
 pub mod session;
 pub mod stats;
 pub mod triggers;
 
 pub use calendar::{AcademicYear, Calendar, Closure, DateRange, Sessions, Term};
+pub use changes::{Change, Held, bulk_may_replace, change_for};
 pub use code::{Category, Code, CodeError};
 pub use ids::{LaEstab, Upn, Urn};
 pub use policy::{Arrival, Policy, School, SessionTimes, Target};
@@ -26,6 +29,7 @@ pub use register::{
     Mark, MarkError, MarkField, Occupied, PupilId, Register, RegisterBuilder, Roll, RowView,
     check_mark,
 };
+pub use roles::{Permission, Role};
 pub use session::{Day, Session, SessionKey, Slot};
 pub use stats::{GroupBy, GroupKey, GroupSummary, Rate, Tally, summarise};
 pub use triggers::{Trigger, TriggerHit};

@@ -1,0 +1,122 @@
+//! Who may do what: staff roles and the permissions each carries.
+//!
+//! The roles are those the seed policies give responsibilities to: teachers and tutors take
+//! their groups' registers (seed 000 "Subject Tutors/Form Tutors are responsible for recording
+//! attendance accurately"; seed 002 "Class Teachers"), the attendance officer completes and
+//! corrects the registers and works the day's absences (seed 000 "The Attendance Officer";
+//! seed 002 "Attendance Officer"), and senior leaders (the headteacher and the senior
+//! attendance champion) oversee it all (seed 001 §3; seed 002 "School Attendance Champion").
+
+use std::fmt;
+
+/// A member of staff's role at a school.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// Takes the registers of their own registration groups.
+    Teacher,
+    /// Keeps the registers complete and correct; follows up absence.
+    AttendanceOfficer,
+    /// The headteacher or the senior attendance champion.
+    SeniorLeader,
+}
+
+/// Something a role may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Take (and re-take, with a reason) the registers of one's own groups.
+    TakeOwnRegisters,
+    /// Take any group's register, for a teacher who cannot.
+    TakeAnyRegister,
+    /// See the pupils of one's own groups.
+    ViewOwnPupils,
+    /// See any pupil of the school.
+    ViewAnyPupil,
+    /// Change a mark, with a reason, for any session.
+    AmendMarks,
+    /// Enter one code for a group over a range of dates.
+    BulkCodes,
+    /// See the day's missing registers and unexplained absences with contacts.
+    ViewOfficeLists,
+    /// See the school's statistics.
+    ViewStatistics,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 3] = [Role::Teacher, Role::AttendanceOfficer, Role::SeniorLeader];
+
+    /// Whether the role carries a permission.
+    pub fn permits(self, permission: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::Teacher => matches!(permission, TakeOwnRegisters | ViewOwnPupils),
+            Role::AttendanceOfficer | Role::SeniorLeader => true,
+        }
+    }
+
+    /// The role's name in data and URLs.
+    pub fn id(self) -> &'static str {
+        match self {
+            Role::Teacher => "teacher",
+            Role::AttendanceOfficer => "attendance_officer",
+            Role::SeniorLeader => "senior_leader",
+        }
+    }
+
+    /// Reads a role's name.
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.id() == text)
+    }
+
+    /// How the role is named to people.
+    pub fn title(self) -> &'static str {
+        match self {
+            Role::Teacher => "Teacher",
+            Role::AttendanceOfficer => "Attendance officer",
+            Role::SeniorLeader => "Senior leader",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.title())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions() {
+        use Permission::*;
+        // (permission, teacher, attendance officer, senior leader)
+        let table = [
+            (TakeOwnRegisters, true, true, true),
+            (TakeAnyRegister, false, true, true),
+            (ViewOwnPupils, true, true, true),
+            (ViewAnyPupil, false, true, true),
+            (AmendMarks, false, true, true),
+            (BulkCodes, false, true, true),
+            (ViewOfficeLists, false, true, true),
+            (ViewStatistics, false, true, true),
+        ];
+        for (permission, teacher, officer, leader) in table {
+            assert_eq!(Role::Teacher.permits(permission), teacher, "{permission:?}");
+            assert_eq!(
+                Role::AttendanceOfficer.permits(permission),
+                officer,
+                "{permission:?}"
+            );
+            assert_eq!(
+                Role::SeniorLeader.permits(permission),
+                leader,
+                "{permission:?}"
+            );
+        }
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.id()), Some(role));
+        }
+    }
+}

@@ -1,0 +1,496 @@
+//! rollcall's storage in SQLite (the embedded default, a file in a data directory) or
+//! PostgreSQL (for trusts and local authorities), chosen by the URL's scheme.
+//!
+//! The SQL is written once (`statements.rs`) and runs on both; operations of several statements
+//! (`ops.rs`) are written once over it. Each backend has its own migrations. Every write runs in
+//! a transaction: SQLite's begin `IMMEDIATE`, so writers queue rather than fail; PostgreSQL's
+//! lock the school's ledger head while they append to the ledger.
+
+mod ledger;
+mod ops;
+mod statements;
+mod time;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rollcall_core::{Register, Role, Session, SessionKey};
+use rollcall_store::{
+    Accounts, Actor, Amendment, BulkChange, BulkOutcome, CharacteristicChange, Contact, ContactId,
+    ContactRecord, Directory, GroupId, GroupRecord, ImportSummary, LedgerCheck, LedgerEntry,
+    NewSchool, NewUser, PlannedMark, PupilHistory, PupilKey, PupilRecord, RegisterSheet, Registers,
+    Result, SchoolId, SchoolRecord, SheetRow, StaffUser, StoreError, StoredMark, Submission,
+    SubmissionRecord, SubmitOutcome, TrustId, UserId,
+};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::statements::{Sql, code_of, db, session_number};
+use crate::time::{from_micros, to_micros};
+
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// rollcall's store on SQLite or PostgreSQL.
+pub struct SqlStore {
+    pool: Pool,
+}
+
+/// Runs `$body` with `$conn` bound to a pooled connection of either backend.
+macro_rules! read {
+    ($self:ident, |$conn:ident| $body:expr) => {
+        match &$self.pool {
+            Pool::Sqlite(pool) => {
+                let mut held = pool.acquire().await.map_err(db)?;
+                let $conn: &mut sqlx::SqliteConnection = &mut held;
+                $body
+            }
+            Pool::Postgres(pool) => {
+                let mut held = pool.acquire().await.map_err(db)?;
+                let $conn: &mut sqlx::PgConnection = &mut held;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` (a `Result`) in a transaction that commits only if it succeeds.
+macro_rules! write {
+    ($self:ident, |$conn:ident| $body:expr) => {
+        match &$self.pool {
+            Pool::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+                let out = {
+                    let $conn: &mut sqlx::SqliteConnection = &mut tx;
+                    $body
+                }?;
+                tx.commit().await.map_err(db)?;
+                Ok(out)
+            }
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(db)?;
+                let out = {
+                    let $conn: &mut sqlx::PgConnection = &mut tx;
+                    $body
+                }?;
+                tx.commit().await.map_err(db)?;
+                Ok(out)
+            }
+        }
+    };
+}
+
+impl SqlStore {
+    /// Connects to `sqlite://PATH` (created if missing) or `postgres://...`, and brings the
+    /// schema up to date.
+    pub async fn connect(url: &str) -> Result<SqlStore> {
+        let pool = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(db)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await
+                .map_err(db)?;
+            sqlx::migrate!("./migrations/sqlite")
+                .run(&pool)
+                .await
+                .map_err(|e| StoreError::Database(Box::new(e)))?;
+            Pool::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(32)
+                .connect(url)
+                .await
+                .map_err(db)?;
+            sqlx::migrate!("./migrations/postgres")
+                .run(&pool)
+                .await
+                .map_err(|e| StoreError::Database(Box::new(e)))?;
+            Pool::Postgres(pool)
+        } else {
+            return Err(StoreError::Invalid(format!(
+                "a database URL starts sqlite: or postgres:; found {url:?}"
+            )));
+        };
+        Ok(SqlStore { pool })
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+fn found<T>(value: Option<T>, what: &'static str) -> Result<T> {
+    value.ok_or(StoreError::NotFound(what))
+}
+
+#[async_trait]
+impl Directory for SqlStore {
+    async fn create_trust(&self, name: &str) -> Result<TrustId> {
+        write!(self, |c| c.insert_trust(name).await.map(TrustId))
+    }
+
+    async fn create_school(&self, school: &NewSchool) -> Result<SchoolId> {
+        write!(self, |c| {
+            let id = c.insert_school(school).await?;
+            c.insert_ledger_head(id, ledger::GENESIS).await?;
+            Ok::<_, StoreError>(SchoolId(id))
+        })
+    }
+
+    async fn schools(&self) -> Result<Vec<SchoolRecord>> {
+        read!(self, |c| c.select_schools().await)
+    }
+
+    async fn school(&self, id: SchoolId) -> Result<SchoolRecord> {
+        read!(self, |c| found(c.select_school(id.0).await?, "school"))
+    }
+
+    async fn set_policy(&self, id: SchoolId, policy: &str) -> Result<()> {
+        write!(self, |c| match c.update_policy(id.0, policy).await? {
+            0 => Err(StoreError::NotFound("school")),
+            _ => Ok(()),
+        })
+    }
+
+    async fn create_user(&self, user: &NewUser) -> Result<UserId> {
+        write!(self, |c| {
+            if c.select_user_by_username(&user.username).await?.is_some() {
+                return Err(StoreError::Conflict(format!(
+                    "the username {} is taken",
+                    user.username
+                )));
+            }
+            c.insert_user(user).await.map(UserId)
+        })
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<StaffUser>> {
+        read!(self, |c| c.select_user_by_username(username).await)
+    }
+
+    async fn user(&self, id: UserId) -> Result<StaffUser> {
+        read!(self, |c| found(c.select_user(id.0).await?, "user"))
+    }
+
+    async fn set_password(&self, id: UserId, password_hash: &str) -> Result<()> {
+        write!(
+            self,
+            |c| match c.update_password(id.0, password_hash).await? {
+                0 => Err(StoreError::NotFound("user")),
+                _ => Ok(()),
+            }
+        )
+    }
+
+    async fn grant_role(&self, user: UserId, school: SchoolId, role: Role) -> Result<()> {
+        write!(self, |c| c.insert_role(user.0, school.0, role.id()).await)
+    }
+
+    async fn roles(&self, user: UserId) -> Result<Vec<(SchoolId, Role)>> {
+        let rows = read!(self, |c| c.select_roles(user.0).await)?;
+        rows.into_iter()
+            .map(|(school, role)| {
+                Role::parse(&role)
+                    .map(|r| (SchoolId(school), r))
+                    .ok_or_else(|| StoreError::Database(format!("unknown role {role:?}").into()))
+            })
+            .collect()
+    }
+
+    async fn ensure_group(&self, school: SchoolId, name: &str) -> Result<GroupId> {
+        write!(self, |c| c.upsert_group(school.0, name).await.map(GroupId))
+    }
+
+    async fn groups(&self, school: SchoolId) -> Result<Vec<GroupRecord>> {
+        read!(self, |c| c.select_groups(school.0).await)
+    }
+
+    async fn group(&self, id: GroupId) -> Result<GroupRecord> {
+        read!(self, |c| found(
+            c.select_group(id.0).await?,
+            "registration group"
+        ))
+    }
+
+    async fn assign_staff(&self, group: GroupId, user: UserId) -> Result<()> {
+        write!(self, |c| c.insert_group_staff(group.0, user.0).await)
+    }
+
+    async fn groups_of_staff(&self, user: UserId, school: SchoolId) -> Result<Vec<GroupRecord>> {
+        read!(self, |c| c.select_groups_of_staff(user.0, school.0).await)
+    }
+
+    async fn add_pupil(&self, school: SchoolId, pupil: &rollcall_core::Pupil) -> Result<PupilKey> {
+        write!(self, |c| {
+            if c.select_pupil_by_upn(school.0, pupil.upn.as_str())
+                .await?
+                .is_some()
+            {
+                return Err(StoreError::Conflict(format!(
+                    "{} is already on the school's roll",
+                    pupil.upn
+                )));
+            }
+            let group = c.upsert_group(school.0, &pupil.reg_group).await?;
+            let key = c.insert_pupil(school.0, Some(group), pupil).await?;
+            c.insert_enrolment(key, pupil.entry_date, pupil.leaving_date)
+                .await?;
+            Ok(PupilKey(key))
+        })
+    }
+
+    async fn pupil(&self, key: PupilKey) -> Result<PupilRecord> {
+        read!(self, |c| found(c.select_pupil(key.0).await?, "pupil"))
+    }
+
+    async fn pupils(&self, school: SchoolId) -> Result<Vec<PupilRecord>> {
+        read!(self, |c| c.select_pupils(school.0).await)
+    }
+
+    async fn pupils_of_group(&self, group: GroupId, on: Date) -> Result<Vec<PupilRecord>> {
+        read!(self, |c| c.select_pupils_of_group(group.0, on).await)
+    }
+
+    async fn change_characteristic(
+        &self,
+        key: PupilKey,
+        change: &CharacteristicChange,
+    ) -> Result<()> {
+        write!(self, |c| {
+            found(c.select_pupil(key.0).await?, "pupil")?;
+            c.insert_characteristic(key.0, change).await
+        })
+    }
+
+    async fn record_leaving(&self, key: PupilKey, leaving: Date) -> Result<()> {
+        write!(self, |c| {
+            found(c.select_pupil(key.0).await?, "pupil")?;
+            c.update_leaving(key.0, leaving).await
+        })
+    }
+
+    async fn pupil_history(&self, key: PupilKey) -> Result<PupilHistory> {
+        read!(self, |c| Ok(PupilHistory {
+            enrolments: c.select_enrolments(key.0).await?,
+            characteristics: c.select_characteristics(key.0).await?,
+        }))
+    }
+
+    async fn add_contact(&self, key: PupilKey, contact: &Contact) -> Result<ContactId> {
+        write!(self, |c| {
+            found(c.select_pupil(key.0).await?, "pupil")?;
+            c.insert_contact(key.0, contact).await.map(ContactId)
+        })
+    }
+
+    async fn contacts(&self, key: PupilKey) -> Result<Vec<ContactRecord>> {
+        read!(self, |c| c.select_contacts(key.0).await)
+    }
+}
+
+#[async_trait]
+impl Registers for SqlStore {
+    async fn register(
+        &self,
+        group: GroupId,
+        date: Date,
+        session: Session,
+    ) -> Result<RegisterSheet> {
+        let key = SessionKey { date, session };
+        read!(self, |c| {
+            let record = found(c.select_group(group.0).await?, "registration group")?;
+            let pupils = c.select_pupils_of_group(group.0, date).await?;
+            let mut marks: rustc_hash::FxHashMap<i64, StoredMark> = c
+                .select_group_marks(group.0, date, session_number(session))
+                .await?
+                .into_iter()
+                .collect();
+            let taken = c.select_latest_submission(group.0, key).await?;
+            Ok(RegisterSheet {
+                group: record,
+                key,
+                taken,
+                rows: pupils
+                    .into_iter()
+                    .map(|pupil| SheetRow {
+                        mark: marks.remove(&pupil.key.0),
+                        pupil,
+                    })
+                    .collect(),
+            })
+        })
+    }
+
+    async fn submit_register(&self, submission: &Submission) -> Result<SubmitOutcome> {
+        write!(self, |c| ops::submit_register(c, submission).await)
+    }
+
+    async fn amend_mark(&self, amendment: &Amendment) -> Result<()> {
+        write!(self, |c| ops::amend_mark(c, amendment).await)
+    }
+
+    async fn bulk_code(&self, change: &BulkChange) -> Result<BulkOutcome> {
+        write!(self, |c| ops::bulk_code(c, change).await)
+    }
+
+    async fn plan_marks(&self, plans: &[PlannedMark], actor: &Actor, at: Timestamp) -> Result<u64> {
+        write!(self, |c| ops::plan_marks(c, plans, actor, at).await)
+    }
+
+    async fn marks(&self, key: PupilKey, first: Date, last: Date) -> Result<Vec<StoredMark>> {
+        read!(self, |c| c.select_pupil_marks(key.0, first, last).await)
+    }
+
+    async fn day_marks(&self, school: SchoolId, date: Date) -> Result<Vec<(PupilKey, StoredMark)>> {
+        let marks = read!(self, |c| c.select_day_marks(school.0, date).await)?;
+        Ok(marks.into_iter().map(|(k, m)| (PupilKey(k), m)).collect())
+    }
+
+    async fn submissions(&self, school: SchoolId, date: Date) -> Result<Vec<SubmissionRecord>> {
+        read!(self, |c| c.select_submissions(school.0, date).await)
+    }
+
+    async fn ledger(&self, key: PupilKey) -> Result<Vec<LedgerEntry>> {
+        let rows = read!(self, |c| c.select_pupil_ledger(key.0).await)?;
+        rows.into_iter()
+            .map(|r| {
+                let entry = |code: &str, minutes: Option<i32>| -> Result<rollcall_store::Entry> {
+                    Ok(rollcall_store::Entry {
+                        code: code_of(code)?,
+                        minutes_late: minutes.and_then(|m| u16::try_from(m).ok()),
+                    })
+                };
+                Ok(LedgerEntry {
+                    seq: r.seq,
+                    pupil: PupilKey(r.pupil),
+                    key: SessionKey {
+                        date: r.date,
+                        session: if r.session == 0 {
+                            Session::Am
+                        } else {
+                            Session::Pm
+                        },
+                    },
+                    original: r
+                        .original_code
+                        .as_deref()
+                        .map(|c| entry(c, r.original_minutes))
+                        .transpose()?,
+                    new: entry(&r.new_code, r.new_minutes)?,
+                    reason: r.reason,
+                    at: from_micros(r.at),
+                    by_name: r.by_name,
+                    by_position: r.by_position,
+                    hash: r.hash,
+                })
+            })
+            .collect()
+    }
+
+    async fn verify_ledger(&self, school: SchoolId) -> Result<LedgerCheck> {
+        write!(self, |c| ops::verify_ledger(c, school.0).await)
+    }
+
+    async fn load_register(&self, school: SchoolId) -> Result<Register> {
+        read!(self, |c| ops::load_register(c, school.0).await)
+    }
+
+    async fn import(
+        &self,
+        school: SchoolId,
+        register: &Register,
+        actor: &Actor,
+        at: Timestamp,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<ImportSummary> {
+        write!(self, |c| ops::import(
+            c, school.0, register, actor, at, progress
+        )
+        .await)
+    }
+}
+
+#[async_trait]
+impl Accounts for SqlStore {
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        expires: Timestamp,
+    ) -> Result<()> {
+        write!(self, |c| c
+            .insert_session(token_hash, user.0, to_micros(expires))
+            .await)
+    }
+
+    async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<UserId>> {
+        let user = read!(self, |c| c
+            .select_session_user(token_hash, to_micros(now))
+            .await)?;
+        Ok(user.map(UserId))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        write!(self, |c| c.delete_session(token_hash).await)
+    }
+
+    async fn record_login_failure(&self, username: &str, at: Timestamp) -> Result<()> {
+        write!(self, |c| c
+            .insert_login_failure(username, to_micros(at))
+            .await)
+    }
+
+    async fn login_failures_since(&self, username: &str, since: Timestamp) -> Result<u64> {
+        let n = read!(self, |c| c
+            .count_login_failures(username, to_micros(since))
+            .await)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn clear_login_failures(&self, username: &str) -> Result<()> {
+        write!(self, |c| c.delete_login_failures(username).await)
+    }
+
+    async fn create_api_token(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        name: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        write!(self, |c| c
+            .insert_api_token(token_hash, user.0, name, to_micros(at))
+            .await)
+    }
+
+    async fn api_token_user(&self, token_hash: &str) -> Result<Option<UserId>> {
+        let user = read!(self, |c| c.select_api_token_user(token_hash).await)?;
+        Ok(user.map(UserId))
+    }
+}

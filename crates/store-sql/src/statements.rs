@@ -1,0 +1,1266 @@
+//! Every SQL statement rollcall runs, once, for both SQLite and PostgreSQL.
+//!
+//! [`Sql`] has a method per statement. `impl_sql!` implements it for a connection type; its body
+//! is the one copy of the SQL, which both databases accept (`$n` placeholders, `ON CONFLICT`,
+//! `RETURNING`). The few statements that differ take their text from the macro's arguments.
+
+use async_trait::async_trait;
+use jiff::civil::Date;
+use rollcall_core::{
+    Code, LaEstab, Pupil, SenStatus, Session, SessionKey, Sex, Upn, Urn, YearGroup,
+};
+use rollcall_store::{
+    Characteristic, CharacteristicChange, Contact, ContactId, ContactRecord, Enrolment, GroupId,
+    GroupRecord, MarkSource, NewSchool, NewUser, PupilKey, PupilRecord, SchoolId, SchoolRecord,
+    StaffUser, StoreError, StoredMark, SubmissionRecord, TrustId, UserId,
+};
+
+use crate::time::from_micros;
+
+pub(crate) type Result<T> = std::result::Result<T, StoreError>;
+
+pub(crate) fn db(e: sqlx::Error) -> StoreError {
+    StoreError::Database(Box::new(e))
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Database(format!("the database holds an invalid {what}: {value:?}").into())
+}
+
+pub(crate) fn session_number(session: Session) -> i16 {
+    match session {
+        Session::Am => 0,
+        Session::Pm => 1,
+    }
+}
+
+fn session_of(n: i16) -> Result<Session> {
+    match n {
+        0 => Ok(Session::Am),
+        1 => Ok(Session::Pm),
+        _ => Err(corrupt("session", &n.to_string())),
+    }
+}
+
+pub(crate) fn code_of(text: &str) -> Result<Code> {
+    Code::parse(text).map_err(|_| corrupt("code", text))
+}
+
+fn minutes_of(m: Option<i32>) -> Option<u16> {
+    m.and_then(|m| u16::try_from(m).ok())
+}
+
+/// A ledger entry as stored, with the fields that chain it.
+#[derive(Debug, Clone)]
+pub(crate) struct LedgerRow {
+    pub seq: i64,
+    pub pupil: i64,
+    pub date: Date,
+    pub session: i16,
+    pub original_code: Option<String>,
+    pub original_minutes: Option<i32>,
+    pub new_code: String,
+    pub new_minutes: Option<i32>,
+    pub reason: String,
+    pub at: i64,
+    pub by_user: Option<i64>,
+    pub by_name: String,
+    pub by_position: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A mark to write.
+#[derive(Debug, Clone)]
+pub(crate) struct MarkWrite<'a> {
+    pub pupil: i64,
+    pub date: Date,
+    pub session: i16,
+    pub code: &'a str,
+    pub minutes: Option<i32>,
+    pub comment: Option<&'a str>,
+    pub source: MarkSource,
+    pub by_name: Option<&'a str>,
+    pub by_user: Option<i64>,
+    pub at: i64,
+}
+
+/// A mark as loaded for statistics: pupil, date, session, code, minutes late.
+pub(crate) type BareMark = (i64, Date, i16, String, Option<i32>);
+
+#[derive(sqlx::FromRow)]
+struct SchoolRow {
+    id: i64,
+    trust_id: Option<i64>,
+    name: String,
+    urn: Option<String>,
+    la_estab: Option<String>,
+    policy: String,
+}
+
+impl SchoolRow {
+    fn record(self) -> Result<SchoolRecord> {
+        Ok(SchoolRecord {
+            id: SchoolId(self.id),
+            trust: self.trust_id.map(TrustId),
+            name: self.name,
+            urn: self
+                .urn
+                .map(|u| Urn::parse(&u).map_err(|_| corrupt("URN", &u)))
+                .transpose()?,
+            la_estab: self
+                .la_estab
+                .map(|l| LaEstab::parse(&l).map_err(|_| corrupt("LA/establishment number", &l)))
+                .transpose()?,
+            policy: self.policy,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    name: String,
+    position: String,
+    password_hash: Option<String>,
+}
+
+impl UserRow {
+    fn record(self) -> StaffUser {
+        StaffUser {
+            id: UserId(self.id),
+            username: self.username,
+            name: self.name,
+            position: self.position,
+            password_hash: self.password_hash,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct GroupRow {
+    id: i64,
+    school_id: i64,
+    name: String,
+}
+
+impl GroupRow {
+    fn record(self) -> GroupRecord {
+        GroupRecord {
+            id: GroupId(self.id),
+            school: SchoolId(self.school_id),
+            name: self.name,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PupilRow {
+    id: i64,
+    school_id: i64,
+    upn: String,
+    legal_surname: String,
+    legal_forename: String,
+    preferred_forename: Option<String>,
+    date_of_birth: jiff_sqlx::Date,
+    sex: String,
+    year_group: String,
+    reg_group_id: Option<i64>,
+    reg_group: Option<String>,
+    entry_date: Option<jiff_sqlx::Date>,
+    leaving_date: Option<jiff_sqlx::Date>,
+    fsm: bool,
+    eal: bool,
+    sen: String,
+    la_estab: Option<String>,
+}
+
+impl PupilRow {
+    fn record(self) -> Result<PupilRecord> {
+        Ok(PupilRecord {
+            key: PupilKey(self.id),
+            school: SchoolId(self.school_id),
+            group: self.reg_group_id.map(GroupId),
+            pupil: Pupil {
+                upn: Upn::parse(&self.upn).map_err(|_| corrupt("UPN", &self.upn))?,
+                legal_surname: self.legal_surname,
+                legal_forename: self.legal_forename,
+                preferred_forename: self.preferred_forename,
+                date_of_birth: self.date_of_birth.to_jiff(),
+                sex: Sex::parse(&self.sex).map_err(|_| corrupt("sex", &self.sex))?,
+                year_group: YearGroup::parse(&self.year_group)
+                    .map_err(|_| corrupt("year group", &self.year_group))?,
+                reg_group: self.reg_group.unwrap_or_default(),
+                entry_date: self.entry_date.map(|d| d.to_jiff()),
+                leaving_date: self.leaving_date.map(|d| d.to_jiff()),
+                fsm: self.fsm,
+                eal: self.eal,
+                sen: SenStatus::parse(&self.sen).map_err(|_| corrupt("SEN status", &self.sen))?,
+                school: self
+                    .la_estab
+                    .map(|l| LaEstab::parse(&l).map_err(|_| corrupt("LA/establishment number", &l)))
+                    .transpose()?,
+            },
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MarkRow {
+    pupil_id: i64,
+    date: jiff_sqlx::Date,
+    session: i16,
+    code: String,
+    minutes_late: Option<i32>,
+    comment: Option<String>,
+    source: String,
+    recorded_by: Option<String>,
+    recorded_at: i64,
+}
+
+impl MarkRow {
+    fn record(self) -> Result<(i64, StoredMark)> {
+        Ok((
+            self.pupil_id,
+            StoredMark {
+                key: SessionKey {
+                    date: self.date.to_jiff(),
+                    session: session_of(self.session)?,
+                },
+                code: code_of(&self.code)?,
+                minutes_late: minutes_of(self.minutes_late),
+                comment: self.comment,
+                source: MarkSource::parse(&self.source)
+                    .ok_or_else(|| corrupt("mark source", &self.source))?,
+                recorded_by: self.recorded_by,
+                recorded_at: from_micros(self.recorded_at),
+            },
+        ))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SubmissionRow {
+    group_id: i64,
+    date: jiff_sqlx::Date,
+    session: i16,
+    by_name: String,
+    at: i64,
+    amended: bool,
+}
+
+impl SubmissionRow {
+    fn record(self) -> Result<SubmissionRecord> {
+        Ok(SubmissionRecord {
+            group: GroupId(self.group_id),
+            date: self.date.to_jiff(),
+            session: session_of(self.session)?,
+            by: self.by_name,
+            at: from_micros(self.at),
+            amended: self.amended,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactRow {
+    id: i64,
+    pupil_id: i64,
+    name: String,
+    relationship: String,
+    parental_responsibility: bool,
+    lives_with_pupil: bool,
+    correspondence: bool,
+    priority: i32,
+    phones: String,
+    email: Option<String>,
+    address: Option<String>,
+    preferred_language: Option<String>,
+}
+
+impl ContactRow {
+    fn record(self) -> ContactRecord {
+        ContactRecord {
+            id: ContactId(self.id),
+            pupil: PupilKey(self.pupil_id),
+            contact: Contact {
+                name: self.name,
+                relationship: self.relationship,
+                parental_responsibility: self.parental_responsibility,
+                lives_with_pupil: self.lives_with_pupil,
+                correspondence: self.correspondence,
+                priority: u16::try_from(self.priority).unwrap_or(u16::MAX),
+                phones: self
+                    .phones
+                    .split('\n')
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                email: self.email,
+                address: self.address,
+                preferred_language: self.preferred_language,
+            },
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct LedgerSqlRow {
+    seq: i64,
+    pupil_id: i64,
+    date: jiff_sqlx::Date,
+    session: i16,
+    original_code: Option<String>,
+    original_minutes: Option<i32>,
+    new_code: String,
+    new_minutes: Option<i32>,
+    reason: String,
+    at: i64,
+    by_user: Option<i64>,
+    by_name: String,
+    by_position: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl LedgerSqlRow {
+    fn row(self) -> LedgerRow {
+        LedgerRow {
+            seq: self.seq,
+            pupil: self.pupil_id,
+            date: self.date.to_jiff(),
+            session: self.session,
+            original_code: self.original_code,
+            original_minutes: self.original_minutes,
+            new_code: self.new_code,
+            new_minutes: self.new_minutes,
+            reason: self.reason,
+            at: self.at,
+            by_user: self.by_user,
+            by_name: self.by_name,
+            by_position: self.by_position,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        }
+    }
+}
+
+const PUPIL_COLUMNS: &str = "p.id, p.school_id, p.upn, p.legal_surname, p.legal_forename, \
+    p.preferred_forename, p.date_of_birth, p.sex, p.year_group, p.reg_group_id, \
+    g.name AS reg_group, p.entry_date, p.leaving_date, p.fsm, p.eal, p.sen, p.la_estab";
+
+const MARK_COLUMNS: &str = "m.pupil_id, m.date, m.session, m.code, m.minutes_late, m.comment, \
+    m.source, m.recorded_by, m.recorded_at";
+
+const LEDGER_COLUMNS: &str = "seq, pupil_id, date, session, original_code, original_minutes, \
+    new_code, new_minutes, reason, at, by_user, by_name, by_position, prev_hash, hash";
+
+/// Marks per statement when importing: 9 parameters each, well within both databases' limits.
+pub(crate) const IMPORT_BATCH: usize = 1_000;
+
+/// One method per statement.
+#[async_trait]
+pub(crate) trait Sql: Send {
+    async fn insert_trust(&mut self, name: &str) -> Result<i64>;
+    async fn insert_school(&mut self, school: &NewSchool) -> Result<i64>;
+    async fn select_schools(&mut self) -> Result<Vec<SchoolRecord>>;
+    async fn select_school(&mut self, id: i64) -> Result<Option<SchoolRecord>>;
+    async fn update_policy(&mut self, id: i64, policy: &str) -> Result<u64>;
+
+    async fn insert_user(&mut self, user: &NewUser) -> Result<i64>;
+    async fn select_user_by_username(&mut self, username: &str) -> Result<Option<StaffUser>>;
+    async fn select_user(&mut self, id: i64) -> Result<Option<StaffUser>>;
+    async fn update_password(&mut self, id: i64, hash: &str) -> Result<u64>;
+    async fn insert_role(&mut self, user: i64, school: i64, role: &str) -> Result<()>;
+    async fn select_roles(&mut self, user: i64) -> Result<Vec<(i64, String)>>;
+
+    async fn upsert_group(&mut self, school: i64, name: &str) -> Result<i64>;
+    async fn select_groups(&mut self, school: i64) -> Result<Vec<GroupRecord>>;
+    async fn select_group(&mut self, id: i64) -> Result<Option<GroupRecord>>;
+    async fn insert_group_staff(&mut self, group: i64, user: i64) -> Result<()>;
+    async fn select_groups_of_staff(&mut self, user: i64, school: i64) -> Result<Vec<GroupRecord>>;
+
+    async fn insert_pupil(&mut self, school: i64, group: Option<i64>, pupil: &Pupil)
+    -> Result<i64>;
+    async fn update_pupil(&mut self, key: i64, group: Option<i64>, pupil: &Pupil) -> Result<()>;
+    async fn select_pupil(&mut self, key: i64) -> Result<Option<PupilRecord>>;
+    async fn select_pupil_by_upn(&mut self, school: i64, upn: &str) -> Result<Option<PupilRecord>>;
+    async fn select_pupils(&mut self, school: i64) -> Result<Vec<PupilRecord>>;
+    async fn select_pupils_of_group(&mut self, group: i64, on: Date) -> Result<Vec<PupilRecord>>;
+    async fn insert_enrolment(
+        &mut self,
+        key: i64,
+        entry: Option<Date>,
+        leaving: Option<Date>,
+    ) -> Result<()>;
+    async fn update_leaving(&mut self, key: i64, leaving: Date) -> Result<()>;
+    async fn select_enrolments(&mut self, key: i64) -> Result<Vec<Enrolment>>;
+    async fn insert_characteristic(
+        &mut self,
+        key: i64,
+        change: &CharacteristicChange,
+    ) -> Result<()>;
+    async fn select_characteristics(&mut self, key: i64) -> Result<Vec<CharacteristicChange>>;
+    async fn insert_contact(&mut self, key: i64, contact: &Contact) -> Result<i64>;
+    async fn select_contacts(&mut self, key: i64) -> Result<Vec<ContactRecord>>;
+
+    async fn select_group_marks(
+        &mut self,
+        group: i64,
+        date: Date,
+        session: i16,
+    ) -> Result<Vec<(i64, StoredMark)>>;
+    async fn select_mark(
+        &mut self,
+        pupil: i64,
+        date: Date,
+        session: i16,
+    ) -> Result<Option<StoredMark>>;
+    async fn select_pupil_marks(
+        &mut self,
+        pupil: i64,
+        first: Date,
+        last: Date,
+    ) -> Result<Vec<StoredMark>>;
+    async fn select_day_marks(&mut self, school: i64, date: Date)
+    -> Result<Vec<(i64, StoredMark)>>;
+    async fn select_school_marks(&mut self, school: i64) -> Result<Vec<BareMark>>;
+    async fn upsert_mark(&mut self, mark: &MarkWrite<'_>) -> Result<()>;
+    async fn insert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<()>;
+
+    async fn insert_submission(
+        &mut self,
+        group: i64,
+        key: SessionKey,
+        by_name: &str,
+        by_user: Option<i64>,
+        at: i64,
+        amended: bool,
+    ) -> Result<()>;
+    async fn select_latest_submission(
+        &mut self,
+        group: i64,
+        key: SessionKey,
+    ) -> Result<Option<SubmissionRecord>>;
+    async fn select_submissions(
+        &mut self,
+        school: i64,
+        date: Date,
+    ) -> Result<Vec<SubmissionRecord>>;
+
+    async fn insert_ledger_head(&mut self, school: i64, hash: &str) -> Result<()>;
+    async fn lock_ledger_head(&mut self, school: i64) -> Result<(i64, String)>;
+    async fn update_ledger_head(&mut self, school: i64, seq: i64, hash: &str) -> Result<()>;
+    async fn insert_ledger(&mut self, school: i64, row: &LedgerRow) -> Result<()>;
+    async fn select_pupil_ledger(&mut self, pupil: i64) -> Result<Vec<LedgerRow>>;
+    async fn select_school_ledger(&mut self, school: i64) -> Result<Vec<LedgerRow>>;
+
+    async fn insert_session(&mut self, token_hash: &str, user: i64, expires: i64) -> Result<()>;
+    async fn select_session_user(&mut self, token_hash: &str, now: i64) -> Result<Option<i64>>;
+    async fn delete_session(&mut self, token_hash: &str) -> Result<()>;
+    async fn insert_login_failure(&mut self, username: &str, at: i64) -> Result<()>;
+    async fn count_login_failures(&mut self, username: &str, since: i64) -> Result<i64>;
+    async fn delete_login_failures(&mut self, username: &str) -> Result<()>;
+    async fn insert_api_token(
+        &mut self,
+        token_hash: &str,
+        user: i64,
+        name: &str,
+        at: i64,
+    ) -> Result<()>;
+    async fn select_api_token_user(&mut self, token_hash: &str) -> Result<Option<i64>>;
+}
+
+fn opt_date(d: Option<Date>) -> Option<jiff_sqlx::Date> {
+    d.map(jiff_sqlx::Date::from)
+}
+
+macro_rules! impl_sql {
+    ($conn:ty, $db:ty, lock_ledger_head = $lock:literal) => {
+        #[async_trait]
+        impl Sql for $conn {
+            async fn insert_trust(&mut self, name: &str) -> Result<i64> {
+                sqlx::query_scalar("INSERT INTO trusts (name) VALUES ($1) RETURNING id")
+                    .bind(name)
+                    .fetch_one(&mut *self)
+                    .await
+                    .map_err(db)
+            }
+
+            async fn insert_school(&mut self, s: &NewSchool) -> Result<i64> {
+                sqlx::query_scalar(
+                    "INSERT INTO schools (trust_id, name, urn, la_estab, policy) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(s.trust.map(|t| t.0))
+                .bind(&s.name)
+                .bind(s.urn.map(|u| u.to_string()))
+                .bind(s.la_estab.map(|l| l.to_string()))
+                .bind(&s.policy)
+                .fetch_one(&mut *self)
+                .await
+                .map_err(db)
+            }
+
+            async fn select_schools(&mut self) -> Result<Vec<SchoolRecord>> {
+                sqlx::query_as::<_, SchoolRow>(
+                    "SELECT id, trust_id, name, urn, la_estab, policy FROM schools ORDER BY id",
+                )
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(SchoolRow::record)
+                .collect()
+            }
+
+            async fn select_school(&mut self, id: i64) -> Result<Option<SchoolRecord>> {
+                sqlx::query_as::<_, SchoolRow>(
+                    "SELECT id, trust_id, name, urn, la_estab, policy FROM schools WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *self)
+                .await
+                .map_err(db)?
+                .map(SchoolRow::record)
+                .transpose()
+            }
+
+            async fn update_policy(&mut self, id: i64, policy: &str) -> Result<u64> {
+                sqlx::query("UPDATE schools SET policy = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(policy)
+                    .execute(&mut *self)
+                    .await
+                    .map(|r| r.rows_affected())
+                    .map_err(db)
+            }
+
+            async fn insert_user(&mut self, u: &NewUser) -> Result<i64> {
+                sqlx::query_scalar(
+                    "INSERT INTO users (username, name, position, password_hash) \
+                     VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(&u.username)
+                .bind(&u.name)
+                .bind(&u.position)
+                .bind(&u.password_hash)
+                .fetch_one(&mut *self)
+                .await
+                .map_err(db)
+            }
+
+            async fn select_user_by_username(&mut self, username: &str) -> Result<Option<StaffUser>> {
+                Ok(sqlx::query_as::<_, UserRow>(
+                    "SELECT id, username, name, position, password_hash FROM users WHERE username = $1",
+                )
+                .bind(username)
+                .fetch_optional(&mut *self)
+                .await
+                .map_err(db)?
+                .map(UserRow::record))
+            }
+
+            async fn select_user(&mut self, id: i64) -> Result<Option<StaffUser>> {
+                Ok(sqlx::query_as::<_, UserRow>(
+                    "SELECT id, username, name, position, password_hash FROM users WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *self)
+                .await
+                .map_err(db)?
+                .map(UserRow::record))
+            }
+
+            async fn update_password(&mut self, id: i64, hash: &str) -> Result<u64> {
+                sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(hash)
+                    .execute(&mut *self)
+                    .await
+                    .map(|r| r.rows_affected())
+                    .map_err(db)
+            }
+
+            async fn insert_role(&mut self, user: i64, school: i64, role: &str) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO staff_roles (user_id, school_id, role) VALUES ($1, $2, $3) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(user)
+                .bind(school)
+                .bind(role)
+                .execute(&mut *self)
+                .await
+                .map(|_| ())
+                .map_err(db)
+            }
+
+            async fn select_roles(&mut self, user: i64) -> Result<Vec<(i64, String)>> {
+                sqlx::query_as(
+                    "SELECT school_id, role FROM staff_roles WHERE user_id = $1 ORDER BY school_id, role",
+                )
+                .bind(user)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)
+            }
+
+            async fn upsert_group(&mut self, school: i64, name: &str) -> Result<i64> {
+                sqlx::query_scalar(
+                    "INSERT INTO reg_groups (school_id, name) VALUES ($1, $2) \
+                     ON CONFLICT (school_id, name) DO UPDATE SET name = excluded.name RETURNING id",
+                )
+                .bind(school)
+                .bind(name)
+                .fetch_one(&mut *self)
+                .await
+                .map_err(db)
+            }
+
+            async fn select_groups(&mut self, school: i64) -> Result<Vec<GroupRecord>> {
+                Ok(sqlx::query_as::<_, GroupRow>(
+                    "SELECT id, school_id, name FROM reg_groups WHERE school_id = $1 ORDER BY name",
+                )
+                .bind(school)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(GroupRow::record)
+                .collect())
+            }
+
+            async fn select_group(&mut self, id: i64) -> Result<Option<GroupRecord>> {
+                Ok(sqlx::query_as::<_, GroupRow>(
+                    "SELECT id, school_id, name FROM reg_groups WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *self)
+                .await
+                .map_err(db)?
+                .map(GroupRow::record))
+            }
+
+            async fn insert_group_staff(&mut self, group: i64, user: i64) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO reg_group_staff (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                )
+                .bind(group)
+                .bind(user)
+                .execute(&mut *self)
+                .await
+                .map(|_| ())
+                .map_err(db)
+            }
+
+            async fn select_groups_of_staff(&mut self, user: i64, school: i64) -> Result<Vec<GroupRecord>> {
+                Ok(sqlx::query_as::<_, GroupRow>(
+                    "SELECT g.id, g.school_id, g.name FROM reg_groups g \
+                     JOIN reg_group_staff s ON s.group_id = g.id \
+                     WHERE s.user_id = $1 AND g.school_id = $2 ORDER BY g.name",
+                )
+                .bind(user)
+                .bind(school)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(GroupRow::record)
+                .collect())
+            }
+
+            async fn insert_pupil(&mut self, school: i64, group: Option<i64>, p: &Pupil) -> Result<i64> {
+                sqlx::query_scalar(
+                    "INSERT INTO pupils (school_id, upn, legal_surname, legal_forename, \
+                     preferred_forename, date_of_birth, sex, year_group, reg_group_id, entry_date, \
+                     leaving_date, fsm, eal, sen, la_estab) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+                )
+                .bind(school)
+                .bind(p.upn.as_str())
+                .bind(&p.legal_surname)
+                .bind(&p.legal_forename)
+                .bind(&p.preferred_forename)
+                .bind(jiff_sqlx::Date::from(p.date_of_birth))
+                .bind(p.sex.code())
+                .bind(p.year_group.to_string())
+                .bind(group)
+                .bind(opt_date(p.entry_date))
+                .bind(opt_date(p.leaving_date))
+                .bind(p.fsm)
+                .bind(p.eal)
+                .bind(p.sen.code())
+                .bind(p.school.map(|s| s.to_string()))
+                .fetch_one(&mut *self)
+                .await
+                .map_err(db)
+            }
+
+            async fn update_pupil(&mut self, key: i64, group: Option<i64>, p: &Pupil) -> Result<()> {
+                sqlx::query(
+                    "UPDATE pupils SET legal_surname = $2, legal_forename = $3, preferred_forename = $4, \
+                     date_of_birth = $5, sex = $6, year_group = $7, reg_group_id = $8, entry_date = $9, \
+                     leaving_date = $10, fsm = $11, eal = $12, sen = $13, la_estab = $14 WHERE id = $1",
+                )
+                .bind(key)
+                .bind(&p.legal_surname)
+                .bind(&p.legal_forename)
+                .bind(&p.preferred_forename)
+                .bind(jiff_sqlx::Date::from(p.date_of_birth))
+                .bind(p.sex.code())
+                .bind(p.year_group.to_string())
+                .bind(group)
+                .bind(opt_date(p.entry_date))
+                .bind(opt_date(p.leaving_date))
+                .bind(p.fsm)
+                .bind(p.eal)
+                .bind(p.sen.code())
+                .bind(p.school.map(|s| s.to_string()))
+                .execute(&mut *self)
+                .await
+                .map(|_| ())
+                .map_err(db)
+            }
+
+            async fn select_pupil(&mut self, key: i64) -> Result<Option<PupilRecord>> {
+                sqlx::query_as::<_, PupilRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {PUPIL_COLUMNS} FROM pupils p LEFT JOIN reg_groups g ON g.id = p.reg_group_id \
+                     WHERE p.id = $1"
+                )))
+                .bind(key)
+                .fetch_optional(&mut *self)
+                .await
+                .map_err(db)?
+                .map(PupilRow::record)
+                .transpose()
+            }
+
+            async fn select_pupil_by_upn(&mut self, school: i64, upn: &str) -> Result<Option<PupilRecord>> {
+                sqlx::query_as::<_, PupilRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {PUPIL_COLUMNS} FROM pupils p LEFT JOIN reg_groups g ON g.id = p.reg_group_id \
+                     WHERE p.school_id = $1 AND p.upn = $2"
+                )))
+                .bind(school)
+                .bind(upn)
+                .fetch_optional(&mut *self)
+                .await
+                .map_err(db)?
+                .map(PupilRow::record)
+                .transpose()
+            }
+
+            async fn select_pupils(&mut self, school: i64) -> Result<Vec<PupilRecord>> {
+                sqlx::query_as::<_, PupilRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {PUPIL_COLUMNS} FROM pupils p LEFT JOIN reg_groups g ON g.id = p.reg_group_id \
+                     WHERE p.school_id = $1 ORDER BY p.id"
+                )))
+                .bind(school)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(PupilRow::record)
+                .collect()
+            }
+
+            async fn select_pupils_of_group(&mut self, group: i64, on: Date) -> Result<Vec<PupilRecord>> {
+                sqlx::query_as::<_, PupilRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {PUPIL_COLUMNS} FROM pupils p JOIN reg_groups g ON g.id = p.reg_group_id \
+                     WHERE p.reg_group_id = $1 \
+                     AND (p.entry_date IS NULL OR p.entry_date <= $2) \
+                     AND (p.leaving_date IS NULL OR p.leaving_date >= $2) \
+                     ORDER BY p.legal_surname, p.legal_forename, p.id"
+                )))
+                .bind(group)
+                .bind(jiff_sqlx::Date::from(on))
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(PupilRow::record)
+                .collect()
+            }
+
+            async fn insert_enrolment(&mut self, key: i64, entry: Option<Date>, leaving: Option<Date>) -> Result<()> {
+                sqlx::query("INSERT INTO enrolments (pupil_id, entry_date, leaving_date) VALUES ($1, $2, $3)")
+                    .bind(key)
+                    .bind(opt_date(entry))
+                    .bind(opt_date(leaving))
+                    .execute(&mut *self)
+                    .await
+                    .map(|_| ())
+                    .map_err(db)
+            }
+
+            async fn update_leaving(&mut self, key: i64, leaving: Date) -> Result<()> {
+                let leaving = jiff_sqlx::Date::from(leaving);
+                sqlx::query("UPDATE pupils SET leaving_date = $2 WHERE id = $1")
+                    .bind(key)
+                    .bind(leaving)
+                    .execute(&mut *self)
+                    .await
+                    .map_err(db)?;
+                sqlx::query(
+                    "UPDATE enrolments SET leaving_date = $2 WHERE id = \
+                     (SELECT max(id) FROM enrolments WHERE pupil_id = $1)",
+                )
+                .bind(key)
+                .bind(leaving)
+                .execute(&mut *self)
+                .await
+                .map(|_| ())
+                .map_err(db)
+            }
+
+            async fn select_enrolments(&mut self, key: i64) -> Result<Vec<Enrolment>> {
+                let rows: Vec<(Option<jiff_sqlx::Date>, Option<jiff_sqlx::Date>)> = sqlx::query_as(
+                    "SELECT entry_date, leaving_date FROM enrolments WHERE pupil_id = $1 ORDER BY id",
+                )
+                .bind(key)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(entry, leaving)| Enrolment {
+                        entry_date: entry.map(|d| d.to_jiff()),
+                        leaving_date: leaving.map(|d| d.to_jiff()),
+                    })
+                    .collect())
+            }
+
+            async fn insert_characteristic(&mut self, key: i64, change: &CharacteristicChange) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO characteristic_changes (pupil_id, characteristic, value, effective_from) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(key)
+                .bind(change.characteristic.id())
+                .bind(&change.value)
+                .bind(opt_date(change.from))
+                .execute(&mut *self)
+                .await
+                .map_err(db)?;
+                let column = match change.characteristic {
+                    Characteristic::Fsm => "UPDATE pupils SET fsm = $2 WHERE id = $1",
+                    Characteristic::Eal => "UPDATE pupils SET eal = $2 WHERE id = $1",
+                    Characteristic::Sen => "UPDATE pupils SET sen = $2 WHERE id = $1",
+                };
+                let query = sqlx::query(column).bind(key);
+                let query = match change.characteristic {
+                    Characteristic::Sen => query.bind(change.value.clone()),
+                    _ => query.bind(change.value == "true"),
+                };
+                query.execute(&mut *self).await.map(|_| ()).map_err(db)
+            }
+
+            async fn select_characteristics(&mut self, key: i64) -> Result<Vec<CharacteristicChange>> {
+                let rows: Vec<(String, String, Option<jiff_sqlx::Date>)> = sqlx::query_as(
+                    "SELECT characteristic, value, effective_from FROM characteristic_changes \
+                     WHERE pupil_id = $1 ORDER BY id",
+                )
+                .bind(key)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?;
+                rows.into_iter()
+                    .map(|(c, value, from)| {
+                        Ok(CharacteristicChange {
+                            characteristic: Characteristic::parse(&c)
+                                .ok_or_else(|| corrupt("characteristic", &c))?,
+                            value,
+                            from: from.map(|d| d.to_jiff()),
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn insert_contact(&mut self, key: i64, c: &Contact) -> Result<i64> {
+                sqlx::query_scalar(
+                    "INSERT INTO contacts (pupil_id, name, relationship, parental_responsibility, \
+                     lives_with_pupil, correspondence, priority, phones, email, address, preferred_language) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                )
+                .bind(key)
+                .bind(&c.name)
+                .bind(&c.relationship)
+                .bind(c.parental_responsibility)
+                .bind(c.lives_with_pupil)
+                .bind(c.correspondence)
+                .bind(i32::from(c.priority))
+                .bind(c.phones.join("\n"))
+                .bind(&c.email)
+                .bind(&c.address)
+                .bind(&c.preferred_language)
+                .fetch_one(&mut *self)
+                .await
+                .map_err(db)
+            }
+
+            async fn select_contacts(&mut self, key: i64) -> Result<Vec<ContactRecord>> {
+                Ok(sqlx::query_as::<_, ContactRow>(
+                    "SELECT id, pupil_id, name, relationship, parental_responsibility, lives_with_pupil, \
+                     correspondence, priority, phones, email, address, preferred_language \
+                     FROM contacts WHERE pupil_id = $1 ORDER BY priority, id",
+                )
+                .bind(key)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(ContactRow::record)
+                .collect())
+            }
+
+            async fn select_group_marks(&mut self, group: i64, date: Date, session: i16) -> Result<Vec<(i64, StoredMark)>> {
+                sqlx::query_as::<_, MarkRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {MARK_COLUMNS} FROM marks m JOIN pupils p ON p.id = m.pupil_id \
+                     WHERE p.reg_group_id = $1 AND m.date = $2 AND m.session = $3"
+                )))
+                .bind(group)
+                .bind(jiff_sqlx::Date::from(date))
+                .bind(session)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(MarkRow::record)
+                .collect()
+            }
+
+            async fn select_mark(&mut self, pupil: i64, date: Date, session: i16) -> Result<Option<StoredMark>> {
+                sqlx::query_as::<_, MarkRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {MARK_COLUMNS} FROM marks m WHERE m.pupil_id = $1 AND m.date = $2 AND m.session = $3"
+                )))
+                .bind(pupil)
+                .bind(jiff_sqlx::Date::from(date))
+                .bind(session)
+                .fetch_optional(&mut *self)
+                .await
+                .map_err(db)?
+                .map(|row| row.record().map(|(_, mark)| mark))
+                .transpose()
+            }
+
+            async fn select_pupil_marks(&mut self, pupil: i64, first: Date, last: Date) -> Result<Vec<StoredMark>> {
+                sqlx::query_as::<_, MarkRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {MARK_COLUMNS} FROM marks m WHERE m.pupil_id = $1 AND m.date >= $2 AND m.date <= $3 \
+                     ORDER BY m.date, m.session"
+                )))
+                .bind(pupil)
+                .bind(jiff_sqlx::Date::from(first))
+                .bind(jiff_sqlx::Date::from(last))
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(|row| row.record().map(|(_, mark)| mark))
+                .collect()
+            }
+
+            async fn select_day_marks(&mut self, school: i64, date: Date) -> Result<Vec<(i64, StoredMark)>> {
+                sqlx::query_as::<_, MarkRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {MARK_COLUMNS} FROM marks m JOIN pupils p ON p.id = m.pupil_id \
+                     WHERE p.school_id = $1 AND m.date = $2 ORDER BY m.pupil_id, m.session"
+                )))
+                .bind(school)
+                .bind(jiff_sqlx::Date::from(date))
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(MarkRow::record)
+                .collect()
+            }
+
+            async fn select_school_marks(&mut self, school: i64) -> Result<Vec<BareMark>> {
+                let rows: Vec<(i64, jiff_sqlx::Date, i16, String, Option<i32>)> = sqlx::query_as(
+                    "SELECT m.pupil_id, m.date, m.session, m.code, m.minutes_late FROM marks m \
+                     JOIN pupils p ON p.id = m.pupil_id WHERE p.school_id = $1 \
+                     ORDER BY m.pupil_id, m.date, m.session",
+                )
+                .bind(school)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(p, d, s, c, m)| (p, d.to_jiff(), s, c, m))
+                    .collect())
+            }
+
+            async fn upsert_mark(&mut self, m: &MarkWrite<'_>) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO marks (pupil_id, date, session, code, minutes_late, comment, source, \
+                     recorded_by, recorded_by_user, recorded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                     ON CONFLICT (pupil_id, date, session) DO UPDATE SET code = excluded.code, \
+                     minutes_late = excluded.minutes_late, comment = excluded.comment, \
+                     source = excluded.source, recorded_by = excluded.recorded_by, \
+                     recorded_by_user = excluded.recorded_by_user, recorded_at = excluded.recorded_at",
+                )
+                .bind(m.pupil)
+                .bind(jiff_sqlx::Date::from(m.date))
+                .bind(m.session)
+                .bind(m.code)
+                .bind(m.minutes)
+                .bind(m.comment)
+                .bind(m.source.id())
+                .bind(m.by_name)
+                .bind(m.by_user)
+                .bind(m.at)
+                .execute(&mut *self)
+                .await
+                .map(|_| ())
+                .map_err(db)
+            }
+
+            async fn insert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<()> {
+                for batch in marks.chunks(IMPORT_BATCH) {
+                    let mut builder = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO marks (pupil_id, date, session, code, minutes_late, comment, source, \
+                         recorded_by, recorded_at) ",
+                    );
+                    builder.push_values(batch, |mut row, m| {
+                        row.push_bind(m.pupil)
+                            .push_bind(jiff_sqlx::Date::from(m.date))
+                            .push_bind(m.session)
+                            .push_bind(m.code.to_owned())
+                            .push_bind(m.minutes)
+                            .push_bind(m.comment.map(str::to_owned))
+                            .push_bind(m.source.id())
+                            .push_bind(m.by_name.map(str::to_owned))
+                            .push_bind(m.at);
+                    });
+                    builder.build().execute(&mut *self).await.map_err(db)?;
+                }
+                Ok(())
+            }
+
+            async fn insert_submission(&mut self, group: i64, key: SessionKey, by_name: &str, by_user: Option<i64>, at: i64, amended: bool) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO register_submissions (group_id, date, session, by_name, by_user, at, amended) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(group)
+                .bind(jiff_sqlx::Date::from(key.date))
+                .bind(session_number(key.session))
+                .bind(by_name)
+                .bind(by_user)
+                .bind(at)
+                .bind(amended)
+                .execute(&mut *self)
+                .await
+                .map(|_| ())
+                .map_err(db)
+            }
+
+            async fn select_latest_submission(&mut self, group: i64, key: SessionKey) -> Result<Option<SubmissionRecord>> {
+                sqlx::query_as::<_, SubmissionRow>(
+                    "SELECT group_id, date, session, by_name, at, amended FROM register_submissions \
+                     WHERE group_id = $1 AND date = $2 AND session = $3 ORDER BY id DESC LIMIT 1",
+                )
+                .bind(group)
+                .bind(jiff_sqlx::Date::from(key.date))
+                .bind(session_number(key.session))
+                .fetch_optional(&mut *self)
+                .await
+                .map_err(db)?
+                .map(SubmissionRow::record)
+                .transpose()
+            }
+
+            async fn select_submissions(&mut self, school: i64, date: Date) -> Result<Vec<SubmissionRecord>> {
+                sqlx::query_as::<_, SubmissionRow>(
+                    "SELECT s.group_id, s.date, s.session, s.by_name, s.at, s.amended \
+                     FROM register_submissions s JOIN reg_groups g ON g.id = s.group_id \
+                     WHERE g.school_id = $1 AND s.date = $2 ORDER BY s.id",
+                )
+                .bind(school)
+                .bind(jiff_sqlx::Date::from(date))
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(SubmissionRow::record)
+                .collect()
+            }
+
+            async fn insert_ledger_head(&mut self, school: i64, hash: &str) -> Result<()> {
+                sqlx::query("INSERT INTO ledger_heads (school_id, seq, hash) VALUES ($1, 0, $2)")
+                    .bind(school)
+                    .bind(hash)
+                    .execute(&mut *self)
+                    .await
+                    .map(|_| ())
+                    .map_err(db)
+            }
+
+            async fn lock_ledger_head(&mut self, school: i64) -> Result<(i64, String)> {
+                sqlx::query_as($lock)
+                    .bind(school)
+                    .fetch_optional(&mut *self)
+                    .await
+                    .map_err(db)?
+                    .ok_or(StoreError::NotFound("school"))
+            }
+
+            async fn update_ledger_head(&mut self, school: i64, seq: i64, hash: &str) -> Result<()> {
+                sqlx::query("UPDATE ledger_heads SET seq = $2, hash = $3 WHERE school_id = $1")
+                    .bind(school)
+                    .bind(seq)
+                    .bind(hash)
+                    .execute(&mut *self)
+                    .await
+                    .map(|_| ())
+                    .map_err(db)
+            }
+
+            async fn insert_ledger(&mut self, school: i64, r: &LedgerRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO ledger (school_id, seq, pupil_id, date, session, original_code, \
+                     original_minutes, new_code, new_minutes, reason, at, by_user, by_name, by_position, \
+                     prev_hash, hash) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                )
+                .bind(school)
+                .bind(r.seq)
+                .bind(r.pupil)
+                .bind(jiff_sqlx::Date::from(r.date))
+                .bind(r.session)
+                .bind(&r.original_code)
+                .bind(r.original_minutes)
+                .bind(&r.new_code)
+                .bind(r.new_minutes)
+                .bind(&r.reason)
+                .bind(r.at)
+                .bind(r.by_user)
+                .bind(&r.by_name)
+                .bind(&r.by_position)
+                .bind(&r.prev_hash)
+                .bind(&r.hash)
+                .execute(&mut *self)
+                .await
+                .map(|_| ())
+                .map_err(db)
+            }
+
+            async fn select_pupil_ledger(&mut self, pupil: i64) -> Result<Vec<LedgerRow>> {
+                Ok(sqlx::query_as::<_, LedgerSqlRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {LEDGER_COLUMNS} FROM ledger WHERE pupil_id = $1 ORDER BY seq"
+                )))
+                .bind(pupil)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(LedgerSqlRow::row)
+                .collect())
+            }
+
+            async fn select_school_ledger(&mut self, school: i64) -> Result<Vec<LedgerRow>> {
+                Ok(sqlx::query_as::<_, LedgerSqlRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {LEDGER_COLUMNS} FROM ledger WHERE school_id = $1 ORDER BY seq"
+                )))
+                .bind(school)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(LedgerSqlRow::row)
+                .collect())
+            }
+
+            async fn insert_session(&mut self, token_hash: &str, user: i64, expires: i64) -> Result<()> {
+                sqlx::query("INSERT INTO web_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+                    .bind(token_hash)
+                    .bind(user)
+                    .bind(expires)
+                    .execute(&mut *self)
+                    .await
+                    .map(|_| ())
+                    .map_err(db)
+            }
+
+            async fn select_session_user(&mut self, token_hash: &str, now: i64) -> Result<Option<i64>> {
+                sqlx::query_scalar("SELECT user_id FROM web_sessions WHERE token_hash = $1 AND expires_at > $2")
+                    .bind(token_hash)
+                    .bind(now)
+                    .fetch_optional(&mut *self)
+                    .await
+                    .map_err(db)
+            }
+
+            async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
+                sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .execute(&mut *self)
+                    .await
+                    .map(|_| ())
+                    .map_err(db)
+            }
+
+            async fn insert_login_failure(&mut self, username: &str, at: i64) -> Result<()> {
+                sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
+                    .bind(username)
+                    .bind(at)
+                    .execute(&mut *self)
+                    .await
+                    .map(|_| ())
+                    .map_err(db)
+            }
+
+            async fn count_login_failures(&mut self, username: &str, since: i64) -> Result<i64> {
+                sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE username = $1 AND at >= $2")
+                    .bind(username)
+                    .bind(since)
+                    .fetch_one(&mut *self)
+                    .await
+                    .map_err(db)
+            }
+
+            async fn delete_login_failures(&mut self, username: &str) -> Result<()> {
+                sqlx::query("DELETE FROM login_failures WHERE username = $1")
+                    .bind(username)
+                    .execute(&mut *self)
+                    .await
+                    .map(|_| ())
+                    .map_err(db)
+            }
+
+            async fn insert_api_token(&mut self, token_hash: &str, user: i64, name: &str, at: i64) -> Result<()> {
+                sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(token_hash)
+                    .bind(user)
+                    .bind(name)
+                    .bind(at)
+                    .execute(&mut *self)
+                    .await
+                    .map(|_| ())
+                    .map_err(db)
+            }
+
+            async fn select_api_token_user(&mut self, token_hash: &str) -> Result<Option<i64>> {
+                sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .fetch_optional(&mut *self)
+                    .await
+                    .map_err(db)
+            }
+        }
+    };
+}
+
+impl_sql!(
+    sqlx::SqliteConnection,
+    sqlx::Sqlite,
+    // SQLite has no row locks: write transactions begin IMMEDIATE, which serialises them.
+    lock_ledger_head = "SELECT seq, hash FROM ledger_heads WHERE school_id = $1"
+);
+impl_sql!(
+    sqlx::PgConnection,
+    sqlx::Postgres,
+    lock_ledger_head = "SELECT seq, hash FROM ledger_heads WHERE school_id = $1 FOR UPDATE"
+);

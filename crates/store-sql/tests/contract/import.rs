@@ -1,0 +1,195 @@
+use jiff::civil::date;
+use rollcall_core::{Code, Register, RegisterBuilder, Roll, Session, SessionKey};
+use rollcall_store::{Directory as _, Registers as _};
+use rollcall_store::{NewSchool, StoreError};
+use rollcall_testkit::fixture::POLICY;
+use rollcall_testkit::{Backend, database};
+
+use crate::marks::{actor, at};
+
+fn pupil(upn: &str, surname: &str, group: &str) -> rollcall_core::Pupil {
+    rollcall_core::Pupil {
+        upn: rollcall_core::Upn::parse(upn).unwrap(),
+        legal_surname: surname.into(),
+        legal_forename: "Pat".into(),
+        preferred_forename: Some("P".into()),
+        date_of_birth: date(2015, 1, 2),
+        sex: rollcall_core::Sex::Male,
+        year_group: rollcall_core::YearGroup::year(5).unwrap(),
+        reg_group: group.into(),
+        entry_date: Some(date(2025, 9, 2)),
+        leaving_date: None,
+        fsm: true,
+        eal: false,
+        sen: rollcall_core::SenStatus::Ehcp,
+        school: None,
+    }
+}
+
+/// Two pupils, a fortnight of marks, with lates.
+fn register(last_code: Code) -> Register {
+    let roll = Roll::new(vec![
+        pupil("B801200005001", "Zed", "5A"),
+        pupil("Q801200005002", "Young", "5B"),
+    ])
+    .unwrap();
+    let mut builder = RegisterBuilder::new(&roll);
+    for (id, _) in roll.ids().zip(roll.pupils()) {
+        for day in 2..=12 {
+            let d = date(2025, 9, day);
+            if matches!(
+                d.weekday(),
+                jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+            ) {
+                continue;
+            }
+            let am = SessionKey {
+                date: d,
+                session: Session::Am,
+            }
+            .slot();
+            let pm = SessionKey {
+                date: d,
+                session: Session::Pm,
+            }
+            .slot();
+            let (code, minutes) = if day == 3 {
+                (Code::Late, Some(4))
+            } else {
+                (Code::PresentAm, None)
+            };
+            builder.insert(id, am, code, minutes).unwrap();
+            let code = if day == 12 {
+                last_code
+            } else {
+                Code::PresentPm
+            };
+            builder.insert(id, pm, code, None).unwrap();
+        }
+    }
+    builder.finish(roll)
+}
+
+/// Each pupil's UPN, marks and minutes late.
+type Marks = Vec<(String, Vec<(rollcall_core::Slot, Code)>, Vec<(i32, u16)>)>;
+
+fn marks_of(r: &Register) -> Marks {
+    r.ids()
+        .map(|id| {
+            let row = r.row(id);
+            (
+                r.pupil(id).unwrap().upn.to_string(),
+                row.marks().collect(),
+                row.lates.to_vec(),
+            )
+        })
+        .collect()
+}
+
+pub async fn import_is_all_or_nothing(backend: Backend) {
+    let db = database(backend).await;
+    let store = db.store().await;
+    let school = store
+        .create_school(&NewSchool {
+            trust: None,
+            name: "Import".into(),
+            urn: None,
+            la_estab: None,
+            policy: POLICY.into(),
+        })
+        .await
+        .unwrap();
+    let seen = std::sync::atomic::AtomicU64::new(0);
+    let progress = |n: u64| seen.store(n, std::sync::atomic::Ordering::Relaxed);
+    let first = register(Code::PresentPm);
+    let summary = store
+        .import(
+            school,
+            &first,
+            &actor("Import", "Data manager"),
+            at(18, 0),
+            &progress,
+        )
+        .await
+        .unwrap();
+    assert_eq!((summary.pupils_added, summary.marks_added), (2, 36));
+    assert_eq!(seen.load(std::sync::atomic::Ordering::Relaxed), 36);
+    // Importing the same again changes nothing.
+    let again = store
+        .import(
+            school,
+            &first,
+            &actor("Import", "Data manager"),
+            at(18, 0),
+            &progress,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            again.pupils_updated,
+            again.marks_added,
+            again.marks_unchanged
+        ),
+        (2, 0, 36)
+    );
+    // A file that would change a recorded mark is refused whole.
+    let changed = register(Code::Illness);
+    let err = store
+        .import(
+            school,
+            &changed,
+            &actor("Import", "Data manager"),
+            at(18, 0),
+            &progress,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("B801200005001 2025-09-12 PM holds \\, not I"),
+        "{err}"
+    );
+    let groups = store.groups(school).await.unwrap();
+    assert_eq!(
+        groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
+        ["5A", "5B"]
+    );
+    let history = store
+        .pupil_history(store.pupils(school).await.unwrap()[0].key)
+        .await
+        .unwrap();
+    assert_eq!(history.characteristics.len(), 3);
+    assert_eq!(history.enrolments[0].entry_date, Some(date(2025, 9, 2)));
+}
+
+pub async fn load_register_round_trips(backend: Backend) {
+    let db = database(backend).await;
+    let store = db.store().await;
+    let school = store
+        .create_school(&NewSchool {
+            trust: None,
+            name: "Import".into(),
+            urn: None,
+            la_estab: None,
+            policy: POLICY.into(),
+        })
+        .await
+        .unwrap();
+    let original = register(Code::Holiday);
+    store
+        .import(
+            school,
+            &original,
+            &actor("Import", "Data manager"),
+            at(18, 0),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    let loaded = store.load_register(school).await.unwrap();
+    assert_eq!(loaded.pupils(), original.pupils());
+    assert_eq!(marks_of(&loaded), marks_of(&original));
+    assert_eq!(loaded.mark_count(), 36);
+}

@@ -1,0 +1,56 @@
+//! The store contract: every test runs on SQLite and on PostgreSQL.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use rollcall_testkit::Backend;
+
+/// Runs each named test function, which takes a [`Backend`], once on each backend.
+macro_rules! on_both_backends {
+    ($($module:ident :: $test:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                crate::$module::$test(crate::Backend::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                crate::$module::$test(crate::Backend::Postgres).await
+            })*
+        }
+    };
+}
+
+// Schools, staff, roles, groups, pupils, their history and contacts.
+mod directory;
+// Taking registers, amending marks, bulk codes and marks entered in advance.
+mod marks;
+// The amendment ledger: append-only and tamper-evident.
+mod ledger;
+// Imports and loading registers for reports.
+mod import;
+// Web sessions, login failures and API tokens.
+mod accounts;
+
+on_both_backends!(
+    directory::schools_staff_and_roles,
+    directory::pupils_history_and_contacts,
+    marks::first_recording_then_amendment_with_reason,
+    marks::a_register_needs_every_pupil_and_only_its_own,
+    marks::marks_entered_in_advance,
+    marks::office_amendments,
+    marks::bulk_codes_skip_recorded_marks,
+    marks::concurrent_registers_all_commit,
+    ledger::append_only,
+    ledger::tampering_is_detected,
+    import::import_is_all_or_nothing,
+    import::load_register_round_trips,
+    accounts::sessions_failures_and_tokens,
+);

@@ -1,0 +1,177 @@
+//! The storage behind rollcall: what is kept, and the traits through which the server and the
+//! command line keep it. Implementations live in other crates (`rollcall-store-sql` for SQLite
+//! and PostgreSQL), so nothing here knows a database.
+//!
+//! Every record belongs to a school. Writes that change marks are transactional and append to
+//! the school's amendment ledger in the same transaction.
+
+mod model;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rollcall_core::{Register, Role, Session};
+use thiserror::Error;
+
+pub use model::*;
+
+/// Why a storage operation failed.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The record asked for does not exist (or is not the caller's school's).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The change contradicts what is stored.
+    #[error("{0}")]
+    Conflict(String),
+    /// The change is not allowed as asked: say what to do instead.
+    #[error("{0}")]
+    Invalid(String),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The result of a storage operation.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Trusts, schools, staff, registration groups, pupils and contacts.
+#[async_trait]
+pub trait Directory: Send + Sync {
+    /// Adds a trust.
+    async fn create_trust(&self, name: &str) -> Result<TrustId>;
+    /// Adds a school.
+    async fn create_school(&self, school: &NewSchool) -> Result<SchoolId>;
+    /// Every school.
+    async fn schools(&self) -> Result<Vec<SchoolRecord>>;
+    /// A school.
+    async fn school(&self, id: SchoolId) -> Result<SchoolRecord>;
+    /// Replaces a school's policy (TOML, validated by the caller).
+    async fn set_policy(&self, id: SchoolId, policy: &str) -> Result<()>;
+
+    /// Adds a member of staff; usernames are unique.
+    async fn create_user(&self, user: &NewUser) -> Result<UserId>;
+    /// A member of staff by username.
+    async fn user_by_username(&self, username: &str) -> Result<Option<StaffUser>>;
+    /// A member of staff.
+    async fn user(&self, id: UserId) -> Result<StaffUser>;
+    /// Replaces a password hash.
+    async fn set_password(&self, id: UserId, password_hash: &str) -> Result<()>;
+    /// Gives a member of staff a role at a school.
+    async fn grant_role(&self, user: UserId, school: SchoolId, role: Role) -> Result<()>;
+    /// A member of staff's roles, by school.
+    async fn roles(&self, user: UserId) -> Result<Vec<(SchoolId, Role)>>;
+
+    /// The registration group of a school with this name, created if new.
+    async fn ensure_group(&self, school: SchoolId, name: &str) -> Result<GroupId>;
+    /// A school's registration groups, by name.
+    async fn groups(&self, school: SchoolId) -> Result<Vec<GroupRecord>>;
+    /// A registration group.
+    async fn group(&self, id: GroupId) -> Result<GroupRecord>;
+    /// Makes a member of staff one of a group's staff.
+    async fn assign_staff(&self, group: GroupId, user: UserId) -> Result<()>;
+    /// The groups a member of staff looks after at a school.
+    async fn groups_of_staff(&self, user: UserId, school: SchoolId) -> Result<Vec<GroupRecord>>;
+
+    /// Adds a pupil to a school, in the group their record names (created if new).
+    async fn add_pupil(&self, school: SchoolId, pupil: &rollcall_core::Pupil) -> Result<PupilKey>;
+    /// A pupil.
+    async fn pupil(&self, key: PupilKey) -> Result<PupilRecord>;
+    /// A school's pupils, in the order they were added.
+    async fn pupils(&self, school: SchoolId) -> Result<Vec<PupilRecord>>;
+    /// The pupils of a group on roll on a date, by surname.
+    async fn pupils_of_group(&self, group: GroupId, on: Date) -> Result<Vec<PupilRecord>>;
+    /// Records a change of FSM, EAL or SEN status from a date; the history is kept.
+    async fn change_characteristic(
+        &self,
+        key: PupilKey,
+        change: &CharacteristicChange,
+    ) -> Result<()>;
+    /// Records the pupil leaving on a date; the spell on roll is kept.
+    async fn record_leaving(&self, key: PupilKey, leaving: Date) -> Result<()>;
+    /// A pupil's spells on roll and changes of characteristics, oldest first.
+    async fn pupil_history(&self, key: PupilKey) -> Result<PupilHistory>;
+    /// Adds a contact for a pupil.
+    async fn add_contact(&self, key: PupilKey, contact: &Contact) -> Result<ContactId>;
+    /// A pupil's contacts, in priority order.
+    async fn contacts(&self, key: PupilKey) -> Result<Vec<ContactRecord>>;
+}
+
+/// Marks, register submissions and the amendment ledger.
+#[async_trait]
+pub trait Registers: Send + Sync {
+    /// A group's register for one session: the pupils on roll and the marks they hold.
+    async fn register(&self, group: GroupId, date: Date, session: Session)
+    -> Result<RegisterSheet>;
+    /// Takes (or re-takes) a register. New marks are first recordings; different marks for
+    /// sessions already marked are amendments, which need a reason and go in the ledger.
+    async fn submit_register(&self, submission: &Submission) -> Result<SubmitOutcome>;
+    /// Changes one mark, with a reason, into the ledger.
+    async fn amend_mark(&self, amendment: &Amendment) -> Result<()>;
+    /// Enters one code for many pupils and sessions, skipping marks a bulk change must not
+    /// overwrite; every write goes in the ledger.
+    async fn bulk_code(&self, change: &BulkChange) -> Result<BulkOutcome>;
+    /// Enters marks in advance (leave, trips, part-time timetables) for sessions not yet
+    /// marked.
+    async fn plan_marks(&self, plans: &[PlannedMark], actor: &Actor, at: Timestamp) -> Result<u64>;
+    /// A pupil's marks between two dates.
+    async fn marks(&self, key: PupilKey, first: Date, last: Date) -> Result<Vec<StoredMark>>;
+    /// Every mark of a school on a date.
+    async fn day_marks(&self, school: SchoolId, date: Date) -> Result<Vec<(PupilKey, StoredMark)>>;
+    /// The registers of a school taken on a date.
+    async fn submissions(&self, school: SchoolId, date: Date) -> Result<Vec<SubmissionRecord>>;
+    /// A pupil's ledger entries, oldest first.
+    async fn ledger(&self, key: PupilKey) -> Result<Vec<LedgerEntry>>;
+    /// Recomputes a school's ledger hash chain.
+    async fn verify_ledger(&self, school: SchoolId) -> Result<LedgerCheck>;
+    /// Loads a school's pupils, in the order they were added, and marks into a register.
+    async fn load_register(&self, school: SchoolId) -> Result<Register>;
+    /// Imports pupils and their marks into a school in one transaction: pupils are matched by
+    /// UPN (new ones added, known ones updated); a session already holding a different mark
+    /// fails the whole import. `progress` is told how many marks are in.
+    async fn import(
+        &self,
+        school: SchoolId,
+        register: &Register,
+        actor: &Actor,
+        at: Timestamp,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<ImportSummary>;
+}
+
+/// Web sessions, login failures and API tokens. Tokens are stored only as hashes.
+#[async_trait]
+pub trait Accounts: Send + Sync {
+    /// Starts a web session.
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        expires: Timestamp,
+    ) -> Result<()>;
+    /// The user of a session that has not expired at `now`.
+    async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<UserId>>;
+    /// Ends a web session.
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Records a failed login for a username.
+    async fn record_login_failure(&self, username: &str, at: Timestamp) -> Result<()>;
+    /// Failed logins for a username since a time.
+    async fn login_failures_since(&self, username: &str, since: Timestamp) -> Result<u64>;
+    /// Forgets a username's failed logins, after a successful one.
+    async fn clear_login_failures(&self, username: &str) -> Result<()>;
+    /// Issues an API token.
+    async fn create_api_token(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        name: &str,
+        at: Timestamp,
+    ) -> Result<()>;
+    /// The user an API token belongs to.
+    async fn api_token_user(&self, token_hash: &str) -> Result<Option<UserId>>;
+}
+
+/// Everything rollcall stores.
+pub trait Store: Directory + Registers + Accounts {}
+
+impl<T: Directory + Registers + Accounts> Store for T {}

@@ -1,0 +1,538 @@
+//! The records storage deals in.
+
+use std::fmt;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rollcall_core::{Code, LaEstab, Pupil, Session, SessionKey, Urn};
+
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+id!(
+    /// A trust (or local authority) that sees several schools.
+    TrustId
+);
+id!(
+    /// A school.
+    SchoolId
+);
+id!(
+    /// A member of staff.
+    UserId
+);
+id!(
+    /// A registration group.
+    GroupId
+);
+id!(
+    /// A pupil on a school's admission register.
+    PupilKey
+);
+id!(
+    /// A pupil's contact.
+    ContactId
+);
+
+/// A school to add.
+#[derive(Debug, Clone)]
+pub struct NewSchool {
+    /// The trust it belongs to, if any.
+    pub trust: Option<TrustId>,
+    /// Its name.
+    pub name: String,
+    /// Its URN.
+    pub urn: Option<Urn>,
+    /// Its LA/establishment number.
+    pub la_estab: Option<LaEstab>,
+    /// Its policy, as TOML.
+    pub policy: String,
+}
+
+/// A school as stored.
+#[derive(Debug, Clone)]
+pub struct SchoolRecord {
+    /// The school.
+    pub id: SchoolId,
+    /// Its trust, if any.
+    pub trust: Option<TrustId>,
+    /// Its name.
+    pub name: String,
+    /// Its URN.
+    pub urn: Option<Urn>,
+    /// Its LA/establishment number.
+    pub la_estab: Option<LaEstab>,
+    /// Its policy, as TOML.
+    pub policy: String,
+}
+
+/// A member of staff to add.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// The name they sign in with; unique.
+    pub username: String,
+    /// Their full name.
+    pub name: String,
+    /// Their position, as recorded with every amendment they make.
+    pub position: String,
+    /// Their password's hash (a PHC string); `None` until a password is set.
+    pub password_hash: Option<String>,
+}
+
+/// A member of staff.
+#[derive(Debug, Clone)]
+pub struct StaffUser {
+    /// The user.
+    pub id: UserId,
+    /// Their username.
+    pub username: String,
+    /// Their full name.
+    pub name: String,
+    /// Their position.
+    pub position: String,
+    /// Their password's hash.
+    pub password_hash: Option<String>,
+}
+
+impl StaffUser {
+    /// The member of staff as the author of a change.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user: Some(self.id),
+            name: self.name.clone(),
+            position: self.position.clone(),
+        }
+    }
+}
+
+/// A registration group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRecord {
+    /// The group.
+    pub id: GroupId,
+    /// Its school.
+    pub school: SchoolId,
+    /// Its name, such as `5A` or `7RB`.
+    pub name: String,
+}
+
+/// A pupil as stored: the record, and where they belong.
+#[derive(Debug, Clone)]
+pub struct PupilRecord {
+    /// The pupil.
+    pub key: PupilKey,
+    /// Their school.
+    pub school: SchoolId,
+    /// Their registration group.
+    pub group: Option<GroupId>,
+    /// Their details, with the current values of their characteristics.
+    pub pupil: Pupil,
+}
+
+/// A characteristic whose changes are kept with their dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Characteristic {
+    /// Free school meals eligibility (`true`/`false`).
+    Fsm,
+    /// English as an additional language (`true`/`false`).
+    Eal,
+    /// SEN provision (`N`, `K` or `E`).
+    Sen,
+}
+
+impl Characteristic {
+    /// The characteristic's name in data.
+    pub fn id(self) -> &'static str {
+        match self {
+            Characteristic::Fsm => "fsm",
+            Characteristic::Eal => "eal",
+            Characteristic::Sen => "sen",
+        }
+    }
+
+    /// Reads a characteristic's name.
+    pub fn parse(text: &str) -> Option<Characteristic> {
+        [
+            Characteristic::Fsm,
+            Characteristic::Eal,
+            Characteristic::Sen,
+        ]
+        .into_iter()
+        .find(|c| c.id() == text)
+    }
+}
+
+/// A change of a characteristic from a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CharacteristicChange {
+    /// Which characteristic.
+    pub characteristic: Characteristic,
+    /// The new value (`true`/`false`, or `N`/`K`/`E` for SEN).
+    pub value: String,
+    /// From when; `None` when known from before the records begin.
+    pub from: Option<Date>,
+}
+
+/// A spell on a school's roll.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrolment {
+    /// The starting day.
+    pub entry_date: Option<Date>,
+    /// The last day on roll.
+    pub leaving_date: Option<Date>,
+}
+
+/// A pupil's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PupilHistory {
+    /// Spells on roll.
+    pub enrolments: Vec<Enrolment>,
+    /// Changes of characteristics.
+    pub characteristics: Vec<CharacteristicChange>,
+}
+
+/// Someone to contact about a pupil.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// Their name.
+    pub name: String,
+    /// Their relationship to the pupil ("Mother", "Grandfather", "Foster carer").
+    pub relationship: String,
+    /// Whether they have parental responsibility.
+    pub parental_responsibility: bool,
+    /// Whether the pupil normally lives with them.
+    pub lives_with_pupil: bool,
+    /// Whether letters go to them.
+    pub correspondence: bool,
+    /// The order to call them in: 1 first.
+    pub priority: u16,
+    /// Telephone numbers, the best first.
+    pub phones: Vec<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Postal address.
+    pub address: Option<String>,
+    /// The language they prefer.
+    pub preferred_language: Option<String>,
+}
+
+/// A contact as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactRecord {
+    /// The contact.
+    pub id: ContactId,
+    /// The pupil.
+    pub pupil: PupilKey,
+    /// Their details.
+    pub contact: Contact,
+}
+
+/// Who made a change: the name and position are kept as they were at the time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The member of staff, when it was one.
+    pub user: Option<UserId>,
+    /// Their name.
+    pub name: String,
+    /// Their position.
+    pub position: String,
+}
+
+/// Where a mark came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkSource {
+    /// A register taken for the session.
+    Register,
+    /// Entered in advance: leave, a trip, a timetable.
+    Planned,
+    /// Entered or changed by the office.
+    Office,
+    /// A bulk change.
+    Bulk,
+    /// Imported from another system.
+    Import,
+}
+
+impl MarkSource {
+    /// The source's name in data.
+    pub fn id(self) -> &'static str {
+        match self {
+            MarkSource::Register => "register",
+            MarkSource::Planned => "planned",
+            MarkSource::Office => "office",
+            MarkSource::Bulk => "bulk",
+            MarkSource::Import => "import",
+        }
+    }
+
+    /// Reads a source's name.
+    pub fn parse(text: &str) -> Option<MarkSource> {
+        [
+            MarkSource::Register,
+            MarkSource::Planned,
+            MarkSource::Office,
+            MarkSource::Bulk,
+            MarkSource::Import,
+        ]
+        .into_iter()
+        .find(|s| s.id() == text)
+    }
+}
+
+/// A mark as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMark {
+    /// The session.
+    pub key: SessionKey,
+    /// The code.
+    pub code: Code,
+    /// Minutes late, for `L` and `U`.
+    pub minutes_late: Option<u16>,
+    /// A note with the mark.
+    pub comment: Option<String>,
+    /// Where it came from.
+    pub source: MarkSource,
+    /// Who last recorded it, when known.
+    pub recorded_by: Option<String>,
+    /// When it was last recorded.
+    pub recorded_at: Timestamp,
+}
+
+impl StoredMark {
+    /// The mark as the register's change rules see it.
+    pub fn held(&self) -> rollcall_core::Held {
+        rollcall_core::Held {
+            code: self.code,
+            minutes_late: self.minutes_late,
+            planned: self.source == MarkSource::Planned,
+        }
+    }
+}
+
+/// Who took a register and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionRecord {
+    /// The group.
+    pub group: GroupId,
+    /// The date.
+    pub date: Date,
+    /// The session.
+    pub session: Session,
+    /// Who took it.
+    pub by: String,
+    /// When.
+    pub at: Timestamp,
+    /// Whether it re-took a register already taken.
+    pub amended: bool,
+}
+
+/// One pupil's line of a register.
+#[derive(Debug, Clone)]
+pub struct SheetRow {
+    /// The pupil.
+    pub pupil: PupilRecord,
+    /// The mark held for the session, if any.
+    pub mark: Option<StoredMark>,
+}
+
+/// A group's register for one session.
+#[derive(Debug, Clone)]
+pub struct RegisterSheet {
+    /// The group.
+    pub group: GroupRecord,
+    /// The session.
+    pub key: SessionKey,
+    /// The latest time it was taken, if it has been.
+    pub taken: Option<SubmissionRecord>,
+    /// The pupils on roll, by surname.
+    pub rows: Vec<SheetRow>,
+}
+
+/// A mark entered on a register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnteredMark {
+    /// The pupil.
+    pub pupil: PupilKey,
+    /// The code.
+    pub code: Code,
+    /// Minutes late, for `L` and `U`.
+    pub minutes_late: Option<u16>,
+    /// A note.
+    pub comment: Option<String>,
+}
+
+/// A register as taken.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// The group.
+    pub group: GroupId,
+    /// The session.
+    pub key: SessionKey,
+    /// A mark for every pupil on roll.
+    pub marks: Vec<EnteredMark>,
+    /// Why marks already recorded are changed; needed when any are.
+    pub reason: Option<String>,
+    /// Who is taking it.
+    pub actor: Actor,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// What taking a register did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SubmitOutcome {
+    /// Sessions marked for the first time.
+    pub inserted: u64,
+    /// Marks entered in advance, confirmed.
+    pub confirmed: u64,
+    /// Marks already as entered.
+    pub unchanged: u64,
+    /// Marks changed: each is in the ledger.
+    pub amended: u64,
+}
+
+/// A change to one mark.
+#[derive(Debug, Clone)]
+pub struct Amendment {
+    /// The pupil.
+    pub pupil: PupilKey,
+    /// The session.
+    pub key: SessionKey,
+    /// The new code.
+    pub code: Code,
+    /// Minutes late, for `L` and `U`.
+    pub minutes_late: Option<u16>,
+    /// A note with the mark.
+    pub comment: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// Who.
+    pub actor: Actor,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// One code entered for several pupils and sessions: a trip, a closure.
+#[derive(Debug, Clone)]
+pub struct BulkChange {
+    /// The school.
+    pub school: SchoolId,
+    /// The pupils.
+    pub pupils: Vec<PupilKey>,
+    /// The sessions.
+    pub sessions: Vec<SessionKey>,
+    /// The code.
+    pub code: Code,
+    /// Why.
+    pub reason: String,
+    /// Who.
+    pub actor: Actor,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// What a bulk change did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BulkOutcome {
+    /// Sessions written.
+    pub written: u64,
+    /// Sessions left as they were, with the mark they keep.
+    pub skipped: Vec<(PupilKey, SessionKey, Code)>,
+}
+
+/// A mark entered in advance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedMark {
+    /// The pupil.
+    pub pupil: PupilKey,
+    /// The session.
+    pub key: SessionKey,
+    /// The code.
+    pub code: Code,
+    /// Why, in a few words ("Year 5 trip to the Science Museum").
+    pub comment: Option<String>,
+}
+
+/// A mark's code and minutes late, as the ledger keeps them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// The code.
+    pub code: Code,
+    /// Minutes late.
+    pub minutes_late: Option<u16>,
+}
+
+impl fmt::Display for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.minutes_late {
+            Some(m) => write!(f, "{} ({m} min)", self.code),
+            None => write!(f, "{}", self.code),
+        }
+    }
+}
+
+/// One amendment, as the ledger keeps it forever.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    /// Its place in the school's ledger, from 1.
+    pub seq: i64,
+    /// The pupil.
+    pub pupil: PupilKey,
+    /// The session.
+    pub key: SessionKey,
+    /// The original entry; `None` when the change filled an empty session.
+    pub original: Option<Entry>,
+    /// The new entry.
+    pub new: Entry,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub at: Timestamp,
+    /// Who: their name, as it was.
+    pub by_name: String,
+    /// Who: their position, as it was.
+    pub by_position: String,
+    /// The hash of this entry and the one before it.
+    pub hash: String,
+}
+
+/// The result of checking a ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LedgerCheck {
+    /// Every entry's hash matches its content and the entry before.
+    Intact {
+        /// How many entries.
+        entries: u64,
+    },
+    /// An entry was changed, removed or inserted.
+    Broken {
+        /// The first entry that does not match.
+        seq: i64,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Pupils added.
+    pub pupils_added: u64,
+    /// Pupils already on the roll, updated.
+    pub pupils_updated: u64,
+    /// Marks added.
+    pub marks_added: u64,
+    /// Marks already held, identical.
+    pub marks_unchanged: u64,
+}

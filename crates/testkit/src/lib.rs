@@ -1,0 +1,240 @@
+//! Test support shared by rollcall's test suites.
+//!
+//! [`database`] gives each test its own empty database on either backend. For PostgreSQL the
+//! first call starts a throwaway cluster (initdb and postgres, from `ROLLCALL_PG_BIN`, the newest
+//! `/usr/lib/postgresql/*/bin`, or `PATH`) that lives as long as the test process: it is started
+//! under a shell that stops it and removes its files when the process's end closes its stdin.
+
+// Test support: a failure to set up is a failed test, said plainly.
+#![allow(clippy::expect_used, clippy::panic)]
+
+pub mod fixture;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use rollcall_store_sql::SqlStore;
+use sqlx::Connection;
+
+/// A database backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in a temporary directory.
+    Sqlite,
+    /// A database in the test process's PostgreSQL cluster.
+    Postgres,
+}
+
+/// An empty database for one test.
+pub struct TestDb {
+    /// Its URL.
+    pub url: String,
+    /// The backend.
+    pub backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// A store on this database.
+    pub async fn store(&self) -> SqlStore {
+        SqlStore::connect(&self.url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open {}: {e}", self.url))
+    }
+}
+
+static NEXT_DATABASE: AtomicU64 = AtomicU64::new(1);
+
+/// A new, empty database on `backend`.
+pub async fn database(backend: Backend) -> TestDb {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let url = format!("sqlite://{}", dir.path().join("rollcall.sqlite").display());
+            TestDb {
+                url,
+                backend,
+                _dir: Some(dir),
+            }
+        }
+        Backend::Postgres => {
+            let cluster = cluster();
+            let name = format!(
+                "test_{}_{}",
+                std::process::id(),
+                NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)
+            );
+            // A cluster just started may still refuse connections for a moment.
+            let deadline = Instant::now() + Duration::from_secs(30);
+            let mut admin = loop {
+                match sqlx::PgConnection::connect(&cluster.url("postgres")).await {
+                    Ok(connection) => break connection,
+                    Err(e) if Instant::now() > deadline => {
+                        panic!("the test cluster refuses connections: {e}")
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(100)),
+                }
+            };
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut admin)
+                .await
+                .expect("a test database");
+            TestDb {
+                url: cluster.url(&name),
+                backend,
+                _dir: None,
+            }
+        }
+    }
+}
+
+/// The test process's PostgreSQL cluster.
+pub struct Cluster {
+    port: u16,
+    // Held open for the life of the process: its closing stops the cluster.
+    _watchdog: Mutex<(Child, ChildStdin)>,
+}
+
+impl Cluster {
+    /// The URL of a database in the cluster.
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://rollcall@127.0.0.1:{}/{database}", self.port)
+    }
+}
+
+static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+
+/// The test process's PostgreSQL cluster, started on first use.
+pub fn cluster() -> &'static Cluster {
+    CLUSTER.get_or_init(start_cluster)
+}
+
+fn postgres_bin() -> PathBuf {
+    if let Some(dir) = std::env::var_os("ROLLCALL_PG_BIN") {
+        return PathBuf::from(dir);
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|p| p.join("initdb").exists())
+        .collect();
+    versions.sort_by_key(|p| {
+        p.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    versions.pop().unwrap_or_default()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+/// A command for the cluster's programs, run as the `postgres` user when the tests run as root
+/// (PostgreSQL refuses to run as root).
+fn command(bin: &Path, program: &str, as_postgres: bool) -> Command {
+    let path = bin.join(program);
+    let program = if path.exists() {
+        path
+    } else {
+        PathBuf::from(program)
+    };
+    if as_postgres {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+fn start_cluster() -> Cluster {
+    let bin = postgres_bin();
+    let as_postgres = is_root();
+    let root = std::env::temp_dir().join(format!("rollcall-pg-{}", std::process::id()));
+    let data = root.join("data");
+    std::fs::create_dir_all(&root).expect("a directory for the test cluster");
+    if as_postgres {
+        let status = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&root)
+            .status()
+            .expect("chown runs");
+        assert!(
+            status.success(),
+            "cannot give the test cluster's directory to postgres"
+        );
+    }
+    let output = command(&bin, "initdb", as_postgres)
+        .arg("-D")
+        .arg(&data)
+        .args(["-A", "trust", "-U", "rollcall", "-E", "UTF8", "--locale=C", "--no-sync"])
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL's initdb is needed for the tests ({e}); run scripts/test, which installs \
+                 Debian's postgresql, or set ROLLCALL_PG_BIN"
+            )
+        });
+    assert!(
+        output.status.success(),
+        "initdb failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let postgres = bin.join("postgres");
+    let postgres = if postgres.exists() {
+        postgres.display().to_string()
+    } else {
+        "postgres".to_owned()
+    };
+    // Durability is not wanted of a throwaway cluster: fsync off makes tests fast.
+    let script = format!(
+        "{postgres} -D '{data}' -k '{root}' -h 127.0.0.1 -p {port} -c fsync=off \
+         -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 \
+         > '{root}/postgres.log' 2>&1 & pid=$!; read _; kill -INT $pid; wait $pid; rm -rf '{root}'",
+        data = data.display(),
+        root = root.display(),
+    );
+    let mut shell = if as_postgres {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--", "sh", "-c", &script]);
+        c
+    } else {
+        let mut c = Command::new("sh");
+        c.args(["-c", &script]);
+        c
+    };
+    let mut child = shell
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the test cluster starts");
+    let stdin = child.stdin.take().expect("the watchdog's stdin");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the test cluster did not start; see {}/postgres.log",
+            root.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Cluster {
+        port,
+        _watchdog: Mutex::new((child, stdin)),
+    }
+}
