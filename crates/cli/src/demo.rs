@@ -10,8 +10,8 @@ use rollcall_core::AcademicYear;
 use rollcall_demo::{DemoConfig, generate};
 use rollcall_files::{write_marks, write_policy, write_pupils};
 
-use crate::report::{load, render_attendance, render_triggers, write_stdout};
-use crate::{By, Format, Source};
+use crate::report::{load_files, render_attendance, render_triggers, write_stdout};
+use crate::{By, Format};
 
 #[derive(Args)]
 pub struct DemoArgs {
@@ -44,22 +44,18 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     })?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let paths = Source {
-        pupils: args.out.join("pupils.csv"),
-        marks: args.out.join("marks.csv"),
-        policy: Some(args.out.join("policy.toml")),
-    };
+    let pupils = args.out.join("pupils.csv");
+    let marks = args.out.join("marks.csv");
+    let policy_file = args.out.join("policy.toml");
     // Each file is written beside its final name and renamed into place, so a reader never
     // sees half a file.
-    write_then_rename(&paths.pupils, |p| write_pupils(p, school.register.pupils()))?;
-    write_then_rename(&paths.marks, |p| write_marks(p, &school.register))?;
-    if let Some(policy_path) = &paths.policy {
-        write_then_rename(policy_path, |p| write_policy(p, &school.policy))?;
-    }
+    write_then_rename(&pupils, |p| write_pupils(p, school.register.pupils()))?;
+    write_then_rename(&marks, |p| write_marks(p, &school.register))?;
+    write_then_rename(&policy_file, |p| write_policy(p, &school.policy))?;
     let written = started.elapsed();
 
     // Report on the files as written, read back through the same loader as any school's.
-    let loaded = load(&paths)?;
+    let loaded = load_files(&pupils, &marks, Some(&policy_file))?;
     let span = loaded
         .register
         .span()
@@ -104,9 +100,9 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     ));
     let files = format!(
         "--pupils {} --marks {} --policy {}",
-        paths.pupils.display(),
-        paths.marks.display(),
-        args.out.join("policy.toml").display()
+        pupils.display(),
+        marks.display(),
+        policy_file.display()
     );
     out.push_str(&format!(
         "Next:\n  rollcall report attendance {files} --by reg_group\n  rollcall report triggers {files} --format table\n"

@@ -1,7 +1,9 @@
 //! `rollcall`: the school attendance system's command line.
 
+mod admin;
 mod demo;
 mod report;
+mod serve;
 mod table;
 
 use std::path::PathBuf;
@@ -21,12 +23,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Reports on a school's attendance.
+    /// Runs the web application and API.
+    Serve(serve::ServeArgs),
+    /// Reports on a school's attendance, from files or a database.
     #[command(subcommand)]
     Report(ReportCommand),
     /// Writes a realistic synthetic school year (pupils.csv, marks.csv, policy.toml) and reports
     /// on it.
     Demo(demo::DemoArgs),
+    /// Loads a school's policy, pupils and marks into a database, all or nothing.
+    Import(admin::ImportArgs),
+    /// Checks that each school's amendment ledger is as it was written.
+    VerifyLedger(admin::VerifyArgs),
+    /// Manages staff accounts.
+    #[command(subcommand)]
+    User(admin::UserCommand),
+    /// Manages API tokens.
+    #[command(subcommand)]
+    Token(admin::TokenCommand),
 }
 
 #[derive(Subcommand)]
@@ -38,18 +52,34 @@ enum ReportCommand {
     Triggers(TriggersArgs),
 }
 
-/// Where a school's data comes from.
+/// Where a school's data comes from: files, or a database.
 #[derive(Args)]
 struct Source {
     /// The pupils file (pupils.csv).
-    #[arg(long, value_name = "FILE")]
-    pupils: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "db",
+        requires = "marks"
+    )]
+    pupils: Option<PathBuf>,
     /// The marks file (marks.csv).
-    #[arg(long, value_name = "FILE")]
-    marks: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "db",
+        requires = "pupils"
+    )]
+    marks: Option<PathBuf>,
     /// The school's policy file; without one, the calendar is inferred from the marks.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "db")]
     policy: Option<PathBuf>,
+    /// Read the school from this database (sqlite:PATH or postgres://...) instead of files.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["pupils", "marks"])]
+    db: Option<String>,
+    /// With --db: the school's URN, when the database holds more than one school.
+    #[arg(long, value_name = "URN", requires = "db")]
+    school: Option<String>,
 }
 
 #[derive(Args)]
@@ -104,12 +134,24 @@ enum Format {
     Json,
 }
 
+/// A runtime for the commands that talk to a database or serve.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Serve(args) => serve::run(&args),
         Command::Report(ReportCommand::Attendance(args)) => report::attendance(&args),
         Command::Report(ReportCommand::Triggers(args)) => report::triggers(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Import(args) => admin::import(&args),
+        Command::VerifyLedger(args) => admin::verify(&args),
+        Command::User(command) => admin::user(&command),
+        Command::Token(command) => admin::token(&command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,13 +13,26 @@ use serde::Serialize;
 use crate::table::Table;
 use crate::{AttendanceArgs, By, Format, Source, TriggersArgs};
 
-/// Loads the files, or explains every problem found in them.
+/// Loads a school from its files or a database, or explains every problem found.
 pub fn load(source: &Source) -> anyhow::Result<LoadedSchool> {
-    load_school(&source.pupils, &source.marks, source.policy.as_deref()).map_err(|e| {
+    match (&source.db, &source.pupils, &source.marks) {
+        (Some(url), _, _) => {
+            crate::runtime()?.block_on(crate::admin::load_from_db(url, source.school.as_deref()))
+        }
+        (None, Some(pupils), Some(marks)) => load_files(pupils, marks, source.policy.as_deref()),
+        _ => bail!("give --pupils and --marks, or --db"),
+    }
+}
+
+/// Loads a school from files, or explains every problem found in them.
+pub fn load_files(
+    pupils: &std::path::Path,
+    marks: &std::path::Path,
+    policy: Option<&std::path::Path>,
+) -> anyhow::Result<LoadedSchool> {
+    load_school(pupils, marks, policy).map_err(|e| {
         let problems = e.to_string().replace('\n', "\n  ");
-        anyhow::anyhow!(
-            "the school's files could not be read, so nothing was reported:\n  {problems}"
-        )
+        anyhow::anyhow!("the school's files could not be read, so nothing was done:\n  {problems}")
     })
 }
 

@@ -148,6 +148,14 @@ impl Tally {
         }
     }
 
+    /// Adds one mark, with the minutes late recorded for it.
+    pub fn add_mark(&mut self, code: Code, minutes_late: Option<u16>) {
+        self.add_code(code, 1);
+        if code.is_late() {
+            self.minutes_late += u64::from(minutes_late.unwrap_or(0));
+        }
+    }
+
     /// Adds another tally to this one.
     pub fn add(&mut self, other: &Tally) {
         self.possible += other.possible;
@@ -396,6 +404,11 @@ mod tests {
         }
         let t = tally_of("L U U / G");
         assert_eq!((t.late_before_close, t.late_after_close), (1, 2));
+        let mut t = Tally::default();
+        t.add_mark(Code::Late, Some(5));
+        t.add_mark(Code::ArrivedAfterClose, Some(40));
+        t.add_mark(Code::PresentAm, Some(9)); // not a late mark: its minutes do not count
+        assert_eq!((t.possible, t.minutes_late), (3, 45));
     }
 
     #[test]

@@ -1,0 +1,340 @@
+//! Commands that work on a database: import, checking ledgers, staff accounts and API tokens.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use rollcall_core::Role;
+use rollcall_files::LoadedSchool;
+use rollcall_store::{
+    Accounts as _, Actor, Directory as _, LedgerCheck, NewSchool, NewUser, Registers as _,
+    SchoolRecord, Store,
+};
+use rollcall_store_sql::SqlStore;
+
+use crate::report::load_files;
+
+/// Opens a database, bringing its schema up to date.
+pub async fn open(url: &str) -> anyhow::Result<SqlStore> {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        && let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    SqlStore::connect(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(url)))
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+/// The school with a URN, or the only school.
+pub async fn find_school(store: &dyn Store, urn: Option<&str>) -> anyhow::Result<SchoolRecord> {
+    let schools = store.schools().await?;
+    match urn {
+        Some(urn) => schools
+            .into_iter()
+            .find(|s| s.urn.is_some_and(|u| u.to_string() == urn))
+            .with_context(|| format!("no school with URN {urn} in the database")),
+        None => match <[SchoolRecord; 1]>::try_from(schools) {
+            Ok([only]) => Ok(only),
+            Err(schools) if schools.is_empty() => bail!("the database has no schools yet"),
+            Err(schools) => {
+                let names: Vec<String> = schools
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{} ({})",
+                            s.name,
+                            s.urn.map_or("no URN".to_owned(), |u| u.to_string())
+                        )
+                    })
+                    .collect();
+                bail!(
+                    "the database holds {} schools; choose one with --school URN: {}",
+                    names.len(),
+                    names.join(", ")
+                )
+            }
+        },
+    }
+}
+
+/// Loads a school's register and policy from a database, for reports.
+pub async fn load_from_db(url: &str, urn: Option<&str>) -> anyhow::Result<LoadedSchool> {
+    let store = open(url).await?;
+    let school = find_school(&store, urn).await?;
+    let policy =
+        rollcall_files::parse_policy(std::path::Path::new("the stored policy"), &school.policy)?;
+    let register = store.load_register(school.id).await?;
+    store.close().await;
+    Ok(LoadedSchool {
+        register,
+        calendar: policy.calendar.clone(),
+        policy: Some(policy),
+    })
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The database (sqlite:PATH or postgres://...).
+    #[arg(long, value_name = "URL")]
+    db: String,
+    /// The school's policy file: it names the school (by URN, else by name).
+    #[arg(long, value_name = "FILE")]
+    policy: PathBuf,
+    /// The pupils file.
+    #[arg(long, value_name = "FILE")]
+    pupils: PathBuf,
+    /// The marks file.
+    #[arg(long, value_name = "FILE")]
+    marks: PathBuf,
+}
+
+pub fn import(args: &ImportArgs) -> anyhow::Result<()> {
+    // Every row is checked before anything is written.
+    let loaded = load_files(&args.pupils, &args.marks, Some(&args.policy))?;
+    let policy = loaded
+        .policy
+        .as_ref()
+        .context("the policy file was not read")?;
+    let policy_text = std::fs::read_to_string(&args.policy)?;
+    crate::runtime()?.block_on(async {
+        let store = open(&args.db).await?;
+        let schools = store.schools().await?;
+        let existing = schools
+            .into_iter()
+            .find(|s| match (s.urn, policy.school.urn) {
+                (Some(a), Some(b)) => a == b,
+                _ => s.name == policy.school.name,
+            });
+        let marks = loaded.register.mark_count();
+        let bar = ProgressBar::new(marks).with_style(
+            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} marks ({eta} left)")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(format!("Importing {}", policy.school.name));
+        let school = match &existing {
+            Some(s) => {
+                store.set_policy(s.id, &policy_text).await?;
+                s.id
+            }
+            None => {
+                store
+                    .create_school(&NewSchool {
+                        trust: None,
+                        name: policy.school.name.clone(),
+                        urn: policy.school.urn,
+                        la_estab: policy.school.la_estab,
+                        policy: policy_text.clone(),
+                    })
+                    .await?
+            }
+        };
+        let actor = Actor {
+            user: None,
+            name: "rollcall import".into(),
+            position: "Import from files".into(),
+        };
+        let summary = store
+            .import(
+                school,
+                &loaded.register,
+                &actor,
+                jiff::Timestamp::now(),
+                &|n| bar.set_position(n),
+            )
+            .await;
+        bar.finish_and_clear();
+        let summary = summary.context("the import was refused; nothing was changed")?;
+        println!(
+            "Imported {} into {}: {} pupils added, {} updated; {} marks added, {} already held.",
+            policy.school.name,
+            redact(&args.db),
+            summary.pupils_added,
+            summary.pupils_updated,
+            summary.marks_added,
+            summary.marks_unchanged
+        );
+        store.close().await;
+        Ok(())
+    })
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The database.
+    #[arg(long, value_name = "URL")]
+    db: String,
+    /// Only this school (by URN).
+    #[arg(long, value_name = "URN")]
+    school: Option<String>,
+}
+
+pub fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
+    crate::runtime()?.block_on(async {
+        let store = open(&args.db).await?;
+        let schools = match &args.school {
+            Some(urn) => vec![find_school(&store, Some(urn)).await?],
+            None => store.schools().await?,
+        };
+        let mut broken = 0;
+        for school in schools {
+            match store.verify_ledger(school.id).await? {
+                LedgerCheck::Intact { entries } => {
+                    println!("{}: intact, {entries} amendments", school.name);
+                }
+                LedgerCheck::Broken { seq, problem } => {
+                    broken += 1;
+                    println!("{}: BROKEN at entry {seq}: {problem}", school.name);
+                }
+            }
+        }
+        store.close().await;
+        if broken > 0 {
+            bail!("{broken} ledgers do not verify");
+        }
+        Ok(())
+    })
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Adds a member of staff with a role at a school. The password is read from the
+    /// ROLLCALL_PASSWORD environment variable, or from the first line of standard input.
+    Add(UserAddArgs),
+}
+
+#[derive(Args)]
+pub struct UserAddArgs {
+    /// The database.
+    #[arg(long, value_name = "URL")]
+    db: String,
+    /// The school (by URN), when the database holds more than one.
+    #[arg(long, value_name = "URN")]
+    school: Option<String>,
+    /// The name they sign in with.
+    #[arg(long)]
+    username: String,
+    /// Their full name.
+    #[arg(long)]
+    name: String,
+    /// Their position, as recorded with their amendments.
+    #[arg(long)]
+    position: String,
+    /// Their role: teacher, attendance_officer or senior_leader.
+    #[arg(long)]
+    role: String,
+    /// Registration groups they look after (repeatable).
+    #[arg(long = "group", value_name = "NAME")]
+    groups: Vec<String>,
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("ROLLCALL_PASSWORD") {
+        return Ok(password);
+    }
+    eprintln!("Password (one line):");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.len() < 10 {
+        bail!("a password needs at least 10 characters");
+    }
+    Ok(password)
+}
+
+pub fn user(command: &UserCommand) -> anyhow::Result<()> {
+    let UserCommand::Add(args) = command;
+    let role = Role::parse(&args.role).with_context(|| {
+        format!(
+            "{:?} is not a role: teacher, attendance_officer or senior_leader",
+            args.role
+        )
+    })?;
+    let password = read_password()?;
+    crate::runtime()?.block_on(async {
+        let store = open(&args.db).await?;
+        let school = find_school(&store, args.school.as_deref()).await?;
+        let hash = rollcall_web::Passwords::default().hash(&password).await?;
+        let user = store
+            .create_user(&NewUser {
+                username: args.username.clone(),
+                name: args.name.clone(),
+                position: args.position.clone(),
+                password_hash: Some(hash),
+            })
+            .await?;
+        store.grant_role(user, school.id, role).await?;
+        for group in &args.groups {
+            let id = store.ensure_group(school.id, group).await?;
+            store.assign_staff(id, user).await?;
+        }
+        println!(
+            "Added {} ({}) as {} at {}.",
+            args.name, args.username, role, school.name
+        );
+        store.close().await;
+        Ok(())
+    })
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Issues an API token acting as a member of staff; it is shown once.
+    Create(TokenArgs),
+}
+
+#[derive(Args)]
+pub struct TokenArgs {
+    /// The database.
+    #[arg(long, value_name = "URL")]
+    db: String,
+    /// The member of staff the token acts as.
+    #[arg(long)]
+    username: String,
+    /// What the token is for, such as "MIS sync".
+    #[arg(long)]
+    name: String,
+}
+
+pub fn token(command: &TokenCommand) -> anyhow::Result<()> {
+    let TokenCommand::Create(args) = command;
+    crate::runtime()?.block_on(async {
+        let store = open(&args.db).await?;
+        let user = store
+            .user_by_username(&args.username)
+            .await?
+            .with_context(|| format!("no user {}", args.username))?;
+        let token = rollcall_web::new_token();
+        store
+            .create_api_token(
+                &rollcall_web::token_hash(&token),
+                user.id,
+                &args.name,
+                jiff::Timestamp::now(),
+            )
+            .await?;
+        println!("{token}");
+        store.close().await;
+        Ok(())
+    })
+}

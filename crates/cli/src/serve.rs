@@ -1,0 +1,388 @@
+//! `rollcall serve`: the web application, and on first run with `--demo`, a demo school.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rollcall_core::{AcademicYear, Code, RegisterBuilder, Role, Session, SessionKey};
+use rollcall_demo::{DemoConfig, generate};
+use rollcall_store::{
+    Actor, Contact, EnteredMark, NewSchool, NewUser, PlannedMark, PupilKey, SchoolId, Store,
+    Submission,
+};
+use rollcall_web::{AppState, Config, Passwords, SystemClock};
+
+use crate::admin::{open, redact};
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The database: sqlite:PATH or postgres://... (default: a SQLite file in --data-dir).
+    #[arg(long, value_name = "URL", env = "ROLLCALL_DB")]
+    db: Option<String>,
+    /// Where the SQLite database is kept when --db is not given.
+    #[arg(long, value_name = "DIR", default_value = "rollcall-data")]
+    data_dir: PathBuf,
+    /// The address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// On first run, create a demo school, with today in term, and staff to sign in as.
+    #[arg(long)]
+    demo: bool,
+    /// Mark cookies Secure, for serving over HTTPS (behind a proxy that ends TLS).
+    #[arg(long)]
+    secure_cookies: bool,
+}
+
+/// The demo's staff sign in with this password.
+const DEMO_PASSWORD: &str = "rollcall-demo";
+
+pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .init();
+    crate::runtime()?.block_on(async {
+        let url = args.db.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}",
+                args.data_dir.join("rollcall.sqlite").display()
+            )
+        });
+        let store: Arc<dyn Store> = Arc::new(open(&url).await?);
+        let passwords = Passwords::default();
+        let demo = if args.demo {
+            Some(seed_demo(store.as_ref(), &passwords).await?)
+        } else {
+            None
+        };
+        let state = AppState {
+            store,
+            clock: Arc::new(SystemClock),
+            config: Arc::new(Config {
+                secure_cookies: args.secure_cookies,
+                ..Config::default()
+            }),
+            passwords,
+        };
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let address = listener.local_addr()?;
+        println!("rollcall is serving {} at http://{address}", redact(&url));
+        if let Some(demo) = demo {
+            println!("{demo}");
+        }
+        println!("Stop it with Ctrl-C.");
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        rollcall_web::serve(listener, state, shutdown)
+            .await
+            .context("the server stopped")
+    })
+}
+
+/// Sign-in details for the demo, printed at start.
+struct Demo {
+    school: String,
+    pupils: usize,
+    group: String,
+}
+
+impl std::fmt::Display for Demo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "Demo school: {} ({} pupils). Sign in as:",
+            self.school, self.pupils
+        )?;
+        writeln!(
+            f,
+            "  teacher / {DEMO_PASSWORD}   Tom Teach, class teacher of {}",
+            self.group
+        )?;
+        writeln!(
+            f,
+            "  officer / {DEMO_PASSWORD}   Lisa Craven, attendance officer"
+        )?;
+        write!(f, "  head    / {DEMO_PASSWORD}   June Turner, headteacher")
+    }
+}
+
+/// The group the demo teacher looks after.
+const DEMO_GROUP: &str = "3A";
+/// Another group whose register is left for the office to chase.
+const UNTAKEN_GROUP: &str = "5B";
+
+/// Creates the demo school if the database has none: this academic year's marks up to
+/// yesterday, today's registers taken for most groups (not the demo teacher's, so that there
+/// are registers to take now), planned leave and a trip, contacts, and three members of staff.
+async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyhow::Result<Demo> {
+    if let Some(school) = store.schools().await?.into_iter().next() {
+        let pupils = store.pupils(school.id).await?.len();
+        return Ok(Demo {
+            school: school.name,
+            pupils,
+            group: DEMO_GROUP.into(),
+        });
+    }
+    let now = jiff::Zoned::now().with_time_zone(Config::default().time_zone);
+    let today = now.date();
+    let generated = generate(&DemoConfig {
+        pupils: 420,
+        seed: 1,
+        year: AcademicYear::of(today),
+        through: Some(today),
+    })?;
+    let register = &generated.register;
+    // Everything before today is history; today's marks are entered as registers below.
+    let mut past = RegisterBuilder::new(register.roll());
+    for id in register.ids() {
+        let row = register.row(id);
+        let mut lates = row.lates.iter().peekable();
+        for (slot, code) in row.marks() {
+            while lates.next_if(|&&(s, _)| s < slot.0).is_some() {}
+            let minutes = lates.next_if(|&&(s, _)| s == slot.0).map(|&(_, m)| m);
+            if slot.key().date < today {
+                let _ = past.insert(id, slot, code, minutes);
+            }
+        }
+    }
+    let past = past.finish(register.roll().clone());
+    let policy = &generated.policy;
+    let school = store
+        .create_school(&NewSchool {
+            trust: None,
+            name: policy.school.name.clone(),
+            urn: policy.school.urn,
+            la_estab: policy.school.la_estab,
+            policy: rollcall_files::policy_to_toml(policy),
+        })
+        .await?;
+    let office = Actor {
+        user: None,
+        name: "Lisa Craven".into(),
+        position: "Attendance officer".into(),
+    };
+    store
+        .import(school, &past, &office, Timestamp::now(), &|_| {})
+        .await?;
+    let keys: Vec<PupilKey> = store.pupils(school).await?.iter().map(|p| p.key).collect();
+    add_contacts(store, register, &keys).await?;
+
+    let hash = passwords.hash(DEMO_PASSWORD).await?;
+    let staff = [
+        ("teacher", "Tom Teach", "Class teacher, 3A", Role::Teacher),
+        (
+            "officer",
+            "Lisa Craven",
+            "Attendance officer",
+            Role::AttendanceOfficer,
+        ),
+        ("head", "June Turner", "Headteacher", Role::SeniorLeader),
+    ];
+    let mut ids = Vec::new();
+    for (username, name, position, role) in staff {
+        let user = store
+            .create_user(&NewUser {
+                username: username.into(),
+                name: name.into(),
+                position: position.into(),
+                password_hash: Some(hash.clone()),
+            })
+            .await?;
+        store.grant_role(user, school, role).await?;
+        ids.push(user);
+    }
+    let group = store.ensure_group(school, DEMO_GROUP).await?;
+    if let Some(&teacher) = ids.first() {
+        store.assign_staff(group, teacher).await?;
+    }
+    if policy.calendar.is_school_day(today) {
+        take_todays_registers(store, school, register, &keys, &now, policy).await?;
+        plan_ahead(store, school, &keys, today, policy).await?;
+    }
+    Ok(Demo {
+        school: policy.school.name.clone(),
+        pupils: keys.len(),
+        group: DEMO_GROUP.into(),
+    })
+}
+
+async fn add_contacts(
+    store: &dyn Store,
+    register: &rollcall_core::Register,
+    keys: &[PupilKey],
+) -> anyhow::Result<()> {
+    for (i, (pupil, key)) in register.pupils().iter().zip(keys).enumerate() {
+        let (title, relationship) = if i % 3 == 0 {
+            ("Mr", "Father")
+        } else {
+            ("Ms", "Mother")
+        };
+        let phone = |n: usize| format!("07700 900{:03}", (i * 2 + n) % 1000);
+        let contacts = [
+            Contact {
+                name: format!("{title} {}", pupil.legal_surname),
+                relationship: relationship.into(),
+                parental_responsibility: true,
+                lives_with_pupil: true,
+                correspondence: true,
+                priority: 1,
+                phones: vec![phone(0)],
+                email: None,
+                address: None,
+                preferred_language: None,
+            },
+            Contact {
+                name: format!("Grandparent {}", pupil.legal_surname),
+                relationship: "Grandparent (emergency contact)".into(),
+                parental_responsibility: false,
+                lives_with_pupil: false,
+                correspondence: false,
+                priority: 2,
+                phones: vec![phone(1)],
+                email: None,
+                address: None,
+                preferred_language: None,
+            },
+        ];
+        for contact in &contacts {
+            store.add_contact(*key, contact).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Takes today's registers that are due by now, except the demo teacher's and one other.
+async fn take_todays_registers(
+    store: &dyn Store,
+    school: SchoolId,
+    register: &rollcall_core::Register,
+    keys: &[PupilKey],
+    now: &jiff::Zoned,
+    policy: &rollcall_core::Policy,
+) -> anyhow::Result<()> {
+    let today = now.date();
+    let actor = Actor {
+        user: None,
+        name: "Lisa Craven".into(),
+        position: "Attendance officer".into(),
+    };
+    for session in Session::BOTH {
+        if now.time() < policy.times(session).register_opens {
+            continue;
+        }
+        let key = SessionKey {
+            date: today,
+            session,
+        };
+        for group in store.groups(school).await? {
+            if group.name == DEMO_GROUP || group.name == UNTAKEN_GROUP {
+                continue;
+            }
+            let sheet = store.register(group.id, today, session).await?;
+            let marks = sheet
+                .rows
+                .iter()
+                .map(|row| {
+                    let generated = keys.iter().position(|k| *k == row.pupil.key).and_then(|i| {
+                        register.mark(
+                            rollcall_core::PupilId(u32::try_from(i).unwrap_or(0)),
+                            key.slot(),
+                        )
+                    });
+                    let (code, minutes_late) = match generated {
+                        Some(mark) if mark.code != Code::PlannedClosure => {
+                            (mark.code, mark.minutes_late)
+                        }
+                        _ if session == Session::Am => (Code::PresentAm, None),
+                        _ => (Code::PresentPm, None),
+                    };
+                    EnteredMark {
+                        pupil: row.pupil.key,
+                        code,
+                        minutes_late,
+                        comment: None,
+                    }
+                })
+                .collect();
+            store
+                .submit_register(&Submission {
+                    group: group.id,
+                    key,
+                    marks,
+                    reason: None,
+                    actor: actor.clone(),
+                    at: Timestamp::now(),
+                })
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Marks the demo teacher's register will show already entered: leave granted for one pupil,
+/// a part-time timetable for another, and a class trip on the next school day.
+async fn plan_ahead(
+    store: &dyn Store,
+    school: SchoolId,
+    keys: &[PupilKey],
+    today: Date,
+    policy: &rollcall_core::Policy,
+) -> anyhow::Result<()> {
+    let group = store.ensure_group(school, DEMO_GROUP).await?;
+    let class = store.pupils_of_group(group, today).await?;
+    let head = Actor {
+        user: None,
+        name: "June Turner".into(),
+        position: "Headteacher".into(),
+    };
+    let mut plans = Vec::new();
+    if let [first, second, ..] = class.as_slice() {
+        for session in Session::BOTH {
+            plans.push(PlannedMark {
+                pupil: first.key,
+                key: SessionKey {
+                    date: today,
+                    session,
+                },
+                code: Code::ExceptionalLeave,
+                comment: Some("Leave granted by the headteacher: family funeral".into()),
+            });
+        }
+        plans.push(PlannedMark {
+            pupil: second.key,
+            key: SessionKey {
+                date: today,
+                session: Session::Pm,
+            },
+            code: Code::PartTimeTimetable,
+            comment: Some("Part-time timetable: mornings only until half term".into()),
+        });
+    }
+    if let Some(next) = policy.calendar.nth_school_day_after(today, 1) {
+        for pupil in &class {
+            for session in Session::BOTH {
+                plans.push(PlannedMark {
+                    pupil: pupil.key,
+                    key: SessionKey {
+                        date: next,
+                        session,
+                    },
+                    code: Code::Visit,
+                    comment: Some("Class trip to the Natural History Museum".into()),
+                });
+            }
+        }
+    }
+    let _ = keys;
+    store.plan_marks(&plans, &head, Timestamp::now()).await?;
+    Ok(())
+}

@@ -1,0 +1,698 @@
+//! The REST API, under `/api/v1`, for programs: the same permissions as the pages, with a bearer
+//! token (`rollcall token create`) in place of a sign-in. Described at `/api/openapi.json`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use jiff::civil::{Date, Time};
+use rollcall_core::{AcademicYear, Code, Session, SessionKey, Tally};
+use rollcall_store::{GroupId, PupilKey, PupilRecord, SchoolId, StoredMark};
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::access::Access;
+use crate::auth::ApiStaff;
+use crate::error::{ApiError, AppError};
+use crate::view::category_class;
+use crate::work::{self, Entry, Sessions};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "rollcall",
+        description = "School attendance registers, marks and the amendment ledger. Every request \
+                       needs `Authorization: Bearer <token>`; a token acts with the permissions of \
+                       the member of staff it was issued to.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags((name = "rollcall", description = "Registers and marks"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API's routes, with their description.
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(groups))
+        .routes(routes!(get_register, put_register))
+        .routes(routes!(pupil))
+        .routes(routes!(pupil_marks, amend_mark))
+        .routes(routes!(pupil_ledger))
+        .routes(routes!(bulk_codes))
+        .routes(routes!(missing_registers))
+        .routes(routes!(absences));
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
+}
+
+/// The OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    router().split_for_parts().1
+}
+
+pub(crate) async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi())
+}
+
+async fn access(
+    state: &AppState,
+    user: rollcall_store::StaffUser,
+    school: i64,
+) -> Result<Access, ApiError> {
+    Ok(Access::load(state, user, SchoolId(school)).await?)
+}
+
+fn session_of(text: &str) -> Result<Session, ApiError> {
+    Session::parse(text).map_err(|e| ApiError(AppError::BadRequest(e.to_string())))
+}
+
+fn code_of(text: &str) -> Result<Code, ApiError> {
+    Code::parse(text).map_err(|e| ApiError(AppError::BadRequest(e.to_string())))
+}
+
+/// A school and the role held there.
+#[derive(Serialize, ToSchema)]
+struct SchoolRole {
+    school: i64,
+    school_name: String,
+    role: String,
+}
+
+/// The member of staff the token belongs to.
+#[derive(Serialize, ToSchema)]
+struct Me {
+    id: i64,
+    username: String,
+    name: String,
+    position: String,
+    roles: Vec<SchoolRole>,
+}
+
+/// The token's member of staff and their roles.
+#[utoipa::path(get, path = "/me", tag = "rollcall", responses((status = 200, body = Me), (status = 401)))]
+async fn me(State(state): State<AppState>, ApiStaff(user): ApiStaff) -> Result<Json<Me>, ApiError> {
+    let mut roles = Vec::new();
+    for (school, role) in state.store.roles(user.id).await? {
+        roles.push(SchoolRole {
+            school: school.0,
+            school_name: state.store.school(school).await?.name,
+            role: role.id().to_owned(),
+        });
+    }
+    Ok(Json(Me {
+        id: user.id.0,
+        username: user.username,
+        name: user.name,
+        position: user.position,
+        roles,
+    }))
+}
+
+/// A registration group.
+#[derive(Serialize, ToSchema)]
+struct Group {
+    id: i64,
+    name: String,
+}
+
+/// The school's registration groups.
+#[utoipa::path(get, path = "/schools/{school}/groups", tag = "rollcall",
+    params(("school" = i64, Path, description = "School")),
+    responses((status = 200, body = Vec<Group>), (status = 404)))]
+async fn groups(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Path(school): Path<i64>,
+) -> Result<Json<Vec<Group>>, ApiError> {
+    let access = access(&state, user, school).await?;
+    let groups = state.store.groups(access.school.id).await?;
+    Ok(Json(
+        groups
+            .into_iter()
+            .map(|g| Group {
+                id: g.id.0,
+                name: g.name,
+            })
+            .collect(),
+    ))
+}
+
+/// A mark as held.
+#[derive(Serialize, ToSchema)]
+struct Mark {
+    date: String,
+    session: String,
+    code: String,
+    meaning: String,
+    category: String,
+    minutes_late: Option<u16>,
+    comment: Option<String>,
+    source: String,
+    recorded_by: Option<String>,
+    recorded_at: String,
+}
+
+impl Mark {
+    fn of(m: StoredMark) -> Mark {
+        Mark {
+            date: m.key.date.to_string(),
+            session: m.key.session.to_string(),
+            code: m.code.symbol().to_owned(),
+            meaning: m.code.meaning_on(m.key.date).to_owned(),
+            category: category_class(m.code).to_owned(),
+            minutes_late: m.minutes_late,
+            comment: m.comment,
+            source: m.source.id().to_owned(),
+            recorded_by: m.recorded_by,
+            recorded_at: m.recorded_at.to_string(),
+        }
+    }
+}
+
+/// When a register was taken and by whom.
+#[derive(Serialize, ToSchema)]
+struct Taken {
+    by: String,
+    at: String,
+    amended: bool,
+}
+
+/// One pupil's line of a register.
+#[derive(Serialize, ToSchema)]
+struct Line {
+    pupil: i64,
+    upn: String,
+    name: String,
+    mark: Option<Mark>,
+}
+
+/// A group's register for a session.
+#[derive(Serialize, ToSchema)]
+struct Sheet {
+    group: Group,
+    date: String,
+    session: String,
+    taken: Option<Taken>,
+    pupils: Vec<Line>,
+}
+
+/// A group's register for a session, with each pupil's mark so far.
+#[utoipa::path(get, path = "/schools/{school}/registers/{group}/{date}/{session}", tag = "rollcall",
+    params(("school" = i64, Path), ("group" = i64, Path), ("date" = String, Path, format = Date), ("session" = String, Path, description = "AM or PM")),
+    responses((status = 200, body = Sheet), (status = 403), (status = 404)))]
+async fn get_register(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Path((school, group, date, session)): Path<(i64, i64, Date, String)>,
+) -> Result<Json<Sheet>, ApiError> {
+    let access = access(&state, user, school).await?;
+    let key = SessionKey {
+        date,
+        session: session_of(&session)?,
+    };
+    let sheet = work::sheet(&state, &access, GroupId(group), key).await?;
+    Ok(Json(Sheet {
+        group: Group {
+            id: sheet.group.id.0,
+            name: sheet.group.name,
+        },
+        date: key.date.to_string(),
+        session: key.session.to_string(),
+        taken: sheet.taken.map(|t| Taken {
+            by: t.by,
+            at: t.at.to_string(),
+            amended: t.amended,
+        }),
+        pupils: sheet
+            .rows
+            .into_iter()
+            .map(|r| Line {
+                pupil: r.pupil.key.0,
+                upn: r.pupil.pupil.upn.to_string(),
+                name: format!(
+                    "{} {}",
+                    r.pupil.pupil.known_as(),
+                    r.pupil.pupil.legal_surname
+                ),
+                mark: r.mark.map(Mark::of),
+            })
+            .collect(),
+    }))
+}
+
+/// A pupil's mark on a submitted register.
+#[derive(Deserialize, ToSchema)]
+struct EnteredMark {
+    /// The pupil.
+    pupil: i64,
+    /// `present`, `late`, or an attendance code.
+    mark: String,
+    /// For `late`: the time the pupil arrived (`HH:MM`); the submission time if not given.
+    late_at: Option<String>,
+}
+
+/// A register, taken.
+#[derive(Deserialize, ToSchema)]
+struct TakeRegister {
+    /// A mark for every pupil on the register.
+    marks: Vec<EnteredMark>,
+    /// Why any mark already recorded changes; needed when one does.
+    reason: Option<String>,
+}
+
+/// What taking a register did.
+#[derive(Serialize, ToSchema)]
+struct Outcome {
+    inserted: u64,
+    confirmed: u64,
+    unchanged: u64,
+    amended: u64,
+}
+
+/// Takes (or re-takes) a register. Minutes late come from the school's register times.
+#[utoipa::path(put, path = "/schools/{school}/registers/{group}/{date}/{session}", tag = "rollcall",
+    params(("school" = i64, Path), ("group" = i64, Path), ("date" = String, Path, format = Date), ("session" = String, Path)),
+    request_body = TakeRegister,
+    responses((status = 200, body = Outcome), (status = 403), (status = 404), (status = 422)))]
+async fn put_register(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Path((school, group, date, session)): Path<(i64, i64, Date, String)>,
+    Json(body): Json<TakeRegister>,
+) -> Result<Json<Outcome>, ApiError> {
+    let access = access(&state, user, school).await?;
+    let key = SessionKey {
+        date,
+        session: session_of(&session)?,
+    };
+    let mut entries = Vec::with_capacity(body.marks.len());
+    for m in body.marks {
+        let entry = match m.mark.as_str() {
+            "present" => Entry::Present,
+            "late" => Entry::Late {
+                at: m.late_at.as_deref().and_then(|t| t.parse::<Time>().ok()),
+            },
+            code => Entry::Code(code_of(code)?),
+        };
+        entries.push((PupilKey(m.pupil), entry));
+    }
+    let outcome =
+        work::take_register(&state, &access, GroupId(group), key, &entries, body.reason).await?;
+    Ok(Json(Outcome {
+        inserted: outcome.inserted,
+        confirmed: outcome.confirmed,
+        unchanged: outcome.unchanged,
+        amended: outcome.amended,
+    }))
+}
+
+/// Attendance statistics over a period.
+#[derive(Serialize, ToSchema)]
+struct Statistics {
+    from: String,
+    to: String,
+    possible: u64,
+    present: u64,
+    aea: u64,
+    authorised: u64,
+    unauthorised: u64,
+    attendance_pct: Option<String>,
+    persistent: bool,
+    severe: bool,
+    late_before_close: u64,
+    late_after_close: u64,
+    minutes_late: u64,
+}
+
+/// A pupil, with this academic year's attendance so far.
+#[derive(Serialize, ToSchema)]
+struct Pupil {
+    id: i64,
+    upn: String,
+    legal_surname: String,
+    legal_forename: String,
+    preferred_forename: Option<String>,
+    year_group: String,
+    reg_group: String,
+    entry_date: Option<String>,
+    leaving_date: Option<String>,
+    statistics: Statistics,
+}
+
+/// A pupil, with this academic year's attendance so far.
+#[utoipa::path(get, path = "/schools/{school}/pupils/{pupil}", tag = "rollcall",
+    params(("school" = i64, Path), ("pupil" = i64, Path)),
+    responses((status = 200, body = Pupil), (status = 403), (status = 404)))]
+async fn pupil(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Path((school, pupil)): Path<(i64, i64)>,
+) -> Result<Json<Pupil>, ApiError> {
+    let access = access(&state, user, school).await?;
+    let record: PupilRecord = access.pupil(&state, PupilKey(pupil)).await?;
+    let today = state.local_now().date();
+    let first = AcademicYear::of(today).first_day();
+    let mut tally = Tally::default();
+    for mark in state.store.marks(record.key, first, today).await? {
+        tally.add_mark(mark.code, mark.minutes_late);
+    }
+    let p = record.pupil;
+    Ok(Json(Pupil {
+        id: record.key.0,
+        upn: p.upn.to_string(),
+        legal_surname: p.legal_surname,
+        legal_forename: p.legal_forename,
+        preferred_forename: p.preferred_forename,
+        year_group: p.year_group.to_string(),
+        reg_group: p.reg_group,
+        entry_date: p.entry_date.map(|d| d.to_string()),
+        leaving_date: p.leaving_date.map(|d| d.to_string()),
+        statistics: Statistics {
+            from: first.to_string(),
+            to: today.to_string(),
+            possible: tally.possible,
+            present: tally.present,
+            aea: tally.approved,
+            authorised: tally.authorised,
+            unauthorised: tally.unauthorised,
+            attendance_pct: tally.attendance_rate().map(|r| r.to_string()),
+            persistent: tally.is_persistent_absentee(),
+            severe: tally.is_severe_absentee(),
+            late_before_close: tally.late_before_close,
+            late_after_close: tally.late_after_close,
+            minutes_late: tally.minutes_late,
+        },
+    }))
+}
+
+/// A date range.
+#[derive(Deserialize, utoipa::IntoParams)]
+struct Range {
+    /// First date (default: the start of this academic year).
+    #[param(value_type = Option<String>, format = Date)]
+    from: Option<Date>,
+    /// Last date (default: today).
+    #[param(value_type = Option<String>, format = Date)]
+    to: Option<Date>,
+}
+
+/// A pupil's marks between two dates.
+#[utoipa::path(get, path = "/schools/{school}/pupils/{pupil}/marks", tag = "rollcall",
+    params(("school" = i64, Path), ("pupil" = i64, Path), Range),
+    responses((status = 200, body = Vec<Mark>), (status = 403), (status = 404)))]
+async fn pupil_marks(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Path((school, pupil)): Path<(i64, i64)>,
+    Query(range): Query<Range>,
+) -> Result<Json<Vec<Mark>>, ApiError> {
+    let access = access(&state, user, school).await?;
+    let record = access.pupil(&state, PupilKey(pupil)).await?;
+    let today = state.local_now().date();
+    let first = range.from.unwrap_or(AcademicYear::of(today).first_day());
+    let last = range.to.unwrap_or(today);
+    let marks = state.store.marks(record.key, first, last).await?;
+    Ok(Json(marks.into_iter().map(Mark::of).collect()))
+}
+
+/// A change to one or both marks of a day.
+#[derive(Deserialize, ToSchema)]
+struct ChangeMark {
+    #[schema(value_type = String, format = Date)]
+    date: Date,
+    /// `AM`, `PM`, or `both`.
+    session: String,
+    code: String,
+    minutes_late: Option<u16>,
+    /// Why; kept with the change in the ledger.
+    reason: String,
+}
+
+/// Changes a pupil's mark, with a reason that goes in the amendment ledger.
+#[utoipa::path(post, path = "/schools/{school}/pupils/{pupil}/marks", tag = "rollcall",
+    params(("school" = i64, Path), ("pupil" = i64, Path)),
+    request_body = ChangeMark,
+    responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+async fn amend_mark(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Path((school, pupil)): Path<(i64, i64)>,
+    Json(body): Json<ChangeMark>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let access = access(&state, user, school).await?;
+    let code = code_of(&body.code)?;
+    let sessions = if body.session.eq_ignore_ascii_case("both") {
+        Session::BOTH.to_vec()
+    } else {
+        vec![session_of(&body.session)?]
+    };
+    for session in sessions {
+        let key = SessionKey {
+            date: body.date,
+            session,
+        };
+        work::amend(
+            &state,
+            &access,
+            PupilKey(pupil),
+            key,
+            code,
+            body.minutes_late,
+            &body.reason,
+        )
+        .await?;
+    }
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// An amendment, as the ledger keeps it.
+#[derive(Serialize, ToSchema)]
+struct LedgerEntry {
+    seq: i64,
+    date: String,
+    session: String,
+    original: Option<String>,
+    original_minutes: Option<u16>,
+    new: String,
+    new_minutes: Option<u16>,
+    reason: String,
+    at: String,
+    by_name: String,
+    by_position: String,
+    hash: String,
+}
+
+/// Every change to a pupil's marks, oldest first.
+#[utoipa::path(get, path = "/schools/{school}/pupils/{pupil}/ledger", tag = "rollcall",
+    params(("school" = i64, Path), ("pupil" = i64, Path)),
+    responses((status = 200, body = Vec<LedgerEntry>), (status = 403), (status = 404)))]
+async fn pupil_ledger(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Path((school, pupil)): Path<(i64, i64)>,
+) -> Result<Json<Vec<LedgerEntry>>, ApiError> {
+    let access = access(&state, user, school).await?;
+    let record = access.pupil(&state, PupilKey(pupil)).await?;
+    let entries = state.store.ledger(record.key).await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| LedgerEntry {
+                seq: e.seq,
+                date: e.key.date.to_string(),
+                session: e.key.session.to_string(),
+                original: e.original.map(|o| o.code.symbol().to_owned()),
+                original_minutes: e.original.and_then(|o| o.minutes_late),
+                new: e.new.code.symbol().to_owned(),
+                new_minutes: e.new.minutes_late,
+                reason: e.reason,
+                at: e.at.to_string(),
+                by_name: e.by_name,
+                by_position: e.by_position,
+                hash: e.hash,
+            })
+            .collect(),
+    ))
+}
+
+/// One code for a group (or the whole school) over a range of dates.
+#[derive(Deserialize, ToSchema)]
+struct BulkCodes {
+    /// The group; the whole school when absent.
+    group: Option<i64>,
+    #[schema(value_type = String, format = Date)]
+    first: Date,
+    #[schema(value_type = String, format = Date)]
+    last: Date,
+    sessions: Sessions,
+    code: String,
+    reason: String,
+}
+
+/// A session a bulk change left as it was.
+#[derive(Serialize, ToSchema)]
+struct Skipped {
+    pupil: i64,
+    date: String,
+    session: String,
+    kept: String,
+}
+
+/// What a bulk change did.
+#[derive(Serialize, ToSchema)]
+struct BulkResult {
+    written: u64,
+    skipped: Vec<Skipped>,
+}
+
+/// Enters one code over a range of school sessions, leaving recorded marks (other than N) as
+/// they are.
+#[utoipa::path(post, path = "/schools/{school}/bulk-codes", tag = "rollcall",
+    params(("school" = i64, Path)),
+    request_body = BulkCodes,
+    responses((status = 200, body = BulkResult), (status = 403), (status = 404), (status = 422)))]
+async fn bulk_codes(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Path(school): Path<i64>,
+    Json(body): Json<BulkCodes>,
+) -> Result<Json<BulkResult>, ApiError> {
+    let access = access(&state, user, school).await?;
+    let code = code_of(&body.code)?;
+    let outcome = work::bulk(
+        &state,
+        &access,
+        body.group.map(GroupId),
+        body.first,
+        body.last,
+        body.sessions,
+        code,
+        &body.reason,
+    )
+    .await?;
+    Ok(Json(BulkResult {
+        written: outcome.written,
+        skipped: outcome
+            .skipped
+            .into_iter()
+            .map(|(pupil, key, kept)| Skipped {
+                pupil: pupil.0,
+                date: key.date.to_string(),
+                session: key.session.to_string(),
+                kept: kept.symbol().to_owned(),
+            })
+            .collect(),
+    }))
+}
+
+/// A register not taken by its close time.
+#[derive(Serialize, ToSchema)]
+struct Missing {
+    group: i64,
+    group_name: String,
+    date: String,
+    session: String,
+    pupils: usize,
+    closed_at: String,
+}
+
+/// The day's registers not taken by the time the school's policy closes them.
+#[utoipa::path(get, path = "/schools/{school}/days/{date}/missing-registers", tag = "rollcall",
+    params(("school" = i64, Path), ("date" = String, Path, format = Date)),
+    responses((status = 200, body = Vec<Missing>), (status = 403), (status = 404)))]
+async fn missing_registers(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Path((school, date)): Path<(i64, Date)>,
+) -> Result<Json<Vec<Missing>>, ApiError> {
+    let access = access(&state, user, school).await?;
+    let missing = work::missing_registers(&state, &access, date).await?;
+    Ok(Json(
+        missing
+            .into_iter()
+            .map(|r| Missing {
+                closed_at: work::closes(&access, r.key.session)
+                    .strftime("%H:%M")
+                    .to_string(),
+                group: r.group.id.0,
+                group_name: r.group.name,
+                date: r.key.date.to_string(),
+                session: r.key.session.to_string(),
+                pupils: r.pupils,
+            })
+            .collect(),
+    ))
+}
+
+/// Someone to call.
+#[derive(Serialize, ToSchema)]
+struct ContactToCall {
+    name: String,
+    relationship: String,
+    priority: u16,
+    phones: Vec<String>,
+}
+
+/// A pupil absent with no reason yet.
+#[derive(Serialize, ToSchema)]
+struct Absence {
+    pupil: i64,
+    name: String,
+    reg_group: String,
+    sessions: Vec<String>,
+    contacts: Vec<ContactToCall>,
+}
+
+/// The day's absences with no reason established (`N`), with contacts in the order to call.
+#[utoipa::path(get, path = "/schools/{school}/days/{date}/absences", tag = "rollcall",
+    params(("school" = i64, Path), ("date" = String, Path, format = Date)),
+    responses((status = 200, body = Vec<Absence>), (status = 403), (status = 404)))]
+async fn absences(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Path((school, date)): Path<(i64, Date)>,
+) -> Result<Json<Vec<Absence>>, ApiError> {
+    let access = access(&state, user, school).await?;
+    let absences = work::unexplained_absences(&state, &access, date).await?;
+    Ok(Json(
+        absences
+            .into_iter()
+            .map(|a| Absence {
+                pupil: a.pupil.key.0,
+                name: format!(
+                    "{} {}",
+                    a.pupil.pupil.known_as(),
+                    a.pupil.pupil.legal_surname
+                ),
+                reg_group: a.group,
+                sessions: a.sessions.iter().map(ToString::to_string).collect(),
+                contacts: a
+                    .contacts
+                    .into_iter()
+                    .map(|c| ContactToCall {
+                        name: c.contact.name,
+                        relationship: c.contact.relationship,
+                        priority: c.contact.priority,
+                        phones: c.contact.phones,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
+}

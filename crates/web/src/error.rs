@@ -1,0 +1,111 @@
+//! The one mapping from what went wrong to what the person (or program) sees.
+//!
+//! Pages get an HTML page saying what happened; an unauthenticated page request is sent to the
+//! sign-in page. The API gets JSON `{"error": "..."}` with the status. Internal failures are
+//! logged with their cause and shown without it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use rollcall_store::StoreError;
+use thiserror::Error;
+
+/// Why a request failed.
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// Not signed in.
+    #[error("sign in first")]
+    Unauthenticated,
+    /// Signed in, but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such thing, or not in the caller's school.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request cannot be carried out as made.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request contradicts what is stored.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many failed sign-ins.
+    #[error("{0}")]
+    Locked(String),
+    /// Something failed that the caller cannot fix.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> AppError {
+        match error {
+            StoreError::NotFound(what) => AppError::NotFound(what),
+            StoreError::Conflict(message) => AppError::Conflict(message),
+            StoreError::Invalid(message) => AppError::BadRequest(message),
+            StoreError::Database(cause) => {
+                tracing::error!(error = %cause, "database error");
+                AppError::Internal("the database could not be reached; try again".into())
+            }
+        }
+    }
+}
+
+impl AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    title: &'static str,
+    message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Unauthenticated = self {
+            return Redirect::to("/login").into_response();
+        }
+        let status = self.status();
+        let page = ErrorPage {
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Error"),
+            message: self.to_string(),
+        };
+        (status, page).into_response()
+    }
+}
+
+/// An [`AppError`] for the API: JSON, and 401 with a bearer challenge when unauthenticated.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(error: E) -> ApiError {
+        ApiError(error.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let body = Json(serde_json::json!({ "error": self.0.to_string() }));
+        if let AppError::Unauthenticated = self.0 {
+            return (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response();
+        }
+        (status, body).into_response()
+    }
+}

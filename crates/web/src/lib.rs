@@ -1,0 +1,115 @@
+//! rollcall's web application: server-rendered pages (askama templates, htmx for the parts that
+//! refresh) for staff, and a REST API under `/api/v1` with bearer tokens, described at
+//! `/api/openapi.json`.
+//!
+//! [`app`] builds the whole application as a [`Router`] so that tests call it in process;
+//! [`serve`] runs it on a listener until a shutdown future completes.
+
+mod access;
+mod api;
+mod assets;
+mod auth;
+mod clock;
+mod error;
+mod pages;
+mod view;
+mod work;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use jiff::SignedDuration;
+use jiff::tz::TimeZone;
+use rollcall_store::Store;
+use tokio::net::TcpListener;
+use tower_http::csrf::CsrfLayer;
+use tower_http::trace::TraceLayer;
+
+pub use api::openapi;
+pub use auth::{Passwords, new_token, token_hash};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::AppError;
+
+/// How the application behaves.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The time zone of the schools' clocks.
+    pub time_zone: TimeZone,
+    /// Whether cookies are marked `Secure` (served over HTTPS).
+    pub secure_cookies: bool,
+    /// How long a sign-in lasts.
+    pub session_length: SignedDuration,
+    /// Failed sign-ins for one username within `lockout_window` that lock it.
+    pub lockout_failures: u64,
+    /// The window for counting failed sign-ins, and how long a lock lasts.
+    pub lockout_window: SignedDuration,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            time_zone: TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC),
+            secure_cookies: false,
+            session_length: SignedDuration::from_hours(10),
+            lockout_failures: 5,
+            lockout_window: SignedDuration::from_mins(15),
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// Where everything is kept.
+    pub store: Arc<dyn Store>,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Password hashing.
+    pub passwords: Passwords,
+}
+
+impl AppState {
+    /// The state for a store, with the system clock and default settings.
+    pub fn new(store: Arc<dyn Store>) -> AppState {
+        AppState {
+            store,
+            clock: Arc::new(SystemClock),
+            config: Arc::new(Config::default()),
+            passwords: Passwords::default(),
+        }
+    }
+
+    /// The current time in the schools' time zone.
+    pub fn local_now(&self) -> jiff::Zoned {
+        self.clock.now().to_zoned(self.config.time_zone.clone())
+    }
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let (api_router, _) = api::router().split_for_parts();
+    Router::new()
+        .merge(pages::router())
+        .merge(auth::router())
+        .merge(assets::router())
+        .merge(api_router)
+        .route("/api/openapi.json", axum::routing::get(api::openapi_json))
+        .layer(CsrfLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves the application on a listener until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,98 @@
+//! The pages staff use, server-rendered.
+
+mod office;
+mod pupils;
+mod registers;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use rollcall_core::Permission;
+use rollcall_store::SchoolId;
+
+use crate::AppState;
+use crate::access::Access;
+use crate::auth::Staff;
+use crate::error::AppError;
+
+/// What every school page shows around its content.
+pub(crate) struct Chrome {
+    pub school: i64,
+    pub school_name: String,
+    pub user_name: String,
+    pub position: String,
+    pub registers: bool,
+    pub office: bool,
+    pub pupils: bool,
+    pub active: &'static str,
+}
+
+impl Chrome {
+    pub fn new(access: &Access, active: &'static str) -> Chrome {
+        Chrome {
+            school: access.school.id.0,
+            school_name: access.school.name.clone(),
+            user_name: access.user.name.clone(),
+            position: access.user.position.clone(),
+            registers: access.permits(Permission::TakeAnyRegister)
+                || (access.permits(Permission::TakeOwnRegisters) && !access.groups.is_empty()),
+            office: access.permits(Permission::ViewOfficeLists),
+            pupils: access.permits(Permission::ViewAnyPupil)
+                || (access.permits(Permission::ViewOwnPupils) && !access.groups.is_empty()),
+            active,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "schools.html")]
+struct SchoolsPage {
+    schools: Vec<(i64, String)>,
+}
+
+/// Sends a member of staff to their school, or lets them choose one.
+async fn home(State(state): State<AppState>, Staff(user): Staff) -> Result<Response, AppError> {
+    let mut ids: Vec<SchoolId> = state
+        .store
+        .roles(user.id)
+        .await?
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    ids.dedup();
+    if let [only] = ids.as_slice() {
+        return Ok(Redirect::to(&format!("/s/{only}")).into_response());
+    }
+    let mut schools = Vec::new();
+    for id in ids {
+        schools.push((id.0, state.store.school(id).await?.name));
+    }
+    Ok(SchoolsPage { schools }.into_response())
+}
+
+/// A school's front page is the office's day, or a teacher's registers.
+async fn school_home(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(school): Path<i64>,
+) -> Result<Redirect, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    let page = if access.permits(Permission::ViewOfficeLists) {
+        "office"
+    } else {
+        "registers"
+    };
+    Ok(Redirect::to(&format!("/s/{school}/{page}")))
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/s/{school}", get(school_home))
+        .merge(registers::router())
+        .merge(office::router())
+        .merge(pupils::router())
+}

@@ -1,0 +1,307 @@
+//! The attendance office: the day's missing registers and unexplained absences, and codes in
+//! bulk.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use jiff::civil::Date;
+use rollcall_core::{Code, Permission, Session};
+use rollcall_store::{GroupId, SchoolId};
+use serde::Deserialize;
+
+use super::Chrome;
+use crate::AppState;
+use crate::access::Access;
+use crate::auth::Staff;
+use crate::error::AppError;
+use crate::view::{CodeOption, codes_on, long_date, session_name, session_path, short_date};
+use crate::work::{self, Sessions};
+
+#[derive(Deserialize)]
+struct DayQuery {
+    date: Option<Date>,
+}
+
+struct MissingRow {
+    group: String,
+    session: &'static str,
+    pupils: usize,
+    closed: String,
+    href: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "missing.html")]
+struct MissingPartial {
+    school: i64,
+    date: Date,
+    rows: Vec<MissingRow>,
+    checked: String,
+}
+
+async fn missing_partial(
+    state: &AppState,
+    access: &Access,
+    date: Date,
+) -> Result<MissingPartial, AppError> {
+    let rows = work::missing_registers(state, access, date)
+        .await?
+        .into_iter()
+        .map(|r| MissingRow {
+            href: format!(
+                "/s/{}/registers/{}/{}/{}",
+                access.school.id,
+                r.group.id,
+                r.key.date,
+                session_path(r.key.session)
+            ),
+            group: r.group.name,
+            session: session_name(r.key.session),
+            pupils: r.pupils,
+            closed: work::closes(access, r.key.session)
+                .strftime("%H:%M")
+                .to_string(),
+        })
+        .collect();
+    Ok(MissingPartial {
+        school: access.school.id.0,
+        date,
+        rows,
+        checked: state.local_now().strftime("%H:%M:%S").to_string(),
+    })
+}
+
+/// Missing registers alone, for the Today page to refresh every half minute.
+async fn missing(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(school): Path<i64>,
+    Query(query): Query<DayQuery>,
+) -> Result<MissingPartial, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    let date = query.date.unwrap_or(state.local_now().date());
+    missing_partial(&state, &access, date).await
+}
+
+struct ContactLine {
+    name: String,
+    relationship: String,
+    phones: Vec<String>,
+}
+
+struct AbsenceLine {
+    key: i64,
+    name: String,
+    group: String,
+    sessions: String,
+    session_value: &'static str,
+    contacts: Vec<ContactLine>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "office.html")]
+struct OfficePage {
+    chrome: Chrome,
+    day: String,
+    date: Date,
+    registers: usize,
+    taken: usize,
+    missing: String,
+    absences: Vec<AbsenceLine>,
+    codes: Vec<CodeOption>,
+}
+
+async fn office(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(school): Path<i64>,
+    Query(query): Query<DayQuery>,
+) -> Result<OfficePage, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    access.require(Permission::ViewOfficeLists, "see the office's lists")?;
+    let date = query.date.unwrap_or(state.local_now().date());
+    let registers = work::registers_of_day(&state, &access, date).await?;
+    let missing = missing_partial(&state, &access, date)
+        .await?
+        .render()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let absences = work::unexplained_absences(&state, &access, date)
+        .await?
+        .into_iter()
+        .map(|a| AbsenceLine {
+            key: a.pupil.key.0,
+            name: format!(
+                "{} {}",
+                a.pupil.pupil.known_as(),
+                a.pupil.pupil.legal_surname
+            ),
+            group: a.group,
+            sessions: a
+                .sessions
+                .iter()
+                .map(|s| session_name(*s).to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" and "),
+            session_value: match a.sessions.as_slice() {
+                [Session::Pm] => "pm",
+                [Session::Am] => "am",
+                _ => "both",
+            },
+            contacts: a
+                .contacts
+                .into_iter()
+                .map(|c| ContactLine {
+                    name: c.contact.name,
+                    relationship: c.contact.relationship,
+                    phones: c.contact.phones,
+                })
+                .collect(),
+        })
+        .collect();
+    let reasons = [
+        Code::Illness,
+        Code::Medical,
+        Code::ExceptionalLeave,
+        Code::Religious,
+        Code::Holiday,
+        Code::OtherUnauthorised,
+        Code::ArrivedAfterClose,
+        Code::Late,
+    ];
+    Ok(OfficePage {
+        chrome: Chrome::new(&access, "office"),
+        day: long_date(date),
+        date,
+        taken: registers
+            .iter()
+            .filter(|r| r.taken.is_some() || r.complete)
+            .count(),
+        registers: registers.len(),
+        missing,
+        absences,
+        codes: reasons.into_iter().map(CodeOption::of).collect(),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "bulk.html")]
+struct BulkPage {
+    chrome: Chrome,
+    groups: Vec<(i64, String)>,
+    codes: Vec<CodeOption>,
+    first: Date,
+    last: Date,
+    form_group: i64,
+    error: Option<String>,
+    result: Option<String>,
+    skipped: Vec<(String, String, String)>,
+}
+
+async fn bulk_page(state: &AppState, access: &Access) -> Result<BulkPage, AppError> {
+    access.require(Permission::BulkCodes, "enter codes in bulk")?;
+    let today = state.local_now().date();
+    let groups = state
+        .store
+        .groups(access.school.id)
+        .await?
+        .into_iter()
+        .map(|g| (g.id.0, g.name))
+        .collect();
+    // A bulk change records where pupils are, or why they cannot be: not a planned closure,
+    // which belongs in the calendar.
+    let codes = codes_on(today)
+        .into_iter()
+        .filter(|c| *c != Code::PlannedClosure && *c != Code::Prospective)
+        .map(CodeOption::of)
+        .collect();
+    Ok(BulkPage {
+        chrome: Chrome::new(access, "bulk"),
+        groups,
+        codes,
+        first: today,
+        last: today,
+        form_group: 0,
+        error: None,
+        result: None,
+        skipped: Vec::new(),
+    })
+}
+
+async fn bulk_form(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(school): Path<i64>,
+) -> Result<BulkPage, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    bulk_page(&state, &access).await
+}
+
+#[derive(Deserialize)]
+struct BulkForm {
+    group: String,
+    first: Date,
+    last: Date,
+    sessions: Sessions,
+    code: String,
+    reason: String,
+}
+
+async fn bulk_submit(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(school): Path<i64>,
+    axum::Form(form): axum::Form<BulkForm>,
+) -> Result<BulkPage, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    let mut page = bulk_page(&state, &access).await?;
+    page.first = form.first;
+    page.last = form.last;
+    let group = form.group.parse::<i64>().ok().map(GroupId);
+    page.form_group = group.map_or(0, |g| g.0);
+    let code = Code::parse(&form.code).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    match work::bulk(
+        &state,
+        &access,
+        group,
+        form.first,
+        form.last,
+        form.sessions,
+        code,
+        &form.reason,
+    )
+    .await
+    {
+        Ok(outcome) => {
+            page.result = Some(format!(
+                "{code} entered for {} sessions; {} left as they were.",
+                outcome.written,
+                outcome.skipped.len()
+            ));
+            for (pupil, key, kept) in outcome.skipped {
+                let name = state
+                    .store
+                    .pupil(pupil)
+                    .await
+                    .map(|p| format!("{} {}", p.pupil.known_as(), p.pupil.legal_surname))
+                    .unwrap_or_default();
+                page.skipped.push((
+                    name,
+                    format!("{} {}", short_date(key.date), key.session),
+                    format!("{kept}: {}", kept.meaning()),
+                ));
+            }
+        }
+        Err(AppError::BadRequest(message)) => page.error = Some(message),
+        Err(other) => return Err(other),
+    }
+    Ok(page)
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/s/{school}/office", get(office))
+        .route("/s/{school}/office/missing", get(missing))
+        .route("/s/{school}/office/bulk", get(bulk_form).post(bulk_submit))
+}

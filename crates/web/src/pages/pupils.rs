@@ -1,0 +1,338 @@
+//! Pupils: finding one, their year, and changing a mark.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use jiff::civil::Date;
+use rollcall_core::{AcademicYear, Code, Permission, Session, SessionKey, Tally};
+use rollcall_store::{PupilKey, PupilRecord, SchoolId};
+use serde::Deserialize;
+
+use super::Chrome;
+use crate::AppState;
+use crate::access::Access;
+use crate::auth::Staff;
+use crate::error::AppError;
+use crate::view::{CodeOption, category_class, codes_on, short_date};
+use crate::work;
+
+struct PupilRow {
+    key: i64,
+    name: String,
+    group: String,
+    year: String,
+    upn: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pupils.html")]
+struct PupilsPage {
+    chrome: Chrome,
+    q: String,
+    pupils: Vec<PupilRow>,
+}
+
+#[derive(Deserialize)]
+struct Search {
+    #[serde(default)]
+    q: String,
+}
+
+async fn pupils(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(school): Path<i64>,
+    Query(search): Query<Search>,
+) -> Result<PupilsPage, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    if !access.permits(Permission::ViewAnyPupil) && !access.permits(Permission::ViewOwnPupils) {
+        return Err(AppError::Forbidden(
+            "Your role does not show pupils.".into(),
+        ));
+    }
+    let wanted = search.q.trim().to_lowercase();
+    let pupils = state
+        .store
+        .pupils(access.school.id)
+        .await?
+        .into_iter()
+        .filter(|p| access.may_view(p))
+        .filter(|p| {
+            wanted.is_empty()
+                || format!(
+                    "{} {} {}",
+                    p.pupil.known_as(),
+                    p.pupil.legal_forename,
+                    p.pupil.legal_surname
+                )
+                .to_lowercase()
+                .contains(&wanted)
+                || p.pupil.upn.as_str().eq_ignore_ascii_case(&wanted)
+        })
+        .map(|p| PupilRow {
+            key: p.key.0,
+            name: format!("{}, {}", p.pupil.legal_surname, p.pupil.known_as()),
+            group: p.pupil.reg_group.clone(),
+            year: p.pupil.year_group.to_string(),
+            upn: p.pupil.upn.to_string(),
+        })
+        .collect();
+    Ok(PupilsPage {
+        chrome: Chrome::new(&access, "pupils"),
+        q: search.q,
+        pupils,
+    })
+}
+
+struct DayCell {
+    am: &'static str,
+    pm: &'static str,
+    title: String,
+}
+
+struct MonthRow {
+    name: String,
+    days: Vec<DayCell>,
+}
+
+struct LedgerLine {
+    session: String,
+    original: String,
+    new: String,
+    reason: String,
+    at: String,
+    by: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pupil.html")]
+struct PupilPage {
+    chrome: Chrome,
+    key: i64,
+    name: String,
+    group: String,
+    year: String,
+    upn: String,
+    on_roll: bool,
+    academic_year: String,
+    tally: Tally,
+    attendance: String,
+    band: &'static str,
+    flag: Option<String>,
+    target: Option<String>,
+    months: Vec<MonthRow>,
+    contacts: Vec<(String, String, Vec<String>)>,
+    may_amend: bool,
+    today: Date,
+    codes: Vec<CodeOption>,
+    ledger: Vec<LedgerLine>,
+}
+
+async fn pupil(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, key)): Path<(i64, i64)>,
+) -> Result<PupilPage, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    let record = access.pupil(&state, PupilKey(key)).await?;
+    let today = state.local_now().date();
+    let year = AcademicYear::of(today);
+    let marks = state
+        .store
+        .marks(record.key, year.first_day(), year.last_day())
+        .await?;
+    let held: HashMap<SessionKey, Code> = marks.iter().map(|m| (m.key, m.code)).collect();
+    let mut tally = Tally::default();
+    for mark in marks.iter().filter(|m| m.key.date <= today) {
+        tally.add_mark(mark.code, mark.minutes_late);
+    }
+    let attendance = tally.attendance_rate();
+    let target = access.policy.attendance_target;
+    let band = match (attendance, target) {
+        (Some(rate), Some(target)) if rate.at_least(u64::from(target.hundredths())) => "good",
+        (Some(_), _) if tally.is_persistent_absentee() => "concern",
+        (Some(_), Some(_)) => "watch",
+        _ => "",
+    };
+    let flag = if tally.is_severe_absentee() {
+        Some("Severely absent: absent for half or more of possible sessions.".to_owned())
+    } else if tally.is_persistent_absentee() {
+        Some("Persistently absent: absent for 10% or more of possible sessions.".to_owned())
+    } else {
+        None
+    };
+    let months = calendar(&access, &held, year, today);
+    let contacts = if access.permits(Permission::ViewOfficeLists) {
+        state
+            .store
+            .contacts(record.key)
+            .await?
+            .into_iter()
+            .map(|c| (c.contact.name, c.contact.relationship, c.contact.phones))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let ledger = state
+        .store
+        .ledger(record.key)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|e| LedgerLine {
+            session: format!("{} {}", short_date(e.key.date), e.key.session),
+            original: e.original.map_or("(no mark)".to_owned(), |o| o.to_string()),
+            new: e.new.to_string(),
+            reason: e.reason,
+            at: e
+                .at
+                .to_zoned(state.config.time_zone.clone())
+                .strftime("%-d %b %Y %H:%M")
+                .to_string(),
+            by: format!("{}, {}", e.by_name, e.by_position),
+        })
+        .collect();
+    let PupilRecord { key, pupil, .. } = record;
+    Ok(PupilPage {
+        chrome: Chrome::new(&access, "pupils"),
+        key: key.0,
+        name: format!("{} {}", pupil.known_as(), pupil.legal_surname),
+        group: pupil.reg_group.clone(),
+        year: pupil.year_group.to_string(),
+        upn: pupil.upn.to_string(),
+        on_roll: pupil.on_roll(today),
+        academic_year: year.to_string(),
+        attendance: attendance.map_or("—".to_owned(), |r| format!("{r}%")),
+        tally,
+        band,
+        flag,
+        target: target.map(|t| t.to_string()),
+        months,
+        contacts,
+        may_amend: access.permits(Permission::AmendMarks),
+        today,
+        codes: codes_on(today).into_iter().map(CodeOption::of).collect(),
+        ledger,
+    })
+}
+
+/// A year of sessions, month by month, each coloured by its mark's category.
+fn calendar(
+    access: &Access,
+    held: &HashMap<SessionKey, Code>,
+    year: AcademicYear,
+    today: Date,
+) -> Vec<MonthRow> {
+    let mut months = Vec::new();
+    let mut first = year.first_day();
+    while first <= year.last_day() {
+        let mut days = Vec::new();
+        let mut day = first;
+        while day.month() == first.month() {
+            let cell = |session: Session| -> (&'static str, String) {
+                let key = SessionKey { date: day, session };
+                match held.get(&key) {
+                    Some(code) => (category_class(*code), format!("{code}: {}", code.meaning())),
+                    None if access.policy.calendar.is_open(key.slot()) && day <= today => {
+                        ("missing", "no mark".to_owned())
+                    }
+                    None if access.policy.calendar.is_open(key.slot()) => ("future", String::new()),
+                    None => ("closed", "no school".to_owned()),
+                }
+            };
+            let (am, am_title) = cell(Session::Am);
+            let (pm, pm_title) = cell(Session::Pm);
+            days.push(DayCell {
+                am,
+                pm,
+                title: format!(
+                    "{}: morning {am_title}; afternoon {pm_title}",
+                    short_date(day)
+                ),
+            });
+            match day.tomorrow() {
+                Ok(next) => day = next,
+                Err(_) => break,
+            }
+        }
+        months.push(MonthRow {
+            name: first.strftime("%b").to_string(),
+            days,
+        });
+        match first.checked_add(jiff::Span::new().months(1)) {
+            Ok(next) => first = next,
+            Err(_) => break,
+        }
+    }
+    months
+}
+
+#[derive(Deserialize)]
+struct ChangeForm {
+    date: Date,
+    session: String,
+    code: String,
+    #[serde(default)]
+    minutes_late: String,
+    reason: String,
+    #[serde(default)]
+    back: String,
+}
+
+async fn change(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, key)): Path<(i64, i64)>,
+    axum::Form(form): axum::Form<ChangeForm>,
+) -> Result<Redirect, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    let code = Code::parse(&form.code).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let minutes =
+        match form.minutes_late.trim() {
+            "" => None,
+            text => Some(text.parse::<u16>().map_err(|_| {
+                AppError::BadRequest(format!("{text:?} is not a number of minutes"))
+            })?),
+        };
+    let sessions: &[Session] = match form.session.as_str() {
+        "am" => &[Session::Am],
+        "pm" => &[Session::Pm],
+        _ => &Session::BOTH,
+    };
+    for &session in sessions {
+        let key_ = SessionKey {
+            date: form.date,
+            session,
+        };
+        work::amend(
+            &state,
+            &access,
+            PupilKey(key),
+            key_,
+            code,
+            minutes,
+            &form.reason,
+        )
+        .await?;
+    }
+    // Only ever back to a page of the same school.
+    let prefix = format!("/s/{school}/");
+    let back = if form.back.starts_with(&prefix) && !form.back.contains("//") {
+        form.back
+    } else {
+        format!("/s/{school}/pupils/{key}")
+    };
+    Ok(Redirect::to(&back))
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/s/{school}/pupils", get(pupils))
+        .route("/s/{school}/pupils/{pupil}", get(pupil))
+        .route("/s/{school}/pupils/{pupil}/marks", post(change))
+}

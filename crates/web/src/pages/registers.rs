@@ -1,0 +1,308 @@
+//! A teacher's registers: today's list, and taking one.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use jiff::civil::{Date, Time};
+use rollcall_core::{Code, Session, SessionKey};
+use rollcall_store::{GroupId, MarkSource, PupilKey, RegisterSheet, SchoolId};
+use serde::Deserialize;
+
+use super::Chrome;
+use crate::AppState;
+use crate::access::Access;
+use crate::auth::Staff;
+use crate::error::AppError;
+use crate::view::{
+    CodeOption, REGISTER_CODES, category_class, long_date, session_name, session_path,
+};
+use crate::work::{self, Entry};
+
+pub(crate) struct RegisterRow {
+    pub group: String,
+    pub session: &'static str,
+    pub href: String,
+    pub status: String,
+    pub current: bool,
+    pub overdue: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "registers.html")]
+struct RegistersPage {
+    chrome: Chrome,
+    day: String,
+    rows: Vec<RegisterRow>,
+}
+
+#[derive(Deserialize)]
+struct DayQuery {
+    date: Option<Date>,
+}
+
+async fn registers(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(school): Path<i64>,
+    Query(query): Query<DayQuery>,
+) -> Result<RegistersPage, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    let now = state.local_now();
+    let date = query.date.unwrap_or(now.date());
+    let current = work::current_session(&access, &now);
+    let mut rows = Vec::new();
+    for status in work::registers_of_day(&state, &access, date).await? {
+        let text = match &status.taken {
+            Some(taken) => format!(
+                "Taken at {} by {}",
+                work::clock_time(&state, taken.at),
+                taken.by
+            ),
+            None if status.complete => "Every pupil marked".to_owned(),
+            None if status.overdue => "Not taken: overdue".to_owned(),
+            None => format!(
+                "To take: closes {}",
+                work::closes(&access, status.key.session).strftime("%H:%M")
+            ),
+        };
+        rows.push(RegisterRow {
+            href: format!(
+                "/s/{school}/registers/{}/{}/{}",
+                status.group.id,
+                status.key.date,
+                session_path(status.key.session)
+            ),
+            group: status.group.name.clone(),
+            session: session_name(status.key.session),
+            status: text,
+            current: date == now.date() && status.key.session == current,
+            overdue: status.overdue,
+        });
+    }
+    Ok(RegistersPage {
+        chrome: Chrome::new(&access, "registers"),
+        day: long_date(date),
+        rows,
+    })
+}
+
+struct PupilLine {
+    key: i64,
+    name: String,
+    planned: Option<String>,
+    planned_class: &'static str,
+    chosen: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    chrome: Chrome,
+    group: String,
+    session: &'static str,
+    day: String,
+    late_after: String,
+    closes: String,
+    taken: Option<String>,
+    error: Option<String>,
+    rows: Vec<PupilLine>,
+    codes: Vec<CodeOption>,
+    needs_reason: bool,
+    reason: String,
+}
+
+/// The choice a held mark shows as.
+fn choice_of(code: Code) -> String {
+    match code {
+        Code::PresentAm | Code::PresentPm => "present".into(),
+        Code::Late => "late".into(),
+        other => other.symbol().into(),
+    }
+}
+
+fn parse_session(text: &str) -> Result<Session, AppError> {
+    Session::parse(text).map_err(|_| AppError::NotFound("session"))
+}
+
+fn page(
+    state: &AppState,
+    access: &Access,
+    sheet: &RegisterSheet,
+    chosen: &dyn Fn(PupilKey) -> Option<String>,
+    error: Option<String>,
+    reason: String,
+) -> RegisterPage {
+    let times = access.policy.times(sheet.key.session);
+    let rows = sheet
+        .rows
+        .iter()
+        .map(|row| {
+            let planned = row
+                .mark
+                .as_ref()
+                .filter(|m| m.source == MarkSource::Planned);
+            PupilLine {
+                key: row.pupil.key.0,
+                name: format!(
+                    "{} {}",
+                    row.pupil.pupil.known_as(),
+                    row.pupil.pupil.legal_surname
+                ),
+                planned: planned.map(|m| match &m.comment {
+                    Some(comment) => format!("{}: {} ({comment})", m.code, m.code.meaning()),
+                    None => format!("{}: {}", m.code, m.code.meaning()),
+                }),
+                planned_class: planned.map_or("", |m| category_class(m.code)),
+                chosen: chosen(row.pupil.key)
+                    .or_else(|| row.mark.as_ref().map(|m| choice_of(m.code)))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    RegisterPage {
+        chrome: Chrome::new(access, "registers"),
+        group: sheet.group.name.clone(),
+        session: session_name(sheet.key.session),
+        day: long_date(sheet.key.date),
+        late_after: times.late_after.strftime("%H:%M").to_string(),
+        closes: times.register_closes.strftime("%H:%M").to_string(),
+        taken: sheet.taken.as_ref().map(|t| {
+            format!(
+                "Taken at {} by {}. A change to a mark now is an amendment: give the reason, and it is kept with the original.",
+                work::clock_time(state, t.at),
+                t.by
+            )
+        }),
+        error,
+        rows,
+        codes: REGISTER_CODES.iter().copied().map(CodeOption::of).collect(),
+        needs_reason: sheet.taken.is_some()
+            || sheet.rows.iter().any(|r| r.mark.as_ref().is_some_and(|m| m.source == MarkSource::Planned)),
+        reason,
+    }
+}
+
+async fn register(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, group, date, session)): Path<(i64, i64, Date, String)>,
+) -> Result<RegisterPage, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    let key = SessionKey {
+        date,
+        session: parse_session(&session)?,
+    };
+    if !access.policy.calendar.is_open(key.slot()) {
+        return Err(AppError::NotFound("school session"));
+    }
+    let sheet = work::sheet(&state, &access, GroupId(group), key).await?;
+    Ok(page(
+        &state,
+        &access,
+        &sheet,
+        &|_| None,
+        None,
+        String::new(),
+    ))
+}
+
+/// The entries of a submitted register form, by pupil.
+fn entries(
+    form: &[(String, String)],
+    sheet: &RegisterSheet,
+) -> (Vec<(PupilKey, Entry)>, Vec<String>) {
+    let field = |name: String| form.iter().find(|(k, _)| *k == name).map(|(_, v)| v.trim());
+    let mut entries = Vec::new();
+    let mut unmarked = Vec::new();
+    for row in &sheet.rows {
+        let key = row.pupil.key;
+        let other = field(format!("other_{key}")).filter(|v| !v.is_empty());
+        let choice = other.or_else(|| field(format!("mark_{key}")).filter(|v| !v.is_empty()));
+        let entry = match choice {
+            Some("present") => Some(Entry::Present),
+            Some("late") => Some(Entry::Late {
+                at: field(format!("late_at_{key}")).and_then(|t| t.parse::<Time>().ok()),
+            }),
+            Some(symbol) => Code::parse(symbol).ok().map(Entry::Code),
+            None => None,
+        };
+        match entry {
+            Some(entry) => entries.push((key, entry)),
+            None => unmarked.push(row.pupil.pupil.known_as().to_owned()),
+        }
+    }
+    (entries, unmarked)
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, group, date, session)): Path<(i64, i64, Date, String)>,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    let key = SessionKey {
+        date,
+        session: parse_session(&session)?,
+    };
+    let sheet = work::sheet(&state, &access, GroupId(group), key).await?;
+    let reason = form
+        .iter()
+        .find(|(k, _)| k == "reason")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let (entries, unmarked) = entries(&form, &sheet);
+    let chosen = |pupil: PupilKey| {
+        let get = |name: String| {
+            form.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        };
+        get(format!("other_{pupil}"))
+            .filter(|v| !v.is_empty())
+            .or_else(|| get(format!("mark_{pupil}")))
+    };
+    let again = |error: String| {
+        let page = page(
+            &state,
+            &access,
+            &sheet,
+            &chosen,
+            Some(error),
+            reason.clone(),
+        );
+        (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+    };
+    if !unmarked.is_empty() {
+        return Ok(again(format!(
+            "Every pupil needs a mark. Still to mark: {}.",
+            unmarked.join(", ")
+        )));
+    }
+    match work::take_register(
+        &state,
+        &access,
+        GroupId(group),
+        key,
+        &entries,
+        Some(reason.clone()),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/s/{school}/registers?date={date}")).into_response()),
+        Err(AppError::BadRequest(message)) => Ok(again(message)),
+        Err(other) => Err(other),
+    }
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/s/{school}/registers", get(registers))
+        .route(
+            "/s/{school}/registers/{group}/{date}/{session}",
+            get(register).post(submit),
+        )
+}

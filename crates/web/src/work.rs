@@ -1,0 +1,416 @@
+//! The work the pages and the API both do: taking registers, finding missing registers and
+//! unexplained absences, amending marks and entering codes in bulk. Each checks permission,
+//! applies the school's policy, and leaves the transaction to the store.
+
+use jiff::civil::{Date, Time};
+use jiff::{Timestamp, Zoned};
+use rollcall_core::{Arrival, Code, Permission, Session, SessionKey, check_mark};
+use rollcall_store::{
+    Amendment, BulkChange, BulkOutcome, ContactRecord, EnteredMark, GroupId, GroupRecord, PupilKey,
+    PupilRecord, RegisterSheet, Submission, SubmissionRecord, SubmitOutcome,
+};
+
+use crate::AppState;
+use crate::access::Access;
+use crate::error::AppError;
+
+/// What a teacher entered for a pupil on a register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Entry {
+    /// In the room at registration: `/` in the morning, `\` in the afternoon.
+    Present,
+    /// Arrived after the register began; `at` is when (the submission time if not given).
+    Late { at: Option<Time> },
+    /// Any other code.
+    Code(Code),
+}
+
+/// The session whose register is being taken now: the morning until the afternoon register
+/// opens.
+pub(crate) fn current_session(access: &Access, now: &Zoned) -> Session {
+    if now.time() < access.policy.pm.register_opens {
+        Session::Am
+    } else {
+        Session::Pm
+    }
+}
+
+/// The mark an entry becomes, with minutes late worked out from the school's register times
+/// (statutory.md §2: `L` until the register closes, `U` after it).
+fn mark_for(
+    access: &Access,
+    key: SessionKey,
+    entry: &Entry,
+    now: &Zoned,
+) -> Result<(Code, Option<u16>), AppError> {
+    match entry {
+        Entry::Present => Ok((
+            match key.session {
+                Session::Am => Code::PresentAm,
+                Session::Pm => Code::PresentPm,
+            },
+            None,
+        )),
+        Entry::Code(code) => Ok((*code, None)),
+        Entry::Late { at } => {
+            let at = at.unwrap_or_else(|| {
+                if now.date() == key.date {
+                    now.time()
+                } else {
+                    Time::MAX
+                }
+            });
+            match access.policy.times(key.session).arrival(at) {
+                Arrival::OnTime => mark_for(access, key, &Entry::Present, now),
+                Arrival::Late(minutes) => Ok((Code::Late, Some(minutes))),
+                Arrival::AfterRegisterClosed(minutes) => {
+                    Ok((Code::ArrivedAfterClose, Some(minutes)))
+                }
+                Arrival::AfterSession => Err(AppError::BadRequest(format!(
+                    "an arrival at {} is after the {} session ended; mark the pupil absent",
+                    at.strftime("%H:%M"),
+                    key.session
+                ))),
+            }
+        }
+    }
+}
+
+/// Refuses sessions the school calendar has closed, and registers for the future.
+fn check_session(access: &Access, key: SessionKey, now: &Zoned) -> Result<(), AppError> {
+    if key.date > now.date() {
+        return Err(AppError::BadRequest(format!(
+            "the register for {key} cannot be taken before the day"
+        )));
+    }
+    if !access.policy.calendar.is_open(key.slot()) {
+        return Err(AppError::BadRequest(format!(
+            "{key} is not a school session in {}'s calendar",
+            access.school.name
+        )));
+    }
+    Ok(())
+}
+
+/// A group's register for a session, if the member of staff may take it.
+pub(crate) async fn sheet(
+    state: &AppState,
+    access: &Access,
+    group: GroupId,
+    key: SessionKey,
+) -> Result<RegisterSheet, AppError> {
+    access.group_to_take(state, group).await?;
+    Ok(state.store.register(group, key.date, key.session).await?)
+}
+
+/// Takes (or re-takes) a register.
+pub(crate) async fn take_register(
+    state: &AppState,
+    access: &Access,
+    group: GroupId,
+    key: SessionKey,
+    entries: &[(PupilKey, Entry)],
+    reason: Option<String>,
+) -> Result<SubmitOutcome, AppError> {
+    let now = state.local_now();
+    access.group_to_take(state, group).await?;
+    check_session(access, key, &now)?;
+    let sheet = state.store.register(group, key.date, key.session).await?;
+    let mut marks = Vec::with_capacity(entries.len());
+    for (pupil, entry) in entries {
+        let row = sheet
+            .rows
+            .iter()
+            .find(|r| r.pupil.key == *pupil)
+            .ok_or_else(|| {
+                AppError::BadRequest(format!("pupil {pupil} is not on this register"))
+            })?;
+        let (code, minutes) = mark_for(access, key, entry, &now)?;
+        check_mark(
+            &row.pupil.pupil,
+            key,
+            code,
+            minutes,
+            Some(&access.policy.calendar),
+        )
+        .map_err(|e| AppError::BadRequest(format!("{}: {e}", row.pupil.pupil.known_as())))?;
+        marks.push(EnteredMark {
+            pupil: *pupil,
+            code,
+            minutes_late: minutes,
+            comment: None,
+        });
+    }
+    let submission = Submission {
+        group,
+        key,
+        marks,
+        reason: reason.filter(|r| !r.trim().is_empty()),
+        actor: access.user.actor(),
+        at: state.clock.now(),
+    };
+    Ok(state.store.submit_register(&submission).await?)
+}
+
+/// A register that should have been taken and has not.
+#[derive(Debug, Clone)]
+pub(crate) struct RegisterStatus {
+    pub group: GroupRecord,
+    pub key: SessionKey,
+    pub pupils: usize,
+    pub taken: Option<SubmissionRecord>,
+    /// Whether every pupil on roll holds a mark for the session, however entered (a register,
+    /// the office, an import).
+    pub complete: bool,
+    /// Whether the register closed before now without being taken or completed.
+    pub overdue: bool,
+}
+
+/// The state of every register of a day that the member of staff can see: all the school's for
+/// the office, their own groups' for a teacher.
+pub(crate) async fn registers_of_day(
+    state: &AppState,
+    access: &Access,
+    date: Date,
+) -> Result<Vec<RegisterStatus>, AppError> {
+    let now = state.local_now();
+    let groups = if access.permits(Permission::TakeAnyRegister) {
+        state.store.groups(access.school.id).await?
+    } else {
+        access.groups.clone()
+    };
+    let submissions = state.store.submissions(access.school.id, date).await?;
+    let marked: std::collections::HashSet<(PupilKey, Session)> = state
+        .store
+        .day_marks(access.school.id, date)
+        .await?
+        .into_iter()
+        .map(|(pupil, mark)| (pupil, mark.key.session))
+        .collect();
+    let mut statuses = Vec::new();
+    for group in groups {
+        let roll = state.store.pupils_of_group(group.id, date).await?;
+        if roll.is_empty() {
+            continue;
+        }
+        for session in Session::BOTH {
+            let key = SessionKey { date, session };
+            if !access.policy.calendar.is_open(key.slot()) {
+                continue;
+            }
+            let taken = submissions
+                .iter()
+                .rev()
+                .find(|s| s.group == group.id && s.session == session)
+                .cloned();
+            let complete = roll.iter().all(|p| marked.contains(&(p.key, session)));
+            let closes = date.to_datetime(access.policy.times(session).register_closes);
+            let overdue = taken.is_none() && !complete && now.datetime() > closes;
+            statuses.push(RegisterStatus {
+                group: group.clone(),
+                key,
+                pupils: roll.len(),
+                taken,
+                complete,
+                overdue,
+            });
+        }
+    }
+    Ok(statuses)
+}
+
+/// Registers not taken by the policy's close time.
+pub(crate) async fn missing_registers(
+    state: &AppState,
+    access: &Access,
+    date: Date,
+) -> Result<Vec<RegisterStatus>, AppError> {
+    access.require(
+        Permission::ViewOfficeLists,
+        "see the day's missing registers",
+    )?;
+    Ok(registers_of_day(state, access, date)
+        .await?
+        .into_iter()
+        .filter(|r| r.overdue)
+        .collect())
+}
+
+/// A pupil absent with no reason yet (`N`), with whom to call.
+#[derive(Debug, Clone)]
+pub(crate) struct Unexplained {
+    pub pupil: PupilRecord,
+    pub group: String,
+    pub sessions: Vec<Session>,
+    pub contacts: Vec<ContactRecord>,
+}
+
+/// The day's absences with no reason established, each with the pupil's contacts in the order
+/// to call them.
+pub(crate) async fn unexplained_absences(
+    state: &AppState,
+    access: &Access,
+    date: Date,
+) -> Result<Vec<Unexplained>, AppError> {
+    access.require(Permission::ViewOfficeLists, "see the day's absences")?;
+    let marks = state.store.day_marks(access.school.id, date).await?;
+    let mut absences: Vec<Unexplained> = Vec::new();
+    for (key, mark) in marks {
+        if mark.code != Code::ReasonNotEstablished {
+            continue;
+        }
+        if let Some(last) = absences.last_mut().filter(|a| a.pupil.key == key) {
+            last.sessions.push(mark.key.session);
+            continue;
+        }
+        let pupil = state.store.pupil(key).await?;
+        let contacts = state.store.contacts(key).await?;
+        absences.push(Unexplained {
+            group: pupil.pupil.reg_group.clone(),
+            pupil,
+            sessions: vec![mark.key.session],
+            contacts,
+        });
+    }
+    absences.sort_by(|a, b| {
+        (&a.group, &a.pupil.pupil.legal_surname).cmp(&(&b.group, &b.pupil.pupil.legal_surname))
+    });
+    Ok(absences)
+}
+
+/// Changes one mark with a reason.
+pub(crate) async fn amend(
+    state: &AppState,
+    access: &Access,
+    pupil: PupilKey,
+    key: SessionKey,
+    code: Code,
+    minutes_late: Option<u16>,
+    reason: &str,
+) -> Result<(), AppError> {
+    access.require(Permission::AmendMarks, "change marks")?;
+    let record = access.pupil(state, pupil).await?;
+    if key.date > state.local_now().date() {
+        return Err(AppError::BadRequest(
+            "marks for future sessions are entered as planned leave, not amendments".into(),
+        ));
+    }
+    check_mark(
+        &record.pupil,
+        key,
+        code,
+        minutes_late,
+        Some(&access.policy.calendar),
+    )
+    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let amendment = Amendment {
+        pupil,
+        key,
+        code,
+        minutes_late: minutes_late.filter(|_| code.is_late()),
+        comment: None,
+        reason: reason.to_owned(),
+        actor: access.user.actor(),
+        at: state.clock.now(),
+    };
+    Ok(state.store.amend_mark(&amendment).await?)
+}
+
+/// Which sessions of each day a bulk change covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Sessions {
+    /// Mornings.
+    Am,
+    /// Afternoons.
+    Pm,
+    /// Both.
+    Both,
+}
+
+/// Enters one code for a group (or the whole school) over a range of dates: the school
+/// sessions in the range, skipping marks a bulk change must not overwrite.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn bulk(
+    state: &AppState,
+    access: &Access,
+    group: Option<GroupId>,
+    first: Date,
+    last: Date,
+    sessions: Sessions,
+    code: Code,
+    reason: &str,
+) -> Result<BulkOutcome, AppError> {
+    access.require(Permission::BulkCodes, "enter codes in bulk")?;
+    if last < first {
+        return Err(AppError::BadRequest(
+            "the last date is before the first".into(),
+        ));
+    }
+    if last.since(first).map_or(true, |s| s.get_days() > 366) {
+        return Err(AppError::BadRequest(
+            "a bulk change covers at most a year".into(),
+        ));
+    }
+    // A planned closure (`#`) is a fact about the whole school's calendar, not a mark for some
+    // pupils: regulation 10 and statutory.md §1.1 (`#`, with Y3 for part of the premises).
+    if code == Code::PlannedClosure {
+        return Err(AppError::BadRequest(
+            "a planned closure (#) goes in the school calendar, which marks it for every pupil; \
+             for part of the school closed unexpectedly use Y3, for the whole site Y4"
+                .into(),
+        ));
+    }
+    let pupils: Vec<PupilRecord> = match group {
+        Some(id) => {
+            let record = state.store.group(id).await?;
+            if record.school != access.school.id {
+                return Err(AppError::NotFound("registration group"));
+            }
+            state.store.pupils_of_group(id, last).await?
+        }
+        None => state.store.pupils(access.school.id).await?,
+    };
+    let keys: Vec<SessionKey> = access
+        .policy
+        .calendar
+        .school_sessions(rollcall_core::DateRange { first, last })
+        .map(|slot| slot.key())
+        .filter(|k| match sessions {
+            Sessions::Am => k.session == Session::Am,
+            Sessions::Pm => k.session == Session::Pm,
+            Sessions::Both => true,
+        })
+        .collect();
+    if keys.is_empty() {
+        return Err(AppError::BadRequest(format!(
+            "there are no school sessions from {first} to {last}"
+        )));
+    }
+    for k in [keys.first(), keys.last()].into_iter().flatten() {
+        code.check_date(k.date)
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    }
+    let change = BulkChange {
+        school: access.school.id,
+        pupils: pupils.iter().map(|p| p.key).collect(),
+        sessions: keys,
+        code,
+        reason: reason.to_owned(),
+        actor: access.user.actor(),
+        at: state.clock.now(),
+    };
+    Ok(state.store.bulk_code(&change).await?)
+}
+
+/// When the register of a session closes, as a time of day.
+pub(crate) fn closes(access: &Access, session: Session) -> Time {
+    access.policy.times(session).register_closes
+}
+
+/// An instant shown in the school's time zone, `HH:MM`.
+pub(crate) fn clock_time(state: &AppState, at: Timestamp) -> String {
+    at.to_zoned(state.config.time_zone.clone())
+        .strftime("%H:%M")
+        .to_string()
+}

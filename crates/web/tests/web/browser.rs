@@ -1,0 +1,294 @@
+//! A person's flows in headless Chromium, driven through chromedriver (Debian's `chromium` and
+//! `chromium-driver`; `scripts/test` installs them when missing).
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use rollcall_testkit::Backend;
+
+use crate::support::TestApp;
+
+fn program(env: &str, candidates: &[&str]) -> PathBuf {
+    if let Some(path) = std::env::var_os(env) {
+        return PathBuf::from(path);
+    }
+    candidates
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .unwrap_or_else(|| {
+            panic!(
+                "the browser tests need {} (Debian's chromium and chromium-driver): run \
+                 scripts/test, which installs them, or set {env}",
+                candidates.join(" or ")
+            )
+        })
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// chromedriver, stopped when dropped.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn browser() -> (Driver, Client, tempfile::TempDir) {
+    let chromedriver = program(
+        "CHROMEDRIVER",
+        &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"],
+    );
+    let chromium = program(
+        "CHROMIUM",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+    );
+    let port = free_port();
+    let driver = Driver(
+        Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let capabilities = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=820,1180",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }
+    });
+    let capabilities = match capabilities {
+        serde_json::Value::Object(map) => map,
+        _ => unreachable!(),
+    };
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a browser session");
+    (driver, client, profile)
+}
+
+async fn text(client: &Client) -> String {
+    client
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn sign_in(client: &Client, base: &str, username: &str) {
+    client.goto(&format!("{base}/login")).await.unwrap();
+    client
+        .find(Locator::Css("input[name=username]"))
+        .await
+        .unwrap()
+        .send_keys(username)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(rollcall_testkit::fixture::PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn sign_out(client: &Client) {
+    client
+        .find(Locator::Css("nav form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(rollcall_web::serve(listener, app.state.clone(), async {
+        let _ = stopped.await;
+    }));
+    let (_driver, client, _profile) = browser().await;
+
+    // The teacher takes 5A's morning register: all present but Ben, who is absent.
+    sign_in(&client, &base, "teacher").await;
+    assert!(
+        text(&client)
+            .await
+            .contains("Registers for Wednesday 10 September 2025")
+    );
+    let register = format!(
+        "a[href='/s/{}/registers/{}/2025-09-10/am']",
+        f.school, f.group
+    );
+    let link = client.find(Locator::Css(&register)).await.unwrap();
+    assert!(link.text().await.unwrap().contains("To take: closes 09:15"));
+    link.click().await.unwrap();
+    assert!(text(&client).await.contains("5A — Morning register"));
+    client
+        .find(Locator::Id("all-present"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let ben = f.pupils[1];
+    client
+        .find(Locator::Css(&format!(
+            "li[data-pupil='{ben}'] label.absent"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let list = text(&client).await;
+    assert!(list.contains("Taken at 08:50 by Tom Teach"), "{list}");
+
+    // Re-taking it: Cara went home ill, which is a change and needs a reason.
+    client
+        .find(Locator::Css(&register))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        text(&client)
+            .await
+            .contains("A change to a mark now is an amendment")
+    );
+    let cara = f.pupils[2];
+    client
+        .find(Locator::Css(&format!(
+            "select[name='other_{cara}'] option[value='I']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("textarea[name=reason]"))
+        .await
+        .unwrap()
+        .send_keys("Sent home ill at 9.00")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button.primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .goto(&format!("{base}/s/{}/pupils/{cara}", f.school))
+        .await
+        .unwrap();
+    let page = text(&client).await;
+    assert!(
+        page.contains("Sent home ill at 9.00") && page.contains("Tom Teach, Class teacher, 5A"),
+        "{page}"
+    );
+    sign_out(&client).await;
+
+    // The officer sees Ben absent with his contacts, records the reason, and sees the ledger.
+    sign_in(&client, &base, "officer").await;
+    let today = text(&client).await;
+    assert!(today.contains("Absent with no reason (1)"), "{today}");
+    assert!(
+        today.contains("Parent of Ben (Mother) 07700 900001"),
+        "{today}"
+    );
+    let htmx: bool = client
+        .execute("return typeof htmx === 'object';", vec![])
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap_or(false);
+    assert!(htmx, "htmx loads from rollcall itself");
+    client
+        .find(Locator::Css("form.quick select option[value='I']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form.quick input[name=reason]"))
+        .await
+        .unwrap()
+        .send_keys("Mother phoned: ill")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form.quick button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text(&client).await.contains("Absent with no reason (0)"));
+    client
+        .goto(&format!("{base}/s/{}/pupils/{ben}", f.school))
+        .await
+        .unwrap();
+    let page = text(&client).await;
+    assert!(
+        page.contains("Mother phoned: ill") && page.contains("Lisa Craven, Attendance officer"),
+        "{page}"
+    );
+    let ledger = app.store.ledger(ben).await.unwrap();
+    assert_eq!(ledger.len(), 1);
+    sign_out(&client).await;
+
+    client.close().await.unwrap();
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}

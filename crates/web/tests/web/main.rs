@@ -1,0 +1,65 @@
+//! The web application and API, in process and in a real browser, on both databases.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use rollcall_testkit::Backend;
+
+/// Runs each named test, which takes a [`Backend`], once on each backend.
+macro_rules! on_both_backends {
+    ($($module:ident :: $test:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                crate::$module::$test(crate::Backend::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                crate::$module::$test(crate::Backend::Postgres).await
+            })*
+        }
+    };
+}
+
+// A school in a store, the application over it, a fixed clock, and requests as each user.
+mod support;
+// Signing in and out, lock-out, sessions.
+mod auth;
+// Taking registers, amending marks, the office's lists, bulk codes, the pupil page.
+mod pages;
+// The REST API and its OpenAPI document.
+mod api;
+// Every role against every route, including another school's and another class's.
+mod permissions;
+// Headless Chromium through chromedriver: the flows a person follows.
+mod browser;
+
+on_both_backends!(
+    auth::sign_in_and_out,
+    auth::lockout_after_failures,
+    auth::bad_sessions_and_tokens_are_refused,
+    pages::teacher_takes_a_register,
+    pages::retaking_is_an_amendment_with_a_reason,
+    pages::lateness_comes_from_the_clock,
+    pages::office_sees_missing_registers_and_absences,
+    pages::office_amends_and_the_ledger_shows_it,
+    pages::bulk_codes_from_the_office,
+    pages::pupil_page,
+    api::register_through_the_api,
+    api::amendments_ledger_and_lists_through_the_api,
+    permissions::every_role_against_every_route,
+    browser::take_a_register_and_amend_a_mark,
+);
+
+#[test]
+fn openapi_document() {
+    let document = serde_json::to_value(rollcall_web::openapi()).unwrap();
+    insta::assert_json_snapshot!(document);
+}

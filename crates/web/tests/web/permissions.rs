@@ -1,0 +1,289 @@
+use axum::http::StatusCode;
+use rollcall_testkit::Backend;
+use rollcall_testkit::fixture::SCHOOL_DAY;
+use serde_json::json;
+
+use crate::support::{Reply, TestApp};
+
+/// What a request comes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Done, or shown.
+    Ok,
+    /// Sent to sign in (pages) or 401 (API).
+    SignIn,
+    /// 403: in the school, but the role does not allow it.
+    Forbidden,
+    /// 404: not in the caller's school.
+    NotFound,
+}
+
+use Outcome::*;
+
+fn outcome(reply: &Reply) -> Outcome {
+    match reply.status {
+        StatusCode::UNAUTHORIZED => SignIn,
+        StatusCode::FORBIDDEN => Forbidden,
+        StatusCode::NOT_FOUND => NotFound,
+        StatusCode::SEE_OTHER if reply.location.as_deref() == Some("/login") => SignIn,
+        s if s.is_success() || s.is_redirection() => Ok,
+        other => panic!("unexpected {other}: {}", reply.body),
+    }
+}
+
+/// The people who ask: nobody signed in, 5A's teacher, 5B's teacher, the officer, the head, and
+/// another school's officer.
+const ACTORS: [&str; 6] = ["", "teacher", "teacher2", "officer", "head", "officer2"];
+
+pub async fn every_role_against_every_route(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = &app.fixture;
+    let (s, other) = (f.school, f.other_school);
+    let (a, b, stranger) = (f.pupils[0], f.other_pupils[0], f.stranger);
+    let day = SCHOOL_DAY;
+    let full_register = app.register_form(["present", "present", "present"]);
+    let amend = format!("date={day}&session=am&code=I&reason=Phoned");
+    let bulk = format!(
+        "group={}&first={day}&last={day}&sessions=pm&code=V&reason=Trip",
+        f.other_group
+    );
+
+    // (method, path, form body, outcome for each actor in ACTORS order)
+    let pages: Vec<(&str, String, String, [Outcome; 6])> = vec![
+        (
+            "GET",
+            format!("/s/{s}"),
+            String::new(),
+            [SignIn, Ok, Ok, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/registers"),
+            String::new(),
+            [SignIn, Ok, Ok, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            app.register_path(f.group.0),
+            String::new(),
+            [SignIn, Ok, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            app.register_path(f.group.0),
+            full_register.clone(),
+            [SignIn, Ok, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            app.register_path(f.other_group.0),
+            String::new(),
+            [SignIn, Forbidden, Ok, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/office"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/office/missing"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/office/bulk"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/office/bulk"),
+            bulk.clone(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/pupils"),
+            String::new(),
+            [SignIn, Ok, Ok, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/pupils/{a}"),
+            String::new(),
+            [SignIn, Ok, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/pupils/{b}"),
+            String::new(),
+            [SignIn, Forbidden, Ok, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/pupils/{stranger}"),
+            String::new(),
+            [SignIn, NotFound, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{other}/pupils/{stranger}"),
+            String::new(),
+            [SignIn, NotFound, NotFound, NotFound, NotFound, Ok],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/pupils/{a}/marks"),
+            amend.clone(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{other}/pupils/{stranger}/marks"),
+            amend.clone(),
+            [SignIn, NotFound, NotFound, NotFound, NotFound, Ok],
+        ),
+    ];
+    let mut cookies = vec![None];
+    for actor in &ACTORS[1..] {
+        cookies.push(Some(app.sign_in(actor).await));
+    }
+    let mut failures = Vec::new();
+    for (method, path, body, expected) in &pages {
+        for ((actor, cookie), want) in ACTORS.iter().zip(&cookies).zip(expected) {
+            let reply = match *method {
+                "GET" => app.get(path, cookie.as_deref()).await,
+                _ => app.post_form(path, cookie.as_deref(), body).await,
+            };
+            let got = outcome(&reply);
+            if got != *want {
+                failures.push(format!(
+                    "{method} {path} as {actor:?}: expected {want:?}, got {got:?}"
+                ));
+            }
+        }
+    }
+
+    let register = format!("/api/v1/schools/{s}/registers/{}/{day}/AM", f.group);
+    // Amy's morning was changed to I by the office above; the API re-takes the register as is.
+    let register_body = json!({"marks": [
+        {"pupil": f.pupils[0].0, "mark": "I"},
+        {"pupil": f.pupils[1].0, "mark": "present"},
+        {"pupil": f.pupils[2].0, "mark": "present"},
+    ]});
+    let change = json!({"date": day.to_string(), "session": "AM", "code": "I", "reason": "Phoned"});
+    let bulk_body = json!({"group": f.other_group.0, "first": day.to_string(), "last": day.to_string(), "sessions": "pm", "code": "V", "reason": "Trip"});
+    let api: Vec<(&str, String, Option<serde_json::Value>, [Outcome; 6])> = vec![
+        (
+            "GET",
+            "/api/v1/me".into(),
+            None,
+            [SignIn, Ok, Ok, Ok, Ok, Ok],
+        ),
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/groups"),
+            None,
+            [SignIn, Ok, Ok, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            register.clone(),
+            None,
+            [SignIn, Ok, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "PUT",
+            register.clone(),
+            Some(register_body),
+            [SignIn, Ok, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/pupils/{a}"),
+            None,
+            [SignIn, Ok, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/pupils/{b}"),
+            None,
+            [SignIn, Forbidden, Ok, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/pupils/{stranger}"),
+            None,
+            [SignIn, NotFound, NotFound, NotFound, NotFound, NotFound],
+        ),
+        (
+            "GET",
+            format!("/api/v1/schools/{other}/pupils/{stranger}"),
+            None,
+            [SignIn, NotFound, NotFound, NotFound, NotFound, Ok],
+        ),
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/pupils/{a}/marks"),
+            None,
+            [SignIn, Ok, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/pupils/{a}/ledger"),
+            None,
+            [SignIn, Ok, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/api/v1/schools/{s}/pupils/{a}/marks"),
+            Some(change),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/api/v1/schools/{s}/bulk-codes"),
+            Some(bulk_body),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/days/{day}/missing-registers"),
+            None,
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/days/{day}/absences"),
+            None,
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+    ];
+    let mut tokens = vec![None];
+    for actor in &ACTORS[1..] {
+        tokens.push(Some(app.token(actor).await));
+    }
+    for (method, path, body, expected) in &api {
+        for ((actor, token), want) in ACTORS.iter().zip(&tokens).zip(expected) {
+            let reply = app.api(method, path, token.as_deref(), body.clone()).await;
+            let got = outcome(&reply);
+            if got != *want {
+                failures.push(format!(
+                    "API {method} {path} as {actor:?}: expected {want:?}, got {got:?} ({})",
+                    reply.body
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // What was refused changed nothing: Amy's morning was amended once, by the office, and the
+    // other school's pupil once, by its own officer.
+    let ledger = app.store.ledger(a).await.unwrap();
+    assert_eq!(ledger.len(), 1, "{ledger:?}");
+    assert_eq!(ledger[0].by_name, "Lisa Craven");
+    assert_eq!(app.store.ledger(stranger).await.unwrap().len(), 1);
+}
