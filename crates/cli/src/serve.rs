@@ -14,7 +14,7 @@ use rollcall_store::{
     Actor, Contact, EnteredMark, NewSchool, NewUser, PlannedMark, PupilKey, SchoolId, Store,
     Submission,
 };
-use rollcall_web::{AppState, Config, Passwords, SystemClock};
+use rollcall_web::{AppState, Config, Passwords};
 
 use crate::admin::{open, redact};
 
@@ -61,15 +61,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         } else {
             None
         };
-        let state = AppState {
-            store,
-            clock: Arc::new(SystemClock),
-            config: Arc::new(Config {
+        let state = AppState::new(store)
+            .with_config(Config {
                 secure_cookies: args.secure_cookies,
                 ..Config::default()
-            }),
-            passwords,
-        };
+            })
+            .with_passwords(passwords);
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;

@@ -34,7 +34,9 @@ use crate::statements::{Sql, code_of, db, session_number};
 use crate::time::{from_micros, to_micros};
 
 enum Pool {
-    Sqlite(SqlitePool),
+    /// SQLite allows one writer at a time: writers queue on the lock here rather than sleep
+    /// and retry in SQLite's busy handler.
+    Sqlite(SqlitePool, tokio::sync::Mutex<()>),
     Postgres(PgPool),
 }
 
@@ -47,7 +49,7 @@ pub struct SqlStore {
 macro_rules! read {
     ($self:ident, |$conn:ident| $body:expr) => {
         match &$self.pool {
-            Pool::Sqlite(pool) => {
+            Pool::Sqlite(pool, _) => {
                 let mut held = pool.acquire().await.map_err(db)?;
                 let $conn: &mut sqlx::SqliteConnection = &mut held;
                 $body
@@ -65,7 +67,8 @@ macro_rules! read {
 macro_rules! write {
     ($self:ident, |$conn:ident| $body:expr) => {
         match &$self.pool {
-            Pool::Sqlite(pool) => {
+            Pool::Sqlite(pool, writer) => {
+                let _turn = writer.lock().await;
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
                 let out = {
                     let $conn: &mut sqlx::SqliteConnection = &mut tx;
@@ -99,8 +102,11 @@ impl SqlStore {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30));
+            // A broken connection fails its query and is replaced; pinging every connection on
+            // checkout would cost a round trip per query.
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await
                 .map_err(db)?;
@@ -108,10 +114,11 @@ impl SqlStore {
                 .run(&pool)
                 .await
                 .map_err(|e| StoreError::Database(Box::new(e)))?;
-            Pool::Sqlite(pool)
+            Pool::Sqlite(pool, tokio::sync::Mutex::new(()))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(32)
+                .test_before_acquire(false)
                 .connect(url)
                 .await
                 .map_err(db)?;
@@ -131,7 +138,7 @@ impl SqlStore {
     /// `sqlite` or `postgres`.
     pub fn backend(&self) -> &'static str {
         match self.pool {
-            Pool::Sqlite(_) => "sqlite",
+            Pool::Sqlite(..) => "sqlite",
             Pool::Postgres(_) => "postgres",
         }
     }
@@ -139,7 +146,7 @@ impl SqlStore {
     /// Closes every connection.
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite(pool, _) => pool.close().await,
             Pool::Postgres(pool) => pool.close().await,
         }
     }
@@ -325,23 +332,17 @@ impl Registers for SqlStore {
         let key = SessionKey { date, session };
         read!(self, |c| {
             let record = found(c.select_group(group.0).await?, "registration group")?;
-            let pupils = c.select_pupils_of_group(group.0, date).await?;
-            let mut marks: rustc_hash::FxHashMap<i64, StoredMark> = c
-                .select_group_marks(group.0, date, session_number(session))
-                .await?
-                .into_iter()
-                .collect();
+            let roster = c
+                .select_roster(group.0, date, session_number(session))
+                .await?;
             let taken = c.select_latest_submission(group.0, key).await?;
             Ok(RegisterSheet {
                 group: record,
                 key,
                 taken,
-                rows: pupils
+                rows: roster
                     .into_iter()
-                    .map(|pupil| SheetRow {
-                        mark: marks.remove(&pupil.key.0),
-                        pupil,
-                    })
+                    .map(|(pupil, mark)| SheetRow { pupil, mark })
                     .collect(),
             })
         })
@@ -449,11 +450,10 @@ impl Accounts for SqlStore {
             .await)
     }
 
-    async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<UserId>> {
-        let user = read!(self, |c| c
+    async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<StaffUser>> {
+        read!(self, |c| c
             .select_session_user(token_hash, to_micros(now))
-            .await)?;
-        Ok(user.map(UserId))
+            .await)
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {

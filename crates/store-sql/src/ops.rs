@@ -125,10 +125,12 @@ pub(crate) async fn submit_register<C: Sql + ?Sized>(
         .select_group(s.group.0)
         .await?
         .ok_or(StoreError::NotFound("registration group"))?;
-    let roster = conn.select_pupils_of_group(group.id.0, s.key.date).await?;
+    let roster = conn
+        .select_roster(group.id.0, s.key.date, session_number(s.key.session))
+        .await?;
     let mut entered: BTreeMap<i64, &rollcall_store::EnteredMark> = BTreeMap::new();
     for mark in &s.marks {
-        if !roster.iter().any(|p| p.key == mark.pupil) {
+        if !roster.iter().any(|(p, _)| p.key == mark.pupil) {
             return Err(StoreError::Invalid(format!(
                 "pupil {} is not on {}'s register for {}",
                 mark.pupil, group.name, s.key
@@ -143,8 +145,8 @@ pub(crate) async fn submit_register<C: Sql + ?Sized>(
     }
     let missing: Vec<&str> = roster
         .iter()
-        .filter(|p| !entered.contains_key(&p.key.0))
-        .map(|p| p.pupil.known_as())
+        .filter(|(p, _)| !entered.contains_key(&p.key.0))
+        .map(|(p, _)| p.pupil.known_as())
         .collect();
     if !missing.is_empty() {
         return Err(StoreError::Invalid(format!(
@@ -152,10 +154,9 @@ pub(crate) async fn submit_register<C: Sql + ?Sized>(
             missing.join(", ")
         )));
     }
-    let held: FxHashMap<i64, StoredMark> = conn
-        .select_group_marks(group.id.0, s.key.date, session_number(s.key.session))
-        .await?
+    let held: FxHashMap<i64, StoredMark> = roster
         .into_iter()
+        .filter_map(|(p, mark)| mark.map(|m| (p.key.0, m)))
         .collect();
     let previous = conn.select_latest_submission(group.id.0, s.key).await?;
     let writer = Writer {
@@ -165,26 +166,16 @@ pub(crate) async fn submit_register<C: Sql + ?Sized>(
     };
     let mut outcome = SubmitOutcome::default();
     let mut amendments = Vec::new();
+    let mut writes = Vec::with_capacity(entered.len());
     for (&pupil, mark) in &entered {
         let existing = held.get(&pupil);
-        let change = change_for(existing.map(StoredMark::held), mark.code, mark.minutes_late);
-        match change {
-            Change::Unchanged => outcome.unchanged += 1,
-            Change::Insert | Change::Confirm => {
-                if change == Change::Insert {
-                    outcome.inserted += 1;
-                } else {
-                    outcome.confirmed += 1;
-                }
-                let w = writer.mark(
-                    pupil,
-                    s.key,
-                    mark.code.symbol(),
-                    mark.minutes_late,
-                    mark.comment.as_deref(),
-                );
-                conn.upsert_mark(&w).await?;
+        match change_for(existing.map(StoredMark::held), mark.code, mark.minutes_late) {
+            Change::Unchanged => {
+                outcome.unchanged += 1;
+                continue;
             }
+            Change::Insert => outcome.inserted += 1,
+            Change::Confirm => outcome.confirmed += 1,
             Change::Amend => {
                 outcome.amended += 1;
                 amendments.push(LedgerChange {
@@ -194,17 +185,17 @@ pub(crate) async fn submit_register<C: Sql + ?Sized>(
                     code: mark.code,
                     minutes: mark.minutes_late,
                 });
-                let w = writer.mark(
-                    pupil,
-                    s.key,
-                    mark.code.symbol(),
-                    mark.minutes_late,
-                    mark.comment.as_deref(),
-                );
-                conn.upsert_mark(&w).await?;
             }
         }
+        writes.push(writer.mark(
+            pupil,
+            s.key,
+            mark.code.symbol(),
+            mark.minutes_late,
+            mark.comment.as_deref(),
+        ));
     }
+    conn.upsert_marks(&writes).await?;
     if !amendments.is_empty() {
         let reason = require_reason(
             s.reason.as_deref(),
@@ -254,7 +245,7 @@ pub(crate) async fn amend_mark<C: Sql + ?Sized>(conn: &mut C, a: &Amendment) -> 
         a.minutes_late,
         a.comment.as_deref(),
     );
-    conn.upsert_mark(&w).await?;
+    conn.upsert_marks(&[w]).await?;
     let change = LedgerChange {
         pupil: pupil.key.0,
         key: a.key,
@@ -288,6 +279,7 @@ pub(crate) async fn bulk_code<C: Sql + ?Sized>(
     };
     let mut outcome = BulkOutcome::default();
     let mut changes = Vec::new();
+    let mut writes = Vec::new();
     for &key in &b.pupils {
         let pupil = pupil_of_school(conn, b.school.0, key.0).await?;
         for &session in &b.sessions {
@@ -304,8 +296,7 @@ pub(crate) async fn bulk_code<C: Sql + ?Sized>(
                 }
                 continue;
             }
-            let w = writer.mark(key.0, session, b.code.symbol(), None, None);
-            conn.upsert_mark(&w).await?;
+            writes.push(writer.mark(key.0, session, b.code.symbol(), None, None));
             changes.push(LedgerChange {
                 pupil: key.0,
                 key: session,
@@ -316,6 +307,7 @@ pub(crate) async fn bulk_code<C: Sql + ?Sized>(
             outcome.written += 1;
         }
     }
+    conn.upsert_marks(&writes).await?;
     append_ledger(conn, b.school.0, &changes, &reason, &b.actor, b.at).await?;
     Ok(outcome)
 }
@@ -331,7 +323,7 @@ pub(crate) async fn plan_marks<C: Sql + ?Sized>(
         actor,
         at,
     };
-    let mut written = 0;
+    let mut writes = Vec::new();
     for plan in plans {
         let held = conn
             .select_mark(
@@ -343,17 +335,16 @@ pub(crate) async fn plan_marks<C: Sql + ?Sized>(
         if held.is_some() {
             continue;
         }
-        let w = writer.mark(
+        writes.push(writer.mark(
             plan.pupil.0,
             plan.key,
             plan.code.symbol(),
             None,
             plan.comment.as_deref(),
-        );
-        conn.upsert_mark(&w).await?;
-        written += 1;
+        ));
     }
-    Ok(written)
+    conn.upsert_marks(&writes).await?;
+    Ok(u64::try_from(writes.len()).unwrap_or(u64::MAX))
 }
 
 pub(crate) async fn verify_ledger<C: Sql + ?Sized>(

@@ -206,6 +206,43 @@ impl PupilRow {
     }
 }
 
+/// A pupil on a register, with the mark held for the session if any.
+#[derive(sqlx::FromRow)]
+struct RosterRow {
+    #[sqlx(flatten)]
+    pupil: PupilRow,
+    code: Option<String>,
+    minutes_late: Option<i32>,
+    comment: Option<String>,
+    source: Option<String>,
+    recorded_by: Option<String>,
+    recorded_at: Option<i64>,
+}
+
+impl RosterRow {
+    fn record(self, date: Date, session: i16) -> Result<(PupilRecord, Option<StoredMark>)> {
+        let mark = match (self.code, self.source, self.recorded_at) {
+            (Some(code), Some(source), Some(recorded_at)) => Some(
+                MarkRow {
+                    pupil_id: self.pupil.id,
+                    date: jiff_sqlx::Date::from(date),
+                    session,
+                    code,
+                    minutes_late: self.minutes_late,
+                    comment: self.comment,
+                    source,
+                    recorded_by: self.recorded_by,
+                    recorded_at,
+                }
+                .record()?
+                .1,
+            ),
+            _ => None,
+        };
+        Ok((self.pupil.record()?, mark))
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct MarkRow {
     pupil_id: i64,
@@ -405,12 +442,12 @@ pub(crate) trait Sql: Send {
     async fn insert_contact(&mut self, key: i64, contact: &Contact) -> Result<i64>;
     async fn select_contacts(&mut self, key: i64) -> Result<Vec<ContactRecord>>;
 
-    async fn select_group_marks(
+    async fn select_roster(
         &mut self,
         group: i64,
         date: Date,
         session: i16,
-    ) -> Result<Vec<(i64, StoredMark)>>;
+    ) -> Result<Vec<(PupilRecord, Option<StoredMark>)>>;
     async fn select_mark(
         &mut self,
         pupil: i64,
@@ -426,7 +463,7 @@ pub(crate) trait Sql: Send {
     async fn select_day_marks(&mut self, school: i64, date: Date)
     -> Result<Vec<(i64, StoredMark)>>;
     async fn select_school_marks(&mut self, school: i64) -> Result<Vec<BareMark>>;
-    async fn upsert_mark(&mut self, mark: &MarkWrite<'_>) -> Result<()>;
+    async fn upsert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<()>;
     async fn insert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<()>;
 
     async fn insert_submission(
@@ -457,7 +494,11 @@ pub(crate) trait Sql: Send {
     async fn select_school_ledger(&mut self, school: i64) -> Result<Vec<LedgerRow>>;
 
     async fn insert_session(&mut self, token_hash: &str, user: i64, expires: i64) -> Result<()>;
-    async fn select_session_user(&mut self, token_hash: &str, now: i64) -> Result<Option<i64>>;
+    async fn select_session_user(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<StaffUser>>;
     async fn delete_session(&mut self, token_hash: &str) -> Result<()>;
     async fn insert_login_failure(&mut self, username: &str, at: i64) -> Result<()>;
     async fn count_login_failures(&mut self, username: &str, since: i64) -> Result<i64>;
@@ -914,10 +955,15 @@ macro_rules! impl_sql {
                 .collect())
             }
 
-            async fn select_group_marks(&mut self, group: i64, date: Date, session: i16) -> Result<Vec<(i64, StoredMark)>> {
-                sqlx::query_as::<_, MarkRow>(sqlx::AssertSqlSafe(format!(
-                    "SELECT {MARK_COLUMNS} FROM marks m JOIN pupils p ON p.id = m.pupil_id \
-                     WHERE p.reg_group_id = $1 AND m.date = $2 AND m.session = $3"
+            async fn select_roster(&mut self, group: i64, date: Date, session: i16) -> Result<Vec<(PupilRecord, Option<StoredMark>)>> {
+                sqlx::query_as::<_, RosterRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {PUPIL_COLUMNS}, m.code, m.minutes_late, m.comment, m.source, m.recorded_by, \
+                     m.recorded_at FROM pupils p JOIN reg_groups g ON g.id = p.reg_group_id \
+                     LEFT JOIN marks m ON m.pupil_id = p.id AND m.date = $2 AND m.session = $3 \
+                     WHERE p.reg_group_id = $1 \
+                     AND (p.entry_date IS NULL OR p.entry_date <= $2) \
+                     AND (p.leaving_date IS NULL OR p.leaving_date >= $2) \
+                     ORDER BY p.legal_surname, p.legal_forename, p.id"
                 )))
                 .bind(group)
                 .bind(jiff_sqlx::Date::from(date))
@@ -926,7 +972,7 @@ macro_rules! impl_sql {
                 .await
                 .map_err(db)?
                 .into_iter()
-                .map(MarkRow::record)
+                .map(|row| row.record(date, session))
                 .collect()
             }
 
@@ -991,30 +1037,33 @@ macro_rules! impl_sql {
                     .collect())
             }
 
-            async fn upsert_mark(&mut self, m: &MarkWrite<'_>) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO marks (pupil_id, date, session, code, minutes_late, comment, source, \
-                     recorded_by, recorded_by_user, recorded_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                     ON CONFLICT (pupil_id, date, session) DO UPDATE SET code = excluded.code, \
-                     minutes_late = excluded.minutes_late, comment = excluded.comment, \
-                     source = excluded.source, recorded_by = excluded.recorded_by, \
-                     recorded_by_user = excluded.recorded_by_user, recorded_at = excluded.recorded_at",
-                )
-                .bind(m.pupil)
-                .bind(jiff_sqlx::Date::from(m.date))
-                .bind(m.session)
-                .bind(m.code)
-                .bind(m.minutes)
-                .bind(m.comment)
-                .bind(m.source.id())
-                .bind(m.by_name)
-                .bind(m.by_user)
-                .bind(m.at)
-                .execute(&mut *self)
-                .await
-                .map(|_| ())
-                .map_err(db)
+            async fn upsert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<()> {
+                for batch in marks.chunks(IMPORT_BATCH) {
+                    let mut builder = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO marks (pupil_id, date, session, code, minutes_late, comment, source, \
+                         recorded_by, recorded_by_user, recorded_at) ",
+                    );
+                    builder.push_values(batch, |mut row, m| {
+                        row.push_bind(m.pupil)
+                            .push_bind(jiff_sqlx::Date::from(m.date))
+                            .push_bind(m.session)
+                            .push_bind(m.code.to_owned())
+                            .push_bind(m.minutes)
+                            .push_bind(m.comment.map(str::to_owned))
+                            .push_bind(m.source.id())
+                            .push_bind(m.by_name.map(str::to_owned))
+                            .push_bind(m.by_user)
+                            .push_bind(m.at);
+                    });
+                    builder.push(
+                        " ON CONFLICT (pupil_id, date, session) DO UPDATE SET code = excluded.code, \
+                         minutes_late = excluded.minutes_late, comment = excluded.comment, \
+                         source = excluded.source, recorded_by = excluded.recorded_by, \
+                         recorded_by_user = excluded.recorded_by_user, recorded_at = excluded.recorded_at",
+                    );
+                    builder.build().execute(&mut *self).await.map_err(db)?;
+                }
+                Ok(())
             }
 
             async fn insert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<()> {
@@ -1184,13 +1233,17 @@ macro_rules! impl_sql {
                     .map_err(db)
             }
 
-            async fn select_session_user(&mut self, token_hash: &str, now: i64) -> Result<Option<i64>> {
-                sqlx::query_scalar("SELECT user_id FROM web_sessions WHERE token_hash = $1 AND expires_at > $2")
-                    .bind(token_hash)
-                    .bind(now)
-                    .fetch_optional(&mut *self)
-                    .await
-                    .map_err(db)
+            async fn select_session_user(&mut self, token_hash: &str, now: i64) -> Result<Option<StaffUser>> {
+                Ok(sqlx::query_as::<_, UserRow>(
+                    "SELECT u.id, u.username, u.name, u.position, u.password_hash FROM web_sessions s \
+                     JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+                )
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&mut *self)
+                .await
+                .map_err(db)?
+                .map(UserRow::record))
             }
 
             async fn delete_session(&mut self, token_hash: &str) -> Result<()> {

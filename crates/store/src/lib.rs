@@ -149,8 +149,8 @@ pub trait Accounts: Send + Sync {
         user: UserId,
         expires: Timestamp,
     ) -> Result<()>;
-    /// The user of a session that has not expired at `now`.
-    async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<UserId>>;
+    /// The member of staff of a session that has not expired at `now`.
+    async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<StaffUser>>;
     /// Ends a web session.
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     /// Records a failed login for a username.

@@ -60,34 +60,36 @@ pub async fn database(backend: Backend) -> TestDb {
                 _dir: Some(dir),
             }
         }
-        Backend::Postgres => {
-            let cluster = cluster();
-            let name = format!(
-                "test_{}_{}",
-                std::process::id(),
-                NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)
-            );
-            // A cluster just started may still refuse connections for a moment.
-            let deadline = Instant::now() + Duration::from_secs(30);
-            let mut admin = loop {
-                match sqlx::PgConnection::connect(&cluster.url("postgres")).await {
-                    Ok(connection) => break connection,
-                    Err(e) if Instant::now() > deadline => {
-                        panic!("the test cluster refuses connections: {e}")
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(100)),
-                }
-            };
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut admin)
-                .await
-                .expect("a test database");
-            TestDb {
-                url: cluster.url(&name),
-                backend,
-                _dir: None,
+        Backend::Postgres => database_in(cluster()).await,
+    }
+}
+
+/// A new, empty PostgreSQL database in a given cluster.
+pub async fn database_in(cluster: &Cluster) -> TestDb {
+    let name = format!(
+        "test_{}_{}",
+        std::process::id(),
+        NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)
+    );
+    // A cluster just started may still refuse connections for a moment.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut admin = loop {
+        match sqlx::PgConnection::connect(&cluster.url("postgres")).await {
+            Ok(connection) => break connection,
+            Err(e) if Instant::now() > deadline => {
+                panic!("the test cluster refuses connections: {e}")
             }
+            Err(_) => std::thread::sleep(Duration::from_millis(100)),
         }
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("a test database");
+    TestDb {
+        url: cluster.url(&name),
+        backend: Backend::Postgres,
+        _dir: None,
     }
 }
 
@@ -99,6 +101,11 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// The cluster's port on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// The URL of a database in the cluster.
     pub fn url(&self, database: &str) -> String {
         format!("postgres://rollcall@127.0.0.1:{}/{database}", self.port)
@@ -106,10 +113,28 @@ impl Cluster {
 }
 
 static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+static DURABLE: OnceLock<Cluster> = OnceLock::new();
 
-/// The test process's PostgreSQL cluster, started on first use.
+/// The test process's PostgreSQL cluster, started on first use. Durability is off: a
+/// throwaway cluster need not survive a power cut, and tests run faster without fsync.
 pub fn cluster() -> &'static Cluster {
-    CLUSTER.get_or_init(start_cluster)
+    CLUSTER.get_or_init(|| start_cluster(false))
+}
+
+/// A cluster with PostgreSQL's default durability (fsync and synchronous commit on), for
+/// benchmarks whose figures must hold for a real server.
+pub fn durable_cluster() -> &'static Cluster {
+    DURABLE.get_or_init(|| start_cluster(true))
+}
+
+/// A PostgreSQL program (`pgbench`, `psql`) from the same installation as the clusters.
+pub fn postgres_program(name: &str) -> PathBuf {
+    let path = postgres_bin().join(name);
+    if path.exists() {
+        path
+    } else {
+        PathBuf::from(name)
+    }
 }
 
 fn postgres_bin() -> PathBuf {
@@ -158,10 +183,11 @@ fn command(bin: &Path, program: &str, as_postgres: bool) -> Command {
     }
 }
 
-fn start_cluster() -> Cluster {
+fn start_cluster(durable: bool) -> Cluster {
     let bin = postgres_bin();
     let as_postgres = is_root();
-    let root = std::env::temp_dir().join(format!("rollcall-pg-{}", std::process::id()));
+    let kind = if durable { "durable" } else { "test" };
+    let root = std::env::temp_dir().join(format!("rollcall-pg-{kind}-{}", std::process::id()));
     let data = root.join("data");
     std::fs::create_dir_all(&root).expect("a directory for the test cluster");
     if as_postgres {
@@ -201,10 +227,13 @@ fn start_cluster() -> Cluster {
     } else {
         "postgres".to_owned()
     };
-    // Durability is not wanted of a throwaway cluster: fsync off makes tests fast.
+    let settings = if durable {
+        "-c max_connections=300 -c shared_buffers=512MB"
+    } else {
+        "-c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    };
     let script = format!(
-        "{postgres} -D '{data}' -k '{root}' -h 127.0.0.1 -p {port} -c fsync=off \
-         -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 \
+        "{postgres} -D '{data}' -k '{root}' -h 127.0.0.1 -p {port} {settings} \
          > '{root}/postgres.log' 2>&1 & pid=$!; read _; kill -INT $pid; wait $pid; rm -rf '{root}'",
         data = data.display(),
         root = root.display(),

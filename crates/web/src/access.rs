@@ -5,7 +5,9 @@
 //! "not found", so that one school's pupils and groups cannot even be confirmed to exist by
 //! another's staff; within their school, what their roles do not permit is forbidden.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use rollcall_core::{Permission, Policy, Role};
 use rollcall_store::{
@@ -15,11 +17,34 @@ use rollcall_store::{
 use crate::AppState;
 use crate::error::AppError;
 
+/// Schools' parsed policies, each kept with the text it was parsed from.
+#[derive(Default)]
+pub(crate) struct PolicyCache(Mutex<HashMap<SchoolId, (String, Arc<Policy>)>>);
+
+impl PolicyCache {
+    /// The school's policy, parsed again only when its text has changed.
+    fn get(&self, school: &SchoolRecord) -> Result<Arc<Policy>, AppError> {
+        if let Ok(cache) = self.0.lock()
+            && let Some((text, policy)) = cache.get(&school.id)
+            && *text == school.policy
+        {
+            return Ok(policy.clone());
+        }
+        let policy = rollcall_files::parse_policy(Path::new("the school's policy"), &school.policy)
+            .map_err(|e| AppError::Internal(format!("the school's policy cannot be read: {e}")))?;
+        let policy = Arc::new(policy);
+        if let Ok(mut cache) = self.0.lock() {
+            cache.insert(school.id, (school.policy.clone(), policy.clone()));
+        }
+        Ok(policy)
+    }
+}
+
 /// A member of staff at a school.
 pub(crate) struct Access {
     pub user: StaffUser,
     pub school: SchoolRecord,
-    pub policy: Policy,
+    pub policy: Arc<Policy>,
     pub roles: Vec<Role>,
     /// The registration groups they look after.
     pub groups: Vec<GroupRecord>,
@@ -43,8 +68,7 @@ impl Access {
             return Err(AppError::NotFound("school"));
         }
         let record = state.store.school(school).await?;
-        let policy = rollcall_files::parse_policy(Path::new("the school's policy"), &record.policy)
-            .map_err(|e| AppError::Internal(format!("the school's policy cannot be read: {e}")))?;
+        let policy = state.policies.get(&record)?;
         let groups = state.store.groups_of_staff(user.id, school).await?;
         Ok(Access {
             user,

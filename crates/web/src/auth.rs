@@ -113,7 +113,7 @@ impl FromRequestParts<AppState> for Staff {
             .session_user(&token_hash(token.value()), state.clock.now())
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        Ok(Staff(state.store.user(user).await?))
+        Ok(Staff(user))
     }
 }
 

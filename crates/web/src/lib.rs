@@ -69,17 +69,39 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Password hashing.
     pub passwords: Passwords,
+    /// Each school's policy as last read, so that it is parsed once, not per request.
+    policies: Arc<access::PolicyCache>,
 }
 
 impl AppState {
-    /// The state for a store, with the system clock and default settings.
+    /// The state for a store, with the system clock, default settings and full-strength
+    /// password hashing.
     pub fn new(store: Arc<dyn Store>) -> AppState {
         AppState {
             store,
             clock: Arc::new(SystemClock),
             config: Arc::new(Config::default()),
             passwords: Passwords::default(),
+            policies: Arc::default(),
         }
+    }
+
+    /// With another clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> AppState {
+        self.clock = clock;
+        self
+    }
+
+    /// With other settings.
+    pub fn with_config(mut self, config: Config) -> AppState {
+        self.config = Arc::new(config);
+        self
+    }
+
+    /// With other password hashing.
+    pub fn with_passwords(mut self, passwords: Passwords) -> AppState {
+        self.passwords = passwords;
+        self
     }
 
     /// The current time in the schools' time zone.

@@ -103,37 +103,43 @@ pub(crate) async fn sheet(
     Ok(state.store.register(group, key.date, key.session).await?)
 }
 
-/// Takes (or re-takes) a register.
-pub(crate) async fn take_register(
+/// The pupils on a group's register for a session, if the member of staff may take it then.
+pub(crate) async fn roster(
     state: &AppState,
     access: &Access,
     group: GroupId,
+    key: SessionKey,
+) -> Result<(GroupRecord, Vec<PupilRecord>), AppError> {
+    let group = access.group_to_take(state, group).await?;
+    check_session(access, key, &state.local_now())?;
+    let pupils = state.store.pupils_of_group(group.id, key.date).await?;
+    Ok((group, pupils))
+}
+
+/// Takes (or re-takes) a register for the pupils of a [`roster`].
+pub(crate) async fn take_register(
+    state: &AppState,
+    access: &Access,
+    (group, pupils): &(GroupRecord, Vec<PupilRecord>),
     key: SessionKey,
     entries: &[(PupilKey, Entry)],
     reason: Option<String>,
 ) -> Result<SubmitOutcome, AppError> {
     let now = state.local_now();
-    access.group_to_take(state, group).await?;
-    check_session(access, key, &now)?;
-    let sheet = state.store.register(group, key.date, key.session).await?;
     let mut marks = Vec::with_capacity(entries.len());
     for (pupil, entry) in entries {
-        let row = sheet
-            .rows
-            .iter()
-            .find(|r| r.pupil.key == *pupil)
-            .ok_or_else(|| {
-                AppError::BadRequest(format!("pupil {pupil} is not on this register"))
-            })?;
+        let record = pupils.iter().find(|p| p.key == *pupil).ok_or_else(|| {
+            AppError::BadRequest(format!("pupil {pupil} is not on this register"))
+        })?;
         let (code, minutes) = mark_for(access, key, entry, &now)?;
         check_mark(
-            &row.pupil.pupil,
+            &record.pupil,
             key,
             code,
             minutes,
             Some(&access.policy.calendar),
         )
-        .map_err(|e| AppError::BadRequest(format!("{}: {e}", row.pupil.pupil.known_as())))?;
+        .map_err(|e| AppError::BadRequest(format!("{}: {e}", record.pupil.known_as())))?;
         marks.push(EnteredMark {
             pupil: *pupil,
             code,
@@ -142,7 +148,7 @@ pub(crate) async fn take_register(
         });
     }
     let submission = Submission {
-        group,
+        group: group.id,
         key,
         marks,
         reason: reason.filter(|r| !r.trim().is_empty()),

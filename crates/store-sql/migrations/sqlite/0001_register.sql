@@ -108,7 +108,9 @@ CREATE TABLE marks (
     comment TEXT,
     source TEXT NOT NULL,
     recorded_by TEXT,
-    recorded_by_user INTEGER REFERENCES users (id),
+    -- Who recorded it, as a pointer only: the name beside it is the record, and a foreign key
+    -- here would cost a check on every mark of every register.
+    recorded_by_user INTEGER,
     recorded_at BIGINT NOT NULL,
     PRIMARY KEY (pupil_id, date, session)
 ) WITHOUT ROWID;

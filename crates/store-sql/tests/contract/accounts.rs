@@ -13,17 +13,31 @@ pub async fn sessions_failures_and_tokens(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(
-        store.session_user("token-hash", now).await.unwrap(),
+        store
+            .session_user("token-hash", now)
+            .await
+            .unwrap()
+            .map(|u| u.id),
         Some(f.teacher)
     );
     assert_eq!(
-        store.session_user("token-hash", later).await.unwrap(),
+        store
+            .session_user("token-hash", later)
+            .await
+            .unwrap()
+            .map(|u| u.id),
         None,
         "expired"
     );
-    assert_eq!(store.session_user("other", now).await.unwrap(), None);
+    assert!(store.session_user("other", now).await.unwrap().is_none());
     store.delete_session("token-hash").await.unwrap();
-    assert_eq!(store.session_user("token-hash", now).await.unwrap(), None);
+    assert!(
+        store
+            .session_user("token-hash", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     for minutes in [0, 5, 10] {
         store

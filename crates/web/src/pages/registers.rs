@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use jiff::civil::{Date, Time};
 use rollcall_core::{Code, Session, SessionKey};
-use rollcall_store::{GroupId, MarkSource, PupilKey, RegisterSheet, SchoolId};
+use rollcall_store::{GroupId, MarkSource, PupilKey, PupilRecord, RegisterSheet, SchoolId};
 use serde::Deserialize;
 
 use super::Chrome;
@@ -212,13 +212,13 @@ async fn register(
 /// The entries of a submitted register form, by pupil.
 fn entries(
     form: &[(String, String)],
-    sheet: &RegisterSheet,
+    roster: &[PupilRecord],
 ) -> (Vec<(PupilKey, Entry)>, Vec<String>) {
     let field = |name: String| form.iter().find(|(k, _)| *k == name).map(|(_, v)| v.trim());
     let mut entries = Vec::new();
     let mut unmarked = Vec::new();
-    for row in &sheet.rows {
-        let key = row.pupil.key;
+    for record in roster {
+        let key = record.key;
         let other = field(format!("other_{key}")).filter(|v| !v.is_empty());
         let choice = other.or_else(|| field(format!("mark_{key}")).filter(|v| !v.is_empty()));
         let entry = match choice {
@@ -231,7 +231,7 @@ fn entries(
         };
         match entry {
             Some(entry) => entries.push((key, entry)),
-            None => unmarked.push(row.pupil.pupil.known_as().to_owned()),
+            None => unmarked.push(record.pupil.known_as().to_owned()),
         }
     }
     (entries, unmarked)
@@ -248,13 +248,40 @@ async fn submit(
         date,
         session: parse_session(&session)?,
     };
-    let sheet = work::sheet(&state, &access, GroupId(group), key).await?;
+    let roster = work::roster(&state, &access, GroupId(group), key).await?;
     let reason = form
         .iter()
         .find(|(k, _)| k == "reason")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let (entries, unmarked) = entries(&form, &sheet);
+    let (entries, unmarked) = entries(&form, &roster.1);
+    let error = if unmarked.is_empty() {
+        match work::take_register(
+            &state,
+            &access,
+            &roster,
+            key,
+            &entries,
+            Some(reason.clone()),
+        )
+        .await
+        {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/s/{school}/registers?date={date}")).into_response()
+                );
+            }
+            Err(AppError::BadRequest(message)) => message,
+            Err(other) => return Err(other),
+        }
+    } else {
+        format!(
+            "Every pupil needs a mark. Still to mark: {}.",
+            unmarked.join(", ")
+        )
+    };
+    // Shown again, as the teacher left it, with what is wrong.
+    let sheet = work::sheet(&state, &access, GroupId(group), key).await?;
     let chosen = |pupil: PupilKey| {
         let get = |name: String| {
             form.iter()
@@ -265,37 +292,8 @@ async fn submit(
             .filter(|v| !v.is_empty())
             .or_else(|| get(format!("mark_{pupil}")))
     };
-    let again = |error: String| {
-        let page = page(
-            &state,
-            &access,
-            &sheet,
-            &chosen,
-            Some(error),
-            reason.clone(),
-        );
-        (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-    };
-    if !unmarked.is_empty() {
-        return Ok(again(format!(
-            "Every pupil needs a mark. Still to mark: {}.",
-            unmarked.join(", ")
-        )));
-    }
-    match work::take_register(
-        &state,
-        &access,
-        GroupId(group),
-        key,
-        &entries,
-        Some(reason.clone()),
-    )
-    .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/s/{school}/registers?date={date}")).into_response()),
-        Err(AppError::BadRequest(message)) => Ok(again(message)),
-        Err(other) => Err(other),
-    }
+    let page = page(&state, &access, &sheet, &chosen, Some(error), reason);
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 pub(crate) fn router() -> Router<AppState> {

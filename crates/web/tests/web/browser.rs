@@ -92,14 +92,23 @@ async fn browser() -> (Driver, Client, tempfile::TempDir) {
     (driver, client, profile)
 }
 
-async fn text(client: &Client) -> String {
-    client
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+/// The page's main text once it contains `needle`: a click starts a navigation that the
+/// browser finishes on its own time, so the test waits for the page it expects.
+async fn page_with(client: &Client, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(main) = client.find(Locator::Css("main")).await {
+            if let Ok(text) = main.text().await {
+                if text.contains(needle) {
+                    return text;
+                }
+                last = text;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the page never showed {needle:?}; it showed:\n{last}");
 }
 
 async fn sign_in(client: &Client, base: &str, username: &str) {
@@ -150,11 +159,7 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
 
     // The teacher takes 5A's morning register: all present but Ben, who is absent.
     sign_in(&client, &base, "teacher").await;
-    assert!(
-        text(&client)
-            .await
-            .contains("Registers for Wednesday 10 September 2025")
-    );
+    page_with(&client, "Registers for Wednesday 10 September 2025").await;
     let register = format!(
         "a[href='/s/{}/registers/{}/2025-09-10/am']",
         f.school, f.group
@@ -162,7 +167,7 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
     let link = client.find(Locator::Css(&register)).await.unwrap();
     assert!(link.text().await.unwrap().contains("To take: closes 09:15"));
     link.click().await.unwrap();
-    assert!(text(&client).await.contains("5A — Morning register"));
+    page_with(&client, "5A — Morning register").await;
     client
         .find(Locator::Id("all-present"))
         .await
@@ -187,8 +192,7 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
         .click()
         .await
         .unwrap();
-    let list = text(&client).await;
-    assert!(list.contains("Taken at 08:50 by Tom Teach"), "{list}");
+    page_with(&client, "Taken at 08:50 by Tom Teach").await;
 
     // Re-taking it: Cara went home ill, which is a change and needs a reason.
     client
@@ -198,11 +202,7 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
         .click()
         .await
         .unwrap();
-    assert!(
-        text(&client)
-            .await
-            .contains("A change to a mark now is an amendment")
-    );
+    page_with(&client, "A change to a mark now is an amendment").await;
     let cara = f.pupils[2];
     client
         .find(Locator::Css(&format!(
@@ -231,17 +231,13 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
         .goto(&format!("{base}/s/{}/pupils/{cara}", f.school))
         .await
         .unwrap();
-    let page = text(&client).await;
-    assert!(
-        page.contains("Sent home ill at 9.00") && page.contains("Tom Teach, Class teacher, 5A"),
-        "{page}"
-    );
+    let page = page_with(&client, "Sent home ill at 9.00").await;
+    assert!(page.contains("Tom Teach, Class teacher, 5A"), "{page}");
     sign_out(&client).await;
 
     // The officer sees Ben absent with his contacts, records the reason, and sees the ledger.
     sign_in(&client, &base, "officer").await;
-    let today = text(&client).await;
-    assert!(today.contains("Absent with no reason (1)"), "{today}");
+    let today = page_with(&client, "Absent with no reason (1)").await;
     assert!(
         today.contains("Parent of Ben (Mother) 07700 900001"),
         "{today}"
@@ -274,16 +270,13 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
         .click()
         .await
         .unwrap();
-    assert!(text(&client).await.contains("Absent with no reason (0)"));
+    page_with(&client, "Absent with no reason (0)").await;
     client
         .goto(&format!("{base}/s/{}/pupils/{ben}", f.school))
         .await
         .unwrap();
-    let page = text(&client).await;
-    assert!(
-        page.contains("Mother phoned: ill") && page.contains("Lisa Craven, Attendance officer"),
-        "{page}"
-    );
+    let page = page_with(&client, "Mother phoned: ill").await;
+    assert!(page.contains("Lisa Craven, Attendance officer"), "{page}");
     let ledger = app.store.ledger(ben).await.unwrap();
     assert_eq!(ledger.len(), 1);
     sign_out(&client).await;

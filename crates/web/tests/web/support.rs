@@ -9,7 +9,7 @@ use jiff::civil::{Date, Time};
 use rollcall_store::Store;
 use rollcall_testkit::fixture::{self, Fixture, PASSWORD, SCHOOL_DAY};
 use rollcall_testkit::{Backend, TestDb, database};
-use rollcall_web::{AppState, Config, FixedClock, Passwords, app};
+use rollcall_web::{AppState, FixedClock, Passwords, app};
 use tower::ServiceExt;
 
 /// The hash of the fixture's password, made once per test process.
@@ -83,12 +83,9 @@ impl TestApp {
         let store: Arc<dyn Store> = Arc::new(db.store().await);
         let fixture = fixture::school(store.as_ref(), &password_hash().await).await;
         let clock = Arc::new(FixedClock::new(at(Time::constant(8, 50, 0, 0))));
-        let state = AppState {
-            store: store.clone(),
-            clock: clock.clone(),
-            config: Arc::new(Config::default()),
-            passwords: Passwords::cheap(),
-        };
+        let state = AppState::new(store.clone())
+            .with_clock(clock.clone())
+            .with_passwords(Passwords::cheap());
         let router = app(state.clone());
         TestApp {
             _db: db,
