@@ -98,13 +98,13 @@ async fn page_with(client: &Client, needle: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut last = String::new();
     while Instant::now() < deadline {
-        if let Ok(main) = client.find(Locator::Css("main")).await {
-            if let Ok(text) = main.text().await {
-                if text.contains(needle) {
-                    return text;
-                }
-                last = text;
+        if let Ok(main) = client.find(Locator::Css("main")).await
+            && let Ok(text) = main.text().await
+        {
+            if text.contains(needle) {
+                return text;
             }
+            last = text;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
