@@ -27,7 +27,7 @@ pub use policy::{Arrival, Policy, School, SessionTimes, Target};
 pub use pupil::{Pupil, SenStatus, Sex, YearGroup};
 pub use register::{
     Mark, MarkError, MarkField, Occupied, PupilId, Register, RegisterBuilder, Roll, RowView,
-    check_mark,
+    check_code, check_mark,
 };
 pub use roles::{Permission, Role};
 pub use session::{Day, Session, SessionKey, Slot};

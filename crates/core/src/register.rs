@@ -366,10 +366,9 @@ impl Register {
     }
 }
 
-/// Checks everything about a mark except whether its session already has one: the code was in
-/// force on the date (regulation 10 and statutory.md §7), the pupil was on roll (regulation 8),
-/// the calendar has the session open (or closed, for `#`), and minutes late go only with `L` or
-/// `U`. Needs no access to the register, so marks can be checked in parallel.
+/// Checks everything about a mark except whether its session already has one: the pupil was
+/// on roll (regulation 8), and [`check_code`]. Needs no access to the register, so marks can be
+/// checked in parallel.
 pub fn check_mark(
     pupil: &Pupil,
     key: SessionKey,
@@ -377,7 +376,7 @@ pub fn check_mark(
     minutes_late: Option<u16>,
     calendar: Option<&Calendar>,
 ) -> Result<(), MarkError> {
-    code.check_date(key.date)?;
+    check_code(key, code, minutes_late, calendar)?;
     // Z is the mark for a prospective pupil, before their starting day.
     if code != Code::Prospective
         && let Some(entry) = pupil.entry_date.filter(|&e| key.date < e)
@@ -395,6 +394,19 @@ pub fn check_mark(
             date: key.date,
         });
     }
+    Ok(())
+}
+
+/// Checks what a mark says whoever it is for: the code was in force on the date (regulation 10
+/// and statutory.md §7), the calendar has the session open (or closed, for `#`), and minutes
+/// late go only with `L` or `U`.
+pub fn check_code(
+    key: SessionKey,
+    code: Code,
+    minutes_late: Option<u16>,
+    calendar: Option<&Calendar>,
+) -> Result<(), MarkError> {
+    code.check_date(key.date)?;
     if let Some(calendar) = calendar {
         let open = calendar.is_open(key.slot());
         match code {

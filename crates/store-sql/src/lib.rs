@@ -25,7 +25,7 @@ use rollcall_store::{
     Result, SchoolId, SchoolRecord, SheetRow, StaffUser, StoreError, StoredMark, Submission,
     SubmissionRecord, SubmitOutcome, TrustId, UserId,
 };
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -90,6 +90,13 @@ macro_rules! write {
     };
 }
 
+/// Connections to PostgreSQL: a few per core keep the server busy while others wait on the
+/// network or a commit; many more only make its processes take turns.
+fn postgres_connections() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    u32::try_from(cores * 4).unwrap_or(u32::MAX).clamp(8, 64)
+}
+
 impl SqlStore {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://...`, and brings the
     /// schema up to date.
@@ -116,10 +123,15 @@ impl SqlStore {
                 .map_err(|e| StoreError::Database(Box::new(e)))?;
             Pool::Sqlite(pool, tokio::sync::Mutex::new(()))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            // Every statement is a short one on keys. Planned once per connection, each keeps
+            // a plan that does not depend on today's date being in the statistics yet.
+            let options = PgConnectOptions::from_str(url)
+                .map_err(db)?
+                .options([("plan_cache_mode", "force_generic_plan")]);
             let pool = PgPoolOptions::new()
-                .max_connections(32)
+                .max_connections(postgres_connections())
                 .test_before_acquire(false)
-                .connect(url)
+                .connect_with(options)
                 .await
                 .map_err(db)?;
             sqlx::migrate!("./migrations/postgres")
@@ -430,10 +442,14 @@ impl Registers for SqlStore {
         at: Timestamp,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportSummary> {
-        write!(self, |c| ops::import(
+        let summary = write!(self, |c| ops::import(
             c, school.0, register, actor, at, progress
         )
-        .await)
+        .await)?;
+        // Plans made before the load would otherwise go on assuming the tables it filled are
+        // as small as they were.
+        read!(self, |c| c.analyze().await)?;
+        Ok(summary)
     }
 }
 

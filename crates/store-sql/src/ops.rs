@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use rollcall_core::{
     Change, Code, Register, RegisterBuilder, Roll, Session, SessionKey, Slot, bulk_may_replace,
-    change_for,
+    change_for, check_mark,
 };
 use rollcall_store::{
-    Actor, Amendment, BulkChange, BulkOutcome, Characteristic, CharacteristicChange, ImportSummary,
-    LedgerCheck, MarkSource, PlannedMark, PupilRecord, StoreError, StoredMark, Submission,
-    SubmitOutcome,
+    Actor, Amendment, BulkChange, BulkOutcome, Characteristic, CharacteristicChange, GroupRecord,
+    ImportSummary, LedgerCheck, MarkSource, PlannedMark, PupilRecord, StoreError, StoredMark,
+    Submission, SubmitOutcome,
 };
 use rustc_hash::FxHashMap;
 
@@ -121,21 +121,31 @@ pub(crate) async fn submit_register<C: Sql + ?Sized>(
     conn: &mut C,
     s: &Submission,
 ) -> Result<SubmitOutcome> {
-    let group = conn
-        .select_group(s.group.0)
-        .await?
-        .ok_or(StoreError::NotFound("registration group"))?;
     let roster = conn
-        .select_roster(group.id.0, s.key.date, session_number(s.key.session))
+        .select_roster(s.group.0, s.key.date, session_number(s.key.session))
         .await?;
+    // The group as its pupils' rows name it; read on its own only when it has none.
+    let group = match roster.first() {
+        Some((pupil, _)) => GroupRecord {
+            id: s.group,
+            school: pupil.school,
+            name: pupil.pupil.reg_group.clone(),
+        },
+        None => conn
+            .select_group(s.group.0)
+            .await?
+            .ok_or(StoreError::NotFound("registration group"))?,
+    };
     let mut entered: BTreeMap<i64, &rollcall_store::EnteredMark> = BTreeMap::new();
     for mark in &s.marks {
-        if !roster.iter().any(|(p, _)| p.key == mark.pupil) {
+        let Some((record, _)) = roster.iter().find(|(p, _)| p.key == mark.pupil) else {
             return Err(StoreError::Invalid(format!(
                 "pupil {} is not on {}'s register for {}",
                 mark.pupil, group.name, s.key
             )));
-        }
+        };
+        check_mark(&record.pupil, s.key, mark.code, mark.minutes_late, None)
+            .map_err(|e| StoreError::Invalid(format!("{}: {e}", record.pupil.known_as())))?;
         if entered.insert(mark.pupil.0, mark).is_some() {
             return Err(StoreError::Invalid(format!(
                 "pupil {} has two marks on this register",
@@ -150,7 +160,7 @@ pub(crate) async fn submit_register<C: Sql + ?Sized>(
         .collect();
     if !missing.is_empty() {
         return Err(StoreError::Invalid(format!(
-            "every pupil needs a mark before the register is submitted; still unmarked: {}",
+            "every pupil needs a mark before the register is submitted; still to mark: {}",
             missing.join(", ")
         )));
     }
@@ -158,7 +168,6 @@ pub(crate) async fn submit_register<C: Sql + ?Sized>(
         .into_iter()
         .filter_map(|(p, mark)| mark.map(|m| (p.key.0, m)))
         .collect();
-    let previous = conn.select_latest_submission(group.id.0, s.key).await?;
     let writer = Writer {
         source: MarkSource::Register,
         actor: &s.actor,
@@ -204,15 +213,8 @@ pub(crate) async fn submit_register<C: Sql + ?Sized>(
         append_ledger(conn, group.school.0, &amendments, &reason, &s.actor, s.at).await?;
     }
     let by_user = s.actor.user.map(|u| u.0);
-    conn.insert_submission(
-        group.id.0,
-        s.key,
-        &s.actor.name,
-        by_user,
-        to_micros(s.at),
-        previous.is_some(),
-    )
-    .await?;
+    conn.insert_submission(group.id.0, s.key, &s.actor.name, by_user, to_micros(s.at))
+        .await?;
     Ok(outcome)
 }
 
@@ -222,6 +224,8 @@ pub(crate) async fn amend_mark<C: Sql + ?Sized>(conn: &mut C, a: &Amendment) -> 
         .await?
         .ok_or(StoreError::NotFound("pupil"))?;
     let reason = require_reason(Some(&a.reason), "a change to a mark")?;
+    check_mark(&pupil.pupil, a.key, a.code, a.minutes_late, None)
+        .map_err(|e| StoreError::Invalid(format!("{}: {e}", pupil.pupil.known_as())))?;
     let existing = conn
         .select_mark(pupil.key.0, a.key.date, session_number(a.key.session))
         .await?;
@@ -286,6 +290,9 @@ pub(crate) async fn bulk_code<C: Sql + ?Sized>(
             if !pupil.pupil.on_roll(session.date) {
                 continue;
             }
+            b.code
+                .check_date(session.date)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
             let existing = conn
                 .select_mark(key.0, session.date, session_number(session.session))
                 .await?;
@@ -325,6 +332,12 @@ pub(crate) async fn plan_marks<C: Sql + ?Sized>(
     };
     let mut writes = Vec::new();
     for plan in plans {
+        let pupil = conn
+            .select_pupil(plan.pupil.0)
+            .await?
+            .ok_or(StoreError::NotFound("pupil"))?;
+        check_mark(&pupil.pupil, plan.key, plan.code, None, None)
+            .map_err(|e| StoreError::Invalid(format!("{}: {e}", pupil.pupil.known_as())))?;
         let held = conn
             .select_mark(
                 plan.pupil.0,

@@ -473,7 +473,6 @@ pub(crate) trait Sql: Send {
         by_name: &str,
         by_user: Option<i64>,
         at: i64,
-        amended: bool,
     ) -> Result<()>;
     async fn select_latest_submission(
         &mut self,
@@ -487,6 +486,8 @@ pub(crate) trait Sql: Send {
     ) -> Result<Vec<SubmissionRecord>>;
 
     async fn insert_ledger_head(&mut self, school: i64, hash: &str) -> Result<()>;
+    /// Refreshes the query planner's statistics, as after a bulk load.
+    async fn analyze(&mut self) -> Result<()>;
     async fn lock_ledger_head(&mut self, school: i64) -> Result<(i64, String)>;
     async fn update_ledger_head(&mut self, school: i64, seq: i64, hash: &str) -> Result<()>;
     async fn insert_ledger(&mut self, school: i64, row: &LedgerRow) -> Result<()>;
@@ -518,7 +519,7 @@ fn opt_date(d: Option<Date>) -> Option<jiff_sqlx::Date> {
 }
 
 macro_rules! impl_sql {
-    ($conn:ty, $db:ty, lock_ledger_head = $lock:literal) => {
+    ($conn:ty, $db:ty, lock_ledger_head = $lock:literal, analyze = $analyze:literal) => {
         #[async_trait]
         impl Sql for $conn {
             async fn insert_trust(&mut self, name: &str) -> Result<i64> {
@@ -1088,10 +1089,12 @@ macro_rules! impl_sql {
                 Ok(())
             }
 
-            async fn insert_submission(&mut self, group: i64, key: SessionKey, by_name: &str, by_user: Option<i64>, at: i64, amended: bool) -> Result<()> {
+            /// A submission is an amendment when the register was taken before.
+            async fn insert_submission(&mut self, group: i64, key: SessionKey, by_name: &str, by_user: Option<i64>, at: i64) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO register_submissions (group_id, date, session, by_name, by_user, at, amended) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                     SELECT $1, $2, $3, $4, $5, $6, EXISTS (SELECT 1 FROM register_submissions \
+                     WHERE group_id = $1 AND date = $2 AND session = $3)",
                 )
                 .bind(group)
                 .bind(jiff_sqlx::Date::from(key.date))
@@ -1099,7 +1102,6 @@ macro_rules! impl_sql {
                 .bind(by_name)
                 .bind(by_user)
                 .bind(at)
-                .bind(amended)
                 .execute(&mut *self)
                 .await
                 .map(|_| ())
@@ -1154,6 +1156,14 @@ macro_rules! impl_sql {
                     .await
                     .map_err(db)?
                     .ok_or(StoreError::NotFound("school"))
+            }
+
+            async fn analyze(&mut self) -> Result<()> {
+                sqlx::query($analyze)
+                    .execute(&mut *self)
+                    .await
+                    .map(|_| ())
+                    .map_err(db)
             }
 
             async fn update_ledger_head(&mut self, school: i64, seq: i64, hash: &str) -> Result<()> {
@@ -1310,10 +1320,12 @@ impl_sql!(
     sqlx::SqliteConnection,
     sqlx::Sqlite,
     // SQLite has no row locks: write transactions begin IMMEDIATE, which serialises them.
-    lock_ledger_head = "SELECT seq, hash FROM ledger_heads WHERE school_id = $1"
+    lock_ledger_head = "SELECT seq, hash FROM ledger_heads WHERE school_id = $1",
+    analyze = "PRAGMA optimize"
 );
 impl_sql!(
     sqlx::PgConnection,
     sqlx::Postgres,
-    lock_ledger_head = "SELECT seq, hash FROM ledger_heads WHERE school_id = $1 FOR UPDATE"
+    lock_ledger_head = "SELECT seq, hash FROM ledger_heads WHERE school_id = $1 FOR UPDATE",
+    analyze = "ANALYZE"
 );

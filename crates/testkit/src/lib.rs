@@ -44,6 +44,31 @@ impl TestDb {
             .await
             .unwrap_or_else(|e| panic!("cannot open {}: {e}", self.url))
     }
+
+    /// Brings the query planner's statistics up to date, as a server's routine maintenance
+    /// (PostgreSQL's autovacuum) would have.
+    pub async fn analyze(&self) {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut connection = sqlx::SqliteConnection::connect(&self.url)
+                    .await
+                    .expect("the test database opens");
+                sqlx::query("ANALYZE")
+                    .execute(&mut connection)
+                    .await
+                    .expect("ANALYZE runs");
+            }
+            Backend::Postgres => {
+                let mut connection = sqlx::PgConnection::connect(&self.url)
+                    .await
+                    .expect("the test database opens");
+                sqlx::query("ANALYZE")
+                    .execute(&mut connection)
+                    .await
+                    .expect("ANALYZE runs");
+            }
+        }
+    }
 }
 
 static NEXT_DATABASE: AtomicU64 = AtomicU64::new(1);
@@ -96,19 +121,30 @@ pub async fn database_in(cluster: &Cluster) -> TestDb {
 /// The test process's PostgreSQL cluster.
 pub struct Cluster {
     port: u16,
+    socket_dir: PathBuf,
     // Held open for the life of the process: its closing stops the cluster.
     _watchdog: Mutex<(Child, ChildStdin)>,
 }
 
 impl Cluster {
-    /// The cluster's port on 127.0.0.1.
+    /// The cluster's port.
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// The URL of a database in the cluster.
+    /// The directory of the cluster's Unix socket.
+    pub fn socket_dir(&self) -> &Path {
+        &self.socket_dir
+    }
+
+    /// The URL of a database in the cluster, over its Unix socket as a server on the same
+    /// machine would be reached.
     pub fn url(&self, database: &str) -> String {
-        format!("postgres://rollcall@127.0.0.1:{}/{database}", self.port)
+        format!(
+            "postgres://rollcall@localhost/{database}?host={}&port={}",
+            self.socket_dir.display(),
+            self.port
+        )
     }
 }
 
@@ -264,6 +300,7 @@ fn start_cluster(durable: bool) -> Cluster {
     }
     Cluster {
         port,
+        socket_dir: root,
         _watchdog: Mutex::new((child, stdin)),
     }
 }

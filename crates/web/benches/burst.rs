@@ -26,20 +26,62 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use jiff::civil::{Date, date};
-use rollcall_core::{Pupil, RegisterBuilder, Role, Roll, SenStatus, Session, Sex, Upn, YearGroup};
-use rollcall_store::{Actor, NewSchool, NewUser, Store};
+use rollcall_core::{
+    Code, Pupil, RegisterBuilder, Role, Roll, SenStatus, Session, SessionKey, Sex, Upn, YearGroup,
+};
+use rollcall_store::{
+    Actor, EnteredMark, GroupId, NewSchool, NewUser, PupilKey, Store, Submission,
+};
 use rollcall_testkit::fixture::POLICY;
-use rollcall_testkit::{Backend, TestDb, database, database_in, durable_cluster, postgres_program};
+use rollcall_testkit::{
+    Backend, Cluster, TestDb, database, database_in, durable_cluster, postgres_program,
+};
 use rollcall_web::{AppState, FixedClock, Passwords, new_token, token_hash};
 
 const CLASS: usize = 30;
 
-struct Figures {
-    backend: &'static str,
+/// A class teacher: their group, their session cookie and their pupils.
+type Teacher = (i64, String, Vec<i64>);
+/// England's morning registration: about 600 registers a second, spread over the quarter hour
+/// most schools' registers are open.
+const ENGLAND_PER_SECOND: usize = 600;
+/// School days already registered when the burst begins.
+const HISTORY_DAYS: usize = 20;
+
+/// What one phase of the run measured.
+struct Phase {
     registers: usize,
     seconds: f64,
     p50: Duration,
     p99: Duration,
+}
+
+impl Phase {
+    fn of(mut latencies: Vec<Duration>, elapsed: Duration) -> Phase {
+        latencies.sort();
+        let at =
+            |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+        Phase {
+            registers: latencies.len(),
+            seconds: elapsed.as_secs_f64(),
+            p50: at(0.50),
+            p99: at(0.99),
+        }
+    }
+
+    fn rate(&self) -> f64 {
+        self.registers as f64 / self.seconds
+    }
+}
+
+struct Figures {
+    backend: &'static str,
+    /// Teachers submitting flat out: how many registers a second the server can commit.
+    capacity: Phase,
+    /// Registers arriving at random at a given rate: how long each waits.
+    at_rate: Phase,
+    /// That rate, a second.
+    rate: f64,
 }
 
 fn upn(n: usize) -> Upn {
@@ -49,8 +91,13 @@ fn upn(n: usize) -> Upn {
     Upn::parse(&format!("{check}{rest}")).unwrap()
 }
 
-/// A school of `groups` classes of 30, a teacher for each with a signed-in session.
-async fn school(store: &dyn Store, groups: usize) -> (i64, Vec<(i64, String, Vec<i64>)>) {
+/// A school of `groups` classes of 30 with the registers of the `history` sessions already
+/// taken, and a teacher for each class with a signed-in session.
+async fn school(
+    store: Arc<dyn Store>,
+    groups: usize,
+    history: &[SessionKey],
+) -> (i64, Vec<Teacher>) {
     let school = store
         .create_school(&NewSchool {
             trust: None,
@@ -80,12 +127,12 @@ async fn school(store: &dyn Store, groups: usize) -> (i64, Vec<(i64, String, Vec
         })
         .collect();
     let roll = Roll::new(pupils).unwrap();
-    let empty = RegisterBuilder::new(&roll).finish(roll.clone());
     let actor = Actor {
         user: None,
         name: "Setup".into(),
         position: "Benchmark".into(),
     };
+    let empty = RegisterBuilder::new(&roll).finish(roll.clone());
     store
         .import(school, &empty, &actor, jiff::Timestamp::now(), &|_| {})
         .await
@@ -119,37 +166,180 @@ async fn school(store: &dyn Store, groups: usize) -> (i64, Vec<(i64, String, Vec
             .collect();
         teachers.push((group.id.0, format!("rollcall_session={token}"), members));
     }
+    take_history(store, &teachers, history).await;
     (school.0, teachers)
 }
 
+/// The registers of the weeks before the burst, taken through the store.
+async fn take_history(store: Arc<dyn Store>, teachers: &[Teacher], history: &[SessionKey]) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for (group, _, pupils) in teachers.iter().cloned() {
+        let (store, history) = (store.clone(), history.to_vec());
+        tasks.spawn(async move {
+            for key in history {
+                let present = match key.session {
+                    Session::Am => Code::PresentAm,
+                    Session::Pm => Code::PresentPm,
+                };
+                let submission = Submission {
+                    group: GroupId(group),
+                    key,
+                    marks: pupils
+                        .iter()
+                        .map(|&p| EnteredMark {
+                            pupil: PupilKey(p),
+                            code: present,
+                            minutes_late: None,
+                            comment: None,
+                        })
+                        .collect(),
+                    reason: None,
+                    actor: Actor {
+                        user: None,
+                        name: "Teacher".into(),
+                        position: "Class teacher".into(),
+                    },
+                    at: jiff::Timestamp::now(),
+                };
+                store.submit_register(&submission).await.unwrap();
+            }
+        });
+    }
+    tasks.join_all().await;
+}
+
 /// The form a teacher submits: most present, a few absent or late.
-fn form(pupils: &[i64]) -> String {
+fn form(pupils: &[i64], session: Session) -> String {
+    let late_at = match session {
+        Session::Am => "09:02",
+        Session::Pm => "13:22",
+    };
     pupils
         .iter()
         .enumerate()
         .map(|(i, p)| match i % 15 {
             7 => format!("mark_{p}=N"),
-            11 => format!("mark_{p}=late&late_at_{p}=09:02"),
+            11 => format!("mark_{p}=late&late_at_{p}={late_at}"),
             _ => format!("mark_{p}=present"),
         })
         .collect::<Vec<_>>()
         .join("&")
 }
 
-async fn burst(db: &TestDb, name: &'static str, groups: usize, days: usize) -> Figures {
+/// Submits one register as the browser's form does; the time until the redirect comes back.
+async fn submit(
+    client: &Client<HttpConnector, Full<Bytes>>,
+    address: std::net::SocketAddr,
+    school: i64,
+    (group, cookie, pupils): &Teacher,
+    key: SessionKey,
+) -> Duration {
+    let request = axum::http::Request::post(format!(
+        "http://{address}/s/{school}/registers/{group}/{}/{}",
+        key.date,
+        match key.session {
+            Session::Am => "am",
+            Session::Pm => "pm",
+        }
+    ))
+    .header("content-type", "application/x-www-form-urlencoded")
+    .header("cookie", cookie)
+    .body(Full::new(Bytes::from(form(pupils, key.session))))
+    .unwrap();
+    let sent = Instant::now();
+    let response = client.request(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(status, 303, "{}", String::from_utf8_lossy(&bytes));
+    sent.elapsed()
+}
+
+/// Every teacher submits their registers one after another, as fast as the server answers.
+async fn flat_out(
+    client: &Client<HttpConnector, Full<Bytes>>,
+    address: std::net::SocketAddr,
+    school: i64,
+    teachers: &[Teacher],
+    keys: &[SessionKey],
+) -> Phase {
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for teacher in teachers {
+        let (client, keys, teacher) = (client.clone(), keys.to_vec(), teacher.clone());
+        tasks.spawn(async move {
+            let mut latencies = Vec::with_capacity(keys.len());
+            for key in keys {
+                latencies.push(submit(&client, address, school, &teacher, key).await);
+            }
+            latencies
+        });
+    }
+    let latencies = tasks.join_all().await.concat();
+    Phase::of(latencies, started.elapsed())
+}
+
+/// Registers arrive at `rate` a second on average, at random (a Poisson process), whether or
+/// not the ones before have been answered: the latency a school sees at that load.
+async fn paced(
+    client: &Client<HttpConnector, Full<Bytes>>,
+    address: std::net::SocketAddr,
+    school: i64,
+    teachers: &[Teacher],
+    keys: &[SessionKey],
+    rate: f64,
+) -> Phase {
+    let mut random = 0x9E37_79B9_7F4A_7C15_u64;
+    let started = Instant::now();
+    let mut due = Duration::ZERO;
+    let mut tasks = tokio::task::JoinSet::new();
+    for key in keys {
+        for teacher in teachers {
+            // xorshift64: a uniform draw in (0, 1], then an exponential gap.
+            random ^= random << 13;
+            random ^= random >> 7;
+            random ^= random << 17;
+            let uniform = (random >> 11) as f64 / (1u64 << 53) as f64;
+            due += Duration::from_secs_f64(-(1.0 - uniform).ln() / rate);
+            tokio::time::sleep_until((started + due).into()).await;
+            let (client, key, teacher) = (client.clone(), *key, teacher.clone());
+            tasks.spawn(async move { submit(&client, address, school, &teacher, key).await });
+        }
+    }
+    let latencies = tasks.join_all().await;
+    Phase::of(latencies, started.elapsed())
+}
+
+async fn burst(db: &TestDb, name: &'static str, groups: usize, days: usize, rate: f64) -> Figures {
     let store: Arc<dyn Store> = Arc::new(db.store().await);
-    let (school, teachers) = school(store.as_ref(), groups).await;
+    // Some weeks into term: the registers of the days before are in the database.
     let policy = rollcall_files::parse_policy(std::path::Path::new("policy"), POLICY).unwrap();
-    let dates: Vec<Date> = policy
+    let sessions: Vec<SessionKey> = policy
         .calendar
         .school_sessions(rollcall_core::DateRange {
             first: date(2025, 9, 1),
             last: date(2025, 12, 19),
         })
-        .filter(|s| s.session() == Session::Am)
-        .map(|s| s.key().date)
-        .take(days)
+        .map(|s| s.key())
         .collect();
+    let (history, later) = sessions.split_at(HISTORY_DAYS * 2);
+    let of = |session: Session| -> Vec<SessionKey> {
+        later
+            .iter()
+            .filter(|k| k.session == session)
+            .take(days)
+            .copied()
+            .collect()
+    };
+    let (mornings, afternoons) = (of(Session::Am), of(Session::Pm));
+    assert_eq!(
+        mornings.len(),
+        days,
+        "the term has too few days for --days {days}"
+    );
+    eprintln!("{name}: setting up {groups} classes with {HISTORY_DAYS} days of registers");
+    let (school, teachers) = school(store.clone(), groups, history).await;
+    // Overnight, the database has brought its statistics up to date.
+    db.analyze().await;
     let end_of_term = date(2025, 12, 19)
         .at(17, 0, 0, 0)
         .in_tz("Europe/London")
@@ -166,73 +356,53 @@ async fn burst(db: &TestDb, name: &'static str, groups: usize, days: usize) -> F
     }));
     let client: Client<HttpConnector, Full<Bytes>> =
         Client::builder(TokioExecutor::new()).build_http();
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for (group, cookie, pupils) in teachers {
-        let (client, dates) = (client.clone(), dates.clone());
-        let body = form(&pupils);
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::with_capacity(dates.len());
-            for date in dates {
-                let request = axum::http::Request::post(format!(
-                    "http://{address}/s/{school}/registers/{group}/{date}/am"
-                ))
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("cookie", &cookie)
-                .body(Full::new(Bytes::from(body.clone())))
-                .unwrap();
-                let sent = Instant::now();
-                let response = client.request(request).await.unwrap();
-                let status = response.status();
-                let bytes = response.into_body().collect().await.unwrap().to_bytes();
-                assert_eq!(status, 303, "{}", String::from_utf8_lossy(&bytes));
-                latencies.push(sent.elapsed());
-            }
-            latencies
-        }));
-    }
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await.unwrap());
-    }
-    let seconds = started.elapsed().as_secs_f64();
+    eprintln!("{name}: {groups} teachers submit {days} morning registers each, flat out");
+    let capacity = flat_out(&client, address, school, &teachers, &mornings).await;
+    // Past its capacity a database's queue only grows, and the latency says how long the run
+    // was; below it, the latency is what a school would see.
+    let rate = rate.min((capacity.rate() * 0.6).round());
+    eprintln!("{name}: the afternoon registers arrive at random, {rate} a second");
+    let at_rate = paced(&client, address, school, &teachers, &afternoons, rate).await;
+    eprintln!("{name}: checking what the database holds");
     let _ = stop.send(());
     server.await.unwrap().unwrap();
     // Every acknowledged register is there, whole.
+    let acknowledged = capacity.registers + at_rate.registers;
     let register = store
         .load_register(rollcall_store::SchoolId(school))
         .await
         .unwrap();
     assert_eq!(
         register.mark_count() as usize,
-        latencies.len() * CLASS,
+        (acknowledged + groups * history.len()) * CLASS,
         "acknowledged marks lost"
     );
+    let dates: std::collections::BTreeSet<Date> =
+        mornings.iter().chain(&afternoons).map(|k| k.date).collect();
     let mut taken = 0;
-    for date in &dates {
+    for date in dates {
         taken += store
-            .submissions(rollcall_store::SchoolId(school), *date)
+            .submissions(rollcall_store::SchoolId(school), date)
             .await
             .unwrap()
             .len();
     }
-    assert_eq!(taken, latencies.len(), "acknowledged registers lost");
-    latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    assert_eq!(taken, acknowledged, "acknowledged registers lost");
     Figures {
         backend: name,
-        registers: latencies.len(),
-        seconds,
-        p50: at(0.50),
-        p99: at(0.99),
+        capacity,
+        at_rate,
+        rate,
     }
 }
 
 /// pgbench: single-row updates from as many clients, for the same cluster's ceiling.
-fn pgbench(port: u16, clients: usize) -> f64 {
+fn pgbench(cluster: &Cluster, clients: usize) -> f64 {
     let run = |args: &[&str]| {
         let output = std::process::Command::new(postgres_program("pgbench"))
-            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "rollcall"])
+            .arg("-h")
+            .arg(cluster.socket_dir())
+            .args(["-p", &cluster.port().to_string(), "-U", "rollcall"])
             .args(args)
             .output()
             .expect("pgbench runs");
@@ -244,11 +414,11 @@ fn pgbench(port: u16, clients: usize) -> f64 {
         String::from_utf8_lossy(&output.stdout).into_owned()
     };
     let createdb = std::process::Command::new(postgres_program("createdb"))
+        .arg("-h")
+        .arg(cluster.socket_dir())
         .args([
-            "-h",
-            "127.0.0.1",
             "-p",
-            &port.to_string(),
+            &cluster.port().to_string(),
             "-U",
             "rollcall",
             "pgbench",
@@ -295,7 +465,8 @@ fn arg(name: &str, default: usize) -> usize {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let teachers = arg("--teachers", 100);
-    let days = arg("--days", 20);
+    let days = arg("--days", 30);
+    let rate = arg("--rate", ENGLAND_PER_SECOND) as f64;
     let only = std::env::args()
         .skip_while(|a| a != "--only")
         .nth(1)
@@ -303,51 +474,58 @@ async fn main() {
     let mut figures = Vec::new();
     if only != "postgres" {
         let sqlite = database(Backend::Sqlite).await;
-        figures.push(burst(&sqlite, "SQLite (WAL, synchronous=NORMAL)", teachers, days).await);
+        let name = "SQLite (WAL, synchronous=NORMAL)";
+        figures.push(burst(&sqlite, name, teachers, days, rate).await);
     }
-    if only == "sqlite" {
-        return print(&figures, teachers, days, None);
+    let mut ceiling = None;
+    if only != "sqlite" {
+        // The SQLite run's writes reach the disk first, not during PostgreSQL's commits.
+        let synced = std::process::Command::new("sync").status();
+        assert!(synced.is_ok_and(|s| s.success()), "sync runs");
+        let postgres = database_in(durable_cluster()).await;
+        let name = "PostgreSQL (fsync, synchronous_commit on)";
+        figures.push(burst(&postgres, name, teachers, days, rate).await);
+        if only != "postgres" {
+            eprintln!("pgbench: single-row updates on the same cluster");
+            ceiling = Some(pgbench(durable_cluster(), teachers));
+        }
     }
-    let postgres = database_in(durable_cluster()).await;
-    figures.push(
-        burst(
-            &postgres,
-            "PostgreSQL (fsync, synchronous_commit on)",
-            teachers,
-            days,
-        )
-        .await,
-    );
-    let ceiling = (only != "postgres").then(|| pgbench(durable_cluster().port(), teachers));
-    print(&figures, teachers, days, ceiling);
+    print(&figures, teachers, days, rate, ceiling);
 }
 
-fn print(figures: &[Figures], teachers: usize, days: usize, ceiling: Option<f64>) {
+fn print(figures: &[Figures], teachers: usize, days: usize, rate: f64, ceiling: Option<f64>) {
     println!(
-        "{teachers} teachers at once, each submitting {days} registers of {CLASS} pupils over HTTP; \
-         {} cores; every acknowledged mark found in the database afterwards.\n",
+        "{teachers} classes of {CLASS}; {} cores shared by the server, the database and the \
+         load; every acknowledged mark found in the database afterwards.\n\n\
+         Flat out: {teachers} teachers each submit {days} morning registers one after another.\n\
+         Paced: the afternoon registers arrive at random, {rate:.0} a second on average, or 60% \
+         of the flat-out rate where that is lower.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    println!("| database | registers | registers/s | marks/s | p50 | p99 |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| database | flat out: registers/s | marks/s | p50 | p99 | paced: registers/s | p50 | p99 |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     for f in figures {
-        let rate = f.registers as f64 / f.seconds;
         println!(
-            "| {} | {} | {:.0} | {:.0} | {:.1} ms | {:.1} ms |",
+            "| {} | {:.0} | {:.0} | {:.1} ms | {:.1} ms | {:.0} | {:.1} ms | {:.1} ms |",
             f.backend,
-            f.registers,
-            rate,
-            rate * CLASS as f64,
-            f.p50.as_secs_f64() * 1000.0,
-            f.p99.as_secs_f64() * 1000.0
+            f.capacity.rate(),
+            f.capacity.rate() * CLASS as f64,
+            ms(f.capacity.p50),
+            ms(f.capacity.p99),
+            f.rate,
+            ms(f.at_rate.p50),
+            ms(f.at_rate.p99),
         );
     }
     if let (Some(ceiling), Some(pg)) = (ceiling, figures.last()) {
         println!(
             "\npgbench, single-row UPDATE, {} clients, same PostgreSQL cluster: {ceiling:.0} tps. \
-             PostgreSQL registers/s as a share of it: {:.2}.",
+             PostgreSQL registers/s flat out as a share of it: {:.2}.",
             teachers.min(100),
-            pg.registers as f64 / pg.seconds / ceiling
+            pg.capacity.rate() / ceiling
         );
     }
 }

@@ -122,6 +122,11 @@ impl Access {
         state: &AppState,
         group: GroupId,
     ) -> Result<GroupRecord, AppError> {
+        if let Some(own) = self.groups.iter().find(|g| g.id == group)
+            && self.may_take(own)
+        {
+            return Ok(own.clone());
+        }
         let record = state.store.group(group).await?;
         if record.school != self.school.id {
             return Err(AppError::NotFound("registration group"));

@@ -4,7 +4,7 @@
 
 use jiff::civil::{Date, Time};
 use jiff::{Timestamp, Zoned};
-use rollcall_core::{Arrival, Code, Permission, Session, SessionKey, check_mark};
+use rollcall_core::{Arrival, Code, Permission, Session, SessionKey, check_code, check_mark};
 use rollcall_store::{
     Amendment, BulkChange, BulkOutcome, ContactRecord, EnteredMark, GroupId, GroupRecord, PupilKey,
     PupilRecord, RegisterSheet, Submission, SubmissionRecord, SubmitOutcome,
@@ -103,43 +103,25 @@ pub(crate) async fn sheet(
     Ok(state.store.register(group, key.date, key.session).await?)
 }
 
-/// The pupils on a group's register for a session, if the member of staff may take it then.
-pub(crate) async fn roster(
+/// Takes (or re-takes) a group's register. The store checks each mark against the pupils on
+/// the register when it is written; the session and the codes are checked here, against the
+/// school's calendar and clock.
+pub(crate) async fn take_register(
     state: &AppState,
     access: &Access,
     group: GroupId,
     key: SessionKey,
-) -> Result<(GroupRecord, Vec<PupilRecord>), AppError> {
-    let group = access.group_to_take(state, group).await?;
-    check_session(access, key, &state.local_now())?;
-    let pupils = state.store.pupils_of_group(group.id, key.date).await?;
-    Ok((group, pupils))
-}
-
-/// Takes (or re-takes) a register for the pupils of a [`roster`].
-pub(crate) async fn take_register(
-    state: &AppState,
-    access: &Access,
-    (group, pupils): &(GroupRecord, Vec<PupilRecord>),
-    key: SessionKey,
     entries: &[(PupilKey, Entry)],
     reason: Option<String>,
 ) -> Result<SubmitOutcome, AppError> {
+    let group = access.group_to_take(state, group).await?;
     let now = state.local_now();
+    check_session(access, key, &now)?;
     let mut marks = Vec::with_capacity(entries.len());
     for (pupil, entry) in entries {
-        let record = pupils.iter().find(|p| p.key == *pupil).ok_or_else(|| {
-            AppError::BadRequest(format!("pupil {pupil} is not on this register"))
-        })?;
         let (code, minutes) = mark_for(access, key, entry, &now)?;
-        check_mark(
-            &record.pupil,
-            key,
-            code,
-            minutes,
-            Some(&access.policy.calendar),
-        )
-        .map_err(|e| AppError::BadRequest(format!("{}: {e}", record.pupil.known_as())))?;
+        check_code(key, code, minutes, Some(&access.policy.calendar))
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
         marks.push(EnteredMark {
             pupil: *pupil,
             code,

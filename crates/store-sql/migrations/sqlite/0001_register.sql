@@ -42,6 +42,7 @@ CREATE TABLE reg_group_staff (
     user_id INTEGER NOT NULL REFERENCES users (id),
     PRIMARY KEY (group_id, user_id)
 );
+CREATE INDEX reg_group_staff_by_user ON reg_group_staff (user_id);
 
 CREATE TABLE pupils (
     id INTEGER PRIMARY KEY,
@@ -99,8 +100,11 @@ CREATE TABLE contacts (
 );
 CREATE INDEX contacts_by_pupil ON contacts (pupil_id, priority);
 
+-- Marks have no foreign keys: every operation that writes one has read its pupil in the same
+-- transaction, and pupils are never deleted, so a key check per mark (thirty a register) would
+-- guard nothing and cost a quarter of a register's time.
 CREATE TABLE marks (
-    pupil_id INTEGER NOT NULL REFERENCES pupils (id),
+    pupil_id INTEGER NOT NULL,
     date TEXT NOT NULL,
     session SMALLINT NOT NULL,
     code TEXT NOT NULL,
@@ -108,13 +112,14 @@ CREATE TABLE marks (
     comment TEXT,
     source TEXT NOT NULL,
     recorded_by TEXT,
-    -- Who recorded it, as a pointer only: the name beside it is the record, and a foreign key
-    -- here would cost a check on every mark of every register.
+    -- Who recorded it, as a pointer: the name beside it is the record.
     recorded_by_user INTEGER,
     recorded_at BIGINT NOT NULL,
     PRIMARY KEY (pupil_id, date, session)
 ) WITHOUT ROWID;
-CREATE INDEX marks_by_date ON marks (date, pupil_id);
+-- Marks are found through their pupils: a day's marks for a group or a school are one probe of
+-- this key per pupil. (An index by date would tempt the planner, whose statistics never know
+-- today, into reading every school's marks for the day to find one class's.)
 
 CREATE TABLE register_submissions (
     id INTEGER PRIMARY KEY,

@@ -135,7 +135,7 @@ pub async fn a_register_needs_every_pupil_and_only_its_own(backend: Backend) {
     let mut partial = submission(&f, ["/", "/", "/"], None);
     partial.marks.pop();
     let err = store.submit_register(&partial).await.unwrap_err();
-    assert!(err.to_string().contains("still unmarked: Cara"), "{err}");
+    assert!(err.to_string().contains("still to mark: Cara"), "{err}");
     let mut foreign = submission(&f, ["/", "/", "/"], None);
     foreign.marks[0].pupil = f.other_pupils[0];
     let err = store.submit_register(&foreign).await.unwrap_err();
@@ -174,6 +174,31 @@ pub async fn marks_entered_in_advance(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(written, 2);
+    // Marks are entered only for pupils the store holds, with codes in force on the day.
+    let stranger = PlannedMark {
+        pupil: PupilKey(999_999),
+        ..plans[0].clone()
+    };
+    assert!(matches!(
+        store
+            .plan_marks(&[stranger], &actor("June Turner", "Headteacher"), at(7, 0))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    let withdrawn = PlannedMark {
+        code: Code::parse("H").unwrap(),
+        key: SessionKey {
+            date: date(2025, 9, 11),
+            session: Session::Am,
+        },
+        ..plans[0].clone()
+    };
+    assert!(matches!(
+        store
+            .plan_marks(&[withdrawn], &actor("June Turner", "Headteacher"), at(7, 0))
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
     // Planning again writes nothing: the sessions are marked.
     assert_eq!(
         store
@@ -235,6 +260,15 @@ pub async fn office_amendments(backend: Backend) {
     };
     assert!(matches!(
         store.amend_mark(&change("M", " ")).await,
+        Err(StoreError::Invalid(_))
+    ));
+    // The store refuses what the regulations do: minutes late only go with L or U.
+    let minutes = Amendment {
+        minutes_late: Some(5),
+        ..change("M", "Dentist")
+    };
+    assert!(matches!(
+        store.amend_mark(&minutes).await,
         Err(StoreError::Invalid(_))
     ));
     store

@@ -312,8 +312,8 @@ async fn put_register(
         };
         entries.push((PupilKey(m.pupil), entry));
     }
-    let roster = work::roster(&state, &access, GroupId(group), key).await?;
-    let outcome = work::take_register(&state, &access, &roster, key, &entries, body.reason).await?;
+    let outcome =
+        work::take_register(&state, &access, GroupId(group), key, &entries, body.reason).await?;
     Ok(Json(Outcome {
         inserted: outcome.inserted,
         confirmed: outcome.confirmed,

@@ -1,5 +1,7 @@
 //! A teacher's registers: today's list, and taking one.
 
+use std::collections::BTreeSet;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -8,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use jiff::civil::{Date, Time};
 use rollcall_core::{Code, Session, SessionKey};
-use rollcall_store::{GroupId, MarkSource, PupilKey, PupilRecord, RegisterSheet, SchoolId};
+use rollcall_store::{GroupId, MarkSource, PupilKey, RegisterSheet, SchoolId};
 use serde::Deserialize;
 
 use super::Chrome;
@@ -209,32 +211,35 @@ async fn register(
     ))
 }
 
-/// The entries of a submitted register form, by pupil.
-fn entries(
-    form: &[(String, String)],
-    roster: &[PupilRecord],
-) -> (Vec<(PupilKey, Entry)>, Vec<String>) {
-    let field = |name: String| form.iter().find(|(k, _)| *k == name).map(|(_, v)| v.trim());
-    let mut entries = Vec::new();
-    let mut unmarked = Vec::new();
-    for record in roster {
-        let key = record.key;
-        let other = field(format!("other_{key}")).filter(|v| !v.is_empty());
-        let choice = other.or_else(|| field(format!("mark_{key}")).filter(|v| !v.is_empty()));
+/// The entries of a submitted register form, by pupil: each pupil's `mark_` choice, or the code
+/// chosen from their `other_` list, which wins. A pupil left without either is not entered, and
+/// the store names them.
+fn entries(form: &[(String, String)]) -> Result<Vec<(PupilKey, Entry)>, String> {
+    let field = |name: String| {
+        form.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let pupils: BTreeSet<i64> = form
+        .iter()
+        .filter_map(|(k, _)| k.strip_prefix("mark_").or_else(|| k.strip_prefix("other_")))
+        .filter_map(|id| id.parse().ok())
+        .collect();
+    let mut entries = Vec::with_capacity(pupils.len());
+    for key in pupils {
+        let choice = field(format!("other_{key}")).or_else(|| field(format!("mark_{key}")));
         let entry = match choice {
-            Some("present") => Some(Entry::Present),
-            Some("late") => Some(Entry::Late {
+            None => continue,
+            Some("present") => Entry::Present,
+            Some("late") => Entry::Late {
                 at: field(format!("late_at_{key}")).and_then(|t| t.parse::<Time>().ok()),
-            }),
-            Some(symbol) => Code::parse(symbol).ok().map(Entry::Code),
-            None => None,
+            },
+            Some(symbol) => Entry::Code(Code::parse(symbol).map_err(|e| e.to_string())?),
         };
-        match entry {
-            Some(entry) => entries.push((key, entry)),
-            None => unmarked.push(record.pupil.known_as().to_owned()),
-        }
+        entries.push((PupilKey(key), entry));
     }
-    (entries, unmarked)
+    Ok(entries)
 }
 
 async fn submit(
@@ -248,37 +253,31 @@ async fn submit(
         date,
         session: parse_session(&session)?,
     };
-    let roster = work::roster(&state, &access, GroupId(group), key).await?;
     let reason = form
         .iter()
         .find(|(k, _)| k == "reason")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let (entries, unmarked) = entries(&form, &roster.1);
-    let error = if unmarked.is_empty() {
-        match work::take_register(
-            &state,
-            &access,
-            &roster,
-            key,
-            &entries,
-            Some(reason.clone()),
-        )
-        .await
-        {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/s/{school}/registers?date={date}")).into_response()
-                );
-            }
-            Err(AppError::BadRequest(message)) => message,
-            Err(other) => return Err(other),
+    let taken = match entries(&form) {
+        Ok(entries) => {
+            work::take_register(
+                &state,
+                &access,
+                GroupId(group),
+                key,
+                &entries,
+                Some(reason.clone()),
+            )
+            .await
         }
-    } else {
-        format!(
-            "Every pupil needs a mark. Still to mark: {}.",
-            unmarked.join(", ")
-        )
+        Err(message) => Err(AppError::BadRequest(message)),
+    };
+    let error = match taken {
+        Ok(_) => {
+            return Ok(Redirect::to(&format!("/s/{school}/registers?date={date}")).into_response());
+        }
+        Err(AppError::BadRequest(message)) => message,
+        Err(other) => return Err(other),
     };
     // Shown again, as the teacher left it, with what is wrong.
     let sheet = work::sheet(&state, &access, GroupId(group), key).await?;

@@ -26,7 +26,7 @@ pub async fn teacher_takes_a_register(backend: Backend) {
     let reply = app.post_form(&path, Some(&cookie), &partial).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        reply.text().contains("Still to mark: Cara."),
+        reply.text().contains("still to mark: Cara"),
         "{}",
         reply.text()
     );
