@@ -200,7 +200,12 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
         for school in schools {
             match store.verify_ledger(school.id).await? {
                 LedgerCheck::Intact { entries } => {
-                    println!("{}: intact, {entries} amendments", school.name);
+                    let amendments = match entries {
+                        0 => "no amendments".to_owned(),
+                        1 => "1 amendment".to_owned(),
+                        n => format!("{n} amendments"),
+                    };
+                    println!("{}: intact, {amendments}", school.name);
                 }
                 LedgerCheck::Broken { seq, problem } => {
                     broken += 1;
@@ -209,10 +214,11 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
             }
         }
         store.close().await;
-        if broken > 0 {
-            bail!("{broken} ledgers do not verify");
+        match broken {
+            0 => Ok(()),
+            1 => bail!("1 ledger does not verify"),
+            n => bail!("{n} ledgers do not verify"),
         }
-        Ok(())
     })
 }
 
@@ -249,14 +255,16 @@ pub struct UserAddArgs {
 }
 
 fn read_password() -> anyhow::Result<String> {
-    if let Ok(password) = std::env::var("ROLLCALL_PASSWORD") {
-        return Ok(password);
-    }
-    eprintln!("Password (one line):");
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    let password = line.trim_end_matches(['\r', '\n']).to_owned();
-    if password.len() < 10 {
+    let password = match std::env::var("ROLLCALL_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            eprintln!("Password (one line):");
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    if password.chars().count() < 10 {
         bail!("a password needs at least 10 characters");
     }
     Ok(password)

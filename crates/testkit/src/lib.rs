@@ -45,29 +45,28 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("cannot open {}: {e}", self.url))
     }
 
+    /// Runs one SQL statement on its own connection, outside the store: for tests that must
+    /// reach past it (to tamper with a ledger, say). The rows it changed.
+    pub async fn execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self.backend {
+            Backend::Sqlite => {
+                let mut connection = sqlx::SqliteConnection::connect(&self.url).await?;
+                let done = sqlx::query(sql).execute(&mut connection).await?;
+                Ok(done.rows_affected())
+            }
+            Backend::Postgres => {
+                let mut connection = sqlx::PgConnection::connect(&self.url).await?;
+                let done = sqlx::query(sql).execute(&mut connection).await?;
+                Ok(done.rows_affected())
+            }
+        }
+    }
+
     /// Brings the query planner's statistics up to date, as a server's routine maintenance
     /// (PostgreSQL's autovacuum) would have.
     pub async fn analyze(&self) {
-        match self.backend {
-            Backend::Sqlite => {
-                let mut connection = sqlx::SqliteConnection::connect(&self.url)
-                    .await
-                    .expect("the test database opens");
-                sqlx::query("ANALYZE")
-                    .execute(&mut connection)
-                    .await
-                    .expect("ANALYZE runs");
-            }
-            Backend::Postgres => {
-                let mut connection = sqlx::PgConnection::connect(&self.url)
-                    .await
-                    .expect("the test database opens");
-                sqlx::query("ANALYZE")
-                    .execute(&mut connection)
-                    .await
-                    .expect("ANALYZE runs");
-            }
-        }
+        self.execute("ANALYZE").await.expect("ANALYZE runs");
     }
 }
 

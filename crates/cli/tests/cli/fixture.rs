@@ -12,8 +12,14 @@ pub struct Run {
 
 /// Runs `rollcall` with arguments in a directory.
 pub fn rollcall(dir: &Path, args: &[&str]) -> Run {
+    rollcall_with(dir, args, &[])
+}
+
+/// Runs `rollcall` with arguments and environment variables in a directory.
+pub fn rollcall_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_rollcall"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .output()
         .expect("rollcall runs");

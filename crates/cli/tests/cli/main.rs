@@ -18,3 +18,5 @@ mod bad_input;
 mod demo;
 // The seed schools' policies in `policies/`.
 mod policies;
+// `rollcall import`, `report --db` and `verify-ledger`, on SQLite and on PostgreSQL.
+mod database;

@@ -3,28 +3,8 @@ use rollcall_store::Registers as _;
 use rollcall_store::{Amendment, LedgerCheck};
 use rollcall_testkit::fixture;
 use rollcall_testkit::{Backend, TestDb, database};
-use sqlx::Connection;
 
 use crate::marks::{actor, am, at, submission};
-
-async fn raw(db: &TestDb, sql: &'static str) -> Result<u64, sqlx::Error> {
-    match db.backend {
-        Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&db.url).await?;
-            sqlx::query(sql)
-                .execute(&mut c)
-                .await
-                .map(|r| r.rows_affected())
-        }
-        Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&db.url).await?;
-            sqlx::query(sql)
-                .execute(&mut c)
-                .await
-                .map(|r| r.rows_affected())
-        }
-    }
-}
 
 async fn amended_school(db: &TestDb) -> rollcall_testkit::fixture::Fixture {
     let store = db.store().await;
@@ -58,7 +38,7 @@ pub async fn append_only(backend: Backend) {
         "UPDATE ledger SET reason = 'nothing to see' WHERE seq = 1",
         "DELETE FROM ledger WHERE seq = 3",
     ] {
-        let err = raw(&db, sql).await.unwrap_err();
+        let err = db.execute(sql).await.unwrap_err();
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
 }
@@ -78,7 +58,7 @@ pub async fn tampering_is_detected(backend: Backend) {
 
     // Changing a mark behind the ledger's back.
     assert_eq!(
-        raw(&db, "UPDATE marks SET code = 'I' WHERE code = 'O'")
+        db.execute("UPDATE marks SET code = 'I' WHERE code = 'O'")
             .await
             .unwrap(),
         1
@@ -91,12 +71,9 @@ pub async fn tampering_is_detected(backend: Backend) {
         problem.contains("no longer matches ledger entry 2"),
         "{problem}"
     );
-    raw(
-        &db,
-        "UPDATE marks SET code = 'O' WHERE code = 'I' AND source = 'office'",
-    )
-    .await
-    .unwrap();
+    db.execute("UPDATE marks SET code = 'O' WHERE code = 'I' AND source = 'office'")
+        .await
+        .unwrap();
     assert!(matches!(
         store.verify_ledger(f.school).await.unwrap(),
         LedgerCheck::Intact { .. }
@@ -113,8 +90,8 @@ pub async fn tampering_is_detected(backend: Backend) {
             "UPDATE ledger SET reason = 'Now X' WHERE seq = 2",
         ),
     };
-    raw(&db, drop_trigger).await.unwrap();
-    raw(&db, edit).await.unwrap();
+    db.execute(drop_trigger).await.unwrap();
+    db.execute(edit).await.unwrap();
     let LedgerCheck::Broken { seq, problem } = store.verify_ledger(f.school).await.unwrap() else {
         panic!("an edited entry went unnoticed");
     };
@@ -125,11 +102,13 @@ pub async fn tampering_is_detected(backend: Backend) {
         Backend::Sqlite => "DROP TRIGGER ledger_no_delete",
         Backend::Postgres => "SELECT 1",
     };
-    raw(&db, drop_delete).await.unwrap();
-    raw(&db, "UPDATE ledger SET reason = 'Now O' WHERE seq = 2")
+    db.execute(drop_delete).await.unwrap();
+    db.execute("UPDATE ledger SET reason = 'Now O' WHERE seq = 2")
         .await
         .unwrap();
-    raw(&db, "DELETE FROM ledger WHERE seq = 3").await.unwrap();
+    db.execute("DELETE FROM ledger WHERE seq = 3")
+        .await
+        .unwrap();
     let LedgerCheck::Broken { problem, .. } = store.verify_ledger(f.school).await.unwrap() else {
         panic!("a removed entry went unnoticed");
     };

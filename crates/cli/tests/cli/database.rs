@@ -1,0 +1,271 @@
+use jiff::civil::date;
+use rollcall_core::{Code, Session, SessionKey};
+use rollcall_store::{Accounts as _, Actor, Amendment, Directory as _, Registers as _};
+use rollcall_testkit::{Backend, TestDb, database};
+
+use crate::fixture::{School, rollcall, rollcall_with};
+
+/// `rollcall import` into a database, then every report from it as from the files; a bad file
+/// changes nothing; `verify-ledger` finds an amendment made behind the ledger's back.
+fn import_report_and_verify(backend: Backend) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(database(backend));
+    let school = School::new();
+    let import = |dir: &std::path::Path| {
+        rollcall(
+            dir,
+            &[
+                "import",
+                "--db",
+                &db.url,
+                "--policy",
+                "policy.toml",
+                "--pupils",
+                "pupils.csv",
+                "--marks",
+                "marks.csv",
+            ],
+        )
+    };
+
+    let run = import(&school.path());
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("4 pupils added, 0 updated; 306 marks added, 0 already held"),
+        "{}",
+        run.stdout
+    );
+
+    let reports: [&[&str]; 4] = [
+        &["report", "attendance", "--by", "pupil", "--format", "csv"],
+        &["report", "attendance", "--by", "reg_group"],
+        &[
+            "report",
+            "attendance",
+            "--by",
+            "sen",
+            "--from",
+            "2025-10-01",
+            "--to",
+            "2025-10-24",
+            "--format",
+            "json",
+        ],
+        &[
+            "report",
+            "triggers",
+            "--on",
+            "2025-10-24",
+            "--format",
+            "csv",
+        ],
+    ];
+    let from_files: Vec<String> = reports
+        .iter()
+        .map(|args| {
+            let run = school.run(args);
+            assert_eq!(run.status, 0, "{}", run.stderr);
+            run.stdout
+        })
+        .collect();
+    let from_db = |reports: &[&[&str]]| -> Vec<String> {
+        reports
+            .iter()
+            .map(|args| {
+                let mut all = args.to_vec();
+                all.extend(["--db", &db.url]);
+                let run = rollcall(&school.path(), &all);
+                assert_eq!(run.status, 0, "{}", run.stderr);
+                run.stdout
+            })
+            .collect()
+    };
+    assert_eq!(from_db(&reports), from_files);
+    assert!(from_files[3].contains("U801200005004"), "{}", from_files[3]);
+
+    // The same files again: nothing new.
+    let run = import(&school.path());
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("0 pupils added, 4 updated; 0 marks added, 306 already held"),
+        "{}",
+        run.stdout
+    );
+
+    // A file with a bad line is refused whole, and the database is as it was.
+    let bad = School::with(
+        crate::fixture::PUPILS,
+        &format!(
+            "{}E801200005003,2025-10-27,AM,Q9,\n",
+            crate::fixture::marks()
+        ),
+        crate::fixture::POLICY,
+    );
+    let run = import(&bad.path());
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("marks.csv, line 308, field code"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(from_db(&reports), from_files);
+
+    // The ledger: intact after an amendment, broken when a mark changes behind its back.
+    let verify = || rollcall(&school.path(), &["verify-ledger", "--db", &db.url]);
+    let run = verify();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "Fixture Primary: intact, no amendments\n");
+    runtime.block_on(amend_bens_holiday(&db));
+    let run = verify();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "Fixture Primary: intact, 1 amendment\n");
+    let changed = runtime
+        .block_on(db.execute("UPDATE marks SET code = 'G' WHERE code = 'C' AND source = 'office'"))
+        .unwrap();
+    assert_eq!(changed, 1);
+    let run = verify();
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stdout
+            .starts_with("Fixture Primary: BROKEN at entry 1:"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("1 ledger does not verify"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// `rollcall user add` and `rollcall token create`: a member of staff who can sign in, with a
+/// token that acts as them.
+fn staff_and_tokens(backend: Backend) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(database(backend));
+    let school = School::new();
+    let run = school.run(&["import", "--db", &db.url]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let add = |password: &str| {
+        rollcall_with(
+            &school.path(),
+            &[
+                "user",
+                "add",
+                "--db",
+                &db.url,
+                "--username",
+                "lcraven",
+                "--name",
+                "Lisa Craven",
+                "--position",
+                "Attendance officer",
+                "--role",
+                "attendance_officer",
+                "--group",
+                "5A",
+            ],
+            &[("ROLLCALL_PASSWORD", password)],
+        )
+    };
+    let run = add("short");
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("at least 10 characters"),
+        "{}",
+        run.stderr
+    );
+    let run = add("correct horse battery staple");
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "Added Lisa Craven (lcraven) as Attendance officer at Fixture Primary.\n"
+    );
+    let run = rollcall(
+        &school.path(),
+        &[
+            "token",
+            "create",
+            "--db",
+            &db.url,
+            "--username",
+            "lcraven",
+            "--name",
+            "MIS sync",
+        ],
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let token = run.stdout.trim();
+    runtime.block_on(async {
+        let store = db.store().await;
+        let user = store.user_by_username("lcraven").await.unwrap().unwrap();
+        assert_eq!(
+            store
+                .api_token_user(&rollcall_web::token_hash(token))
+                .await
+                .unwrap(),
+            Some(user.id)
+        );
+        let hash = user.password_hash.unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        let groups = store.groups_of_staff(user.id, store.schools().await.unwrap()[0].id);
+        assert_eq!(groups.await.unwrap()[0].name, "5A");
+        store.close().await;
+    });
+}
+
+/// The office changes Ben's first morning of holiday to `C`: the head authorised it after all.
+async fn amend_bens_holiday(db: &TestDb) {
+    let store = db.store().await;
+    let school = store.schools().await.unwrap().remove(0);
+    let ben = store
+        .pupils(school.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.pupil.upn.as_str() == "Q801200005002")
+        .unwrap();
+    store
+        .amend_mark(&Amendment {
+            pupil: ben.key,
+            key: SessionKey {
+                date: date(2025, 10, 6),
+                session: Session::Am,
+            },
+            code: Code::parse("C").unwrap(),
+            minutes_late: None,
+            comment: None,
+            reason: "Head authorised: family funeral".into(),
+            actor: Actor {
+                user: None,
+                name: "Lisa Craven".into(),
+                position: "Attendance officer".into(),
+            },
+            at: jiff::Timestamp::now(),
+        })
+        .await
+        .unwrap();
+    store.close().await;
+}
+
+#[test]
+fn sqlite_import_report_and_verify() {
+    import_report_and_verify(Backend::Sqlite);
+}
+
+#[test]
+fn postgres_import_report_and_verify() {
+    import_report_and_verify(Backend::Postgres);
+}
+
+#[test]
+fn sqlite_staff_and_tokens() {
+    staff_and_tokens(Backend::Sqlite);
+}
+
+#[test]
+fn postgres_staff_and_tokens() {
+    staff_and_tokens(Backend::Postgres);
+}
