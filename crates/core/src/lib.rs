@@ -1,5 +1,5 @@
 //! The attendance domain of rollcall: the national codes, the school calendar, the register,
-//! statistics and the statutory triggers.
+//! statistics, the statutory triggers, a school's procedures and the worklist they give.
 //!
 //! This crate does no I/O and keeps no clock: files, databases and the time of day belong to the
 //! crates that call it. Every rule cites the regulation, guidance or school policy it implements.
@@ -8,16 +8,19 @@
 //! where (file, line, field, form).
 
 pub mod calendar;
+pub mod casework;
 pub mod changes;
 pub mod code;
 pub mod ids;
 pub mod policy;
+pub mod procedures;
 pub mod pupil;
 pub mod register;
 pub mod roles;
 pub mod session;
 pub mod stats;
 pub mod triggers;
+pub mod worklist;
 
 pub use calendar::{AcademicYear, Calendar, Closure, DateRange, Sessions, Term};
 pub use changes::{Change, Held, bulk_may_replace, change_for};
@@ -33,3 +36,10 @@ pub use roles::{Permission, Role};
 pub use session::{Day, Session, SessionKey, Slot};
 pub use stats::{GroupBy, GroupKey, GroupSummary, Rate, Tally, summarise};
 pub use triggers::{Trigger, TriggerHit};
+pub use casework::{Case, CaseEntry, EntryKind, ItemKey};
+pub use procedures::{
+    ActionKind, Band, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool, Illness, Leave,
+    Penalty, Procedures, ProceduresError, Rating, RiskScoring, Stage, Statutory, Step, Threshold,
+    Vulnerability, Welfare,
+};
+pub use worklist::{Item, Standing};

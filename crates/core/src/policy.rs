@@ -7,6 +7,7 @@ use thiserror::Error;
 
 use crate::calendar::Calendar;
 use crate::ids::{LaEstab, Urn};
+use crate::procedures::Procedures;
 use crate::session::Session;
 
 /// The longest a register may stay open for late marks (`L`): 30 minutes, the same for every
@@ -197,6 +198,8 @@ pub struct Policy {
     pub attendance_target: Option<Target>,
     /// The school calendar.
     pub calendar: Calendar,
+    /// What the school does about absence; only the statutory duties unless set.
+    pub procedures: Procedures,
 }
 
 impl Policy {
@@ -224,6 +227,7 @@ impl Policy {
             pm,
             attendance_target,
             calendar,
+            procedures: Procedures::default(),
         })
     }
 

@@ -8,6 +8,8 @@ pub mod error;
 mod fields;
 pub mod marks;
 pub mod policy;
+mod procedures;
+pub mod scenario;
 pub mod pupils;
 
 use std::path::Path;

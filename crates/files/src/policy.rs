@@ -16,6 +16,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::FileError;
+use crate::procedures::RawProcedures;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,6 +26,7 @@ struct RawPolicy {
     #[serde(default)]
     attendance: RawAttendance,
     calendar: RawCalendar,
+    procedures: Option<Spanned<RawProcedures>>,
 }
 
 #[derive(Deserialize)]
@@ -100,7 +102,7 @@ enum DateValue {
 /// A time written as a TOML time (`08:30`) or a string (`"08:30"`).
 #[derive(Deserialize)]
 #[serde(untagged, expecting = "a time such as 08:30")]
-enum TimeValue {
+pub(crate) enum TimeValue {
     Native(toml::value::Datetime),
     Text(String),
 }
@@ -268,8 +270,13 @@ pub fn parse_policy(path: &Path, text: &str) -> Result<Policy, FileError> {
         };
         at(span.unwrap_or(0..0), "calendar", e.to_string())
     })?;
-    Policy::new(school, am, pm, attendance_target, calendar)
-        .map_err(|e| at(raw.sessions.pm.span(), "sessions", e.to_string()))
+    let mut policy = Policy::new(school, am, pm, attendance_target, calendar)
+        .map_err(|e| at(raw.sessions.pm.span(), "sessions", e.to_string()))?;
+    if let Some(procedures) = raw.procedures {
+        let span = procedures.span();
+        policy.procedures = procedures.into_inner().validate(span, &at)?;
+    }
+    Ok(policy)
 }
 
 fn date_of(value: &DateValue) -> Result<Date, String> {
@@ -280,7 +287,7 @@ fn date_of(value: &DateValue) -> Result<Date, String> {
     crate::fields::parse_date(&text)
 }
 
-fn time_of(value: &TimeValue) -> Result<Time, String> {
+pub(crate) fn time_of(value: &TimeValue) -> Result<Time, String> {
     let text = match value {
         TimeValue::Native(t) => t.to_string(),
         TimeValue::Text(t) => t.clone(),

@@ -12,6 +12,7 @@
 mod fixture;
 // `rollcall report attendance` and `rollcall report triggers` on the small school.
 mod reports;
+mod scenarios;
 // Bad input: every problem named by file, line and field, and nothing written.
 mod bad_input;
 // `rollcall demo`: the files it writes and the report it prints.
