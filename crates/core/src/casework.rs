@@ -168,9 +168,6 @@ impl Case<'_> {
 
     /// The latest entry matching `keep`.
     pub fn latest(&self, keep: impl Fn(&CaseEntry) -> bool) -> Option<&CaseEntry> {
-        self.entries
-            .iter()
-            .filter(|e| keep(e))
-            .max_by_key(|e| e.at)
+        self.entries.iter().filter(|e| keep(e)).max_by_key(|e| e.at)
     }
 }

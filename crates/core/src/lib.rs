@@ -23,10 +23,16 @@ pub mod triggers;
 pub mod worklist;
 
 pub use calendar::{AcademicYear, Calendar, Closure, DateRange, Sessions, Term};
+pub use casework::{Case, CaseEntry, EntryKind, ItemKey};
 pub use changes::{Change, Held, bulk_may_replace, change_for};
 pub use code::{Category, Code, CodeError};
 pub use ids::{LaEstab, Upn, Urn};
 pub use policy::{Arrival, Policy, School, SessionTimes, Target};
+pub use procedures::{
+    ActionKind, Band, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool, Illness, Leave,
+    Penalty, Procedures, ProceduresError, Rating, RiskScoring, Stage, Statutory, Step, Threshold,
+    Vulnerability, Welfare,
+};
 pub use pupil::{Pupil, SenStatus, Sex, YearGroup};
 pub use register::{
     Mark, MarkError, MarkField, Occupied, PupilId, Register, RegisterBuilder, Roll, RowView,
@@ -36,10 +42,4 @@ pub use roles::{Permission, Role};
 pub use session::{Day, Session, SessionKey, Slot};
 pub use stats::{GroupBy, GroupKey, GroupSummary, Rate, Tally, summarise};
 pub use triggers::{Trigger, TriggerHit};
-pub use casework::{Case, CaseEntry, EntryKind, ItemKey};
-pub use procedures::{
-    ActionKind, Band, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool, Illness, Leave,
-    Penalty, Procedures, ProceduresError, Rating, RiskScoring, Stage, Statutory, Step, Threshold,
-    Vulnerability, Welfare,
-};
 pub use worklist::{Item, Standing};

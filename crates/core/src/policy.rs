@@ -166,11 +166,16 @@ impl Target {
 
 impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0.is_multiple_of(100) {
-            write!(f, "{}%", self.0 / 100)
-        } else {
-            write!(f, "{}.{:02}%", self.0 / 100, self.0 % 100)
-        }
+        f.write_str(&percent_text(self.0))
+    }
+}
+
+/// A percentage given in hundredths, as a school writes it: "96%", "96.50%".
+pub(crate) fn percent_text(hundredths: u16) -> String {
+    if hundredths.is_multiple_of(100) {
+        format!("{}%", hundredths / 100)
+    } else {
+        format!("{}.{:02}%", hundredths / 100, hundredths % 100)
     }
 }
 

@@ -35,12 +35,7 @@ impl Threshold {
 
 impl std::fmt::Display for Threshold {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let h = self.hundredths();
-        let pct = if h % 100 == 0 {
-            format!("{}%", h / 100)
-        } else {
-            format!("{}.{:02}%", h / 100, h % 100)
-        };
+        let pct = crate::policy::percent_text(self.hundredths());
         match self {
             Threshold::Below(_) => write!(f, "below {pct}"),
             Threshold::AtOrBelow(_) => write!(f, "{pct} or below"),
@@ -613,7 +608,11 @@ mod tests {
             (Threshold::AtOrBelow(9100), 182, 200, true),
         ];
         for (threshold, part, whole, expect) in table {
-            assert_eq!(threshold.met_by(part, whole), expect, "{threshold} {part}/{whole}");
+            assert_eq!(
+                threshold.met_by(part, whole),
+                expect,
+                "{threshold} {part}/{whole}"
+            );
         }
         assert_eq!(Threshold::Below(9600).to_string(), "below 96%");
         assert_eq!(Threshold::AtOrBelow(9050).to_string(), "90.50% or below");

@@ -318,7 +318,13 @@ impl<'a> Context<'a> {
                     );
                     if let Some(step) = &s.text_at_close {
                         let key = key(format!("first_day.{}", step.id), &occasion);
-                        items.push(self.item(key, step, close, reason.clone(), &p.first_day.source));
+                        items.push(self.item(
+                            key,
+                            step,
+                            close,
+                            reason.clone(),
+                            &p.first_day.source,
+                        ));
                     }
                     if let Some(step) = &s.call {
                         let key = key(format!("first_day.{}", step.id), &occasion);
@@ -421,7 +427,8 @@ impl<'a> Context<'a> {
         let Some((rating, why)) = self.rating() else {
             return;
         };
-        let run = self.run(|c| matches!(c.category(), Category::Authorised | Category::Unauthorised));
+        let run =
+            self.run(|c| matches!(c.category(), Category::Authorised | Category::Unauthorised));
         let every = v.every(rating);
         let days = u32::try_from(run.len()).unwrap_or(u32::MAX);
         // The latest day of the run on which contact falls due: day `every`, `2 × every`, ...
@@ -530,7 +537,9 @@ impl<'a> Context<'a> {
         let previous = current.and_then(|(i, began)| Some((stages.get(i)?, began)));
         let then = previous.and_then(|(_, began)| self.rate_on(began.yesterday().ok()?));
         let met = stage.threshold.met_by(rate.part, rate.whole);
-        let falling = stage.or_falling.is_some_and(|t| t.met_by(rate.part, rate.whole))
+        let falling = stage
+            .or_falling
+            .is_some_and(|t| t.met_by(rate.part, rate.whole))
             && then.is_some_and(|then| rate < then);
         if met {
             why.push(format!("Attendance {rate}%, {}", stage.threshold));
@@ -593,12 +602,16 @@ impl<'a> Context<'a> {
     fn statutory(&self, items: &mut Vec<Item>) {
         let p = self.procedures();
         let on = self.asof.day().date();
-        let hits =
-            triggers::evaluate_pupil(self.id, self.register.row(self.id), self.calendar, on);
+        let hits = triggers::evaluate_pupil(self.id, self.register.row(self.id), self.calendar, on);
         for hit in hits {
             let first = hit.first_date;
             let occasion = first.map_or_else(
-                || hit.sessions.first().map(|s| s.to_string()).unwrap_or_default(),
+                || {
+                    hit.sessions
+                        .first()
+                        .map(|s| s.to_string())
+                        .unwrap_or_default()
+                },
                 |d| d.to_string(),
             );
             let met = first.map(long_date).unwrap_or_default();
@@ -620,8 +633,14 @@ impl<'a> Context<'a> {
                         "illness.sickness_return",
                         ActionKind::Notify,
                         format!("Tell {to}: 15 days of illness this year"),
-                        p.illness.as_ref().map_or(&p.statutory.office, |i| &i.who).clone(),
-                        format!("{} sessions of illness (I) this year, 30 reached on {met}", hit.count),
+                        p.illness
+                            .as_ref()
+                            .map_or(&p.statutory.office, |i| &i.who)
+                            .clone(),
+                        format!(
+                            "{} sessions of illness (I) this year, 30 reached on {met}",
+                            hit.count
+                        ),
                         "Working together to improve school attendance (2024) ¶52; s.19 Education Act 1996",
                     )
                 }
@@ -665,7 +684,13 @@ impl<'a> Context<'a> {
                 who,
                 within_days: 0,
             };
-            items.push(self.item(key(rule.into(), &occasion), &step, self.end_of(on), reason, source));
+            items.push(self.item(
+                key(rule.into(), &occasion),
+                &step,
+                self.end_of(on),
+                reason,
+                source,
+            ));
         }
     }
 
@@ -747,7 +772,13 @@ impl<'a> Context<'a> {
                         long_date(start)
                     );
                     let key = key("illness.medical_evidence".into(), &start.to_string());
-                    items.push(self.item(key, &step, self.end_of(self.asof.day().date()), reason, &i.source));
+                    items.push(self.item(
+                        key,
+                        &step,
+                        self.end_of(self.asof.day().date()),
+                        reason,
+                        &i.source,
+                    ));
                 }
             }
             if let (Some(t), Some(rate)) = (i.ehcp_notify_la, self.settled_rate())
@@ -757,14 +788,21 @@ impl<'a> Context<'a> {
                 let step = Step {
                     id: String::new(),
                     kind: ActionKind::Notify,
-                    what: "Tell the local authority: a pupil with an EHCP whose attendance has fallen"
-                        .into(),
+                    what:
+                        "Tell the local authority: a pupil with an EHCP whose attendance has fallen"
+                            .into(),
                     who: i.who.clone(),
                     within_days: 0,
                 };
                 let reason = format!("Has an EHCP; attendance {rate}%, {t}");
                 let key = self.year_key("illness.ehcp_la".into());
-                items.push(self.item(key, &step, self.end_of(self.asof.day().date()), reason, &i.source));
+                items.push(self.item(
+                    key,
+                    &step,
+                    self.end_of(self.asof.day().date()),
+                    reason,
+                    &i.source,
+                ));
             }
         }
         if let Some(l) = &p.leave
@@ -791,7 +829,13 @@ impl<'a> Context<'a> {
                     "{sessions} sessions of unauthorised leave (G) this year, {days} school days or more"
                 );
                 let key = self.year_key("leave.place_at_risk".into());
-                items.push(self.item(key, &step, self.end_of(self.asof.day().date()), reason, &l.source));
+                items.push(self.item(
+                    key,
+                    &step,
+                    self.end_of(self.asof.day().date()),
+                    reason,
+                    &l.source,
+                ));
             }
         }
     }
@@ -811,7 +855,10 @@ impl<'a> Context<'a> {
         {
             return Some((r, format!("set by {}: {}", e.by, e.note)));
         }
-        let mut best = (Rating::Green, "no concerns beyond the universal offer".to_owned());
+        let mut best = (
+            Rating::Green,
+            "no concerns beyond the universal offer".to_owned(),
+        );
         let mut raise = |r: Rating, why: String| {
             if r > best.0 {
                 best = (r, why);

@@ -9,8 +9,8 @@ mod fields;
 pub mod marks;
 pub mod policy;
 mod procedures;
-pub mod scenario;
 pub mod pupils;
+pub mod scenario;
 
 use std::path::Path;
 

@@ -113,7 +113,6 @@ struct RawRisk {
     amber_from: u8,
 }
 
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawBand {

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use jiff::civil::{Date, DateTime};
 use rollcall_core::worklist::{pupil_items, standing};
 use rollcall_core::{
-    Case, CaseEntry, Code, EntryKind, Flag, ItemKey, Pupil, PupilId, Rating,
-    RegisterBuilder, Roll, SenStatus, Session, Sex, Upn, YearGroup,
+    Case, CaseEntry, Code, EntryKind, Flag, ItemKey, Pupil, PupilId, Rating, RegisterBuilder, Roll,
+    SenStatus, Session, Sex, Upn, YearGroup,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -103,10 +103,7 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
         FileError::at(path, line, None, e.message())
     })?;
     let fail = |reason: String| FileError::file(path, reason);
-    let policy_path: PathBuf = path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(&raw.policy);
+    let policy_path: PathBuf = path.parent().unwrap_or(Path::new(".")).join(&raw.policy);
     let policy = read_policy(&policy_path)?;
     let until = date(&raw.until).map_err(fail)?;
 
@@ -210,7 +207,10 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
         let kind = match e.kind.as_str() {
             "rating" => {
                 let r = e.rating.as_deref().and_then(Rating::parse).ok_or_else(|| {
-                    fail(format!("{}: a rating entry needs rating = red, amber or green", e.pupil))
+                    fail(format!(
+                        "{}: a rating entry needs rating = red, amber or green",
+                        e.pupil
+                    ))
                 })?;
                 EntryKind::RatingOverride(r)
             }
@@ -296,7 +296,11 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
                 problems.join("; ")
             );
             for item in &items {
-                let _ = write!(message, "\n    {} — {} ({})", item.key, item.reason, item.who);
+                let _ = write!(
+                    message,
+                    "\n    {} — {} ({})",
+                    item.key, item.reason, item.who
+                );
             }
             if let Some(rate) = s.attendance {
                 let _ = write!(message, "\n    attendance {rate}%");

@@ -12,7 +12,8 @@ fn seed_policy_scenarios() {
         if path.extension().and_then(|e| e.to_str()) != Some("toml") {
             continue;
         }
-        let report = rollcall_files::scenario::run_scenario(&path).unwrap_or_else(|e| panic!("{e}"));
+        let report =
+            rollcall_files::scenario::run_scenario(&path).unwrap_or_else(|e| panic!("{e}"));
         assert!(report.checked > 0, "{} checks nothing", path.display());
         failures.extend(report.failures);
         files += 1;
