@@ -454,7 +454,7 @@ pub fn render_triggers(school: &LoadedSchool, on: Date, format: Format) -> anyho
                 let name = school
                     .register
                     .pupil(h.pupil)
-                    .map(|p| format!("{} {}", p.known_as(), p.legal_surname))
+                    .map(|p| p.name())
                     .unwrap_or_default();
                 table.row(vec![
                     upn(h),

@@ -154,16 +154,18 @@ impl Case<'_> {
         self.entries.iter().any(|e| e.item.as_ref() == Some(key))
     }
 
-    /// The earliest entry for a rule prefix with the given occasion, as (rule, when).
-    pub fn first_for(&self, prefix: &str, occasion: &str) -> Option<(&str, DateTime)> {
+    /// When the earliest entry for an item whose rule starts with `prefix` was made, for one
+    /// occasion.
+    pub fn first_for(&self, prefix: &str, occasion: &str) -> Option<DateTime> {
         self.entries
             .iter()
-            .filter_map(|e| {
-                let key = e.item.as_ref()?;
-                (key.rule.starts_with(prefix) && key.occasion == occasion)
-                    .then_some((key.rule.as_str(), e.at))
+            .filter(|e| {
+                e.item
+                    .as_ref()
+                    .is_some_and(|k| k.rule.starts_with(prefix) && k.occasion == occasion)
             })
-            .min_by_key(|&(_, at)| at)
+            .map(|e| e.at)
+            .min()
     }
 
     /// The latest entry matching `keep`.

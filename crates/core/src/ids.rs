@@ -94,6 +94,14 @@ impl Upn {
         Ok(Upn(upper))
     }
 
+    /// Issues the UPN whose last twelve characters are `rest`, with the check letter they imply;
+    /// `None` unless `rest` is eleven digits and a digit or letter.
+    pub fn issue(rest: &str) -> Option<Upn> {
+        let bytes: [u8; 12] = rest.as_bytes().try_into().ok()?;
+        let check = upn_check_letter(&bytes)?;
+        Upn::parse(&format!("{check}{rest}")).ok()
+    }
+
     /// The UPN as text.
     pub fn as_str(&self) -> &str {
         // Every byte was checked to be an ASCII digit or letter.
@@ -215,7 +223,7 @@ impl fmt::Display for LaEstab {
 }
 
 /// Computes the check letter for the twelve characters after it; used to issue UPNs.
-pub fn upn_check_letter(rest: &[u8; 12]) -> Option<char> {
+fn upn_check_letter(rest: &[u8; 12]) -> Option<char> {
     let mut sum = 0usize;
     for (i, &byte) in rest.iter().enumerate() {
         let value = match byte {
@@ -259,6 +267,16 @@ mod tests {
         check_upn("I801200005001", Err("character 1"));
         // A temporary UPN ends in a letter; I, O and S are never used.
         check_upn("B80120000500O", Err("character 13"));
+    }
+
+    #[test]
+    fn issuing_a_upn_adds_its_check_letter() {
+        assert_eq!(
+            Upn::issue("801200005001").map(|u| u.as_str().to_owned()),
+            Some("B801200005001".to_owned())
+        );
+        assert_eq!(Upn::issue("80120000500"), None);
+        assert_eq!(Upn::issue("8012000X5001"), None);
     }
 
     #[test]

@@ -193,6 +193,11 @@ impl Pupil {
             .as_deref()
             .unwrap_or(&self.legal_forename)
     }
+
+    /// The name a school writes on lists: the forename the pupil is known by and the surname.
+    pub fn name(&self) -> String {
+        format!("{} {}", self.known_as(), self.legal_surname)
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use jiff::civil::{Date, DateTime, Time};
 
-use crate::calendar::{AcademicYear, Calendar};
+use crate::calendar::{AcademicYear, Calendar, DateRange};
 use crate::casework::{Case, EntryKind, ItemKey};
 use crate::code::{Category, Code};
 use crate::policy::Policy;
@@ -40,7 +40,7 @@ pub struct Item {
 }
 
 /// Where a pupil stands this academic year.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Standing<'p> {
     /// Attendance this year up to the last register closed.
     pub attendance: Option<Rate>,
@@ -52,19 +52,6 @@ pub struct Standing<'p> {
     pub rating: Option<(Rating, String)>,
 }
 
-/// Every item due for every pupil on roll at `now`, by pupil.
-pub fn worklist<'a>(
-    register: &Register,
-    policy: &Policy,
-    case_of: impl Fn(PupilId) -> Case<'a>,
-    now: DateTime,
-) -> Vec<Item> {
-    register
-        .ids()
-        .flat_map(|id| pupil_items(register, id, policy, case_of(id), now))
-        .collect()
-}
-
 /// Where one pupil stands at `now`.
 pub fn standing<'p>(
     register: &Register,
@@ -74,12 +61,7 @@ pub fn standing<'p>(
     now: DateTime,
 ) -> Standing<'p> {
     let Some(cx) = Context::new(register, id, policy, case, now) else {
-        return Standing {
-            attendance: None,
-            band: None,
-            stage: None,
-            rating: None,
-        };
+        return Standing::default();
     };
     let attendance = cx.rate_on(cx.asof.day().date());
     Standing {
@@ -258,7 +240,9 @@ impl<'a> Context<'a> {
     }
 
     /// The current run of school days, ending on the last closed register's day, on which every
-    /// possible session recorded so far satisfies `counts`; days with none possible are skipped.
+    /// possible session recorded so far satisfies `counts`. As for the statutory runs, days with no
+    /// possible session recorded (not-counted codes, registers not yet taken) neither extend nor
+    /// break it.
     fn run(&self, counts: impl Fn(Code) -> bool) -> Vec<Date> {
         let mut run = Vec::new();
         let mut day = self.asof.day().date();
@@ -272,15 +256,11 @@ impl<'a> Context<'a> {
                     .filter_map(|s| self.code(s))
                     .filter(|c| c.is_possible())
                     .collect();
-                if !codes.is_empty() {
-                    if codes.iter().all(|&c| counts(c)) {
+                if codes.iter().all(|&c| counts(c)) {
+                    if !codes.is_empty() {
                         run.push(day);
-                    } else {
-                        break;
                     }
-                } else if run.is_empty() && day == self.asof.day().date() {
-                    // Today's registers are not yet taken: the run, if any, ended yesterday.
-                } else if run.is_empty() {
+                } else {
                     break;
                 }
             }
@@ -503,7 +483,7 @@ impl<'a> Context<'a> {
                 let prefix = format!("stage.{}.", stage.id);
                 self.case
                     .first_for(&prefix, &occasion)
-                    .map(|(_, at)| (i, at.date()))
+                    .map(|at| (i, at.date()))
             })
     }
 
@@ -677,13 +657,7 @@ impl<'a> Context<'a> {
                     "School Attendance (Pupil Registration) (England) Regulations 2024, reg. 10",
                 ),
             };
-            let step = Step {
-                id: String::new(),
-                kind,
-                what,
-                who,
-                within_days: 0,
-            };
+            let step = same_day(kind, what, who);
             items.push(self.item(
                 key(rule.into(), &occasion),
                 &step,
@@ -700,13 +674,11 @@ impl<'a> Context<'a> {
             "{count} sessions of unauthorised absence within 10 school weeks (the national threshold, first met {met})"
         );
         let on = self.asof.day().date();
-        let consider = Step {
-            id: String::new(),
-            kind: ActionKind::Decision,
-            what: "Consider a penalty notice".into(),
-            who: p.who.clone(),
-            within_days: 0,
-        };
+        let consider = same_day(
+            ActionKind::Decision,
+            "Consider a penalty notice",
+            p.who.clone(),
+        );
         let Some(weeks) = p.notice_to_improve_weeks else {
             let key = key("penalty.consider".into(), occasion);
             items.push(self.item(key, &consider, self.end_of(on), threshold, &p.source));
@@ -730,16 +702,11 @@ impl<'a> Context<'a> {
         if self.now.date() < ends {
             return;
         }
-        let since = self
-            .register
-            .row(self.id)
-            .marks()
-            .filter(|&(s, c)| {
-                s.day().date() >= issued.at.date()
-                    && s <= self.asof
-                    && c.category() == Category::Unauthorised
-            })
-            .count();
+        let period = DateRange {
+            first: issued.at.date(),
+            last: on,
+        };
+        let since = Tally::of_row(self.register.row(self.id), period).unauthorised;
         if since == 0 {
             return;
         }
@@ -760,13 +727,11 @@ impl<'a> Context<'a> {
                 let run = self.run(|c| c == Code::Illness);
                 let days = u32::try_from(run.len()).unwrap_or(u32::MAX);
                 if let (Some(&start), true) = (run.first(), days > after) {
-                    let step = Step {
-                        id: String::new(),
-                        kind: ActionKind::Decision,
-                        what: "Consider asking for medical evidence".into(),
-                        who: i.who.clone(),
-                        within_days: 0,
-                    };
+                    let step = same_day(
+                        ActionKind::Decision,
+                        "Consider asking for medical evidence",
+                        i.who.clone(),
+                    );
                     let reason = format!(
                         "Ill for {days} school days running since {}, more than {after}",
                         long_date(start)
@@ -782,18 +747,14 @@ impl<'a> Context<'a> {
                 }
             }
             if let (Some(t), Some(rate)) = (i.ehcp_notify_la, self.settled_rate())
-                && (self.pupil.sen == SenStatus::Ehcp || self.has_flag(Flag::Ehcp))
+                && self.has_flag(Flag::Ehcp)
                 && t.met_by(rate.part, rate.whole)
             {
-                let step = Step {
-                    id: String::new(),
-                    kind: ActionKind::Notify,
-                    what:
-                        "Tell the local authority: a pupil with an EHCP whose attendance has fallen"
-                            .into(),
-                    who: i.who.clone(),
-                    within_days: 0,
-                };
+                let step = same_day(
+                    ActionKind::Notify,
+                    "Tell the local authority: a pupil with an EHCP whose attendance has fallen",
+                    i.who.clone(),
+                );
                 let reason = format!("Has an EHCP; attendance {rate}%, {t}");
                 let key = self.year_key("illness.ehcp_la".into());
                 items.push(self.item(
@@ -808,23 +769,21 @@ impl<'a> Context<'a> {
         if let Some(l) = &p.leave
             && let Some(days) = l.place_at_risk_days
         {
-            let taken = self.tally_now();
-            let holiday = self
-                .cumulative
+            let year = DateRange {
+                first: self.year.first_day(),
+                last: self.asof.day().date(),
+            };
+            let (_, codes) = self.register.row(self.id).within(year);
+            let sessions = codes
                 .iter()
-                .map(|(d, _)| *d)
-                .flat_map(|d| [Slot::new(d, Session::Am), Slot::new(d, Session::Pm)])
-                .filter(|&s| s <= self.asof && self.code(s) == Some(Code::Holiday))
+                .filter(|&&b| b == Code::Holiday.as_byte())
                 .count();
-            let sessions = u64::try_from(holiday).unwrap_or(u64::MAX);
-            if sessions >= u64::from(days) * 2 && taken.possible > 0 {
-                let step = Step {
-                    id: String::new(),
-                    kind: ActionKind::Decision,
-                    what: "The pupil's place is at risk: decide with the local authority".into(),
-                    who: l.who.clone(),
-                    within_days: 0,
-                };
+            if sessions >= usize::try_from(days).unwrap_or(usize::MAX) * 2 {
+                let step = same_day(
+                    ActionKind::Decision,
+                    "The pupil's place is at risk: decide with the local authority",
+                    l.who.clone(),
+                );
                 let reason = format!(
                     "{sessions} sessions of unauthorised leave (G) this year, {days} school days or more"
                 );
@@ -895,6 +854,17 @@ impl<'a> Context<'a> {
     }
 }
 
+/// A step the worklist itself defines (statutory duties and their like), due the same day.
+fn same_day(kind: ActionKind, what: impl Into<String>, who: impl Into<String>) -> Step {
+    Step {
+        id: String::new(),
+        kind,
+        what: what.into(),
+        who: who.into(),
+        within_days: 0,
+    }
+}
+
 fn face_to_face_step(v: &Vulnerability) -> Step {
     Step {
         id: "face_to_face".into(),
@@ -940,7 +910,7 @@ fn clock(t: Time) -> String {
 }
 
 /// "3 October".
-pub fn long_date(d: Date) -> String {
+fn long_date(d: Date) -> String {
     d.strftime("%-d %B").to_string()
 }
 

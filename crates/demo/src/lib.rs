@@ -308,13 +308,9 @@ fn make_pupils(config: &DemoConfig, schools: &[DemoEstab]) -> Vec<DemoPupil> {
                 let serial = u16::try_from(index % 1000).unwrap_or(0);
                 let allocated = (year.0 - i16::from(y) + 1).rem_euclid(100);
                 let rest = format!("{DEMO_LA:03}{:04}{allocated:02}{serial:03}", school.estab);
-                let upn = rest
-                    .as_bytes()
-                    .try_into()
-                    .ok()
-                    .and_then(rollcall_core::ids::upn_check_letter)
-                    .and_then(|check| Upn::parse(&format!("{check}{rest}")).ok());
-                let Some(upn) = upn else { continue };
+                let Some(upn) = Upn::issue(&rest) else {
+                    continue;
+                };
                 let mut absence = absence_propensity(&mut rng);
                 if fsm {
                     absence *= 1.35;

@@ -181,20 +181,15 @@ pub fn parse_policy(path: &Path, text: &str) -> Result<Policy, FileError> {
         .attendance
         .target
         .map(|t| {
-            let value = *t.get_ref();
-            let hundredths = (value * 100.0).round();
-            let fail = || {
+            let fail = |found: String| {
                 at(
                     t.span(),
                     "attendance.target",
-                    format!("an attendance target is a percentage from 0 to 100; found {value}"),
+                    format!("an attendance target is a percentage from 0 to 100; found {found}"),
                 )
             };
-            if !(0.0..=10_000.0).contains(&hundredths) {
-                return Err(fail());
-            }
-            // In range 0..=10_000, so the conversion is exact.
-            Target::from_hundredths(hundredths as u16).map_err(|_| fail())
+            let hundredths = hundredths(*t.get_ref()).map_err(fail)?;
+            Target::from_hundredths(hundredths).map_err(|_| fail(t.get_ref().to_string()))
         })
         .transpose()?;
 
@@ -277,6 +272,16 @@ pub fn parse_policy(path: &Path, text: &str) -> Result<Policy, FileError> {
         policy.procedures = procedures.into_inner().validate(span, &at)?;
     }
     Ok(policy)
+}
+
+/// A percentage in hundredths (96.5 is 9650), or the value as written when it is not 0–100.
+pub(crate) fn hundredths(percent: f64) -> Result<u16, String> {
+    let hundredths = (percent * 100.0).round();
+    if !(0.0..=10_000.0).contains(&hundredths) {
+        return Err(percent.to_string());
+    }
+    // In range 0..=10_000, so the conversion is exact.
+    Ok(hundredths as u16)
 }
 
 fn date_of(value: &DateValue) -> Result<Date, String> {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::FileError;
-use crate::policy::{TimeValue, time_of};
+use crate::policy::{TimeValue, hundredths, time_of};
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -64,6 +64,8 @@ struct RawFirstDaySession {
     call: Option<RawStep>,
 }
 
+/// A step's keys written out beside `day`, not flattened: serde cannot deny unknown keys
+/// through a flatten, and a misspelt key must be an error.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEscalation {
@@ -443,17 +445,13 @@ fn flags(raw: &[Spanned<String>], field: &str, at: &At<'_>) -> Result<Vec<Flag>,
 }
 
 fn percent(value: &Spanned<f64>, field: &str, at: &At<'_>) -> Result<u16, FileError> {
-    let v = *value.get_ref();
-    let hundredths = (v * 100.0).round();
-    if !(0.0..=10_000.0).contains(&hundredths) {
-        return Err(at(
+    hundredths(*value.get_ref()).map_err(|found| {
+        at(
             value.span(),
             field,
-            format!("a percentage runs from 0 to 100; found {v}"),
-        ));
-    }
-    // In range 0..=10_000, so the conversion is exact.
-    Ok(hundredths as u16)
+            format!("a percentage runs from 0 to 100; found {found}"),
+        )
+    })
 }
 
 /// A threshold written as `below = 96` or `at_or_below = 90`.

@@ -1,6 +1,6 @@
 //! Scenario files: a scripted term for a handful of pupils under one school's policy, and what
 //! the worklist must say on given dates. Written to be read by the people who wrote the policy
-//! (the format is in `docs/formats.md`); `rollcall scenario FILE` runs one.
+//! (the format is in `docs/formats.md`); the CLI's test suite runs every file in `scenarios/`.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -214,9 +214,17 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
                 })?;
                 EntryKind::RatingOverride(r)
             }
-            "risk_assessment" => EntryKind::RiskAssessment {
-                likelihood: e.likelihood.unwrap_or(1),
-                frequency: e.frequency.unwrap_or(1),
+            "risk_assessment" => match (e.likelihood, e.frequency) {
+                (Some(likelihood @ 1..=5), Some(frequency @ 1..=5)) => EntryKind::RiskAssessment {
+                    likelihood,
+                    frequency,
+                },
+                _ => {
+                    return Err(fail(format!(
+                        "{}: a risk assessment needs likelihood and frequency, each 1 to 5",
+                        e.pupil
+                    )));
+                }
             },
             other => EntryKind::parse_simple(other)
                 .ok_or_else(|| fail(format!("{other:?} is not a kind of casework entry")))?,
@@ -314,28 +322,21 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
 
 /// A valid UPN for the `i`th scenario pupil.
 fn upn(i: usize) -> Result<Upn, String> {
-    let digits = format!("80120000{:04}", i % 10_000);
-    let rest: [u8; 12] = digits
-        .as_bytes()
-        .try_into()
-        .map_err(|_| "too many pupils".to_owned())?;
-    let letter =
-        rollcall_core::ids::upn_check_letter(&rest).ok_or_else(|| "bad UPN digits".to_owned())?;
-    Upn::parse(&format!("{letter}{digits}")).map_err(|e| e.to_string())
+    Upn::issue(&format!("80120000{:04}", i % 10_000)).ok_or_else(|| "bad UPN digits".to_owned())
 }
 
 fn date(value: &toml::value::Datetime) -> Result<Date, String> {
-    let d = value.date.ok_or_else(|| format!("{value} is not a date"))?;
-    let year = i16::try_from(d.year).map_err(|e| e.to_string())?;
-    Date::new(year, d.month as i8, d.day as i8).map_err(|e| format!("{value}: {e}"))
+    crate::fields::parse_date(&value.to_string())
 }
 
 fn datetime(value: &toml::value::Datetime) -> Result<DateTime, String> {
-    let d = date(value)?;
-    let t = value
-        .time
-        .ok_or_else(|| format!("{value} needs a time, such as 2025-11-14T09:45"))?;
-    let time = jiff::civil::Time::new(t.hour as i8, t.minute as i8, 0, 0)
-        .map_err(|e| format!("{value}: {e}"))?;
-    Ok(d.to_datetime(time))
+    if value.date.is_none() || value.time.is_none() {
+        return Err(format!(
+            "{value} needs a date and a time, such as 2025-11-14T09:45"
+        ));
+    }
+    value
+        .to_string()
+        .parse()
+        .map_err(|e| format!("{value}: {e}"))
 }

@@ -463,7 +463,10 @@ pub(crate) trait Sql: Send {
     async fn select_day_marks(&mut self, school: i64, date: Date)
     -> Result<Vec<(i64, StoredMark)>>;
     async fn select_school_marks(&mut self, school: i64) -> Result<Vec<BareMark>>;
+    /// Writes marks, replacing any a session already holds (the caller has put the old one in
+    /// the ledger).
     async fn upsert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<()>;
+    /// Writes marks for sessions that hold none; a session that does is an error.
     async fn insert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<()>;
 
     async fn insert_submission(
@@ -516,6 +519,55 @@ pub(crate) trait Sql: Send {
 
 fn opt_date(d: Option<Date>) -> Option<jiff_sqlx::Date> {
     d.map(jiff_sqlx::Date::from)
+}
+
+/// Binds a pupil's fields after the key, in the column order `insert_pupil` and `update_pupil`
+/// share: names, birth date, sex, year and registration groups, dates on roll, FSM, EAL, SEN,
+/// school.
+macro_rules! bind_pupil {
+    ($query:expr, $group:expr, $p:expr) => {
+        $query
+            .bind(&$p.legal_surname)
+            .bind(&$p.legal_forename)
+            .bind(&$p.preferred_forename)
+            .bind(jiff_sqlx::Date::from($p.date_of_birth))
+            .bind($p.sex.code())
+            .bind($p.year_group.to_string())
+            .bind($group)
+            .bind(opt_date($p.entry_date))
+            .bind(opt_date($p.leaving_date))
+            .bind($p.fsm)
+            .bind($p.eal)
+            .bind($p.sen.code())
+            .bind($p.school.map(|s| s.to_string()))
+    };
+}
+
+/// Inserts marks in batches, with `$on_conflict` after each batch's values.
+macro_rules! insert_marks {
+    ($conn:expr, $db:ty, $marks:expr, $on_conflict:expr) => {{
+        for batch in $marks.chunks(IMPORT_BATCH) {
+            let mut builder = sqlx::QueryBuilder::<$db>::new(
+                "INSERT INTO marks (pupil_id, date, session, code, minutes_late, comment, source, \
+                 recorded_by, recorded_by_user, recorded_at) ",
+            );
+            builder.push_values(batch, |mut row, m| {
+                row.push_bind(m.pupil)
+                    .push_bind(jiff_sqlx::Date::from(m.date))
+                    .push_bind(m.session)
+                    .push_bind(m.code.to_owned())
+                    .push_bind(m.minutes)
+                    .push_bind(m.comment.map(str::to_owned))
+                    .push_bind(m.source.id())
+                    .push_bind(m.by_name.map(str::to_owned))
+                    .push_bind(m.by_user)
+                    .push_bind(m.at);
+            });
+            builder.push($on_conflict);
+            builder.build().execute(&mut *$conn).await.map_err(db)?;
+        }
+        Ok(())
+    }};
 }
 
 macro_rules! impl_sql {
@@ -714,56 +766,29 @@ macro_rules! impl_sql {
             }
 
             async fn insert_pupil(&mut self, school: i64, group: Option<i64>, p: &Pupil) -> Result<i64> {
-                sqlx::query_scalar(
+                let query = sqlx::query_scalar(
                     "INSERT INTO pupils (school_id, upn, legal_surname, legal_forename, \
                      preferred_forename, date_of_birth, sex, year_group, reg_group_id, entry_date, \
                      leaving_date, fsm, eal, sen, la_estab) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
                 )
                 .bind(school)
-                .bind(p.upn.as_str())
-                .bind(&p.legal_surname)
-                .bind(&p.legal_forename)
-                .bind(&p.preferred_forename)
-                .bind(jiff_sqlx::Date::from(p.date_of_birth))
-                .bind(p.sex.code())
-                .bind(p.year_group.to_string())
-                .bind(group)
-                .bind(opt_date(p.entry_date))
-                .bind(opt_date(p.leaving_date))
-                .bind(p.fsm)
-                .bind(p.eal)
-                .bind(p.sen.code())
-                .bind(p.school.map(|s| s.to_string()))
-                .fetch_one(&mut *self)
-                .await
-                .map_err(db)
+                .bind(p.upn.as_str());
+                bind_pupil!(query, group, p).fetch_one(&mut *self).await.map_err(db)
             }
 
             async fn update_pupil(&mut self, key: i64, group: Option<i64>, p: &Pupil) -> Result<()> {
-                sqlx::query(
+                let query = sqlx::query(
                     "UPDATE pupils SET legal_surname = $2, legal_forename = $3, preferred_forename = $4, \
                      date_of_birth = $5, sex = $6, year_group = $7, reg_group_id = $8, entry_date = $9, \
                      leaving_date = $10, fsm = $11, eal = $12, sen = $13, la_estab = $14 WHERE id = $1",
                 )
-                .bind(key)
-                .bind(&p.legal_surname)
-                .bind(&p.legal_forename)
-                .bind(&p.preferred_forename)
-                .bind(jiff_sqlx::Date::from(p.date_of_birth))
-                .bind(p.sex.code())
-                .bind(p.year_group.to_string())
-                .bind(group)
-                .bind(opt_date(p.entry_date))
-                .bind(opt_date(p.leaving_date))
-                .bind(p.fsm)
-                .bind(p.eal)
-                .bind(p.sen.code())
-                .bind(p.school.map(|s| s.to_string()))
-                .execute(&mut *self)
-                .await
-                .map(|_| ())
-                .map_err(db)
+                .bind(key);
+                bind_pupil!(query, group, p)
+                    .execute(&mut *self)
+                    .await
+                    .map(|_| ())
+                    .map_err(db)
             }
 
             async fn select_pupil(&mut self, key: i64) -> Result<Option<PupilRecord>> {
@@ -1039,54 +1064,19 @@ macro_rules! impl_sql {
             }
 
             async fn upsert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<()> {
-                for batch in marks.chunks(IMPORT_BATCH) {
-                    let mut builder = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO marks (pupil_id, date, session, code, minutes_late, comment, source, \
-                         recorded_by, recorded_by_user, recorded_at) ",
-                    );
-                    builder.push_values(batch, |mut row, m| {
-                        row.push_bind(m.pupil)
-                            .push_bind(jiff_sqlx::Date::from(m.date))
-                            .push_bind(m.session)
-                            .push_bind(m.code.to_owned())
-                            .push_bind(m.minutes)
-                            .push_bind(m.comment.map(str::to_owned))
-                            .push_bind(m.source.id())
-                            .push_bind(m.by_name.map(str::to_owned))
-                            .push_bind(m.by_user)
-                            .push_bind(m.at);
-                    });
-                    builder.push(
-                        " ON CONFLICT (pupil_id, date, session) DO UPDATE SET code = excluded.code, \
-                         minutes_late = excluded.minutes_late, comment = excluded.comment, \
-                         source = excluded.source, recorded_by = excluded.recorded_by, \
-                         recorded_by_user = excluded.recorded_by_user, recorded_at = excluded.recorded_at",
-                    );
-                    builder.build().execute(&mut *self).await.map_err(db)?;
-                }
-                Ok(())
+                insert_marks!(
+                    self,
+                    $db,
+                    marks,
+                    " ON CONFLICT (pupil_id, date, session) DO UPDATE SET code = excluded.code, \
+                     minutes_late = excluded.minutes_late, comment = excluded.comment, \
+                     source = excluded.source, recorded_by = excluded.recorded_by, \
+                     recorded_by_user = excluded.recorded_by_user, recorded_at = excluded.recorded_at"
+                )
             }
 
             async fn insert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<()> {
-                for batch in marks.chunks(IMPORT_BATCH) {
-                    let mut builder = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO marks (pupil_id, date, session, code, minutes_late, comment, source, \
-                         recorded_by, recorded_at) ",
-                    );
-                    builder.push_values(batch, |mut row, m| {
-                        row.push_bind(m.pupil)
-                            .push_bind(jiff_sqlx::Date::from(m.date))
-                            .push_bind(m.session)
-                            .push_bind(m.code.to_owned())
-                            .push_bind(m.minutes)
-                            .push_bind(m.comment.map(str::to_owned))
-                            .push_bind(m.source.id())
-                            .push_bind(m.by_name.map(str::to_owned))
-                            .push_bind(m.at);
-                    });
-                    builder.build().execute(&mut *self).await.map_err(db)?;
-                }
-                Ok(())
+                insert_marks!(self, $db, marks, "")
             }
 
             /// A submission is an amendment when the register was taken before.

@@ -19,6 +19,27 @@ use std::time::{Duration, Instant};
 use rollcall_store_sql::SqlStore;
 use sqlx::Connection;
 
+/// Defines a `#[tokio::test]` for each named test function, which takes a [`Backend`], once on
+/// SQLite (in `mod sqlite`) and once on PostgreSQL (in `mod postgres`), so that every suite runs
+/// on both databases. Use it at the root of a test binary.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($module:ident :: $test:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                super::$module::$test($crate::Backend::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                super::$module::$test($crate::Backend::Postgres).await
+            })*
+        }
+    };
+}
+
 /// A database backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

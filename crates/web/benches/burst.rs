@@ -85,10 +85,7 @@ struct Figures {
 }
 
 fn upn(n: usize) -> Upn {
-    let rest = format!("801200{:06}", n);
-    let bytes: [u8; 12] = rest.as_bytes().try_into().unwrap();
-    let check = rollcall_core::ids::upn_check_letter(&bytes).unwrap();
-    Upn::parse(&format!("{check}{rest}")).unwrap()
+    Upn::issue(&format!("801200{:06}", n)).unwrap()
 }
 
 /// A school of `groups` classes of 30 with the registers of the `history` sessions already

@@ -1,7 +1,8 @@
 use jiff::civil::date;
 use rollcall_core::{Code, Register, RegisterBuilder, Roll, Session, SessionKey};
 use rollcall_store::{Directory as _, Registers as _};
-use rollcall_store::{NewSchool, StoreError};
+use rollcall_store::{NewSchool, SchoolId, StoreError};
+use rollcall_store_sql::SqlStore;
 use rollcall_testkit::fixture::POLICY;
 use rollcall_testkit::{Backend, database};
 
@@ -86,10 +87,8 @@ fn marks_of(r: &Register) -> Marks {
         .collect()
 }
 
-pub async fn import_is_all_or_nothing(backend: Backend) {
-    let db = database(backend).await;
-    let store = db.store().await;
-    let school = store
+async fn import_school(store: &SqlStore) -> SchoolId {
+    store
         .create_school(&NewSchool {
             trust: None,
             name: "Import".into(),
@@ -98,7 +97,13 @@ pub async fn import_is_all_or_nothing(backend: Backend) {
             policy: POLICY.into(),
         })
         .await
-        .unwrap();
+        .unwrap()
+}
+
+pub async fn import_is_all_or_nothing(backend: Backend) {
+    let db = database(backend).await;
+    let store = db.store().await;
+    let school = import_school(&store).await;
     let seen = std::sync::atomic::AtomicU64::new(0);
     let progress = |n: u64| seen.store(n, std::sync::atomic::Ordering::Relaxed);
     let first = register(Code::PresentPm);
@@ -167,16 +172,7 @@ pub async fn import_is_all_or_nothing(backend: Backend) {
 pub async fn load_register_round_trips(backend: Backend) {
     let db = database(backend).await;
     let store = db.store().await;
-    let school = store
-        .create_school(&NewSchool {
-            trust: None,
-            name: "Import".into(),
-            urn: None,
-            la_estab: None,
-            policy: POLICY.into(),
-        })
-        .await
-        .unwrap();
+    let school = import_school(&store).await;
     let original = register(Code::Holiday);
     store
         .import(

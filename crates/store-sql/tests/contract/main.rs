@@ -8,25 +8,7 @@
     clippy::indexing_slicing
 )]
 
-use rollcall_testkit::Backend;
-
-/// Runs each named test function, which takes a [`Backend`], once on each backend.
-macro_rules! on_both_backends {
-    ($($module:ident :: $test:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $test() {
-                crate::$module::$test(crate::Backend::Sqlite).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $test() {
-                crate::$module::$test(crate::Backend::Postgres).await
-            })*
-        }
-    };
-}
+use rollcall_testkit::on_both_backends;
 
 // Schools, staff, roles, groups, pupils, their history and contacts.
 mod directory;

@@ -245,11 +245,7 @@ async fn get_register(
             .map(|r| Line {
                 pupil: r.pupil.key.0,
                 upn: r.pupil.pupil.upn.to_string(),
-                name: format!(
-                    "{} {}",
-                    r.pupil.pupil.known_as(),
-                    r.pupil.pupil.legal_surname
-                ),
+                name: r.pupil.pupil.name(),
                 mark: r.mark.map(Mark::of),
             })
             .collect(),
@@ -675,11 +671,7 @@ async fn absences(
             .into_iter()
             .map(|a| Absence {
                 pupil: a.pupil.key.0,
-                name: format!(
-                    "{} {}",
-                    a.pupil.pupil.known_as(),
-                    a.pupil.pupil.legal_surname
-                ),
+                name: a.pupil.pupil.name(),
                 reg_group: a.group,
                 sessions: a.sessions.iter().map(ToString::to_string).collect(),
                 contacts: a

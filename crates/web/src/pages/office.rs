@@ -132,11 +132,7 @@ async fn office(
         .into_iter()
         .map(|a| AbsenceLine {
             key: a.pupil.key.0,
-            name: format!(
-                "{} {}",
-                a.pupil.pupil.known_as(),
-                a.pupil.pupil.legal_surname
-            ),
+            name: a.pupil.pupil.name(),
             group: a.group,
             sessions: a
                 .sessions
@@ -284,7 +280,7 @@ async fn bulk_submit(
                     .store
                     .pupil(pupil)
                     .await
-                    .map(|p| format!("{} {}", p.pupil.known_as(), p.pupil.legal_surname))
+                    .map(|p| p.pupil.name())
                     .unwrap_or_default();
                 page.skipped.push((
                     name,

@@ -201,7 +201,7 @@ async fn pupil(
     Ok(PupilPage {
         chrome: Chrome::new(&access, "pupils"),
         key: key.0,
-        name: format!("{} {}", pupil.known_as(), pupil.legal_surname),
+        name: pupil.name(),
         group: pupil.reg_group.clone(),
         year: pupil.year_group.to_string(),
         upn: pupil.upn.to_string(),

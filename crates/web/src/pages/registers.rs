@@ -148,11 +148,7 @@ fn page(
                 .filter(|m| m.source == MarkSource::Planned);
             PupilLine {
                 key: row.pupil.key.0,
-                name: format!(
-                    "{} {}",
-                    row.pupil.pupil.known_as(),
-                    row.pupil.pupil.legal_surname
-                ),
+                name: row.pupil.pupil.name(),
                 planned: planned.map(|m| match &m.comment {
                     Some(comment) => format!("{}: {} ({comment})", m.code, m.code.meaning()),
                     None => format!("{}: {}", m.code, m.code.meaning()),

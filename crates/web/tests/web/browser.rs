@@ -111,24 +111,9 @@ async fn page_with(client: &Client, needle: &str) -> String {
     panic!("the page never showed {needle:?}; it showed:\n{last}");
 }
 
-async fn sign_in(client: &Client, base: &str, username: &str) {
-    client.goto(&format!("{base}/login")).await.unwrap();
+async fn click(client: &Client, css: &str) {
     client
-        .find(Locator::Css("input[name=username]"))
-        .await
-        .unwrap()
-        .send_keys(username)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys(rollcall_testkit::fixture::PASSWORD)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("button[type=submit]"))
+        .find(Locator::Css(css))
         .await
         .unwrap()
         .click()
@@ -136,14 +121,30 @@ async fn sign_in(client: &Client, base: &str, username: &str) {
         .unwrap();
 }
 
-async fn sign_out(client: &Client) {
+async fn type_into(client: &Client, css: &str, text: &str) {
     client
-        .find(Locator::Css("nav form button"))
+        .find(Locator::Css(css))
         .await
         .unwrap()
-        .click()
+        .send_keys(text)
         .await
         .unwrap();
+}
+
+async fn sign_in(client: &Client, base: &str, username: &str) {
+    client.goto(&format!("{base}/login")).await.unwrap();
+    type_into(client, "input[name=username]", username).await;
+    type_into(
+        client,
+        "input[name=password]",
+        rollcall_testkit::fixture::PASSWORD,
+    )
+    .await;
+    click(client, "button[type=submit]").await;
+}
+
+async fn sign_out(client: &Client) {
+    click(client, "nav form button").await;
 }
 
 pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
@@ -168,65 +169,23 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
     assert!(link.text().await.unwrap().contains("To take: closes 09:15"));
     link.click().await.unwrap();
     page_with(&client, "5A — Morning register").await;
-    client
-        .find(Locator::Id("all-present"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#all-present").await;
     let ben = f.pupils[1];
-    client
-        .find(Locator::Css(&format!(
-            "li[data-pupil='{ben}'] label.absent"
-        )))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("button.primary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, &format!("li[data-pupil='{ben}'] label.absent")).await;
+    click(&client, "button.primary").await;
     page_with(&client, "Taken at 08:50 by Tom Teach").await;
 
     // Re-taking it: Cara went home ill, which is a change and needs a reason.
-    client
-        .find(Locator::Css(&register))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, &register).await;
     page_with(&client, "A change to a mark now is an amendment").await;
     let cara = f.pupils[2];
-    client
-        .find(Locator::Css(&format!(
-            "select[name='other_{cara}'] option[value='I']"
-        )))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("textarea[name=reason]"))
-        .await
-        .unwrap()
-        .send_keys("Sent home ill at 9.00")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("button.primary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &client,
+        &format!("select[name='other_{cara}'] option[value='I']"),
+    )
+    .await;
+    type_into(&client, "textarea[name=reason]", "Sent home ill at 9.00").await;
+    click(&client, "button.primary").await;
     client
         .goto(&format!("{base}/s/{}/pupils/{cara}", f.school))
         .await
@@ -249,27 +208,14 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
         .as_bool()
         .unwrap_or(false);
     assert!(htmx, "htmx loads from rollcall itself");
-    client
-        .find(Locator::Css("form.quick select option[value='I']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form.quick input[name=reason]"))
-        .await
-        .unwrap()
-        .send_keys("Mother phoned: ill")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form.quick button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "form.quick select option[value='I']").await;
+    type_into(
+        &client,
+        "form.quick input[name=reason]",
+        "Mother phoned: ill",
+    )
+    .await;
+    click(&client, "form.quick button").await;
     page_with(&client, "Absent with no reason (0)").await;
     client
         .goto(&format!("{base}/s/{}/pupils/{ben}", f.school))

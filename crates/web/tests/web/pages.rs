@@ -219,13 +219,7 @@ pub async fn lateness_comes_from_the_clock(backend: Backend) {
 pub async fn office_sees_missing_registers_and_absences(backend: Backend) {
     let app = TestApp::new(backend).await;
     let f = &app.fixture;
-    let teacher = app.sign_in("teacher").await;
-    app.post_form(
-        &app.register_path(f.group.0),
-        Some(&teacher),
-        &app.register_form(["present", "N", "N"]),
-    )
-    .await;
+    app.teacher_takes_5a(["present", "N", "N"]).await;
     let officer = app.sign_in("officer").await;
     let office = format!("/s/{}/office", f.school);
     // At 08:50 no register has closed: nothing is missing yet.
@@ -265,13 +259,7 @@ pub async fn office_sees_missing_registers_and_absences(backend: Backend) {
 pub async fn office_amends_and_the_ledger_shows_it(backend: Backend) {
     let app = TestApp::new(backend).await;
     let f = &app.fixture;
-    let teacher = app.sign_in("teacher").await;
-    app.post_form(
-        &app.register_path(f.group.0),
-        Some(&teacher),
-        &app.register_form(["present", "N", "present"]),
-    )
-    .await;
+    app.teacher_takes_5a(["present", "N", "present"]).await;
     let officer = app.sign_in("officer").await;
     app.clock.set(at(Time::constant(9, 45, 0, 0)));
     let ben = f.pupils[1];
@@ -342,13 +330,7 @@ pub async fn office_amends_and_the_ledger_shows_it(backend: Backend) {
 pub async fn bulk_codes_from_the_office(backend: Backend) {
     let app = TestApp::new(backend).await;
     let f = &app.fixture;
-    let teacher = app.sign_in("teacher").await;
-    app.post_form(
-        &app.register_path(f.group.0),
-        Some(&teacher),
-        &app.register_form(["present", "N", "I"]),
-    )
-    .await;
+    app.teacher_takes_5a(["present", "N", "I"]).await;
     let officer = app.sign_in("officer").await;
     let path = format!("/s/{}/office/bulk", f.school);
     let form = app.get(&path, Some(&officer)).await.body;

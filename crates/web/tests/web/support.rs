@@ -207,6 +207,17 @@ impl TestApp {
     }
 
     /// A register form marking each of 5A's pupils with the given choice.
+    /// 5A's teacher signs in and takes this morning's register with `choices`.
+    pub async fn teacher_takes_5a(&self, choices: [&str; 3]) -> Reply {
+        let teacher = self.sign_in("teacher").await;
+        self.post_form(
+            &self.register_path(self.fixture.group.0),
+            Some(&teacher),
+            &self.register_form(choices),
+        )
+        .await
+    }
+
     pub fn register_form(&self, choices: [&str; 3]) -> String {
         self.fixture
             .pupils
