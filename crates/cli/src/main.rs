@@ -5,6 +5,7 @@ mod demo;
 mod report;
 mod serve;
 mod table;
+mod worklist;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +42,9 @@ enum Command {
     /// Manages API tokens.
     #[command(subcommand)]
     Token(admin::TokenCommand),
+    /// What a school's procedures ask for at a date and time: first-day calls, visits,
+    /// escalations, letters and meetings, each with the rule that asks for it.
+    Worklist(worklist::WorklistArgs),
 }
 
 #[derive(Subcommand)]
@@ -152,6 +156,7 @@ fn main() -> ExitCode {
         Command::VerifyLedger(args) => admin::verify(&args),
         Command::User(command) => admin::user(&command),
         Command::Token(command) => admin::token(&command),
+        Command::Worklist(args) => worklist::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

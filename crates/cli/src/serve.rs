@@ -159,7 +159,7 @@ async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyhow::Result<D
             name: policy.school.name.clone(),
             urn: policy.school.urn,
             la_estab: policy.school.la_estab,
-            policy: rollcall_files::policy_to_toml(policy),
+            policy: demo_policy_text(policy)?,
         })
         .await?;
     let office = Actor {
@@ -210,6 +210,20 @@ async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyhow::Result<D
         pupils: keys.len(),
         group: DEMO_GROUP.into(),
     })
+}
+
+/// The demo school runs the procedures of the 18-academy trust's policy (seed 001): first-day
+/// texts and calls, visits and referrals by day, and the graduated-response stages.
+const TRUST_POLICY: &str = include_str!("../../../policies/001-learning-academy-partnership.toml");
+
+fn demo_policy_text(policy: &rollcall_core::Policy) -> anyhow::Result<String> {
+    let procedures = TRUST_POLICY
+        .find("\n[procedures")
+        .and_then(|at| TRUST_POLICY.get(at..))
+        .context("the trust's policy has no procedures")?;
+    let text = format!("{}{procedures}", rollcall_files::policy_to_toml(policy));
+    rollcall_files::parse_policy(std::path::Path::new("the demo policy"), &text)?;
+    Ok(text)
 }
 
 async fn add_contacts(

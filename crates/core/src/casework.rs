@@ -8,7 +8,7 @@ use std::fmt;
 
 use jiff::civil::DateTime;
 
-use crate::procedures::Rating;
+use crate::procedures::{ActionKind, Rating};
 
 /// Identifies one worklist item: the rule that asks for it and the occasion it is for (a
 /// session, the first day of an absence, an academic year).
@@ -99,26 +99,63 @@ impl EntryKind {
         }
     }
 
+    /// The entry that records doing an action of a kind.
+    pub fn recording(action: ActionKind) -> EntryKind {
+        match action {
+            ActionKind::Text => EntryKind::Text,
+            ActionKind::Call | ActionKind::Contact => EntryKind::Call,
+            ActionKind::HomeVisit | ActionKind::FaceToFace => EntryKind::HomeVisit,
+            ActionKind::Letter => EntryKind::Letter,
+            ActionKind::Meeting => EntryKind::Meeting,
+            ActionKind::Plan => EntryKind::Plan,
+            ActionKind::Referral => EntryKind::Referral,
+            ActionKind::Notify => EntryKind::Notification,
+            ActionKind::Decision => EntryKind::Decision,
+            ActionKind::Register => EntryKind::Note,
+        }
+    }
+
+    /// How the kind is named to people.
+    pub fn title(self) -> &'static str {
+        match self {
+            EntryKind::Call => "Call",
+            EntryKind::Text => "Text",
+            EntryKind::Email => "Email",
+            EntryKind::HomeVisit => "Home visit",
+            EntryKind::VideoCall => "Video call",
+            EntryKind::Letter => "Letter",
+            EntryKind::Meeting => "Meeting",
+            EntryKind::Referral => "Referral",
+            EntryKind::Plan => "Plan or contract",
+            EntryKind::Notification => "Notification",
+            EntryKind::Decision => "Decision",
+            EntryKind::Dismissed => "Dismissed",
+            EntryKind::RatingOverride(_) => "Rating set",
+            EntryKind::RiskAssessment { .. } => "Risk assessment",
+            EntryKind::Note => "Note",
+        }
+    }
+
+    /// The kinds that carry no data, in the order a form offers them.
+    pub const SIMPLE: [EntryKind; 13] = [
+        EntryKind::Call,
+        EntryKind::Text,
+        EntryKind::Email,
+        EntryKind::HomeVisit,
+        EntryKind::VideoCall,
+        EntryKind::Letter,
+        EntryKind::Meeting,
+        EntryKind::Referral,
+        EntryKind::Plan,
+        EntryKind::Notification,
+        EntryKind::Decision,
+        EntryKind::Dismissed,
+        EntryKind::Note,
+    ];
+
     /// Reads a kind that carries no data.
     pub fn parse_simple(text: &str) -> Option<EntryKind> {
-        use EntryKind::*;
-        [
-            Call,
-            Text,
-            Email,
-            HomeVisit,
-            VideoCall,
-            Letter,
-            Meeting,
-            Referral,
-            Plan,
-            Notification,
-            Decision,
-            Dismissed,
-            Note,
-        ]
-        .into_iter()
-        .find(|k| k.id() == text)
+        EntryKind::SIMPLE.into_iter().find(|k| k.id() == text)
     }
 }
 
@@ -171,5 +208,67 @@ impl Case<'_> {
     /// The latest entry matching `keep`.
     pub fn latest(&self, keep: impl Fn(&CaseEntry) -> bool) -> Option<&CaseEntry> {
         self.entries.iter().filter(|e| keep(e)).max_by_key(|e| e.at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_read_back_and_record_actions() {
+        for kind in EntryKind::SIMPLE {
+            assert_eq!(EntryKind::parse_simple(kind.id()), Some(kind));
+        }
+        assert_eq!(EntryKind::parse_simple("rating"), None, "carries a rating");
+        // (action asked for, the entry that records doing it)
+        let table = [
+            (ActionKind::Text, EntryKind::Text),
+            (ActionKind::Call, EntryKind::Call),
+            (ActionKind::Contact, EntryKind::Call),
+            (ActionKind::HomeVisit, EntryKind::HomeVisit),
+            // Seed 000 appendix 2: face-to-face is a home visit or a video call.
+            (ActionKind::FaceToFace, EntryKind::HomeVisit),
+            (ActionKind::Letter, EntryKind::Letter),
+            (ActionKind::Meeting, EntryKind::Meeting),
+            (ActionKind::Plan, EntryKind::Plan),
+            (ActionKind::Referral, EntryKind::Referral),
+            (ActionKind::Notify, EntryKind::Notification),
+            (ActionKind::Decision, EntryKind::Decision),
+            (ActionKind::Register, EntryKind::Note),
+        ];
+        assert_eq!(table.len(), ActionKind::ALL.len());
+        for (action, entry) in table {
+            assert_eq!(EntryKind::recording(action), entry, "{action:?}");
+        }
+    }
+
+    #[test]
+    fn item_keys() {
+        // (text, parsed as rule and occasion)
+        let table = [
+            (
+                "first_day.call@2025-09-10 AM",
+                Some(("first_day.call", "2025-09-10 AM")),
+            ),
+            (
+                "stage.facilitate.letter_2@2025/26",
+                Some(("stage.facilitate.letter_2", "2025/26")),
+            ),
+            ("no-occasion@", None),
+            ("@2025-09-10", None),
+            ("no at sign", None),
+        ];
+        for (text, want) in table {
+            let got = ItemKey::parse(text);
+            assert_eq!(
+                got.as_ref().map(|k| (k.rule.as_str(), k.occasion.as_str())),
+                want,
+                "{text}"
+            );
+            if let Some(key) = got {
+                assert_eq!(key.to_string(), text);
+            }
+        }
     }
 }

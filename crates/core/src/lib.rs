@@ -42,4 +42,4 @@ pub use roles::{Permission, Role};
 pub use session::{Day, Session, SessionKey, Slot};
 pub use stats::{GroupBy, GroupKey, GroupSummary, Rate, Tally, summarise};
 pub use triggers::{Trigger, TriggerHit};
-pub use worklist::{Item, Standing};
+pub use worklist::{Item, Standing, pupil_items, school_items, standing};

@@ -196,6 +196,24 @@ impl Flag {
     pub fn parse(text: &str) -> Option<Flag> {
         Flag::ALL.into_iter().find(|f| f.id() == text)
     }
+
+    /// How the circumstance is named to people.
+    pub fn title(self) -> &'static str {
+        match self {
+            Flag::Ehcp => "Education, health and care plan",
+            Flag::LookedAfter => "Looked after",
+            Flag::ChildProtectionPlan => "Child protection plan",
+            Flag::SocialWorker => "Social worker",
+            Flag::Cse => "Risk of child sexual exploitation",
+            Flag::Cce => "Risk of child criminal exploitation",
+            Flag::Section47 => "Section 47 enquiry",
+            Flag::MentalHealthRisk => "Mental health linked to suicide risk",
+            Flag::ExternalAgency => "External agency involved",
+            Flag::FamilyConcern => "Family concern",
+            Flag::EwoInvolvement => "Education welfare officer involved",
+            Flag::PoliceInvestigation => "Police investigation",
+        }
+    }
 }
 
 /// A vulnerability rating (seed 000 appendix 2).

@@ -39,6 +39,9 @@ pub enum Permission {
     ViewOfficeLists,
     /// See the school's statistics.
     ViewStatistics,
+    /// Work the worklist: see and add to pupils' chronologies and circumstances, complete and
+    /// dismiss items (seed 000 "The Attendance Officer"; seed 001 §3).
+    WorkCases,
 }
 
 impl Role {
@@ -101,6 +104,7 @@ mod tests {
             (BulkCodes, false, true, true),
             (ViewOfficeLists, false, true, true),
             (ViewStatistics, false, true, true),
+            (WorkCases, false, true, true),
         ];
         for (permission, teacher, officer, leader) in table {
             assert_eq!(Role::Teacher.permits(permission), teacher, "{permission:?}");

@@ -98,6 +98,21 @@ pub fn pupil_items(
     items
 }
 
+/// The items due for every pupil on the register at `now`, soonest first.
+pub fn school_items<'c>(
+    register: &Register,
+    policy: &Policy,
+    case_of: impl Fn(PupilId) -> Case<'c>,
+    now: DateTime,
+) -> Vec<Item> {
+    let mut items: Vec<Item> = register
+        .ids()
+        .flat_map(|id| pupil_items(register, id, policy, case_of(id), now))
+        .collect();
+    items.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.key.cmp(&b.key)));
+    items
+}
+
 /// What one pupil's evaluation needs, worked out once.
 struct Context<'a> {
     register: &'a Register,

@@ -7,15 +7,17 @@
 use async_trait::async_trait;
 use jiff::civil::Date;
 use rollcall_core::{
-    Code, LaEstab, Pupil, SenStatus, Session, SessionKey, Sex, Upn, Urn, YearGroup,
+    CaseEntry, Code, EntryKind, Flag, ItemKey, LaEstab, Pupil, Rating, SenStatus, Session,
+    SessionKey, Sex, Upn, Urn, YearGroup,
 };
 use rollcall_store::{
-    Characteristic, CharacteristicChange, Contact, ContactId, ContactRecord, Enrolment, GroupId,
-    GroupRecord, MarkSource, NewSchool, NewUser, PupilKey, PupilRecord, SchoolId, SchoolRecord,
-    StaffUser, StoreError, StoredMark, SubmissionRecord, TrustId, UserId,
+    CaseRecord, Channel, Characteristic, CharacteristicChange, CloseJob, Contact, ContactId,
+    ContactRecord, Enrolment, FlagRecord, GroupId, GroupRecord, JobRecord, MarkSource,
+    MessageRecord, NewCaseEntry, NewFlag, NewMessage, NewSchool, NewUser, PupilKey, PupilRecord,
+    SchoolId, SchoolRecord, StaffUser, StoreError, StoredMark, SubmissionRecord, TrustId, UserId,
 };
 
-use crate::time::from_micros;
+use crate::time::{from_micros, to_micros};
 
 pub(crate) type Result<T> = std::result::Result<T, StoreError>;
 
@@ -383,12 +385,161 @@ impl LedgerSqlRow {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct CaseRow {
+    id: i64,
+    pupil_id: i64,
+    at: jiff_sqlx::DateTime,
+    kind: String,
+    rating: Option<String>,
+    likelihood: Option<i16>,
+    frequency: Option<i16>,
+    item_rule: Option<String>,
+    item_occasion: Option<String>,
+    with_whom: String,
+    note: String,
+    by_name: String,
+    by_position: String,
+    recorded_at: i64,
+}
+
+impl CaseRow {
+    fn record(self) -> Result<CaseRecord> {
+        let kind = match self.kind.as_str() {
+            "rating" => {
+                let rating = self.rating.as_deref().unwrap_or_default();
+                EntryKind::RatingOverride(
+                    Rating::parse(rating).ok_or_else(|| corrupt("rating", rating))?,
+                )
+            }
+            "risk_assessment" => {
+                let score = |n: Option<i16>| {
+                    n.and_then(|n| u8::try_from(n).ok())
+                        .ok_or_else(|| corrupt("risk score", &format!("{n:?}")))
+                };
+                EntryKind::RiskAssessment {
+                    likelihood: score(self.likelihood)?,
+                    frequency: score(self.frequency)?,
+                }
+            }
+            other => EntryKind::parse_simple(other).ok_or_else(|| corrupt("entry kind", other))?,
+        };
+        Ok(CaseRecord {
+            id: self.id,
+            pupil: PupilKey(self.pupil_id),
+            entry: CaseEntry {
+                at: self.at.to_jiff(),
+                kind,
+                item: self
+                    .item_rule
+                    .zip(self.item_occasion)
+                    .map(|(rule, occasion)| ItemKey { rule, occasion }),
+                with: self.with_whom,
+                note: self.note,
+                by: format!("{}, {}", self.by_name, self.by_position),
+            },
+            recorded_at: from_micros(self.recorded_at),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct FlagRow {
+    id: i64,
+    pupil_id: i64,
+    flag: String,
+    from_date: jiff_sqlx::Date,
+    until_date: Option<jiff_sqlx::Date>,
+    note: String,
+    by_name: String,
+    by_position: String,
+    ended_by: Option<String>,
+}
+
+impl FlagRow {
+    fn record(self) -> Result<FlagRecord> {
+        Ok(FlagRecord {
+            id: self.id,
+            pupil: PupilKey(self.pupil_id),
+            flag: Flag::parse(&self.flag).ok_or_else(|| corrupt("flag", &self.flag))?,
+            from: self.from_date.to_jiff(),
+            until: self.until_date.map(|d| d.to_jiff()),
+            note: self.note,
+            by: format!("{}, {}", self.by_name, self.by_position),
+            ended_by: self.ended_by,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    school_id: i64,
+    kind: String,
+    date: jiff_sqlx::Date,
+    session: i16,
+    runner: String,
+    ran_at: i64,
+    summary: String,
+}
+
+impl JobRow {
+    fn record(self) -> Result<JobRecord> {
+        Ok(JobRecord {
+            school: SchoolId(self.school_id),
+            kind: self.kind,
+            key: SessionKey {
+                date: self.date.to_jiff(),
+                session: session_of(self.session)?,
+            },
+            runner: self.runner,
+            at: from_micros(self.ran_at),
+            summary: self.summary,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: i64,
+    pupil_id: i64,
+    contact_id: Option<i64>,
+    channel: String,
+    recipient: String,
+    body: String,
+    queued_at: i64,
+    sent_at: Option<i64>,
+}
+
+impl MessageRow {
+    fn record(self) -> Result<MessageRecord> {
+        Ok(MessageRecord {
+            id: self.id,
+            message: NewMessage {
+                pupil: PupilKey(self.pupil_id),
+                contact: self.contact_id.map(ContactId),
+                channel: Channel::parse(&self.channel)
+                    .ok_or_else(|| corrupt("channel", &self.channel))?,
+                recipient: self.recipient,
+                body: self.body,
+            },
+            queued_at: from_micros(self.queued_at),
+            sent_at: self.sent_at.map(from_micros),
+        })
+    }
+}
+
 const PUPIL_COLUMNS: &str = "p.id, p.school_id, p.upn, p.legal_surname, p.legal_forename, \
     p.preferred_forename, p.date_of_birth, p.sex, p.year_group, p.reg_group_id, \
     g.name AS reg_group, p.entry_date, p.leaving_date, p.fsm, p.eal, p.sen, p.la_estab";
 
 const MARK_COLUMNS: &str = "m.pupil_id, m.date, m.session, m.code, m.minutes_late, m.comment, \
     m.source, m.recorded_by, m.recorded_at";
+
+const CASE_COLUMNS: &str = "id, pupil_id, at, kind, rating, likelihood, frequency, item_rule, \
+    item_occasion, with_whom, note, by_name, by_position, recorded_at";
+
+const FLAG_COLUMNS: &str =
+    "id, pupil_id, flag, from_date, until_date, note, by_name, by_position, ended_by";
 
 const LEDGER_COLUMNS: &str = "seq, pupil_id, date, session, original_code, original_minutes, \
     new_code, new_minutes, reason, at, by_user, by_name, by_position, prev_hash, hash";
@@ -515,6 +666,31 @@ pub(crate) trait Sql: Send {
         at: i64,
     ) -> Result<()>;
     async fn select_api_token_user(&mut self, token_hash: &str) -> Result<Option<i64>>;
+
+    async fn insert_case_entry(&mut self, school: i64, entry: &NewCaseEntry) -> Result<i64>;
+    async fn select_case_entries(&mut self, pupil: i64) -> Result<Vec<CaseRecord>>;
+    async fn select_school_case_entries(&mut self, school: i64) -> Result<Vec<CaseRecord>>;
+    async fn insert_flag(&mut self, school: i64, flag: &NewFlag) -> Result<i64>;
+    async fn update_flag_end(
+        &mut self,
+        pupil: i64,
+        id: i64,
+        until: Date,
+        ended_by: &str,
+    ) -> Result<u64>;
+    async fn select_flags(&mut self, pupil: i64) -> Result<Vec<FlagRecord>>;
+    async fn select_school_flags(&mut self, school: i64) -> Result<Vec<FlagRecord>>;
+    /// The job's id, or `None` when it is already recorded.
+    async fn insert_job(&mut self, job: &CloseJob) -> Result<Option<i64>>;
+    async fn insert_message(
+        &mut self,
+        school: i64,
+        job: Option<i64>,
+        message: &NewMessage,
+        at: i64,
+    ) -> Result<()>;
+    async fn select_jobs(&mut self, school: i64) -> Result<Vec<JobRecord>>;
+    async fn select_outbox(&mut self, school: i64) -> Result<Vec<MessageRecord>>;
 }
 
 fn opt_date(d: Option<Date>) -> Option<jiff_sqlx::Date> {
@@ -568,6 +744,20 @@ macro_rules! insert_marks {
         }
         Ok(())
     }};
+}
+
+/// Every row a query for one id (a pupil's, a school's) returns, as records.
+macro_rules! rows_by {
+    ($conn:ident, $row:ty, $sql:expr, $id:expr) => {
+        sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe($sql))
+            .bind($id)
+            .fetch_all(&mut *$conn)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .map(<$row>::record)
+            .collect()
+    };
 }
 
 macro_rules! impl_sql {
@@ -1301,6 +1491,136 @@ macro_rules! impl_sql {
                     .fetch_optional(&mut *self)
                     .await
                     .map_err(db)
+            }
+
+            async fn insert_case_entry(&mut self, school: i64, new: &NewCaseEntry) -> Result<i64> {
+                let e = &new.entry;
+                let (rating, likelihood, frequency) = match e.kind {
+                    EntryKind::RatingOverride(r) => (Some(r.id()), None, None),
+                    EntryKind::RiskAssessment { likelihood, frequency } => {
+                        (None, Some(i16::from(likelihood)), Some(i16::from(frequency)))
+                    }
+                    _ => (None, None, None),
+                };
+                sqlx::query_scalar(
+                    "INSERT INTO case_entries (school_id, pupil_id, at, kind, rating, likelihood, \
+                     frequency, item_rule, item_occasion, with_whom, note, by_user, by_name, \
+                     by_position, recorded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+                )
+                .bind(school)
+                .bind(new.pupil.0)
+                .bind(jiff_sqlx::DateTime::from(e.at))
+                .bind(e.kind.id())
+                .bind(rating)
+                .bind(likelihood)
+                .bind(frequency)
+                .bind(e.item.as_ref().map(|k| k.rule.as_str()))
+                .bind(e.item.as_ref().map(|k| k.occasion.as_str()))
+                .bind(&e.with)
+                .bind(&e.note)
+                .bind(new.actor.user.map(|u| u.0))
+                .bind(&new.actor.name)
+                .bind(&new.actor.position)
+                .bind(to_micros(new.recorded_at))
+                .fetch_one(&mut *self)
+                .await
+                .map_err(db)
+            }
+
+            async fn select_case_entries(&mut self, pupil: i64) -> Result<Vec<CaseRecord>> {
+                rows_by!(self, CaseRow, format!("SELECT {CASE_COLUMNS} FROM case_entries WHERE pupil_id = $1 ORDER BY at, id"), pupil)
+            }
+
+            async fn select_school_case_entries(&mut self, school: i64) -> Result<Vec<CaseRecord>> {
+                rows_by!(self, CaseRow, format!("SELECT {CASE_COLUMNS} FROM case_entries WHERE school_id = $1 ORDER BY at, id"), school)
+            }
+
+            async fn insert_flag(&mut self, school: i64, f: &NewFlag) -> Result<i64> {
+                sqlx::query_scalar(
+                    "INSERT INTO pupil_flags (school_id, pupil_id, flag, from_date, note, by_name, \
+                     by_position, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(school)
+                .bind(f.pupil.0)
+                .bind(f.flag.id())
+                .bind(jiff_sqlx::Date::from(f.from))
+                .bind(&f.note)
+                .bind(&f.actor.name)
+                .bind(&f.actor.position)
+                .bind(to_micros(f.at))
+                .fetch_one(&mut *self)
+                .await
+                .map_err(db)
+            }
+
+            async fn update_flag_end(&mut self, pupil: i64, id: i64, until: Date, ended_by: &str) -> Result<u64> {
+                sqlx::query(
+                    "UPDATE pupil_flags SET until_date = $3, ended_by = $4 \
+                     WHERE pupil_id = $1 AND id = $2 AND until_date IS NULL AND from_date <= $3",
+                )
+                .bind(pupil)
+                .bind(id)
+                .bind(jiff_sqlx::Date::from(until))
+                .bind(ended_by)
+                .execute(&mut *self)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(db)
+            }
+
+            async fn select_flags(&mut self, pupil: i64) -> Result<Vec<FlagRecord>> {
+                rows_by!(self, FlagRow, format!("SELECT {FLAG_COLUMNS} FROM pupil_flags WHERE pupil_id = $1 ORDER BY from_date, id"), pupil)
+            }
+
+            async fn select_school_flags(&mut self, school: i64) -> Result<Vec<FlagRecord>> {
+                rows_by!(self, FlagRow, format!("SELECT {FLAG_COLUMNS} FROM pupil_flags WHERE school_id = $1 ORDER BY pupil_id, from_date, id"), school)
+            }
+
+            async fn insert_job(&mut self, job: &CloseJob) -> Result<Option<i64>> {
+                sqlx::query_scalar(
+                    "INSERT INTO jobs (school_id, kind, date, session, runner, ran_at, summary) \
+                     VALUES ($1, 'register_close', $2, $3, $4, $5, $6) \
+                     ON CONFLICT (school_id, kind, date, session) DO NOTHING RETURNING id",
+                )
+                .bind(job.school.0)
+                .bind(jiff_sqlx::Date::from(job.key.date))
+                .bind(session_number(job.key.session))
+                .bind(&job.runner)
+                .bind(to_micros(job.at))
+                .bind(&job.summary)
+                .fetch_optional(&mut *self)
+                .await
+                .map_err(db)
+            }
+
+            async fn insert_message(&mut self, school: i64, job: Option<i64>, m: &NewMessage, at: i64) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO outbox (school_id, pupil_id, contact_id, job_id, channel, recipient, \
+                     body, queued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(school)
+                .bind(m.pupil.0)
+                .bind(m.contact.map(|c| c.0))
+                .bind(job)
+                .bind(m.channel.id())
+                .bind(&m.recipient)
+                .bind(&m.body)
+                .bind(at)
+                .execute(&mut *self)
+                .await
+                .map(|_| ())
+                .map_err(db)
+            }
+
+            async fn select_jobs(&mut self, school: i64) -> Result<Vec<JobRecord>> {
+                rows_by!(self, JobRow, "SELECT school_id, kind, date, session, runner, ran_at, summary FROM jobs \
+                     WHERE school_id = $1 ORDER BY ran_at, id", school)
+            }
+
+            async fn select_outbox(&mut self, school: i64) -> Result<Vec<MessageRecord>> {
+                rows_by!(self, MessageRow, "SELECT id, pupil_id, contact_id, channel, recipient, body, queued_at, sent_at \
+                     FROM outbox WHERE school_id = $1 ORDER BY queued_at, id", school)
             }
         }
     };

@@ -5,6 +5,7 @@
 //! Every record belongs to a school. Writes that change marks are transactional and append to
 //! the school's amendment ledger in the same transaction.
 
+mod casebook;
 mod model;
 
 use async_trait::async_trait;
@@ -13,6 +14,7 @@ use jiff::civil::Date;
 use rollcall_core::{Register, Role, Session};
 use thiserror::Error;
 
+pub use casebook::{Casebook, Due};
 pub use model::*;
 
 /// Why a storage operation failed.
@@ -171,7 +173,34 @@ pub trait Accounts: Send + Sync {
     async fn api_token_user(&self, token_hash: &str) -> Result<Option<UserId>>;
 }
 
-/// Everything rollcall stores.
-pub trait Store: Directory + Registers + Accounts {}
+/// Each pupil's chronology and circumstances, and the jobs the scheduler runs with the messages
+/// they queue.
+#[async_trait]
+pub trait Casework: Send + Sync {
+    /// Adds an entry to a pupil's chronology; entries are never changed or removed.
+    async fn add_case_entry(&self, entry: &NewCaseEntry) -> Result<i64>;
+    /// A pupil's chronology, oldest first.
+    async fn chronology(&self, key: PupilKey) -> Result<Vec<CaseRecord>>;
+    /// Every chronology entry of a school's pupils, oldest first.
+    async fn school_chronology(&self, school: SchoolId) -> Result<Vec<CaseRecord>>;
+    /// Records a circumstance from a date.
+    async fn add_flag(&self, flag: &NewFlag) -> Result<i64>;
+    /// Records that a circumstance ended on a date (its last day).
+    async fn end_flag(&self, key: PupilKey, id: i64, until: Date, actor: &Actor) -> Result<()>;
+    /// A pupil's circumstances, current and past.
+    async fn flags(&self, key: PupilKey) -> Result<Vec<FlagRecord>>;
+    /// Every circumstance recorded for a school's pupils.
+    async fn school_flags(&self, school: SchoolId) -> Result<Vec<FlagRecord>>;
+    /// Runs a register-close job unless it has run: records it with its messages and entries
+    /// in one transaction. `false` when another run (this process or another) got there first.
+    async fn run_close_job(&self, job: &CloseJob) -> Result<bool>;
+    /// A school's jobs, oldest first.
+    async fn jobs(&self, school: SchoolId) -> Result<Vec<JobRecord>>;
+    /// A school's queued and sent messages, oldest first.
+    async fn outbox(&self, school: SchoolId) -> Result<Vec<MessageRecord>>;
+}
 
-impl<T: Directory + Registers + Accounts> Store for T {}
+/// Everything rollcall stores.
+pub trait Store: Directory + Registers + Accounts + Casework {}
+
+impl<T: Directory + Registers + Accounts + Casework> Store for T {}

@@ -4,7 +4,7 @@ use std::fmt;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use rollcall_core::{Code, LaEstab, Pupil, Session, SessionKey, Urn};
+use rollcall_core::{CaseEntry, Code, Flag, LaEstab, Pupil, Session, SessionKey, Urn};
 
 macro_rules! id {
     ($(#[$doc:meta])* $name:ident) => {
@@ -535,4 +535,167 @@ pub struct ImportSummary {
     pub marks_added: u64,
     /// Marks already held, identical.
     pub marks_unchanged: u64,
+}
+
+/// An entry to add to a pupil's chronology.
+#[derive(Debug, Clone)]
+pub struct NewCaseEntry {
+    /// The pupil.
+    pub pupil: PupilKey,
+    /// When it happened, what it was, with whom and what came of it. Its `by` is ignored:
+    /// `actor` records who.
+    pub entry: CaseEntry,
+    /// Who recorded it.
+    pub actor: Actor,
+    /// When it was recorded.
+    pub recorded_at: Timestamp,
+}
+
+/// An entry of a pupil's chronology as stored; `entry.by` reads "name, position".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRecord {
+    /// Its number.
+    pub id: i64,
+    /// The pupil.
+    pub pupil: PupilKey,
+    /// The entry.
+    pub entry: CaseEntry,
+    /// When it was recorded.
+    pub recorded_at: Timestamp,
+}
+
+/// A circumstance of a pupil's to record from a date.
+#[derive(Debug, Clone)]
+pub struct NewFlag {
+    /// The pupil.
+    pub pupil: PupilKey,
+    /// The circumstance.
+    pub flag: Flag,
+    /// From when.
+    pub from: Date,
+    /// Where it is known from ("LA notification 3 Sept").
+    pub note: String,
+    /// Who recorded it.
+    pub actor: Actor,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// A circumstance for a spell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagRecord {
+    /// Its number.
+    pub id: i64,
+    /// The pupil.
+    pub pupil: PupilKey,
+    /// The circumstance.
+    pub flag: Flag,
+    /// From when.
+    pub from: Date,
+    /// The last day it applied, once it has ended.
+    pub until: Option<Date>,
+    /// Where it is known from.
+    pub note: String,
+    /// Who recorded it: "name, position".
+    pub by: String,
+    /// Who recorded its end, if it has ended.
+    pub ended_by: Option<String>,
+}
+
+impl FlagRecord {
+    /// Whether it applies on a date.
+    pub fn applies_on(&self, date: Date) -> bool {
+        self.from <= date && self.until.is_none_or(|until| date <= until)
+    }
+}
+
+/// How a message travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// A text message to a mobile number.
+    Sms,
+    /// An email.
+    Email,
+}
+
+impl Channel {
+    /// The channel's name in data.
+    pub fn id(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Email => "email",
+        }
+    }
+
+    /// Reads a channel's name.
+    pub fn parse(text: &str) -> Option<Channel> {
+        [Channel::Sms, Channel::Email]
+            .into_iter()
+            .find(|c| c.id() == text)
+    }
+}
+
+/// A message to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    /// The pupil it is about.
+    pub pupil: PupilKey,
+    /// The contact it goes to.
+    pub contact: Option<ContactId>,
+    /// How.
+    pub channel: Channel,
+    /// The number or address.
+    pub recipient: String,
+    /// What it says.
+    pub body: String,
+}
+
+/// A message as queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRecord {
+    /// Its number.
+    pub id: i64,
+    /// The message.
+    pub message: NewMessage,
+    /// When it was queued.
+    pub queued_at: Timestamp,
+    /// When it was sent, once it has been.
+    pub sent_at: Option<Timestamp>,
+}
+
+/// A register-close job and what it did: recorded, with its messages and chronology entries, in
+/// one transaction, once per school and session.
+#[derive(Debug, Clone)]
+pub struct CloseJob {
+    /// The school.
+    pub school: SchoolId,
+    /// The session whose register closed.
+    pub key: SessionKey,
+    /// The process that ran it.
+    pub runner: String,
+    /// When.
+    pub at: Timestamp,
+    /// What it found, in a sentence.
+    pub summary: String,
+    /// The messages it queues.
+    pub messages: Vec<NewMessage>,
+    /// The chronology entries it adds.
+    pub entries: Vec<NewCaseEntry>,
+}
+
+/// A job as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRecord {
+    /// The school.
+    pub school: SchoolId,
+    /// What kind of job: `register_close`.
+    pub kind: String,
+    /// The session it was for.
+    pub key: SessionKey,
+    /// The process that ran it.
+    pub runner: String,
+    /// When.
+    pub at: Timestamp,
+    /// What it found.
+    pub summary: String,
 }

@@ -35,6 +35,29 @@ half_term = { first_day = 2025-10-27, last_day = 2025-10-31 }
 [[calendar.closures]]
 date = 2025-09-01
 reason = "INSET day"
+
+[procedures.first_day]
+source = "Fixture policy §2: parents call by 9.00; a text when the register closes, then a call"
+
+[procedures.first_day.am]
+parent_deadline = 09:00
+text_at_close = { id = "text", kind = "text", what = "Text the family: absent with no reason", who = "Attendance officer" }
+call = { id = "call", kind = "call", what = "Call home, then the emergency contacts", who = "Attendance officer" }
+
+[procedures.welfare]
+flags = ["social_worker", "cp_plan"]
+steps = [
+  { id = "home_visit", kind = "home_visit", what = "Same-day home visit", who = "Designated safeguarding lead" },
+]
+source = "Fixture policy §3: a same-day visit for pupils with a social worker or a protection plan"
+
+[[procedures.escalations]]
+day = 3
+id = "home_visit"
+kind = "home_visit"
+what = "Home visit"
+who = "Attendance officer"
+source = "Fixture policy §4: a home visit on the third day of unexplained absence"
 "#;
 
 /// A Wednesday in the fixture's term.

@@ -23,7 +23,7 @@ pub(crate) struct PolicyCache(Mutex<HashMap<SchoolId, (String, Arc<Policy>)>>);
 
 impl PolicyCache {
     /// The school's policy, parsed again only when its text has changed.
-    fn get(&self, school: &SchoolRecord) -> Result<Arc<Policy>, AppError> {
+    pub(crate) fn get(&self, school: &SchoolRecord) -> Result<Arc<Policy>, AppError> {
         if let Ok(cache) = self.0.lock()
             && let Some((text, policy)) = cache.get(&school.id)
             && *text == school.policy

@@ -4,10 +4,14 @@
 
 use jiff::civil::{Date, Time};
 use jiff::{Timestamp, Zoned};
-use rollcall_core::{Arrival, Code, Permission, Session, SessionKey, check_code, check_mark};
+use rollcall_core::{
+    Arrival, CaseEntry, Code, EntryKind, Flag, ItemKey, Permission, Rating, Session, SessionKey,
+    check_code, check_mark,
+};
 use rollcall_store::{
-    Amendment, BulkChange, BulkOutcome, ContactRecord, EnteredMark, GroupId, GroupRecord, PupilKey,
-    PupilRecord, RegisterSheet, Submission, SubmissionRecord, SubmitOutcome,
+    Amendment, BulkChange, BulkOutcome, ContactRecord, EnteredMark, GroupId, GroupRecord,
+    NewCaseEntry, NewFlag, PupilKey, PupilRecord, RegisterSheet, Submission, SubmissionRecord,
+    SubmitOutcome,
 };
 
 use crate::AppState;
@@ -401,4 +405,137 @@ pub(crate) fn clock_time(state: &AppState, at: Timestamp) -> String {
     at.to_zoned(state.config.time_zone.clone())
         .strftime("%H:%M")
         .to_string()
+}
+
+/// What a member of staff records in a pupil's chronology.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Record {
+    /// The worklist item it completes or dismisses (`rule@occasion`), if any.
+    pub item: Option<String>,
+    /// `call`, `letter`, ..., `dismissed`, `rating`, `risk_assessment`.
+    pub kind: String,
+    pub with: String,
+    pub note: String,
+    /// For `rating`.
+    pub rating: Option<String>,
+    /// For `risk_assessment`: 1–5 each.
+    pub likelihood: Option<u8>,
+    pub frequency: Option<u8>,
+}
+
+/// Adds an entry to a pupil's chronology, timed now.
+pub(crate) async fn record_entry(
+    state: &AppState,
+    access: &Access,
+    pupil: PupilKey,
+    record: Record,
+) -> Result<(), AppError> {
+    access.require(Permission::WorkCases, "record casework")?;
+    let pupil = access.pupil(state, pupil).await?;
+    let note = record.note.trim().to_owned();
+    let kind = match record.kind.as_str() {
+        "rating" => {
+            let text = record.rating.unwrap_or_default();
+            EntryKind::RatingOverride(Rating::parse(&text).ok_or_else(|| {
+                AppError::BadRequest(format!("{text:?} is not a rating: red, amber or green"))
+            })?)
+        }
+        "risk_assessment" => {
+            let score = |n: Option<u8>, what: &str| {
+                n.filter(|n| (1..=5).contains(n)).ok_or_else(|| {
+                    AppError::BadRequest(format!("the risk assessment's {what} is 1 to 5"))
+                })
+            };
+            EntryKind::RiskAssessment {
+                likelihood: score(record.likelihood, "likelihood")?,
+                frequency: score(record.frequency, "frequency")?,
+            }
+        }
+        other => EntryKind::parse_simple(other)
+            .ok_or_else(|| AppError::BadRequest(format!("{other:?} is not a kind of entry")))?,
+    };
+    if note.is_empty()
+        && matches!(
+            kind,
+            EntryKind::Dismissed | EntryKind::RatingOverride(_) | EntryKind::Note
+        )
+    {
+        return Err(AppError::BadRequest(format!(
+            "{} needs a reason in the note",
+            kind.title()
+        )));
+    }
+    let item = match record.item.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(
+            ItemKey::parse(text)
+                .ok_or_else(|| AppError::BadRequest(format!("{text:?} is not a worklist item")))?,
+        ),
+    };
+    if kind == EntryKind::Dismissed && item.is_none() {
+        return Err(AppError::BadRequest(
+            "only a worklist item can be dismissed".into(),
+        ));
+    }
+    state
+        .store
+        .add_case_entry(&NewCaseEntry {
+            pupil: pupil.key,
+            entry: CaseEntry {
+                at: state.local_now().datetime(),
+                kind,
+                item,
+                with: record.with.trim().to_owned(),
+                note,
+                by: String::new(),
+            },
+            actor: access.user.actor(),
+            recorded_at: state.clock.now(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// Records a circumstance of a pupil's from a date.
+pub(crate) async fn add_flag(
+    state: &AppState,
+    access: &Access,
+    pupil: PupilKey,
+    flag: &str,
+    from: Date,
+    note: &str,
+) -> Result<(), AppError> {
+    access.require(Permission::WorkCases, "record a pupil's circumstances")?;
+    let pupil = access.pupil(state, pupil).await?;
+    let flag = Flag::parse(flag)
+        .ok_or_else(|| AppError::BadRequest(format!("{flag:?} is not a circumstance")))?;
+    state
+        .store
+        .add_flag(&NewFlag {
+            pupil: pupil.key,
+            flag,
+            from,
+            note: note.trim().to_owned(),
+            actor: access.user.actor(),
+            at: state.clock.now(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// Records that a circumstance ended on a date.
+pub(crate) async fn end_flag(
+    state: &AppState,
+    access: &Access,
+    pupil: PupilKey,
+    id: i64,
+    until: Date,
+) -> Result<(), AppError> {
+    access.require(Permission::WorkCases, "record a pupil's circumstances")?;
+    let pupil = access.pupil(state, pupil).await?;
+    state
+        .store
+        .end_flag(pupil.key, id, until, &access.user.actor())
+        .await?;
+    Ok(())
 }

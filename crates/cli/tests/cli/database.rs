@@ -1,6 +1,8 @@
 use jiff::civil::date;
 use rollcall_core::{Code, Session, SessionKey};
-use rollcall_store::{Accounts as _, Actor, Amendment, Directory as _, Registers as _};
+use rollcall_store::{
+    Accounts as _, Actor, Amendment, Casework as _, Directory as _, Registers as _,
+};
 use rollcall_testkit::{Backend, TestDb, database};
 
 use crate::fixture::{School, rollcall, rollcall_with};
@@ -248,6 +250,134 @@ async fn amend_bens_holiday(db: &TestDb) {
         .await
         .unwrap();
     store.close().await;
+}
+
+/// Lodge Farm's escalation by day of unexplained absence (seed 004 §6), on the fixture school.
+const ESCALATIONS: &str = r#"
+[[procedures.escalations]]
+day = 3
+id = "home_visit"
+kind = "home_visit"
+what = "Home visit"
+who = "Key worker"
+source = "Seed 004 §6: a home visit"
+
+[[procedures.escalations]]
+day = 10
+id = "cme"
+kind = "referral"
+what = "Children missing education referral"
+who = "Head Teacher"
+source = "Seed 004 §6: missing from education for 10 consecutive days"
+"#;
+
+/// `rollcall worklist --db`: Dan's reason has not been known since 6 October; by the 24th the
+/// policy asks for a visit and a referral, and the referral, once recorded, is not asked again.
+fn worklist_from_the_database(backend: Backend) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(database(backend));
+    let school = School::with(
+        crate::fixture::PUPILS,
+        &crate::fixture::marks(),
+        &format!("{}{ESCALATIONS}", crate::fixture::POLICY),
+    );
+    let run = school.run(&["import", "--db", &db.url]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let worklist = |format: &str| {
+        let run = rollcall(
+            &school.path(),
+            &[
+                "worklist",
+                "--db",
+                &db.url,
+                "--at",
+                "2025-10-24T10:00",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        run.stdout
+    };
+    let items: Vec<serde_json::Value> = serde_json::from_str(&worklist("json")).unwrap();
+    let keys: Vec<&str> = items.iter().map(|i| i["item"].as_str().unwrap()).collect();
+    assert_eq!(
+        keys,
+        [
+            "escalation.home_visit@2025-10-06",
+            "escalation.cme@2025-10-06",
+            // Cara's 15 days of illness; Ben's holiday and Dan's absence reach the threshold.
+            "illness.sickness_return@2025-09-26",
+            "penalty.consider@2025-10-10",
+            "penalty.consider@2025-10-10",
+            "statutory.continuous_absence@2025-10-17",
+            "statutory.n_overdue@2025-10-06 AM",
+        ],
+        "{items:#?}"
+    );
+    let cme = &items[1];
+    assert_eq!(cme["pupil"], "Dan Dale");
+    assert_eq!(cme["who"], "Head Teacher");
+    assert_eq!(cme["due"], "2025-10-17 15:15");
+    assert!(
+        cme["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("Absent without explanation for 15 school days since 6 October"),
+        "{cme}"
+    );
+    let table = worklist("table");
+    assert!(
+        table.contains("Children missing education referral"),
+        "{table}"
+    );
+
+    runtime.block_on(async {
+        let store = db.store().await;
+        let dan = store
+            .pupils(store.schools().await.unwrap()[0].id)
+            .await
+            .unwrap()[3]
+            .key;
+        store
+            .add_case_entry(&rollcall_store::NewCaseEntry {
+                pupil: dan,
+                entry: rollcall_core::CaseEntry {
+                    at: date(2025, 10, 17).at(11, 0, 0, 0),
+                    kind: rollcall_core::EntryKind::Referral,
+                    item: rollcall_core::ItemKey::parse("escalation.cme@2025-10-06"),
+                    with: "Leicestershire CME team".into(),
+                    note: "Referral form sent".into(),
+                    by: String::new(),
+                },
+                actor: Actor {
+                    user: None,
+                    name: "June Turner".into(),
+                    position: "Headteacher".into(),
+                },
+                recorded_at: jiff::Timestamp::now(),
+            })
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let again: Vec<serde_json::Value> = serde_json::from_str(&worklist("json")).unwrap();
+    assert_eq!(again.len(), 6);
+    assert!(
+        again
+            .iter()
+            .all(|i| i["item"] != "escalation.cme@2025-10-06")
+    );
+}
+
+#[test]
+fn sqlite_worklist_from_the_database() {
+    worklist_from_the_database(Backend::Sqlite);
+}
+
+#[test]
+fn postgres_worklist_from_the_database() {
+    worklist_from_the_database(Backend::Postgres);
 }
 
 #[test]

@@ -20,6 +20,8 @@ mod ledger;
 mod import;
 // Web sessions, login failures and API tokens.
 mod accounts;
+// Chronologies, circumstances and register-close jobs.
+mod casework;
 
 on_both_backends!(
     directory::schools_staff_and_roles,
@@ -35,4 +37,7 @@ on_both_backends!(
     import::import_is_all_or_nothing,
     import::load_register_round_trips,
     accounts::sessions_failures_and_tokens,
+    casework::chronology_is_kept_in_order_and_never_changed,
+    casework::circumstances_have_dated_spells,
+    casework::a_close_job_runs_once_across_processes_and_restarts,
 );

@@ -1,5 +1,6 @@
 //! The pages staff use, server-rendered.
 
+mod casework;
 mod office;
 mod pupils;
 mod registers;
@@ -95,4 +96,5 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(registers::router())
         .merge(office::router())
         .merge(pupils::router())
+        .merge(casework::router())
 }

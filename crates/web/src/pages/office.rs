@@ -8,10 +8,11 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use jiff::civil::Date;
 use rollcall_core::{Code, Permission, Session};
-use rollcall_store::{GroupId, SchoolId};
+use rollcall_store::{Casebook, GroupId, SchoolId};
 use serde::Deserialize;
 
 use super::Chrome;
+use super::casework::{DueLine, Section, entry_kinds, sections};
 use crate::AppState;
 use crate::access::Access;
 use crate::auth::Staff;
@@ -98,6 +99,8 @@ struct AbsenceLine {
     sessions: String,
     session_value: &'static str,
     contacts: Vec<ContactLine>,
+    /// The first-day actions the policy asks for.
+    due: Vec<DueLine>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -111,6 +114,12 @@ struct OfficePage {
     missing: String,
     absences: Vec<AbsenceLine>,
     codes: Vec<CodeOption>,
+    /// Whether the worklist is shown: today's page, for those who work it.
+    worklist: bool,
+    sections: Vec<Section>,
+    entry_kinds: Vec<(&'static str, &'static str)>,
+    /// Where the forms return to.
+    back: String,
 }
 
 async fn office(
@@ -127,7 +136,18 @@ async fn office(
         .await?
         .render()
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let absences = work::unexplained_absences(&state, &access, date)
+    let now = state.local_now().datetime();
+    let worklist = date == now.date() && access.permits(Permission::WorkCases);
+    let mut due = Vec::new();
+    if worklist {
+        let book = Casebook::school(state.store.as_ref(), access.school.id, date).await?;
+        due = book
+            .items(&access.policy, now)
+            .iter()
+            .map(|d| DueLine::of(d, now))
+            .collect();
+    }
+    let mut absences: Vec<AbsenceLine> = work::unexplained_absences(&state, &access, date)
         .await?
         .into_iter()
         .map(|a| AbsenceLine {
@@ -154,8 +174,18 @@ async fn office(
                     phones: c.contact.phones,
                 })
                 .collect(),
+            due: Vec::new(),
         })
         .collect();
+    // First-day actions go with the absence they are for; the rest under their headings.
+    let mut rest = Vec::new();
+    for line in due {
+        let first_day = line.item.starts_with("first_day.") || line.item.starts_with("welfare.");
+        match absences.iter_mut().find(|a| a.key == line.pupil) {
+            Some(absence) if first_day => absence.due.push(line),
+            _ => rest.push(line),
+        }
+    }
     let reasons = [
         Code::Illness,
         Code::Medical,
@@ -178,6 +208,10 @@ async fn office(
         missing,
         absences,
         codes: reasons.into_iter().map(CodeOption::of).collect(),
+        worklist,
+        sections: sections(rest),
+        entry_kinds: entry_kinds(),
+        back: format!("/s/{school}/office"),
     })
 }
 

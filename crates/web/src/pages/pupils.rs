@@ -9,11 +9,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
 use axum::routing::{get, post};
 use jiff::civil::Date;
-use rollcall_core::{AcademicYear, Code, Permission, Session, SessionKey, Tally};
-use rollcall_store::{PupilKey, PupilRecord, SchoolId};
+use rollcall_core::{AcademicYear, Code, EntryKind, Permission, Session, SessionKey, Tally};
+use rollcall_store::{Casebook, PupilKey, PupilRecord, SchoolId};
 use serde::Deserialize;
 
 use super::Chrome;
+use super::casework::{DueLine, back_to, entry_kinds, flag_options};
 use crate::AppState;
 use crate::access::Access;
 use crate::auth::Staff;
@@ -109,6 +110,124 @@ struct LedgerLine {
     by: String,
 }
 
+struct ChronologyLine {
+    at: String,
+    kind: &'static str,
+    with: String,
+    note: String,
+    item: String,
+    by: String,
+}
+
+struct FlagLine {
+    id: i64,
+    title: &'static str,
+    spell: String,
+    note: String,
+    by: String,
+    current: bool,
+}
+
+/// A pupil's casework, for those who work it.
+struct Casework {
+    standing: Vec<(&'static str, String)>,
+    due: Vec<DueLine>,
+    chronology: Vec<ChronologyLine>,
+    flags: Vec<FlagLine>,
+    entry_kinds: Vec<(&'static str, &'static str)>,
+    flag_options: Vec<(&'static str, &'static str)>,
+    rates: bool,
+}
+
+async fn casework(
+    state: &AppState,
+    access: &Access,
+    record: &PupilRecord,
+) -> Result<Casework, AppError> {
+    let now = state.local_now().datetime();
+    let policy = &access.policy;
+    let book = Casebook::pupil(state.store.as_ref(), record.clone(), now.date()).await?;
+    let standing = book.standing(record.key, policy, now);
+    let mut lines = Vec::new();
+    if let Some(rate) = standing.attendance {
+        lines.push(("Attendance", format!("{rate}%")));
+    }
+    if let Some(band) = standing.band {
+        lines.push(("Band", band.name.clone()));
+    }
+    if let Some((stage, since)) = standing.stage {
+        lines.push((
+            "Stage",
+            format!("{} since {}", stage.name, short_date(since)),
+        ));
+    }
+    if let Some((rating, why)) = &standing.rating {
+        lines.push(("Rating", format!("{} — {why}", rating.id().to_uppercase())));
+    }
+    let due = book
+        .items(policy, now)
+        .iter()
+        .map(|d| DueLine::of(d, now))
+        .collect();
+    let chronology = state
+        .store
+        .chronology(record.key)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|r| ChronologyLine {
+            at: r.entry.at.strftime("%a %-d %b %Y %H:%M").to_string(),
+            kind: r.entry.kind.title(),
+            with: r.entry.with,
+            note: match r.entry.kind {
+                EntryKind::RatingOverride(rating) => {
+                    format!("{}: {}", rating.id().to_uppercase(), r.entry.note)
+                }
+                EntryKind::RiskAssessment {
+                    likelihood,
+                    frequency,
+                } => format!(
+                    "likelihood {likelihood} × frequency {frequency} = {}. {}",
+                    u16::from(likelihood) * u16::from(frequency),
+                    r.entry.note
+                ),
+                _ => r.entry.note,
+            },
+            item: r.entry.item.map(|k| k.to_string()).unwrap_or_default(),
+            by: r.entry.by,
+        })
+        .collect();
+    let today = now.date();
+    let flags = state
+        .store
+        .flags(record.key)
+        .await?
+        .into_iter()
+        .map(|f| FlagLine {
+            id: f.id,
+            title: f.flag.title(),
+            spell: match f.until {
+                Some(until) => format!("{} to {}", short_date(f.from), short_date(until)),
+                None => format!("since {}", short_date(f.from)),
+            },
+            current: f.until.is_none() && f.from <= today,
+            note: f.note,
+            by: f
+                .ended_by
+                .map_or(f.by.clone(), |e| format!("{}; ended by {e}", f.by)),
+        })
+        .collect();
+    Ok(Casework {
+        standing: lines,
+        due,
+        chronology,
+        flags,
+        entry_kinds: entry_kinds(),
+        flag_options: flag_options(),
+        rates: policy.procedures.vulnerability.is_some(),
+    })
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "pupil.html")]
 struct PupilPage {
@@ -131,6 +250,9 @@ struct PupilPage {
     today: Date,
     codes: Vec<CodeOption>,
     ledger: Vec<LedgerLine>,
+    casework: Option<Casework>,
+    /// Where the casework forms return to.
+    back: String,
 }
 
 async fn pupil(
@@ -197,6 +319,11 @@ async fn pupil(
             by: format!("{}, {}", e.by_name, e.by_position),
         })
         .collect();
+    let casework = if access.permits(Permission::WorkCases) {
+        Some(casework(&state, &access, &record).await?)
+    } else {
+        None
+    };
     let PupilRecord { key, pupil, .. } = record;
     Ok(PupilPage {
         chrome: Chrome::new(&access, "pupils"),
@@ -218,6 +345,8 @@ async fn pupil(
         today,
         codes: codes_on(today).into_iter().map(CodeOption::of).collect(),
         ledger,
+        casework,
+        back: format!("/s/{school}/pupils/{}", key.0),
     })
 }
 
@@ -320,14 +449,11 @@ async fn change(
         )
         .await?;
     }
-    // Only ever back to a page of the same school.
-    let prefix = format!("/s/{school}/");
-    let back = if form.back.starts_with(&prefix) && !form.back.contains("//") {
-        form.back
-    } else {
-        format!("/s/{school}/pupils/{key}")
-    };
-    Ok(Redirect::to(&back))
+    Ok(Redirect::to(&back_to(
+        school,
+        form.back,
+        format!("/s/{school}/pupils/{key}"),
+    )))
 }
 
 pub(crate) fn router() -> Router<AppState> {

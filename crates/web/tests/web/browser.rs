@@ -231,3 +231,76 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
     let _ = stop.send(());
     server.await.unwrap().unwrap();
 }
+
+pub async fn work_the_morning_worklist(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    crate::casework::cara_absent_since_monday(&app).await;
+    crate::casework::ben_has_a_social_worker(&app).await;
+    app.teacher_takes_5a(["present", "N", "N"]).await;
+    app.clock
+        .set(crate::support::at(jiff::civil::Time::constant(9, 20, 0, 0)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(rollcall_web::serve(listener, app.state.clone(), async {
+        let _ = stopped.await;
+    }));
+    // The server's scheduler may have run the register-close job already; either way it runs
+    // once.
+    rollcall_web::run_due(&app.state, "test").await.unwrap();
+    let (_driver, client, _profile) = browser().await;
+
+    // The officer's Today page: a call for each absence, Ben's same-day visit (he has a social
+    // worker) and Cara's third-day home visit.
+    sign_in(&client, &base, "officer").await;
+    let today = page_with(&client, "Escalations due (1)").await;
+    assert!(today.contains("Absent with no reason (2)"), "{today}");
+    assert!(today.contains("Same-day home visit"), "{today}");
+    assert!(
+        !today.contains("Text the family"),
+        "texted at 09:15: {today}"
+    );
+    let ben_call = "li.absence:first-of-type li.due[data-item^='first_day.call']";
+    type_into(&client, &format!("{ben_call} input[name=with]"), "Mother").await;
+    type_into(
+        &client,
+        &format!("{ben_call} input[name=note]"),
+        "Ill, back tomorrow",
+    )
+    .await;
+    click(&client, &format!("{ben_call} form.done button")).await;
+    page_with(&client, "Escalations due (1)").await;
+
+    // Cara's visit is dismissed, with the reason.
+    let visit = "li.due[data-item^='escalation.home_visit']";
+    click(&client, &format!("{visit} details summary")).await;
+    type_into(
+        &client,
+        &format!("{visit} details input[name=note]"),
+        "Family on a planned visit abroad; LA told",
+    )
+    .await;
+    click(&client, &format!("{visit} details button")).await;
+    let today = page_with(&client, "Nothing else is due today.").await;
+    let calls = client
+        .find_all(Locator::Css("li.due[data-item^='first_day.call']"))
+        .await
+        .unwrap();
+    assert_eq!(calls.len(), 1, "only Cara's call is left: {today}");
+
+    // Ben's chronology has the call and the register-close text.
+    let ben = f.pupils[1];
+    client
+        .goto(&format!("{base}/s/{}/pupils/{ben}", f.school))
+        .await
+        .unwrap();
+    let page = page_with(&client, "Ill, back tomorrow").await;
+    assert!(page.contains("Lisa Craven, Attendance officer"), "{page}");
+    assert!(page.contains("Queued at register close"), "{page}");
+    sign_out(&client).await;
+
+    client.close().await.unwrap();
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}

@@ -18,6 +18,8 @@ mod auth;
 mod pages;
 // The REST API and its OpenAPI document.
 mod api;
+// The Today page's worklist, the register-close job and pupils' casework.
+mod casework;
 // Every role against every route, including another school's and another class's.
 mod permissions;
 // Headless Chromium through chromedriver: the flows a person follows.
@@ -34,10 +36,12 @@ on_both_backends!(
     pages::office_amends_and_the_ledger_shows_it,
     pages::bulk_codes_from_the_office,
     pages::pupil_page,
+    casework::the_morning_worklist,
     api::register_through_the_api,
     api::amendments_ledger_and_lists_through_the_api,
     permissions::every_role_against_every_route,
     browser::take_a_register_and_amend_a_mark,
+    browser::work_the_morning_worklist,
 );
 
 #[test]

@@ -43,6 +43,8 @@ pub async fn every_role_against_every_route(backend: Backend) {
     let day = SCHOOL_DAY;
     let full_register = app.register_form(["present", "present", "present"]);
     let amend = format!("date={day}&session=am&code=I&reason=Phoned");
+    let note = "kind=note&note=Spoke+to+mother".to_owned();
+    let flag = format!("flag=social_worker&from={day}&note=LA");
     let bulk = format!(
         "group={}&first={day}&last={day}&sessions=pm&code=V&reason=Trip",
         f.other_group
@@ -145,6 +147,24 @@ pub async fn every_role_against_every_route(backend: Backend) {
             format!("/s/{other}/pupils/{stranger}/marks"),
             amend.clone(),
             [SignIn, NotFound, NotFound, NotFound, NotFound, Ok],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/pupils/{a}/casework"),
+            note.clone(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{other}/pupils/{stranger}/casework"),
+            note.clone(),
+            [SignIn, NotFound, NotFound, NotFound, NotFound, Ok],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/pupils/{a}/flags"),
+            flag.clone(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
         ),
     ];
     let mut cookies = vec![None];

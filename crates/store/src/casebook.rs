@@ -1,0 +1,144 @@
+//! What the worklist needs, read from the store once: the register, each pupil's current
+//! circumstances and their chronology. The rules themselves are the core's, which does no I/O.
+
+use std::collections::HashMap;
+
+use jiff::civil::{Date, DateTime};
+use rollcall_core::{
+    AcademicYear, Case, CaseEntry, Flag, Item, Policy, PupilId, Register, RegisterBuilder, Roll,
+    Standing,
+};
+
+use crate::{PupilKey, PupilRecord, Result, SchoolId, Store, StoreError};
+
+/// The register and casework of a school, or of one pupil.
+pub struct Casebook {
+    register: Register,
+    /// Indexed by the register's [`PupilId`].
+    pupils: Vec<PupilRecord>,
+    flags: HashMap<PupilKey, Vec<Flag>>,
+    entries: HashMap<PupilKey, Vec<CaseEntry>>,
+}
+
+/// One item due, with its pupil.
+pub struct Due<'a> {
+    /// The pupil.
+    pub pupil: &'a PupilRecord,
+    /// What is due.
+    pub item: Item,
+}
+
+impl Casebook {
+    /// Every pupil of a school, with the circumstances that apply on `on`.
+    pub async fn school(store: &dyn Store, school: SchoolId, on: Date) -> Result<Casebook> {
+        let register = store.load_register(school).await?;
+        let mut by_upn: HashMap<_, _> = store
+            .pupils(school)
+            .await?
+            .into_iter()
+            .map(|p| (p.pupil.upn, p))
+            .collect();
+        let pupils = register
+            .pupils()
+            .iter()
+            .map(|p| by_upn.remove(&p.upn))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| StoreError::Conflict("the roll changed while it was read".into()))?;
+        let mut book = Casebook {
+            register,
+            pupils,
+            flags: HashMap::new(),
+            entries: HashMap::new(),
+        };
+        for flag in store.school_flags(school).await? {
+            if flag.applies_on(on) {
+                book.flags.entry(flag.pupil).or_default().push(flag.flag);
+            }
+        }
+        for record in store.school_chronology(school).await? {
+            book.entries
+                .entry(record.pupil)
+                .or_default()
+                .push(record.entry);
+        }
+        Ok(book)
+    }
+
+    /// One pupil, with their marks of the academic year of `on`.
+    pub async fn pupil(store: &dyn Store, record: PupilRecord, on: Date) -> Result<Casebook> {
+        let year = AcademicYear::of(on);
+        let marks = store
+            .marks(record.key, year.first_day(), year.last_day())
+            .await?;
+        let roll = Roll::new(vec![record.pupil.clone()])
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let mut builder = RegisterBuilder::new(&roll);
+        for mark in marks {
+            builder
+                .insert(PupilId(0), mark.key.slot(), mark.code, mark.minutes_late)
+                .map_err(|_| StoreError::Conflict("two marks for one session".into()))?;
+        }
+        let flags = store
+            .flags(record.key)
+            .await?
+            .into_iter()
+            .filter(|f| f.applies_on(on))
+            .map(|f| f.flag)
+            .collect();
+        let entries = store
+            .chronology(record.key)
+            .await?
+            .into_iter()
+            .map(|r| r.entry)
+            .collect();
+        Ok(Casebook {
+            register: builder.finish(roll),
+            flags: HashMap::from([(record.key, flags)]),
+            entries: HashMap::from([(record.key, entries)]),
+            pupils: vec![record],
+        })
+    }
+
+    /// The register read.
+    pub fn register(&self) -> &Register {
+        &self.register
+    }
+
+    fn case(&self, key: PupilKey) -> Case<'_> {
+        Case {
+            flags: self.flags.get(&key).map_or(&[], Vec::as_slice),
+            entries: self.entries.get(&key).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    fn record(&self, id: PupilId) -> Option<&PupilRecord> {
+        self.pupils.get(usize::try_from(id.0).ok()?)
+    }
+
+    /// Everything due at `now`, soonest first.
+    pub fn items(&self, policy: &Policy, now: DateTime) -> Vec<Due<'_>> {
+        let case_of = |id: PupilId| {
+            self.record(id)
+                .map(|r| self.case(r.key))
+                .unwrap_or_default()
+        };
+        rollcall_core::school_items(&self.register, policy, case_of, now)
+            .into_iter()
+            .filter_map(|item| {
+                Some(Due {
+                    pupil: self.record(item.pupil)?,
+                    item,
+                })
+            })
+            .collect()
+    }
+
+    /// Where a pupil stands at `now`.
+    pub fn standing<'p>(&self, key: PupilKey, policy: &'p Policy, now: DateTime) -> Standing<'p> {
+        let Some(id) = self.pupils.iter().position(|r| r.key == key) else {
+            return Standing::default();
+        };
+        let id = PupilId(u32::try_from(id).unwrap_or(u32::MAX));
+        rollcall_core::standing(&self.register, id, policy, self.case(key), now)
+    }
+}

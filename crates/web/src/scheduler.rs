@@ -1,0 +1,198 @@
+//! The scheduler: when a school's register closes, its register-close job runs, once per school
+//! and session however many server processes are running and however often they restart.
+//!
+//! The job reads who is absent with no reason, queues the policy's register-close text to each
+//! absent pupil's parents (sending belongs to the messaging service) and records the text in the
+//! pupil's chronology, which completes that worklist item; the calls it leaves are the first
+//! items on the Today page. The job's row, its messages and its entries commit together; the
+//! row's unique key makes a second runner find the work done.
+
+use std::time::Duration;
+
+use jiff::civil::DateTime;
+use rollcall_core::{ActionKind, CaseEntry, EntryKind, Policy, Session, SessionKey, Slot};
+use rollcall_store::{
+    Actor, Casebook, Channel, CloseJob, ContactRecord, NewCaseEntry, NewMessage, PupilRecord,
+    SchoolRecord,
+};
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::view::session_name;
+
+/// How the scheduler names itself in the jobs it records: host and process.
+pub fn runner_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "rollcall".to_owned());
+    format!("{host}:{}", std::process::id())
+}
+
+/// Runs every job that is due at the state's clock and has not run. Returns the jobs this call
+/// ran.
+pub async fn run_due(state: &AppState, runner: &str) -> Result<Vec<CloseJob>, AppError> {
+    let now = state.local_now();
+    let today = now.date();
+    let mut ran = Vec::new();
+    for school in state.store.schools().await? {
+        let policy = state.policies.get(&school)?;
+        let done = state.store.jobs(school.id).await?;
+        for session in Session::BOTH {
+            let key = SessionKey {
+                date: today,
+                session,
+            };
+            let close = today.to_datetime(policy.times(session).register_closes);
+            if !policy.calendar.is_open(Slot::new(today, session))
+                || now.datetime() < close
+                || done.iter().any(|j| j.key == key)
+            {
+                continue;
+            }
+            let job = close_job(state, &school, &policy, key, close, runner).await?;
+            if state.store.run_close_job(&job).await? {
+                tracing::info!(school = %school.name, %key, summary = %job.summary, "register closed");
+                ran.push(job);
+            }
+        }
+    }
+    Ok(ran)
+}
+
+/// Runs due jobs every `every` until the process ends.
+pub(crate) async fn run_forever(state: AppState, every: Duration) {
+    let runner = runner_name();
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(e) = run_due(&state, &runner).await {
+            tracing::warn!(error = %e, "the scheduler could not run its jobs");
+        }
+    }
+}
+
+/// What the register-close job for one session does.
+async fn close_job(
+    state: &AppState,
+    school: &SchoolRecord,
+    policy: &Policy,
+    key: SessionKey,
+    close: DateTime,
+    runner: &str,
+) -> Result<CloseJob, AppError> {
+    let book = Casebook::school(state.store.as_ref(), school.id, key.date).await?;
+    let occasion = format!("{} {}", key.date, key.session);
+    let first_day: Vec<_> = book
+        .items(policy, close)
+        .into_iter()
+        .filter(|due| {
+            due.item.key.rule.starts_with("first_day.") && due.item.key.occasion == occasion
+        })
+        .collect();
+    let actor = Actor {
+        user: None,
+        name: "rollcall".into(),
+        position: "register close".into(),
+    };
+    let at = state.clock.now();
+    let mut messages = Vec::new();
+    let mut entries = Vec::new();
+    let mut pupils = Vec::new();
+    for due in &first_day {
+        if !pupils.contains(&due.pupil.key) {
+            pupils.push(due.pupil.key);
+        }
+        if due.item.kind != ActionKind::Text {
+            continue;
+        }
+        let contacts = state.store.contacts(due.pupil.key).await?;
+        let to = parents(&contacts);
+        // With no number to text, the item stays on the worklist for the office.
+        if to.is_empty() {
+            continue;
+        }
+        let body = text(school, due.pupil, key.session);
+        for contact in &to {
+            if let Some(phone) = contact.contact.phones.first() {
+                messages.push(NewMessage {
+                    pupil: due.pupil.key,
+                    contact: Some(contact.id),
+                    channel: Channel::Sms,
+                    recipient: phone.clone(),
+                    body: body.clone(),
+                });
+            }
+        }
+        let with = to
+            .iter()
+            .map(|c| c.contact.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        entries.push(NewCaseEntry {
+            pupil: due.pupil.key,
+            entry: CaseEntry {
+                at: close,
+                kind: EntryKind::Text,
+                item: Some(due.item.key.clone()),
+                with,
+                note: format!("Queued at register close: \"{body}\""),
+                by: String::new(),
+            },
+            actor: actor.clone(),
+            recorded_at: at,
+        });
+    }
+    let calls = first_day
+        .iter()
+        .filter(|d| d.item.kind != ActionKind::Text)
+        .count();
+    let summary = format!(
+        "{} absent with no reason at the {} register close ({}): {} text{} queued, {} other first-day action{} due",
+        match pupils.len() {
+            1 => "1 pupil".to_owned(),
+            n => format!("{n} pupils"),
+        },
+        session_name(key.session).to_lowercase(),
+        close.time().strftime("%H:%M"),
+        messages.len(),
+        if messages.len() == 1 { "" } else { "s" },
+        calls,
+        if calls == 1 { "" } else { "s" },
+    );
+    Ok(CloseJob {
+        school: school.id,
+        key,
+        runner: runner.to_owned(),
+        at,
+        summary,
+        messages,
+        entries,
+    })
+}
+
+/// Those with parental responsibility who have a telephone; failing that, the first contact
+/// who has one.
+fn parents(contacts: &[ContactRecord]) -> Vec<&ContactRecord> {
+    let with_phone = || contacts.iter().filter(|c| !c.contact.phones.is_empty());
+    let parents: Vec<_> = with_phone()
+        .filter(|c| c.contact.parental_responsibility)
+        .collect();
+    if parents.is_empty() {
+        with_phone().take(1).collect()
+    } else {
+        parents
+    }
+}
+
+fn text(school: &SchoolRecord, pupil: &PupilRecord, session: Session) -> String {
+    let part = match session {
+        Session::Am => "this morning",
+        Session::Pm => "this afternoon",
+    };
+    format!(
+        "{}: {} was not at registration {part} and we have not heard why. Please call the school office today.",
+        school.name,
+        pupil.pupil.known_as()
+    )
+}
