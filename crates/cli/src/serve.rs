@@ -79,9 +79,10 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        rollcall_web::serve(listener, state, shutdown)
-            .await
-            .context("the server stopped")
+        let scheduler = tokio::spawn(rollcall_web::run_scheduler(state.clone()));
+        let served = rollcall_web::serve(listener, state, shutdown).await;
+        scheduler.abort();
+        served.context("the server stopped")
     })
 }
 

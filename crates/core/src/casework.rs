@@ -7,8 +7,10 @@
 use std::fmt;
 
 use jiff::civil::DateTime;
+use thiserror::Error;
 
 use crate::procedures::{ActionKind, Rating};
+use crate::session::SessionKey;
 
 /// Identifies one worklist item: the rule that asks for it and the occasion it is for (a
 /// session, the first day of an absence, an academic year).
@@ -28,6 +30,14 @@ impl ItemKey {
             rule: rule.to_owned(),
             occasion: occasion.to_owned(),
         })
+    }
+}
+
+impl ItemKey {
+    /// Whether the item is one of the first-day actions (the policy's `first_day` steps) for a
+    /// session, whose occasion the worklist writes as the session.
+    pub fn is_first_day(&self, session: SessionKey) -> bool {
+        self.rule.starts_with("first_day.") && self.occasion == session.to_string()
     }
 }
 
@@ -157,6 +167,49 @@ impl EntryKind {
     pub fn parse_simple(text: &str) -> Option<EntryKind> {
         EntryKind::SIMPLE.into_iter().find(|k| k.id() == text)
     }
+
+    /// Reads a kind from its name and, for a rating or a risk assessment, the values it
+    /// carries.
+    pub fn parse(
+        id: &str,
+        rating: Option<&str>,
+        likelihood: Option<u8>,
+        frequency: Option<u8>,
+    ) -> Result<EntryKind, EntryKindError> {
+        match id {
+            "rating" => rating
+                .and_then(Rating::parse)
+                .map(EntryKind::RatingOverride)
+                .ok_or(EntryKindError::Rating),
+            // Seed 000 appendix 4: likelihood and frequency are each scored 1 to 5.
+            "risk_assessment" => match (likelihood, frequency) {
+                (Some(likelihood @ 1..=5), Some(frequency @ 1..=5)) => {
+                    Ok(EntryKind::RiskAssessment {
+                        likelihood,
+                        frequency,
+                    })
+                }
+                _ => Err(EntryKindError::RiskScores),
+            },
+            other => {
+                EntryKind::parse_simple(other).ok_or_else(|| EntryKindError::Unknown(other.into()))
+            }
+        }
+    }
+}
+
+/// Why a kind of entry cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EntryKindError {
+    /// No such kind.
+    #[error("{0:?} is not a kind of casework entry")]
+    Unknown(String),
+    /// A rating entry without a rating.
+    #[error("a rating entry needs a rating: red, amber or green")]
+    Rating,
+    /// A risk assessment without both scores.
+    #[error("a risk assessment needs likelihood and frequency, each 1 to 5")]
+    RiskScores,
 }
 
 /// One dated entry in a pupil's chronology.
@@ -221,6 +274,70 @@ mod tests {
             assert_eq!(EntryKind::parse_simple(kind.id()), Some(kind));
         }
         assert_eq!(EntryKind::parse_simple("rating"), None, "carries a rating");
+        // (name, rating, likelihood, frequency, read as)
+        let table = [
+            ("call", None, None, None, Ok(EntryKind::Call)),
+            (
+                "rating",
+                Some("red"),
+                None,
+                None,
+                Ok(EntryKind::RatingOverride(Rating::Red)),
+            ),
+            (
+                "rating",
+                Some("purple"),
+                None,
+                None,
+                Err(EntryKindError::Rating),
+            ),
+            ("rating", None, None, None, Err(EntryKindError::Rating)),
+            (
+                "risk_assessment",
+                None,
+                Some(4),
+                Some(5),
+                Ok(EntryKind::RiskAssessment {
+                    likelihood: 4,
+                    frequency: 5,
+                }),
+            ),
+            (
+                "risk_assessment",
+                None,
+                Some(0),
+                Some(5),
+                Err(EntryKindError::RiskScores),
+            ),
+            (
+                "risk_assessment",
+                None,
+                Some(3),
+                Some(6),
+                Err(EntryKindError::RiskScores),
+            ),
+            (
+                "risk_assessment",
+                None,
+                Some(3),
+                None,
+                Err(EntryKindError::RiskScores),
+            ),
+            (
+                "visit",
+                None,
+                None,
+                None,
+                Err(EntryKindError::Unknown("visit".into())),
+            ),
+        ];
+        for (id, rating, likelihood, frequency, want) in table {
+            assert_eq!(
+                EntryKind::parse(id, rating, likelihood, frequency),
+                want,
+                "{id} {rating:?}"
+            );
+        }
         // (action asked for, the entry that records doing it)
         let table = [
             (ActionKind::Text, EntryKind::Text),
@@ -269,6 +386,26 @@ mod tests {
             if let Some(key) = got {
                 assert_eq!(key.to_string(), text);
             }
+        }
+    }
+
+    #[test]
+    fn first_day_items_of_a_session() {
+        let session = |session| SessionKey {
+            date: jiff::civil::date(2025, 9, 10),
+            session,
+        };
+        // (item, the morning's, the afternoon's)
+        let table = [
+            ("first_day.call@2025-09-10 AM", true, false),
+            ("first_day.text@2025-09-10 PM", false, true),
+            ("welfare.home_visit@2025-09-10", false, false),
+            ("first_day.call@2025-09-11 AM", false, false),
+        ];
+        for (text, am, pm) in table {
+            let key = ItemKey::parse(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(key.is_first_day(session(crate::Session::Am)), am, "{text}");
+            assert_eq!(key.is_first_day(session(crate::Session::Pm)), pm, "{text}");
         }
     }
 }

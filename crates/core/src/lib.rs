@@ -23,7 +23,7 @@ pub mod triggers;
 pub mod worklist;
 
 pub use calendar::{AcademicYear, Calendar, Closure, DateRange, Sessions, Term};
-pub use casework::{Case, CaseEntry, EntryKind, ItemKey};
+pub use casework::{Case, CaseEntry, EntryKind, EntryKindError, ItemKey};
 pub use changes::{Change, Held, bulk_may_replace, change_for};
 pub use code::{Category, Code, CodeError};
 pub use ids::{LaEstab, Upn, Urn};

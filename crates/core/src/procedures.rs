@@ -311,9 +311,15 @@ pub struct RiskScoring {
 }
 
 impl RiskScoring {
+    /// The score of a likelihood and a frequency, each 1–5: their product (seed 000 appendix
+    /// 4).
+    pub fn score(likelihood: u8, frequency: u8) -> u8 {
+        likelihood.saturating_mul(frequency)
+    }
+
     /// The rating for a likelihood and a frequency, each 1–5.
     pub fn rate(self, likelihood: u8, frequency: u8) -> Rating {
-        let score = likelihood.saturating_mul(frequency);
+        let score = RiskScoring::score(likelihood, frequency);
         if score >= self.red_from {
             Rating::Red
         } else if score >= self.amber_from {

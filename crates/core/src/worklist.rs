@@ -11,7 +11,7 @@ use crate::calendar::{AcademicYear, Calendar, DateRange};
 use crate::casework::{Case, EntryKind, ItemKey};
 use crate::code::{Category, Code};
 use crate::policy::Policy;
-use crate::procedures::{ActionKind, Band, Flag, Rating, Stage, Step, Vulnerability};
+use crate::procedures::{ActionKind, Band, Flag, Rating, RiskScoring, Stage, Step, Vulnerability};
 use crate::pupil::{Pupil, SenStatus};
 use crate::register::{PupilId, Register};
 use crate::session::{Session, Slot};
@@ -201,6 +201,17 @@ impl<'a> Context<'a> {
         date.to_datetime(self.policy.pm.session_ends)
     }
 
+    /// An item due by the end of the day of the last register closed.
+    fn due_today(&self, key: ItemKey, step: &Step, reason: String, source: &str) -> Item {
+        self.item(
+            key,
+            step,
+            self.end_of(self.asof.day().date()),
+            reason,
+            source,
+        )
+    }
+
     /// `within` school days after `date`, at the end of that day.
     fn due_after(&self, date: Date, within: u32) -> DateTime {
         let day = if within == 0 {
@@ -299,7 +310,7 @@ impl<'a> Context<'a> {
             }
             let close = today.to_datetime(times.register_closes);
             let code = self.code(slot);
-            let occasion = format!("{today} {session}");
+            let occasion = slot.key().to_string();
             if code == Some(Code::ReasonNotEstablished) {
                 let settings = match session {
                     Session::Am => p.first_day.am.as_ref(),
@@ -673,13 +684,7 @@ impl<'a> Context<'a> {
                 ),
             };
             let step = same_day(kind, what, who);
-            items.push(self.item(
-                key(rule.into(), &occasion),
-                &step,
-                self.end_of(on),
-                reason,
-                source,
-            ));
+            items.push(self.due_today(key(rule.into(), &occasion), &step, reason, source));
         }
     }
 
@@ -696,7 +701,7 @@ impl<'a> Context<'a> {
         );
         let Some(weeks) = p.notice_to_improve_weeks else {
             let key = key("penalty.consider".into(), occasion);
-            items.push(self.item(key, &consider, self.end_of(on), threshold, &p.source));
+            items.push(self.due_today(key, &consider, threshold, &p.source));
             return;
         };
         let nti = key("penalty.notice_to_improve".into(), occasion);
@@ -709,7 +714,7 @@ impl<'a> Context<'a> {
                     what: format!("Consider a notice to improve ({weeks}-week improvement period)"),
                     ..consider
                 };
-                items.push(self.item(nti, &step, self.end_of(on), threshold, &p.source));
+                items.push(self.due_today(nti, &step, threshold, &p.source));
             }
             return;
         };
@@ -732,7 +737,7 @@ impl<'a> Context<'a> {
             plural(u32::try_from(since).unwrap_or(u32::MAX))
         );
         let key = key("penalty.consider".into(), occasion);
-        items.push(self.item(key, &consider, self.end_of(on), reason, &p.source));
+        items.push(self.due_today(key, &consider, reason, &p.source));
     }
 
     fn illness_and_leave(&self, items: &mut Vec<Item>) {
@@ -752,13 +757,7 @@ impl<'a> Context<'a> {
                         long_date(start)
                     );
                     let key = key("illness.medical_evidence".into(), &start.to_string());
-                    items.push(self.item(
-                        key,
-                        &step,
-                        self.end_of(self.asof.day().date()),
-                        reason,
-                        &i.source,
-                    ));
+                    items.push(self.due_today(key, &step, reason, &i.source));
                 }
             }
             if let (Some(t), Some(rate)) = (i.ehcp_notify_la, self.settled_rate())
@@ -772,13 +771,7 @@ impl<'a> Context<'a> {
                 );
                 let reason = format!("Has an EHCP; attendance {rate}%, {t}");
                 let key = self.year_key("illness.ehcp_la".into());
-                items.push(self.item(
-                    key,
-                    &step,
-                    self.end_of(self.asof.day().date()),
-                    reason,
-                    &i.source,
-                ));
+                items.push(self.due_today(key, &step, reason, &i.source));
             }
         }
         if let Some(l) = &p.leave
@@ -803,13 +796,7 @@ impl<'a> Context<'a> {
                     "{sessions} sessions of unauthorised leave (G) this year, {days} school days or more"
                 );
                 let key = self.year_key("leave.place_at_risk".into());
-                items.push(self.item(
-                    key,
-                    &step,
-                    self.end_of(self.asof.day().date()),
-                    reason,
-                    &l.source,
-                ));
+                items.push(self.due_today(key, &step, reason, &l.source));
             }
         }
     }
@@ -861,7 +848,7 @@ impl<'a> Context<'a> {
                 scoring.rate(likelihood, frequency),
                 format!(
                     "risk assessment {} ({likelihood} × {frequency})",
-                    likelihood.saturating_mul(frequency)
+                    RiskScoring::score(likelihood, frequency)
                 ),
             );
         }

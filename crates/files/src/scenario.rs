@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use jiff::civil::{Date, DateTime};
 use rollcall_core::worklist::{pupil_items, standing};
 use rollcall_core::{
-    Case, CaseEntry, Code, EntryKind, Flag, ItemKey, Pupil, PupilId, Rating, RegisterBuilder, Roll,
+    Case, CaseEntry, Code, EntryKind, Flag, ItemKey, Pupil, PupilId, RegisterBuilder, Roll,
     SenStatus, Session, Sex, Upn, YearGroup,
 };
 use serde::Deserialize;
@@ -204,31 +204,8 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
     let mut entries: Vec<Vec<CaseEntry>> = vec![Vec::new(); raw.pupils.len()];
     for e in &raw.casework {
         let i = find(&e.pupil)?;
-        let kind = match e.kind.as_str() {
-            "rating" => {
-                let r = e.rating.as_deref().and_then(Rating::parse).ok_or_else(|| {
-                    fail(format!(
-                        "{}: a rating entry needs rating = red, amber or green",
-                        e.pupil
-                    ))
-                })?;
-                EntryKind::RatingOverride(r)
-            }
-            "risk_assessment" => match (e.likelihood, e.frequency) {
-                (Some(likelihood @ 1..=5), Some(frequency @ 1..=5)) => EntryKind::RiskAssessment {
-                    likelihood,
-                    frequency,
-                },
-                _ => {
-                    return Err(fail(format!(
-                        "{}: a risk assessment needs likelihood and frequency, each 1 to 5",
-                        e.pupil
-                    )));
-                }
-            },
-            other => EntryKind::parse_simple(other)
-                .ok_or_else(|| fail(format!("{other:?} is not a kind of casework entry")))?,
-        };
+        let kind = EntryKind::parse(&e.kind, e.rating.as_deref(), e.likelihood, e.frequency)
+            .map_err(|err| fail(format!("{}: {err}", e.pupil)))?;
         let item = e
             .item
             .as_deref()

@@ -576,8 +576,8 @@ impl Casework for SqlStore {
         })
     }
 
-    async fn jobs(&self, school: SchoolId) -> Result<Vec<JobRecord>> {
-        read!(self, |c| c.select_jobs(school.0).await)
+    async fn jobs(&self, school: SchoolId, date: Date) -> Result<Vec<JobRecord>> {
+        read!(self, |c| c.select_jobs(school.0, date).await)
     }
 
     async fn outbox(&self, school: SchoolId) -> Result<Vec<MessageRecord>> {

@@ -7,8 +7,8 @@
 use async_trait::async_trait;
 use jiff::civil::Date;
 use rollcall_core::{
-    CaseEntry, Code, EntryKind, Flag, ItemKey, LaEstab, Pupil, Rating, SenStatus, Session,
-    SessionKey, Sex, Upn, Urn, YearGroup,
+    CaseEntry, Code, EntryKind, Flag, ItemKey, LaEstab, Pupil, SenStatus, Session, SessionKey, Sex,
+    Upn, Urn, YearGroup,
 };
 use rollcall_store::{
     CaseRecord, Channel, Characteristic, CharacteristicChange, CloseJob, Contact, ContactId,
@@ -405,25 +405,14 @@ struct CaseRow {
 
 impl CaseRow {
     fn record(self) -> Result<CaseRecord> {
-        let kind = match self.kind.as_str() {
-            "rating" => {
-                let rating = self.rating.as_deref().unwrap_or_default();
-                EntryKind::RatingOverride(
-                    Rating::parse(rating).ok_or_else(|| corrupt("rating", rating))?,
-                )
-            }
-            "risk_assessment" => {
-                let score = |n: Option<i16>| {
-                    n.and_then(|n| u8::try_from(n).ok())
-                        .ok_or_else(|| corrupt("risk score", &format!("{n:?}")))
-                };
-                EntryKind::RiskAssessment {
-                    likelihood: score(self.likelihood)?,
-                    frequency: score(self.frequency)?,
-                }
-            }
-            other => EntryKind::parse_simple(other).ok_or_else(|| corrupt("entry kind", other))?,
-        };
+        let score = |n: Option<i16>| n.and_then(|n| u8::try_from(n).ok());
+        let kind = EntryKind::parse(
+            &self.kind,
+            self.rating.as_deref(),
+            score(self.likelihood),
+            score(self.frequency),
+        )
+        .map_err(|e| corrupt("casework entry", &e.to_string()))?;
         Ok(CaseRecord {
             id: self.id,
             pupil: PupilKey(self.pupil_id),
@@ -689,7 +678,7 @@ pub(crate) trait Sql: Send {
         message: &NewMessage,
         at: i64,
     ) -> Result<()>;
-    async fn select_jobs(&mut self, school: i64) -> Result<Vec<JobRecord>>;
+    async fn select_jobs(&mut self, school: i64, date: Date) -> Result<Vec<JobRecord>>;
     async fn select_outbox(&mut self, school: i64) -> Result<Vec<MessageRecord>>;
 }
 
@@ -1613,9 +1602,19 @@ macro_rules! impl_sql {
                 .map_err(db)
             }
 
-            async fn select_jobs(&mut self, school: i64) -> Result<Vec<JobRecord>> {
-                rows_by!(self, JobRow, "SELECT school_id, kind, date, session, runner, ran_at, summary FROM jobs \
-                     WHERE school_id = $1 ORDER BY ran_at, id", school)
+            async fn select_jobs(&mut self, school: i64, date: Date) -> Result<Vec<JobRecord>> {
+                sqlx::query_as::<_, JobRow>(
+                    "SELECT school_id, kind, date, session, runner, ran_at, summary FROM jobs \
+                     WHERE school_id = $1 AND date = $2 ORDER BY ran_at, id",
+                )
+                .bind(school)
+                .bind(jiff_sqlx::Date::from(date))
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(JobRow::record)
+                .collect()
             }
 
             async fn select_outbox(&mut self, school: i64) -> Result<Vec<MessageRecord>> {

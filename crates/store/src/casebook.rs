@@ -5,18 +5,23 @@ use std::collections::HashMap;
 
 use jiff::civil::{Date, DateTime};
 use rollcall_core::{
-    AcademicYear, Case, CaseEntry, Flag, Item, Policy, PupilId, Register, RegisterBuilder, Roll,
-    Standing,
+    Case, CaseEntry, Flag, Item, Policy, PupilId, Register, RegisterBuilder, Roll, Standing,
 };
 
-use crate::{PupilKey, PupilRecord, Result, SchoolId, Store, StoreError};
+use crate::{
+    CaseRecord, FlagRecord, PupilKey, PupilRecord, Result, SchoolId, Store, StoreError, StoredMark,
+};
 
 /// The register and casework of a school, or of one pupil.
 pub struct Casebook {
     register: Register,
     /// Indexed by the register's [`PupilId`].
     pupils: Vec<PupilRecord>,
+    /// Every circumstance recorded, current or past.
+    circumstances: HashMap<PupilKey, Vec<FlagRecord>>,
+    /// The circumstances that apply on the day asked about.
     flags: HashMap<PupilKey, Vec<Flag>>,
+    /// Chronologies, oldest first.
     entries: HashMap<PupilKey, Vec<CaseEntry>>,
 }
 
@@ -47,29 +52,46 @@ impl Casebook {
         let mut book = Casebook {
             register,
             pupils,
+            circumstances: HashMap::new(),
             flags: HashMap::new(),
             entries: HashMap::new(),
         };
-        for flag in store.school_flags(school).await? {
-            if flag.applies_on(on) {
-                book.flags.entry(flag.pupil).or_default().push(flag.flag);
+        book.keep_circumstances(store.school_flags(school).await?, on);
+        book.keep_chronology(store.school_chronology(school).await?);
+        Ok(book)
+    }
+
+    fn keep_circumstances(&mut self, records: Vec<FlagRecord>, on: Date) {
+        for record in records {
+            if record.applies_on(on) {
+                self.flags
+                    .entry(record.pupil)
+                    .or_default()
+                    .push(record.flag);
             }
+            self.circumstances
+                .entry(record.pupil)
+                .or_default()
+                .push(record);
         }
-        for record in store.school_chronology(school).await? {
-            book.entries
+    }
+
+    fn keep_chronology(&mut self, records: Vec<CaseRecord>) {
+        for record in records {
+            self.entries
                 .entry(record.pupil)
                 .or_default()
                 .push(record.entry);
         }
-        Ok(book)
     }
 
-    /// One pupil, with their marks of the academic year of `on`.
-    pub async fn pupil(store: &dyn Store, record: PupilRecord, on: Date) -> Result<Casebook> {
-        let year = AcademicYear::of(on);
-        let marks = store
-            .marks(record.key, year.first_day(), year.last_day())
-            .await?;
+    /// One pupil, with their marks of the academic year of `on` as the caller read them.
+    pub async fn pupil(
+        store: &dyn Store,
+        record: PupilRecord,
+        marks: &[StoredMark],
+        on: Date,
+    ) -> Result<Casebook> {
         let roll = Roll::new(vec![record.pupil.clone()])
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
         let mut builder = RegisterBuilder::new(&roll);
@@ -78,36 +100,33 @@ impl Casebook {
                 .insert(PupilId(0), mark.key.slot(), mark.code, mark.minutes_late)
                 .map_err(|_| StoreError::Conflict("two marks for one session".into()))?;
         }
-        let flags = store
-            .flags(record.key)
-            .await?
-            .into_iter()
-            .filter(|f| f.applies_on(on))
-            .map(|f| f.flag)
-            .collect();
-        let entries = store
-            .chronology(record.key)
-            .await?
-            .into_iter()
-            .map(|r| r.entry)
-            .collect();
-        Ok(Casebook {
+        let mut book = Casebook {
             register: builder.finish(roll),
-            flags: HashMap::from([(record.key, flags)]),
-            entries: HashMap::from([(record.key, entries)]),
-            pupils: vec![record],
-        })
+            pupils: Vec::new(),
+            circumstances: HashMap::new(),
+            flags: HashMap::new(),
+            entries: HashMap::new(),
+        };
+        book.keep_circumstances(store.flags(record.key).await?, on);
+        book.keep_chronology(store.chronology(record.key).await?);
+        book.pupils.push(record);
+        Ok(book)
     }
 
-    /// The register read.
-    pub fn register(&self) -> &Register {
-        &self.register
+    /// A pupil's chronology, oldest first.
+    pub fn chronology(&self, key: PupilKey) -> &[CaseEntry] {
+        self.entries.get(&key).map_or(&[], Vec::as_slice)
+    }
+
+    /// A pupil's circumstances, current and past.
+    pub fn circumstances(&self, key: PupilKey) -> &[FlagRecord] {
+        self.circumstances.get(&key).map_or(&[], Vec::as_slice)
     }
 
     fn case(&self, key: PupilKey) -> Case<'_> {
         Case {
             flags: self.flags.get(&key).map_or(&[], Vec::as_slice),
-            entries: self.entries.get(&key).map_or(&[], Vec::as_slice),
+            entries: self.chronology(key),
         }
     }
 

@@ -194,8 +194,8 @@ pub trait Casework: Send + Sync {
     /// Runs a register-close job unless it has run: records it with its messages and entries
     /// in one transaction. `false` when another run (this process or another) got there first.
     async fn run_close_job(&self, job: &CloseJob) -> Result<bool>;
-    /// A school's jobs, oldest first.
-    async fn jobs(&self, school: SchoolId) -> Result<Vec<JobRecord>>;
+    /// A school's jobs for a date's sessions, oldest first.
+    async fn jobs(&self, school: SchoolId, date: Date) -> Result<Vec<JobRecord>>;
     /// A school's queued and sent messages, oldest first.
     async fn outbox(&self, school: SchoolId) -> Result<Vec<MessageRecord>>;
 }

@@ -31,7 +31,7 @@ pub use api::openapi;
 pub use auth::{Passwords, new_token, token_hash};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
-pub use scheduler::{run_due, runner_name};
+pub use scheduler::{run_due, run_scheduler};
 
 /// How the application behaves.
 #[derive(Debug, Clone)]
@@ -126,22 +126,14 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// How often the scheduler looks for jobs due: a register-close job runs within this of the
-/// register closing.
-const SCHEDULER_EVERY: std::time::Duration = std::time::Duration::from_secs(20);
-
-/// Serves the application on a listener until `shutdown` completes, running the scheduler
-/// beside it.
+/// Serves the application on a listener until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let scheduler = tokio::spawn(scheduler::run_forever(state.clone(), SCHEDULER_EVERY));
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let served = axum::serve(listener, service)
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
-        .await;
-    scheduler.abort();
-    served
+        .await
 }

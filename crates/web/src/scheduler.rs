@@ -20,8 +20,12 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::view::session_name;
 
+/// How often the scheduler looks for jobs due: a register-close job runs within this of the
+/// register closing.
+const EVERY: Duration = Duration::from_secs(20);
+
 /// How the scheduler names itself in the jobs it records: host and process.
-pub fn runner_name() -> String {
+fn runner_name() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_owned())
         .unwrap_or_else(|_| "rollcall".to_owned());
@@ -36,13 +40,15 @@ pub async fn run_due(state: &AppState, runner: &str) -> Result<Vec<CloseJob>, Ap
     let mut ran = Vec::new();
     for school in state.store.schools().await? {
         let policy = state.policies.get(&school)?;
-        let done = state.store.jobs(school.id).await?;
+        let done = state.store.jobs(school.id, today).await?;
         for session in Session::BOTH {
             let key = SessionKey {
                 date: today,
                 session,
             };
             let close = today.to_datetime(policy.times(session).register_closes);
+            // Only today's: a job missed while no server ran is not made up on a later day,
+            // when a text about that morning's register would mislead.
             if !policy.calendar.is_open(Slot::new(today, session))
                 || now.datetime() < close
                 || done.iter().any(|j| j.key == key)
@@ -59,10 +65,11 @@ pub async fn run_due(state: &AppState, runner: &str) -> Result<Vec<CloseJob>, Ap
     Ok(ran)
 }
 
-/// Runs due jobs every `every` until the process ends.
-pub(crate) async fn run_forever(state: AppState, every: Duration) {
+/// Runs due jobs every 20 seconds, for as long as the future is polled. The server process runs
+/// it beside [`serve`](crate::serve); any number of processes may.
+pub async fn run_scheduler(state: AppState) {
     let runner = runner_name();
-    let mut ticks = tokio::time::interval(every);
+    let mut ticks = tokio::time::interval(EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
@@ -82,13 +89,10 @@ async fn close_job(
     runner: &str,
 ) -> Result<CloseJob, AppError> {
     let book = Casebook::school(state.store.as_ref(), school.id, key.date).await?;
-    let occasion = format!("{} {}", key.date, key.session);
     let first_day: Vec<_> = book
         .items(policy, close)
         .into_iter()
-        .filter(|due| {
-            due.item.key.rule.starts_with("first_day.") && due.item.key.occasion == occasion
-        })
+        .filter(|due| due.item.key.is_first_day(key))
         .collect();
     let actor = Actor {
         user: None,
@@ -171,8 +175,9 @@ async fn close_job(
     })
 }
 
-/// Those with parental responsibility who have a telephone; failing that, the first contact
-/// who has one.
+/// Who the register-close text goes to: seed 000 texts "all absent learners' families" and
+/// logs it (appendix 2), so every contact with parental responsibility who has a telephone;
+/// failing that, the first contact in priority order who has one.
 fn parents(contacts: &[ContactRecord]) -> Vec<&ContactRecord> {
     let with_phone = || contacts.iter().filter(|c| !c.contact.phones.is_empty());
     let parents: Vec<_> = with_phone()

@@ -5,7 +5,7 @@
 use jiff::civil::{Date, Time};
 use jiff::{Timestamp, Zoned};
 use rollcall_core::{
-    Arrival, CaseEntry, Code, EntryKind, Flag, ItemKey, Permission, Rating, Session, SessionKey,
+    Arrival, CaseEntry, Code, EntryKind, Flag, ItemKey, Permission, Session, SessionKey,
     check_code, check_mark,
 };
 use rollcall_store::{
@@ -433,27 +433,13 @@ pub(crate) async fn record_entry(
     access.require(Permission::WorkCases, "record casework")?;
     let pupil = access.pupil(state, pupil).await?;
     let note = record.note.trim().to_owned();
-    let kind = match record.kind.as_str() {
-        "rating" => {
-            let text = record.rating.unwrap_or_default();
-            EntryKind::RatingOverride(Rating::parse(&text).ok_or_else(|| {
-                AppError::BadRequest(format!("{text:?} is not a rating: red, amber or green"))
-            })?)
-        }
-        "risk_assessment" => {
-            let score = |n: Option<u8>, what: &str| {
-                n.filter(|n| (1..=5).contains(n)).ok_or_else(|| {
-                    AppError::BadRequest(format!("the risk assessment's {what} is 1 to 5"))
-                })
-            };
-            EntryKind::RiskAssessment {
-                likelihood: score(record.likelihood, "likelihood")?,
-                frequency: score(record.frequency, "frequency")?,
-            }
-        }
-        other => EntryKind::parse_simple(other)
-            .ok_or_else(|| AppError::BadRequest(format!("{other:?} is not a kind of entry")))?,
-    };
+    let kind = EntryKind::parse(
+        &record.kind,
+        record.rating.as_deref(),
+        record.likelihood,
+        record.frequency,
+    )
+    .map_err(|e| AppError::BadRequest(e.to_string()))?;
     if note.is_empty()
         && matches!(
             kind,

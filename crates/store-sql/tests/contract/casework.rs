@@ -227,7 +227,7 @@ pub async fn a_close_job_runs_once_across_processes_and_restarts(backend: Backen
     let restarted = db.store().await;
     assert!(!restarted.run_close_job(&job("three")).await.unwrap());
 
-    let jobs = restarted.jobs(f.school).await.unwrap();
+    let jobs = restarted.jobs(f.school, SCHOOL_DAY).await.unwrap();
     assert_eq!(jobs.len(), 1);
     assert_eq!(
         (jobs[0].kind.as_str(), jobs[0].key),
@@ -239,7 +239,13 @@ pub async fn a_close_job_runs_once_across_processes_and_restarts(backend: Backen
     assert_eq!(outbox[0].message.contact, Some(ContactId(contacts[0].id.0)));
     assert_eq!((outbox[0].queued_at, outbox[0].sent_at), (at(9, 30), None));
     assert_eq!(restarted.chronology(f.pupils[2]).await.unwrap().len(), 1);
-    assert!(restarted.jobs(f.other_school).await.unwrap().is_empty());
+    assert!(
+        restarted
+            .jobs(f.other_school, SCHOOL_DAY)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // The afternoon is another job.
     let mut pm = job("one");

@@ -9,8 +9,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
 use axum::routing::{get, post};
 use jiff::civil::Date;
-use rollcall_core::{AcademicYear, Code, EntryKind, Permission, Session, SessionKey, Tally};
-use rollcall_store::{Casebook, PupilKey, PupilRecord, SchoolId};
+use rollcall_core::{
+    AcademicYear, Code, EntryKind, Permission, RiskScoring, Session, SessionKey, Tally,
+};
+use rollcall_store::{Casebook, PupilKey, PupilRecord, SchoolId, StoredMark};
 use serde::Deserialize;
 
 use super::Chrome;
@@ -139,19 +141,19 @@ struct Casework {
     rates: bool,
 }
 
+/// A pupil's casework, from their marks of this academic year.
 async fn casework(
     state: &AppState,
     access: &Access,
     record: &PupilRecord,
+    marks: &[StoredMark],
 ) -> Result<Casework, AppError> {
     let now = state.local_now().datetime();
     let policy = &access.policy;
-    let book = Casebook::pupil(state.store.as_ref(), record.clone(), now.date()).await?;
+    let book = Casebook::pupil(state.store.as_ref(), record.clone(), marks, now.date()).await?;
+    // Attendance itself is at the top of the page.
     let standing = book.standing(record.key, policy, now);
     let mut lines = Vec::new();
-    if let Some(rate) = standing.attendance {
-        lines.push(("Attendance", format!("{rate}%")));
-    }
     if let Some(band) = standing.band {
         lines.push(("Band", band.name.clone()));
     }
@@ -169,40 +171,36 @@ async fn casework(
         .iter()
         .map(|d| DueLine::of(d, now))
         .collect();
-    let chronology = state
-        .store
+    let chronology = book
         .chronology(record.key)
-        .await?
-        .into_iter()
+        .iter()
         .rev()
-        .map(|r| ChronologyLine {
-            at: r.entry.at.strftime("%a %-d %b %Y %H:%M").to_string(),
-            kind: r.entry.kind.title(),
-            with: r.entry.with,
-            note: match r.entry.kind {
+        .map(|e| ChronologyLine {
+            at: e.at.strftime("%a %-d %b %Y %H:%M").to_string(),
+            kind: e.kind.title(),
+            with: e.with.clone(),
+            note: match e.kind {
                 EntryKind::RatingOverride(rating) => {
-                    format!("{}: {}", rating.id().to_uppercase(), r.entry.note)
+                    format!("{}: {}", rating.id().to_uppercase(), e.note)
                 }
                 EntryKind::RiskAssessment {
                     likelihood,
                     frequency,
                 } => format!(
                     "likelihood {likelihood} × frequency {frequency} = {}. {}",
-                    u16::from(likelihood) * u16::from(frequency),
-                    r.entry.note
+                    RiskScoring::score(likelihood, frequency),
+                    e.note
                 ),
-                _ => r.entry.note,
+                _ => e.note.clone(),
             },
-            item: r.entry.item.map(|k| k.to_string()).unwrap_or_default(),
-            by: r.entry.by,
+            item: e.item.as_ref().map(|k| k.to_string()).unwrap_or_default(),
+            by: e.by.clone(),
         })
         .collect();
     let today = now.date();
-    let flags = state
-        .store
-        .flags(record.key)
-        .await?
-        .into_iter()
+    let flags = book
+        .circumstances(record.key)
+        .iter()
         .map(|f| FlagLine {
             id: f.id,
             title: f.flag.title(),
@@ -210,10 +208,11 @@ async fn casework(
                 Some(until) => format!("{} to {}", short_date(f.from), short_date(until)),
                 None => format!("since {}", short_date(f.from)),
             },
-            current: f.until.is_none() && f.from <= today,
-            note: f.note,
+            current: f.until.is_none() && f.applies_on(today),
+            note: f.note.clone(),
             by: f
                 .ended_by
+                .as_ref()
                 .map_or(f.by.clone(), |e| format!("{}; ended by {e}", f.by)),
         })
         .collect();
@@ -320,7 +319,7 @@ async fn pupil(
         })
         .collect();
     let casework = if access.permits(Permission::WorkCases) {
-        Some(casework(&state, &access, &record).await?)
+        Some(casework(&state, &access, &record, &marks).await?)
     } else {
         None
     };

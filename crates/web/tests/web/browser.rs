@@ -246,8 +246,7 @@ pub async fn work_the_morning_worklist(backend: Backend) {
     let server = tokio::spawn(rollcall_web::serve(listener, app.state.clone(), async {
         let _ = stopped.await;
     }));
-    // The server's scheduler may have run the register-close job already; either way it runs
-    // once.
+    // The register closed at 09:15: its job runs as the server's scheduler would run it.
     rollcall_web::run_due(&app.state, "test").await.unwrap();
     let (_driver, client, _profile) = browser().await;
 

@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use jiff::Timestamp;
-use jiff::civil::{Date, Time};
+use jiff::civil::Time;
 use rollcall_store::Store;
 use rollcall_testkit::fixture::{self, Fixture, PASSWORD, SCHOOL_DAY};
 use rollcall_testkit::{Backend, TestDb, database};
@@ -24,11 +24,8 @@ pub async fn password_hash() -> String {
 
 /// An instant on the fixture's school day, in London.
 pub fn at(time: Time) -> Timestamp {
-    at_on(SCHOOL_DAY, time)
-}
-
-pub fn at_on(date: Date, time: Time) -> Timestamp {
-    date.to_datetime(time)
+    SCHOOL_DAY
+        .to_datetime(time)
         .in_tz("Europe/London")
         .unwrap()
         .timestamp()
