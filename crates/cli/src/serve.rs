@@ -14,7 +14,7 @@ use rollcall_store::{
     Actor, Contact, EnteredMark, NewSchool, NewUser, PlannedMark, PupilKey, SchoolId, Store,
     Submission,
 };
-use rollcall_web::{AppState, Config, Passwords};
+use rollcall_web::{AppState, Config, HttpSms, Passwords, Smtp, Transports};
 
 use crate::admin::{open, redact};
 
@@ -35,6 +35,47 @@ pub struct ServeArgs {
     /// Mark cookies Secure, for serving over HTTPS (behind a proxy that ends TLS).
     #[arg(long)]
     secure_cookies: bool,
+    /// The address parents reach rollcall at, for links in emails (default: http://LISTEN).
+    #[arg(long, value_name = "URL", env = "ROLLCALL_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// The SMTP server emails go through, host:port (a relay that adds TLS if it is needed).
+    #[arg(long, value_name = "HOST:PORT", env = "ROLLCALL_SMTP")]
+    smtp: Option<String>,
+    /// Who emails come from.
+    #[arg(
+        long,
+        value_name = "ADDRESS",
+        env = "ROLLCALL_MAIL_FROM",
+        default_value = "rollcall <rollcall@localhost>"
+    )]
+    mail_from: String,
+    /// The SMS provider's HTTP endpoint texts are posted to.
+    #[arg(long, value_name = "URL", env = "ROLLCALL_SMS_URL")]
+    sms_url: Option<String>,
+    /// The SMS provider's bearer token.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "ROLLCALL_SMS_TOKEN",
+        hide_env_values = true
+    )]
+    sms_token: Option<String>,
+}
+
+/// The ways messages go out, from the settings; without them, messages wait in the outbox.
+fn transports(args: &ServeArgs) -> anyhow::Result<Transports> {
+    let mut transports = Transports::default();
+    if let Some(server) = &args.smtp {
+        transports.email = Some(Arc::new(
+            Smtp::new(server, &args.mail_from).context("--smtp")?,
+        ));
+    }
+    if let Some(url) = &args.sms_url {
+        transports.sms = Some(Arc::new(
+            HttpSms::new(url, args.sms_token.clone()).context("--sms-url")?,
+        ));
+    }
+    Ok(transports)
 }
 
 /// The demo's staff sign in with this password.
@@ -64,14 +105,22 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         let state = AppState::new(store)
             .with_config(Config {
                 secure_cookies: args.secure_cookies,
+                public_url: args
+                    .public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{}", args.listen)),
                 ..Config::default()
             })
-            .with_passwords(passwords);
+            .with_passwords(passwords)
+            .with_transports(transports(args)?);
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let address = listener.local_addr()?;
         println!("rollcall is serving {} at http://{address}", redact(&url));
+        if args.smtp.is_none() || args.sms_url.is_none() {
+            println!("Messages without --smtp or --sms-url wait in the outbox until one is given.");
+        }
         if let Some(demo) = demo {
             println!("{demo}");
         }
@@ -91,6 +140,8 @@ struct Demo {
     school: String,
     pupils: usize,
     group: String,
+    /// The demo parent's email address.
+    parent: Option<String>,
 }
 
 impl std::fmt::Display for Demo {
@@ -109,7 +160,14 @@ impl std::fmt::Display for Demo {
             f,
             "  officer / {DEMO_PASSWORD}   Lisa Craven, attendance officer"
         )?;
-        write!(f, "  head    / {DEMO_PASSWORD}   June Turner, headteacher")
+        write!(f, "  head    / {DEMO_PASSWORD}   June Turner, headteacher")?;
+        if let Some(parent) = &self.parent {
+            write!(
+                f,
+                "\nParents sign in at /parent/login as:\n  {parent} / {DEMO_PASSWORD}"
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -124,10 +182,12 @@ const UNTAKEN_GROUP: &str = "5B";
 async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyhow::Result<Demo> {
     if let Some(school) = store.schools().await?.into_iter().next() {
         let pupils = store.pupils(school.id).await?.len();
+        let parent = demo_parent(store, school.id).await?.map(|(_, c)| c);
         return Ok(Demo {
             school: school.name,
             pupils,
             group: DEMO_GROUP.into(),
+            parent: parent.and_then(|c| c.contact.email),
         });
     }
     let now = jiff::Zoned::now().with_time_zone(Config::default().time_zone);
@@ -206,11 +266,37 @@ async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyhow::Result<D
         take_todays_registers(store, school, register, &keys, &now, policy).await?;
         plan_ahead(store, school, &keys, today, policy).await?;
     }
+    let mut parent = None;
+    if let Some((_, contact)) = demo_parent(store, school).await?
+        && let Some(email) = &contact.contact.email
+    {
+        let account = store.ensure_parent(email, &contact.contact.name).await?;
+        store.link_parent(account, contact.id).await?;
+        store.set_parent_password(account, &hash).await?;
+        parent = Some(email.clone());
+    }
     Ok(Demo {
         school: policy.school.name.clone(),
         pupils: keys.len(),
         group: DEMO_GROUP.into(),
+        parent,
     })
+}
+
+/// The demo's parent: the first parent of the second pupil of the demo teacher's class (the
+/// first has leave today).
+async fn demo_parent(
+    store: &dyn Store,
+    school: SchoolId,
+) -> anyhow::Result<Option<(PupilKey, rollcall_store::ContactRecord)>> {
+    let group = store.ensure_group(school, DEMO_GROUP).await?;
+    let today = jiff::Zoned::now().date();
+    let class = store.pupils_of_group(group, today).await?;
+    let Some(pupil) = class.get(1) else {
+        return Ok(None);
+    };
+    let contact = store.contacts(pupil.key).await?.into_iter().next();
+    Ok(contact.map(|c| (pupil.key, c)))
 }
 
 /// The demo school runs the procedures of the 18-academy trust's policy (seed 001): first-day
@@ -248,9 +334,15 @@ async fn add_contacts(
                 correspondence: true,
                 priority: 1,
                 phones: vec![phone(0)],
-                email: None,
+                email: Some(format!(
+                    "{}.{}@families.example",
+                    pupil.legal_surname.to_ascii_lowercase(),
+                    i + 1
+                )),
                 address: None,
                 preferred_language: None,
+                court_order: None,
+                opted_out: false,
             },
             Contact {
                 name: format!("Grandparent {}", pupil.legal_surname),
@@ -263,6 +355,8 @@ async fn add_contacts(
                 email: None,
                 address: None,
                 preferred_language: None,
+                court_order: None,
+                opted_out: false,
             },
         ];
         for contact in &contacts {

@@ -10,7 +10,7 @@ use jiff::civil::DateTime;
 use thiserror::Error;
 
 use crate::procedures::{ActionKind, Rating};
-use crate::session::SessionKey;
+use crate::session::{SessionKey, Slot};
 
 /// Identifies one worklist item: the rule that asks for it and the occasion it is for (a
 /// session, the first day of an absence, an academic year).
@@ -83,6 +83,10 @@ pub enum EntryKind {
         /// Frequency, 1 (never) to 5 (daily).
         frequency: u8,
     },
+    /// A parent reported an absence.
+    AbsenceReport,
+    /// A parent asked for leave of absence.
+    LeaveRequest,
     /// Anything else worth keeping.
     Note,
 }
@@ -105,6 +109,8 @@ impl EntryKind {
             EntryKind::Dismissed => "dismissed",
             EntryKind::RatingOverride(_) => "rating",
             EntryKind::RiskAssessment { .. } => "risk_assessment",
+            EntryKind::AbsenceReport => "absence_report",
+            EntryKind::LeaveRequest => "leave_request",
             EntryKind::Note => "note",
         }
     }
@@ -142,12 +148,14 @@ impl EntryKind {
             EntryKind::Dismissed => "Dismissed",
             EntryKind::RatingOverride(_) => "Rating set",
             EntryKind::RiskAssessment { .. } => "Risk assessment",
+            EntryKind::AbsenceReport => "Absence reported",
+            EntryKind::LeaveRequest => "Leave requested",
             EntryKind::Note => "Note",
         }
     }
 
     /// The kinds that carry no data, in the order a form offers them.
-    pub const SIMPLE: [EntryKind; 13] = [
+    pub const SIMPLE: [EntryKind; 15] = [
         EntryKind::Call,
         EntryKind::Text,
         EntryKind::Email,
@@ -160,6 +168,8 @@ impl EntryKind {
         EntryKind::Notification,
         EntryKind::Decision,
         EntryKind::Dismissed,
+        EntryKind::AbsenceReport,
+        EntryKind::LeaveRequest,
         EntryKind::Note,
     ];
 
@@ -229,6 +239,37 @@ pub struct CaseEntry {
     pub by: String,
 }
 
+/// What a parent has told the school about sessions to come, as the worklist needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParentNotice {
+    /// The report or request's number: the occasion of any item it raises.
+    pub id: i64,
+    /// What it says.
+    pub kind: NoticeKind,
+    /// The first session it covers.
+    pub first: Slot,
+    /// The last session it covers.
+    pub last: Slot,
+    /// When the parent made it.
+    pub at: DateTime,
+}
+
+/// What a parent's notice says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// The child will be (or is) absent; the office has not turned it down.
+    ReportedAbsence,
+    /// Leave of absence was asked for and refused, for these sessions.
+    RefusedLeave,
+}
+
+impl ParentNotice {
+    /// Whether it covers a session.
+    pub fn covers(&self, slot: Slot) -> bool {
+        self.first <= slot && slot <= self.last
+    }
+}
+
 /// The casework the worklist needs for one pupil.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Case<'a> {
@@ -236,6 +277,8 @@ pub struct Case<'a> {
     pub flags: &'a [crate::procedures::Flag],
     /// The chronology, in any order.
     pub entries: &'a [CaseEntry],
+    /// Absences reported and leave refused.
+    pub notices: &'a [ParentNotice],
 }
 
 impl Case<'_> {
@@ -256,6 +299,13 @@ impl Case<'_> {
             })
             .map(|e| e.at)
             .min()
+    }
+
+    /// Whether a parent reported the absence of a session by `deadline`.
+    pub fn reported_by(&self, slot: Slot, deadline: DateTime) -> bool {
+        self.notices
+            .iter()
+            .any(|n| n.kind == NoticeKind::ReportedAbsence && n.covers(slot) && n.at <= deadline)
     }
 
     /// The latest entry matching `keep`.

@@ -16,6 +16,7 @@ pub mod policy;
 pub mod procedures;
 pub mod pupil;
 pub mod register;
+pub mod requests;
 pub mod roles;
 pub mod session;
 pub mod stats;
@@ -23,7 +24,7 @@ pub mod triggers;
 pub mod worklist;
 
 pub use calendar::{AcademicYear, Calendar, Closure, DateRange, Sessions, Term};
-pub use casework::{Case, CaseEntry, EntryKind, EntryKindError, ItemKey};
+pub use casework::{Case, CaseEntry, EntryKind, EntryKindError, ItemKey, NoticeKind, ParentNotice};
 pub use changes::{Change, Held, bulk_may_replace, change_for};
 pub use code::{Category, Code, CodeError};
 pub use ids::{LaEstab, Upn, Urn};
@@ -38,8 +39,11 @@ pub use register::{
     Mark, MarkError, MarkField, Occupied, PupilId, Register, RegisterBuilder, Roll, RowView,
     check_code, check_mark,
 };
+pub use requests::{
+    AbsenceReason, LeaveKind, RequestError, RequestStatus, check_leave, check_report,
+};
 pub use roles::{Permission, Role};
 pub use session::{Day, Session, SessionKey, Slot};
-pub use stats::{GroupBy, GroupKey, GroupSummary, Rate, Tally, summarise};
+pub use stats::{GroupBy, GroupKey, GroupSummary, MissedTime, Rate, Tally, summarise};
 pub use triggers::{Trigger, TriggerHit};
 pub use worklist::{Item, Standing, pupil_items, school_items, standing};

@@ -188,6 +188,8 @@ pub struct School {
     pub urn: Option<Urn>,
     /// Its LA/establishment number, when known.
     pub la_estab: Option<LaEstab>,
+    /// The office's telephone number, for messages to parents.
+    pub phone: Option<String>,
 }
 
 /// A school's attendance policy as settings.
@@ -201,6 +203,9 @@ pub struct Policy {
     pub pm: SessionTimes,
     /// The attendance the school expects of every pupil.
     pub attendance_target: Option<Target>,
+    /// Hours of learning in a school day, for telling parents what absence costs (5 in seed 001
+    /// annex 5 and seed 002's table).
+    pub learning_hours_per_day: u32,
     /// The school calendar.
     pub calendar: Calendar,
     /// What the school does about absence; only the statutory duties unless set.
@@ -231,6 +236,7 @@ impl Policy {
             am,
             pm,
             attendance_target,
+            learning_hours_per_day: 5,
             calendar,
             procedures: Procedures::default(),
         })
@@ -290,6 +296,7 @@ mod tests {
             name: "Beecroft".into(),
             urn: None,
             la_estab: None,
+            phone: None,
         };
         let err = Policy::new(school, beecroft_am(), pm, None, calendar).unwrap_err();
         assert!(matches!(err, PolicyError::WindowsDiffer { am: 30, pm: 15 }));

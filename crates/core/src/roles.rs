@@ -42,6 +42,16 @@ pub enum Permission {
     /// Work the worklist: see and add to pupils' chronologies and circumstances, complete and
     /// dismiss items (seed 000 "The Attendance Officer"; seed 001 §3).
     WorkCases,
+    /// Accept parents' reports of absence, or ask them for more (seed 001 §5, seed 002
+    /// "Reporting absence": the attendance officer).
+    HandleAbsenceReports,
+    /// Invite parents to the parent portal.
+    InviteParents,
+    /// Decide leave of absence: the authorised person, usually the headteacher (regulation
+    /// 11(1); seed 001 §5, seed 002 "Exceptional leave").
+    DecideLeave,
+    /// Edit the messages the school sends.
+    EditTemplates,
 }
 
 impl Role {
@@ -53,7 +63,8 @@ impl Role {
         use Permission::*;
         match self {
             Role::Teacher => matches!(permission, TakeOwnRegisters | ViewOwnPupils),
-            Role::AttendanceOfficer | Role::SeniorLeader => true,
+            Role::AttendanceOfficer => !matches!(permission, DecideLeave),
+            Role::SeniorLeader => true,
         }
     }
 
@@ -104,6 +115,10 @@ mod tests {
             (BulkCodes, false, true, true),
             (ViewOfficeLists, false, true, true),
             (ViewStatistics, false, true, true),
+            (HandleAbsenceReports, false, true, true),
+            (InviteParents, false, true, true),
+            (DecideLeave, false, false, true),
+            (EditTemplates, false, true, true),
             (WorkCases, false, true, true),
         ];
         for (permission, teacher, officer, leader) in table {

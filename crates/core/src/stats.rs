@@ -71,6 +71,45 @@ impl fmt::Display for Rate {
     }
 }
 
+/// Missed sessions put as the seeds' tables put them to parents (seed 001 annex 5, seed 002
+/// "the importance of attendance"): two sessions a day, five days a week and a number of
+/// learning hours a day (5 in both seeds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MissedTime {
+    /// Sessions of absence.
+    pub sessions: u64,
+    /// Hours of learning in a school day.
+    pub learning_hours_per_day: u32,
+}
+
+impl MissedTime {
+    /// The same rate of absence over a whole school year of `school_days`, to the nearest
+    /// session: what the seeds' tables show against each percentage.
+    pub fn over_year(rate: Rate, school_days: u64, learning_hours_per_day: u32) -> MissedTime {
+        let sessions = school_days * 2;
+        let absent = rate.whole.saturating_sub(rate.part);
+        MissedTime {
+            sessions: (absent * sessions * 2 + rate.whole) / (2 * rate.whole),
+            learning_hours_per_day,
+        }
+    }
+
+    /// School days: two sessions each.
+    pub fn days(self) -> f64 {
+        self.sessions as f64 / 2.0
+    }
+
+    /// School weeks of five days.
+    pub fn weeks(self) -> f64 {
+        self.days() / 5.0
+    }
+
+    /// Hours of learning.
+    pub fn hours(self) -> f64 {
+        self.days() * f64::from(self.learning_hours_per_day)
+    }
+}
+
 /// Session counts for one pupil or a group over a date range.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -178,6 +217,14 @@ impl Tally {
     /// Sessions missed: authorised plus unauthorised absence.
     pub fn absent(&self) -> u64 {
         self.authorised + self.unauthorised
+    }
+
+    /// What the sessions missed come to in days, weeks and learning hours.
+    pub fn missed_time(&self, learning_hours_per_day: u32) -> MissedTime {
+        MissedTime {
+            sessions: self.absent(),
+            learning_hours_per_day,
+        }
     }
 
     /// Attendance rate: attended ÷ possible.
@@ -349,6 +396,36 @@ pub fn pupil_tally(register: &Register, id: PupilId, range: DateRange) -> Tally 
 
 #[cfg(test)]
 mod tests {
+    /// Seed 001 annex 5 and seed 002: a year's absence in days, weeks and hours, 5 hours a day.
+    #[test]
+    fn missed_time_as_the_seeds_put_it() {
+        let cases = [
+            // (attended, possible, school days, days, weeks, hours)
+            (95, 100, 190, 9.5, 1.9, 47.5),
+            (96, 100, 190, 7.5, 1.5, 37.5),
+            (90, 100, 200, 20.0, 4.0, 100.0),
+            (97, 100, 200, 6.0, 1.2, 30.0),
+            (100, 100, 190, 0.0, 0.0, 0.0),
+        ];
+        for (part, whole, days, want_days, want_weeks, want_hours) in cases {
+            let rate = Rate::new(part, whole).unwrap();
+            let year = MissedTime::over_year(rate, days, 5);
+            assert_eq!(year.days(), want_days, "{part}/{whole} over {days}");
+            assert!((year.weeks() - want_weeks).abs() < 1e-9);
+            assert_eq!(year.hours(), want_hours);
+        }
+        let tally = Tally {
+            authorised: 3,
+            unauthorised: 4,
+            ..Tally::default()
+        };
+        let so_far = tally.missed_time(5);
+        assert_eq!(
+            (so_far.sessions, so_far.days(), so_far.hours()),
+            (7, 3.5, 17.5)
+        );
+    }
+
     use super::*;
     use crate::ids::Upn;
     use crate::register::tests::{UPN, pupil};

@@ -8,7 +8,7 @@
 use jiff::civil::{Date, DateTime, Time};
 
 use crate::calendar::{AcademicYear, Calendar, DateRange};
-use crate::casework::{Case, EntryKind, ItemKey};
+use crate::casework::{Case, EntryKind, ItemKey, NoticeKind};
 use crate::code::{Category, Code};
 use crate::policy::Policy;
 use crate::procedures::{ActionKind, Band, Flag, Rating, RiskScoring, Stage, Step, Vulnerability};
@@ -316,7 +316,13 @@ impl<'a> Context<'a> {
                     Session::Am => p.first_day.am.as_ref(),
                     Session::Pm => p.first_day.pm.as_ref(),
                 };
-                if let Some(s) = settings {
+                // Seed 001 §5, seed 002 "Reporting absence": a parent who reports the absence
+                // by the deadline has made the first-day contact.
+                if let Some(s) = settings
+                    && !self
+                        .case
+                        .reported_by(slot, today.to_datetime(s.parent_deadline))
+                {
                     let reason = format!(
                         "Absent at the {session} register with no reason given by {} (parents are asked to call by {})",
                         clock(times.register_closes),
@@ -740,6 +746,49 @@ impl<'a> Context<'a> {
         items.push(self.due_today(key, &consider, reason, &p.source));
     }
 
+    /// Leave refused and taken anyway: leave exists only when granted in advance (regulation 11
+    /// of the 2024 regulations), so the sessions are coded `G` (regulation 10, absent without
+    /// leave for a holiday) and a penalty notice is considered (seed 001 §5, seed 002
+    /// "Exceptional leave").
+    fn refused_leave_taken(&self, leave: &crate::procedures::Leave, items: &mut Vec<Item>) {
+        for notice in self.case.notices {
+            if notice.kind != NoticeKind::RefusedLeave {
+                continue;
+            }
+            let taken: Vec<Code> = (notice.first.0..=notice.last.0.min(self.asof.0))
+                .map(Slot)
+                .filter(|&s| self.calendar.is_open(s))
+                .filter_map(|s| self.code(s))
+                .filter(|c| {
+                    matches!(
+                        c,
+                        Code::ReasonNotEstablished | Code::Holiday | Code::OtherUnauthorised
+                    )
+                })
+                .collect();
+            if taken.is_empty() {
+                continue;
+            }
+            let uncoded = taken.iter().filter(|c| **c != Code::Holiday).count();
+            let step = same_day(
+                ActionKind::Decision,
+                "Leave refused and taken: code the sessions G and consider a penalty notice",
+                leave.who.clone(),
+            );
+            let mut reason = format!(
+                "Leave from {} to {} was refused; absent for {} of its sessions",
+                long_date(notice.first.day().date()),
+                long_date(notice.last.day().date()),
+                taken.len()
+            );
+            if uncoded > 0 {
+                reason.push_str(&format!(", {uncoded} not yet coded G"));
+            }
+            let key = key("leave.refused_taken".into(), &notice.id.to_string());
+            items.push(self.due_today(key, &step, reason, &leave.source));
+        }
+    }
+
     fn illness_and_leave(&self, items: &mut Vec<Item>) {
         let p = self.procedures();
         if let Some(i) = &p.illness {
@@ -773,6 +822,9 @@ impl<'a> Context<'a> {
                 let key = self.year_key("illness.ehcp_la".into());
                 items.push(self.due_today(key, &step, reason, &i.source));
             }
+        }
+        if let Some(l) = &p.leave {
+            self.refused_leave_taken(l, items);
         }
         if let Some(l) = &p.leave
             && let Some(days) = l.place_at_risk_days

@@ -181,6 +181,7 @@ fn demo_policy(config: &DemoConfig) -> Result<Policy, DemoError> {
             .first()
             .filter(|_| single)
             .and_then(|s| LaEstab::parse(&format!("{DEMO_LA}{:04}", s.estab)).ok()),
+        phone: Some("01632 960 100".to_owned()),
     };
     let am = SessionTimes::new(Session::Am, t(8, 45), None, t(9, 15), t(12, 15))?;
     let pm = SessionTimes::new(Session::Pm, t(13, 15), None, t(13, 45), t(15, 15))?;

@@ -35,6 +35,7 @@ struct RawSchool {
     name: Spanned<String>,
     urn: Option<Spanned<String>>,
     la_estab: Option<Spanned<String>>,
+    phone: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -57,6 +58,7 @@ struct RawTimes {
 #[serde(deny_unknown_fields)]
 struct RawAttendance {
     target: Option<Spanned<f64>>,
+    learning_hours_per_day: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -148,6 +150,7 @@ pub fn parse_policy(path: &Path, text: &str) -> Result<Policy, FileError> {
                     .map_err(|e| at(l.span(), "school.la_estab", e.to_string()))
             })
             .transpose()?,
+        phone: raw.school.phone.clone(),
     };
 
     let times = |session: Session, raw: &Spanned<RawTimes>| -> Result<SessionTimes, FileError> {
@@ -267,6 +270,19 @@ pub fn parse_policy(path: &Path, text: &str) -> Result<Policy, FileError> {
     })?;
     let mut policy = Policy::new(school, am, pm, attendance_target, calendar)
         .map_err(|e| at(raw.sessions.pm.span(), "sessions", e.to_string()))?;
+    if let Some(hours) = &raw.attendance.learning_hours_per_day {
+        if !(1..=10).contains(hours.get_ref()) {
+            return Err(at(
+                hours.span(),
+                "attendance.learning_hours_per_day",
+                format!(
+                    "hours of learning a day run from 1 to 10; found {}",
+                    hours.get_ref()
+                ),
+            ));
+        }
+        policy.learning_hours_per_day = *hours.get_ref();
+    }
     if let Some(procedures) = raw.procedures {
         let span = procedures.span();
         policy.procedures = procedures.into_inner().validate(span, &at)?;
@@ -316,6 +332,9 @@ pub fn policy_to_toml(policy: &Policy) -> String {
     if let Some(la_estab) = policy.school.la_estab {
         let _ = writeln!(out, "la_estab = \"{la_estab}\"");
     }
+    if let Some(phone) = &policy.school.phone {
+        let _ = writeln!(out, "phone = {}", quote(phone));
+    }
     let hm = |t: Time| format!("{:02}:{:02}", t.hour(), t.minute());
     for (name, t) in [("am", &policy.am), ("pm", &policy.pm)] {
         let _ = writeln!(out, "\n[sessions.{name}]");
@@ -326,9 +345,14 @@ pub fn policy_to_toml(policy: &Policy) -> String {
         let _ = writeln!(out, "register_closes = {}", hm(t.register_closes));
         let _ = writeln!(out, "session_ends = {}", hm(t.session_ends));
     }
+    let _ = writeln!(
+        out,
+        "\n[attendance]\nlearning_hours_per_day = {}",
+        policy.learning_hours_per_day
+    );
     if let Some(target) = policy.attendance_target {
         let h = target.hundredths();
-        let _ = writeln!(out, "\n[attendance]\ntarget = {}.{:02}", h / 100, h % 100);
+        let _ = writeln!(out, "target = {}.{:02}", h / 100, h % 100);
     }
     for term in policy.calendar.terms() {
         let _ = writeln!(out, "\n[[calendar.terms]]\nname = {}", quote(&term.name));

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use jiff::civil::{Date, DateTime};
 use rollcall_core::worklist::{pupil_items, standing};
 use rollcall_core::{
-    Case, CaseEntry, Code, EntryKind, Flag, ItemKey, Pupil, PupilId, RegisterBuilder, Roll,
-    SenStatus, Session, Sex, Upn, YearGroup,
+    Case, CaseEntry, Code, EntryKind, Flag, ItemKey, NoticeKind, ParentNotice, Pupil, PupilId,
+    RegisterBuilder, Roll, SenStatus, Session, Sex, Slot, Upn, YearGroup,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -26,6 +26,8 @@ struct RawScenario {
     pupils: Vec<RawPupil>,
     #[serde(default)]
     casework: Vec<RawEntry>,
+    #[serde(default)]
+    notices: Vec<RawNotice>,
     expect: Vec<Spanned<RawExpect>>,
 }
 
@@ -66,6 +68,17 @@ struct RawEntry {
     #[serde(default)]
     note: String,
     by: String,
+}
+
+/// A parent's report of absence, or leave refused.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotice {
+    pupil: String,
+    kind: String,
+    at: toml::value::Datetime,
+    from: toml::value::Datetime,
+    to: toml::value::Datetime,
 }
 
 #[derive(Deserialize)]
@@ -223,6 +236,31 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
         }
     }
 
+    let mut notices: Vec<Vec<ParentNotice>> = vec![Vec::new(); raw.pupils.len()];
+    for (n, raw_notice) in raw.notices.iter().enumerate() {
+        let i = find(&raw_notice.pupil)?;
+        let kind = match raw_notice.kind.as_str() {
+            "reported" => NoticeKind::ReportedAbsence,
+            "leave_refused" => NoticeKind::RefusedLeave,
+            other => {
+                return Err(fail(format!(
+                    "{other:?} is not a kind of notice: reported or leave_refused"
+                )));
+            }
+        };
+        let first = date(&raw_notice.from).map_err(fail)?;
+        let last = date(&raw_notice.to).map_err(fail)?;
+        if let Some(list) = notices.get_mut(i) {
+            list.push(ParentNotice {
+                id: i64::try_from(n + 1).unwrap_or(i64::MAX),
+                kind,
+                first: Slot::new(first, Session::Am),
+                last: Slot::new(last, Session::Pm),
+                at: datetime(&raw_notice.at).map_err(fail)?,
+            });
+        }
+    }
+
     let mut report = ScenarioReport {
         checked: 0,
         failures: Vec::new(),
@@ -237,9 +275,14 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
             .get(i)
             .map(|list| list.iter().filter(|e| e.at <= now).cloned().collect())
             .unwrap_or_default();
+        let known_notices: Vec<ParentNotice> = notices
+            .get(i)
+            .map(|list| list.iter().filter(|n| n.at <= now).cloned().collect())
+            .unwrap_or_default();
         let case = Case {
             flags: flags.get(i).map_or(&[], Vec::as_slice),
             entries: &known,
+            notices: &known_notices,
         };
         let id = PupilId(u32::try_from(i).unwrap_or(u32::MAX));
         let items = pupil_items(&register, id, &policy, case, now);

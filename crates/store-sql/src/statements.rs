@@ -12,9 +12,10 @@ use rollcall_core::{
 };
 use rollcall_store::{
     CaseRecord, Channel, Characteristic, CharacteristicChange, CloseJob, Contact, ContactId,
-    ContactRecord, Enrolment, FlagRecord, GroupId, GroupRecord, JobRecord, MarkSource,
-    MessageRecord, NewCaseEntry, NewFlag, NewMessage, NewSchool, NewUser, PupilKey, PupilRecord,
-    SchoolId, SchoolRecord, StaffUser, StoreError, StoredMark, SubmissionRecord, TrustId, UserId,
+    ContactRecord, DeliveryStatus, Enrolment, FlagRecord, GroupId, GroupRecord, JobRecord,
+    MarkSource, MessageRecord, NewCaseEntry, NewFlag, NewMessage, NewSchool, NewUser, PupilKey,
+    PupilRecord, SchoolId, SchoolRecord, StaffUser, StoreError, StoredMark, SubmissionRecord,
+    TrustId, UserId,
 };
 
 use crate::time::{from_micros, to_micros};
@@ -303,7 +304,7 @@ impl SubmissionRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct ContactRow {
+pub(crate) struct ContactRow {
     id: i64,
     pupil_id: i64,
     name: String,
@@ -316,10 +317,12 @@ struct ContactRow {
     email: Option<String>,
     address: Option<String>,
     preferred_language: Option<String>,
+    court_order: Option<String>,
+    opted_out: bool,
 }
 
 impl ContactRow {
-    fn record(self) -> ContactRecord {
+    pub(crate) fn record(self) -> ContactRecord {
         ContactRecord {
             id: ContactId(self.id),
             pupil: PupilKey(self.pupil_id),
@@ -339,6 +342,8 @@ impl ContactRow {
                 email: self.email,
                 address: self.address,
                 preferred_language: self.preferred_language,
+                court_order: self.court_order,
+                opted_out: self.opted_out,
             },
         }
     }
@@ -488,19 +493,25 @@ impl JobRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct MessageRow {
+pub(crate) struct MessageRow {
     id: i64,
     pupil_id: i64,
     contact_id: Option<i64>,
     channel: String,
     recipient: String,
+    subject: Option<String>,
     body: String,
     queued_at: i64,
+    status: String,
+    attempts: i32,
+    error: Option<String>,
     sent_at: Option<i64>,
 }
 
 impl MessageRow {
-    fn record(self) -> Result<MessageRecord> {
+    pub(crate) fn record(self) -> Result<MessageRecord> {
+        let status = DeliveryStatus::parse(&self.status)
+            .ok_or_else(|| corrupt("delivery status", &self.status))?;
         Ok(MessageRecord {
             id: self.id,
             message: NewMessage {
@@ -509,13 +520,24 @@ impl MessageRow {
                 channel: Channel::parse(&self.channel)
                     .ok_or_else(|| corrupt("channel", &self.channel))?,
                 recipient: self.recipient,
+                subject: self.subject,
                 body: self.body,
+                withheld: (status == DeliveryStatus::Withheld)
+                    .then(|| self.error.clone())
+                    .flatten(),
             },
             queued_at: from_micros(self.queued_at),
+            status,
+            attempts: u32::try_from(self.attempts).unwrap_or(0),
+            error: self.error,
             sent_at: self.sent_at.map(from_micros),
         })
     }
 }
+
+pub(crate) const CONTACT_COLUMNS: &str = "c.id, c.pupil_id, c.name, c.relationship, \
+    c.parental_responsibility, c.lives_with_pupil, c.correspondence, c.priority, c.phones, \
+    c.email, c.address, c.preferred_language, c.court_order, c.opted_out";
 
 const PUPIL_COLUMNS: &str = "p.id, p.school_id, p.upn, p.legal_surname, p.legal_forename, \
     p.preferred_forename, p.date_of_birth, p.sex, p.year_group, p.reg_group_id, \
@@ -523,6 +545,9 @@ const PUPIL_COLUMNS: &str = "p.id, p.school_id, p.upn, p.legal_surname, p.legal_
 
 const MARK_COLUMNS: &str = "m.pupil_id, m.date, m.session, m.code, m.minutes_late, m.comment, \
     m.source, m.recorded_by, m.recorded_at";
+
+pub(crate) const MESSAGE_COLUMNS: &str = "id, pupil_id, contact_id, channel, recipient, \
+    subject, body, queued_at, status, attempts, error, sent_at";
 
 const CASE_COLUMNS: &str = "id, pupil_id, at, kind, rating, likelihood, frequency, item_rule, \
     item_occasion, with_whom, note, by_name, by_position, recorded_at";
@@ -748,6 +773,7 @@ macro_rules! rows_by {
             .collect()
     };
 }
+pub(crate) use rows_by;
 
 macro_rules! impl_sql {
     ($conn:ty, $db:ty, lock_ledger_head = $lock:literal, analyze = $analyze:literal) => {
@@ -1126,8 +1152,9 @@ macro_rules! impl_sql {
             async fn insert_contact(&mut self, key: i64, c: &Contact) -> Result<i64> {
                 sqlx::query_scalar(
                     "INSERT INTO contacts (pupil_id, name, relationship, parental_responsibility, \
-                     lives_with_pupil, correspondence, priority, phones, email, address, preferred_language) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                     lives_with_pupil, correspondence, priority, phones, email, address, preferred_language, \
+                     court_order, opted_out) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
                 )
                 .bind(key)
                 .bind(&c.name)
@@ -1140,6 +1167,8 @@ macro_rules! impl_sql {
                 .bind(&c.email)
                 .bind(&c.address)
                 .bind(&c.preferred_language)
+                .bind(&c.court_order)
+                .bind(c.opted_out)
                 .fetch_one(&mut *self)
                 .await
                 .map_err(db)
@@ -1147,9 +1176,7 @@ macro_rules! impl_sql {
 
             async fn select_contacts(&mut self, key: i64) -> Result<Vec<ContactRecord>> {
                 Ok(sqlx::query_as::<_, ContactRow>(
-                    "SELECT id, pupil_id, name, relationship, parental_responsibility, lives_with_pupil, \
-                     correspondence, priority, phones, email, address, preferred_language \
-                     FROM contacts WHERE pupil_id = $1 ORDER BY priority, id",
+                    sqlx::AssertSqlSafe(format!("SELECT {CONTACT_COLUMNS} FROM contacts c WHERE c.pupil_id = $1 ORDER BY c.priority, c.id")),
                 )
                 .bind(key)
                 .fetch_all(&mut *self)
@@ -1586,7 +1613,8 @@ macro_rules! impl_sql {
             async fn insert_message(&mut self, school: i64, job: Option<i64>, m: &NewMessage, at: i64) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO outbox (school_id, pupil_id, contact_id, job_id, channel, recipient, \
-                     body, queued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                     subject, body, queued_at, status, error, next_attempt_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9)",
                 )
                 .bind(school)
                 .bind(m.pupil.0)
@@ -1594,8 +1622,11 @@ macro_rules! impl_sql {
                 .bind(job)
                 .bind(m.channel.id())
                 .bind(&m.recipient)
+                .bind(&m.subject)
                 .bind(&m.body)
                 .bind(at)
+                .bind(if m.withheld.is_some() { DeliveryStatus::Withheld } else { DeliveryStatus::Queued }.id())
+                .bind(&m.withheld)
                 .execute(&mut *self)
                 .await
                 .map(|_| ())
@@ -1618,8 +1649,7 @@ macro_rules! impl_sql {
             }
 
             async fn select_outbox(&mut self, school: i64) -> Result<Vec<MessageRecord>> {
-                rows_by!(self, MessageRow, "SELECT id, pupil_id, contact_id, channel, recipient, body, queued_at, sent_at \
-                     FROM outbox WHERE school_id = $1 ORDER BY queued_at, id", school)
+                rows_by!(self, MessageRow, format!("SELECT {MESSAGE_COLUMNS} FROM outbox WHERE school_id = $1 ORDER BY queued_at, id"), school)
             }
         }
     };

@@ -5,11 +5,13 @@ use std::collections::HashMap;
 
 use jiff::civil::{Date, DateTime};
 use rollcall_core::{
-    Case, CaseEntry, Flag, Item, Policy, PupilId, Register, RegisterBuilder, Roll, Standing,
+    Case, CaseEntry, Flag, Item, NoticeKind, ParentNotice, Policy, PupilId, Register,
+    RegisterBuilder, RequestStatus, Roll, Session, Slot, Standing,
 };
 
 use crate::{
-    CaseRecord, FlagRecord, PupilKey, PupilRecord, Result, SchoolId, Store, StoreError, StoredMark,
+    AbsenceReportRecord, CaseRecord, FlagRecord, LeaveRecord, PupilKey, PupilRecord, Result,
+    SchoolId, Store, StoreError, StoredMark,
 };
 
 /// The register and casework of a school, or of one pupil.
@@ -23,6 +25,8 @@ pub struct Casebook {
     flags: HashMap<PupilKey, Vec<Flag>>,
     /// Chronologies, oldest first.
     entries: HashMap<PupilKey, Vec<CaseEntry>>,
+    /// Absences reported and leave refused.
+    notices: HashMap<PupilKey, Vec<ParentNotice>>,
 }
 
 /// One item due, with its pupil.
@@ -55,9 +59,14 @@ impl Casebook {
             circumstances: HashMap::new(),
             flags: HashMap::new(),
             entries: HashMap::new(),
+            notices: HashMap::new(),
         };
         book.keep_circumstances(store.school_flags(school).await?, on);
         book.keep_chronology(store.school_chronology(school).await?);
+        book.keep_notices(
+            &store.absence_reports(school).await?,
+            &store.leave_requests(school).await?,
+        );
         Ok(book)
     }
 
@@ -85,6 +94,52 @@ impl Casebook {
         }
     }
 
+    /// Every report of absence stands (the office may still ask for more, but the parent has
+    /// told the school); leave stands refused for the days a decision did not grant.
+    fn keep_notices(&mut self, reports: &[AbsenceReportRecord], leave: &[LeaveRecord]) {
+        for r in reports {
+            self.notices
+                .entry(r.report.pupil)
+                .or_default()
+                .push(ParentNotice {
+                    id: r.id,
+                    kind: NoticeKind::ReportedAbsence,
+                    first: r.report.first.slot(),
+                    last: r.report.last.slot(),
+                    at: r.report.at,
+                });
+        }
+        for l in leave {
+            let asked = (l.request.first, l.request.last);
+            let refused: Vec<_> = match (l.status, l.granted) {
+                (RequestStatus::Refused, _) => vec![asked],
+                (RequestStatus::PartlyGranted, Some((first, last, _))) => [
+                    (Some(asked.0), first.yesterday().ok()),
+                    (last.tomorrow().ok(), Some(asked.1)),
+                ]
+                .into_iter()
+                .filter_map(|pair| match pair {
+                    (Some(a), Some(b)) if a <= b => Some((a, b)),
+                    _ => None,
+                })
+                .collect(),
+                _ => Vec::new(),
+            };
+            for (first, last) in refused {
+                self.notices
+                    .entry(l.request.pupil)
+                    .or_default()
+                    .push(ParentNotice {
+                        id: l.id,
+                        kind: NoticeKind::RefusedLeave,
+                        first: Slot::new(first, Session::Am),
+                        last: Slot::new(last, Session::Pm),
+                        at: l.request.at,
+                    });
+            }
+        }
+    }
+
     /// One pupil, with their marks of the academic year of `on` as the caller read them.
     pub async fn pupil(
         store: &dyn Store,
@@ -106,9 +161,14 @@ impl Casebook {
             circumstances: HashMap::new(),
             flags: HashMap::new(),
             entries: HashMap::new(),
+            notices: HashMap::new(),
         };
         book.keep_circumstances(store.flags(record.key).await?, on);
         book.keep_chronology(store.chronology(record.key).await?);
+        book.keep_notices(
+            &store.pupil_absence_reports(record.key).await?,
+            &store.pupil_leave_requests(record.key).await?,
+        );
         book.pupils.push(record);
         Ok(book)
     }
@@ -127,6 +187,7 @@ impl Casebook {
         Case {
             flags: self.flags.get(&key).map_or(&[], Vec::as_slice),
             entries: self.chronology(key),
+            notices: self.notices.get(&key).map_or(&[], Vec::as_slice),
         }
     }
 

@@ -200,7 +200,122 @@ pub trait Casework: Send + Sync {
     async fn outbox(&self, school: SchoolId) -> Result<Vec<MessageRecord>>;
 }
 
-/// Everything rollcall stores.
-pub trait Store: Directory + Registers + Accounts + Casework {}
+/// Parents on the parent portal: their accounts, sign-in links and sessions, and what they
+/// report and ask for.
+#[async_trait]
+pub trait Families: Send + Sync {
+    /// The account with this email address, created with `name` if there is none.
+    async fn ensure_parent(&self, email: &str, name: &str) -> Result<ParentId>;
+    /// An account.
+    async fn parent(&self, id: ParentId) -> Result<ParentAccount>;
+    /// The account with this email address.
+    async fn parent_by_email(&self, email: &str) -> Result<Option<ParentAccount>>;
+    /// Sets an account's password.
+    async fn set_parent_password(&self, id: ParentId, password_hash: &str) -> Result<()>;
+    /// Makes an account the given contact of a pupil.
+    async fn link_parent(&self, parent: ParentId, contact: ContactId) -> Result<()>;
+    /// The contacts an account is, each with its pupil.
+    async fn parent_contacts(&self, parent: ParentId) -> Result<Vec<ContactRecord>>;
+    /// Issues a one-time link, stored as its hash.
+    async fn create_parent_link(
+        &self,
+        token_hash: &str,
+        parent: ParentId,
+        purpose: LinkPurpose,
+        expires: Timestamp,
+    ) -> Result<()>;
+    /// Uses a one-time link: the account, if the link is unused, unexpired and for `purpose`.
+    /// It cannot be used again.
+    async fn use_parent_link(
+        &self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: Timestamp,
+    ) -> Result<Option<ParentId>>;
+    /// Starts a parent's session.
+    async fn create_parent_session(
+        &self,
+        token_hash: &str,
+        parent: ParentId,
+        expires: Timestamp,
+    ) -> Result<()>;
+    /// The account of a session that has not expired at `now`.
+    async fn parent_session(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<ParentAccount>>;
+    /// Ends a parent's session.
+    async fn delete_parent_session(&self, token_hash: &str) -> Result<()>;
 
-impl<T: Directory + Registers + Accounts + Casework> Store for T {}
+    /// Records a report of absence, with its chronology entry.
+    async fn add_absence_report(
+        &self,
+        report: &NewAbsenceReport,
+        entry: &NewCaseEntry,
+    ) -> Result<i64>;
+    /// The parent's answer to a request for more: back to the school, with a chronology entry.
+    async fn answer_absence_report(
+        &self,
+        pupil: PupilKey,
+        id: i64,
+        answer: &str,
+        entry: &NewCaseEntry,
+    ) -> Result<()>;
+    /// A school's reports of absence, newest first.
+    async fn absence_reports(&self, school: SchoolId) -> Result<Vec<AbsenceReportRecord>>;
+    /// A pupil's reports of absence, newest first.
+    async fn pupil_absence_reports(&self, pupil: PupilKey) -> Result<Vec<AbsenceReportRecord>>;
+    /// Decides a report still open: its status, marks, chronology entry and message in one
+    /// transaction. Refused if it has been decided already.
+    async fn decide_absence_report(&self, decision: &Decision) -> Result<BulkOutcome>;
+
+    /// Records a leave request, with its chronology entry.
+    async fn add_leave_request(
+        &self,
+        request: &NewLeaveRequest,
+        entry: &NewCaseEntry,
+    ) -> Result<i64>;
+    /// A school's leave requests, newest first.
+    async fn leave_requests(&self, school: SchoolId) -> Result<Vec<LeaveRecord>>;
+    /// A pupil's leave requests, newest first.
+    async fn pupil_leave_requests(&self, pupil: PupilKey) -> Result<Vec<LeaveRecord>>;
+    /// A leave request's supporting document.
+    async fn leave_document(&self, pupil: PupilKey, id: i64) -> Result<Document>;
+    /// Decides a request still open, as for reports.
+    async fn decide_leave(&self, decision: &Decision) -> Result<BulkOutcome>;
+}
+
+/// The outbox: messages queued, sent with retries, and the templates schools edit.
+#[async_trait]
+pub trait Messages: Send + Sync {
+    /// Queues messages, each with its chronology entry, in one transaction.
+    async fn queue_messages(
+        &self,
+        school: SchoolId,
+        messages: &[(NewMessage, NewCaseEntry)],
+        at: Timestamp,
+    ) -> Result<()>;
+    /// Takes up to `limit` queued messages on `channels` due at `now` for sending, leased until
+    /// `until` so that no other process sends them meanwhile.
+    async fn claim_messages(
+        &self,
+        now: Timestamp,
+        until: Timestamp,
+        limit: u32,
+        channels: &[Channel],
+    ) -> Result<Vec<(SchoolId, MessageRecord)>>;
+    /// Records what happened when a message was tried.
+    async fn record_delivery(&self, id: i64, delivery: &Delivery) -> Result<()>;
+    /// A pupil's messages, oldest first.
+    async fn pupil_messages(&self, pupil: PupilKey) -> Result<Vec<MessageRecord>>;
+    /// A school's edited templates.
+    async fn templates(&self, school: SchoolId) -> Result<Vec<TemplateRecord>>;
+    /// Saves a school's version of a template.
+    async fn set_template(&self, school: SchoolId, template: &TemplateRecord) -> Result<()>;
+}
+
+/// Everything rollcall stores.
+pub trait Store: Directory + Registers + Accounts + Casework + Families + Messages {}
+
+impl<T: Directory + Registers + Accounts + Casework + Families + Messages> Store for T {}

@@ -12,6 +12,7 @@ pub const POLICY: &str = r#"
 name = "Fixture Primary"
 urn = "100001"
 la_estab = "801/2001"
+phone = "01632 960 001"
 
 [sessions.am]
 register_opens = 08:45
@@ -58,6 +59,11 @@ kind = "home_visit"
 what = "Home visit"
 who = "Attendance officer"
 source = "Fixture policy §4: a home visit on the third day of unexplained absence"
+
+[procedures.leave]
+notice_days = 14
+who = "Headteacher"
+source = "Fixture policy §5: leave asked for two weeks ahead by a parent the pupil lives with"
 "#;
 
 /// A Wednesday in the fixture's term.
@@ -123,9 +129,12 @@ fn contact(name: &str, relationship: &str, priority: u16, phone: &str) -> Contac
         correspondence: priority == 1,
         priority,
         phones: vec![phone.into()],
-        email: None,
+        email: (priority == 1)
+            .then(|| format!("{}@example.org", name.to_lowercase().replace(' ', "."))),
         address: None,
         preferred_language: None,
+        court_order: None,
+        opted_out: false,
     }
 }
 

@@ -209,14 +209,7 @@ async fn login(
         .store
         .create_session(&token_hash(&token), user.id, expires)
         .await?;
-    let cookie = Cookie::build((SESSION_COOKIE, token))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.config.secure_cookies)
-        .path("/")
-        // No expiry: the cookie goes when the browser closes, which suits shared tablets; the
-        // session itself ends on the server after `session_length`.
-        .build();
+    let cookie = session_cookie(SESSION_COOKIE, token, state.config.secure_cookies);
     Ok((jar.add(cookie), Redirect::to("/")).into_response())
 }
 
@@ -249,19 +242,38 @@ impl KeyExtractor for ClientAddress {
     }
 }
 
-pub(crate) fn router() -> Router<AppState> {
-    // Sign-in attempts from one address: a burst of 20, then one every 3 seconds.
+/// A POST handler behind the sign-in rate limit: from one address, a burst of 20, then one
+/// every 3 seconds.
+pub(crate) fn rate_limited<H, T>(handler: H) -> axum::routing::MethodRouter<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
     let limit = GovernorConfigBuilder::default()
         .per_second(3)
         .burst_size(20)
         .key_extractor(ClientAddress)
         .finish()
         .map(Arc::new);
-    let sign_in = match limit {
-        Some(config) => post(login).layer(GovernorLayer::new(config)),
-        None => post(login),
-    };
+    match limit {
+        Some(config) => post(handler).layer(GovernorLayer::new(config)),
+        None => post(handler),
+    }
+}
+
+/// A session cookie: `HttpOnly`, `SameSite=Lax`, and with no expiry, so it goes when the
+/// browser closes, which suits shared tablets; the session itself ends on the server.
+pub(crate) fn session_cookie(name: &'static str, token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, token))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .build()
+}
+
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/login", get(login_page).merge(sign_in))
+        .route("/login", get(login_page).merge(rate_limited(login)))
         .route("/logout", post(logout))
 }

@@ -18,6 +18,9 @@ pub enum AppError {
     /// Not signed in.
     #[error("sign in first")]
     Unauthenticated,
+    /// Not signed in to the parent portal.
+    #[error("sign in to the parent portal first")]
+    ParentUnauthenticated,
     /// Signed in, but not allowed.
     #[error("{0}")]
     Forbidden(String),
@@ -55,7 +58,7 @@ impl From<StoreError> for AppError {
 impl AppError {
     fn status(&self) -> StatusCode {
         match self {
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::ParentUnauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -76,8 +79,12 @@ struct ErrorPage {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Unauthenticated = self {
-            return Redirect::to("/login").into_response();
+        match self {
+            AppError::Unauthenticated => return Redirect::to("/login").into_response(),
+            AppError::ParentUnauthenticated => {
+                return Redirect::to("/parent/login").into_response();
+            }
+            _ => {}
         }
         let status = self.status();
         let page = ErrorPage {

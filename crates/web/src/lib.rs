@@ -11,7 +11,10 @@ mod assets;
 mod auth;
 mod clock;
 mod error;
+mod outbox;
 mod pages;
+mod parents;
+mod requests;
 mod scheduler;
 mod view;
 mod work;
@@ -31,6 +34,8 @@ pub use api::openapi;
 pub use auth::{Passwords, new_token, token_hash};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
+pub use outbox::deliver_due;
+pub use rollcall_messages::{HttpSms, Smtp, Transports};
 pub use scheduler::{run_due, run_scheduler};
 
 /// How the application behaves.
@@ -46,6 +51,8 @@ pub struct Config {
     pub lockout_failures: u64,
     /// The window for counting failed sign-ins, and how long a lock lasts.
     pub lockout_window: SignedDuration,
+    /// The address parents reach rollcall at, for the links in their emails.
+    pub public_url: String,
 }
 
 impl Default for Config {
@@ -56,6 +63,7 @@ impl Default for Config {
             session_length: SignedDuration::from_hours(10),
             lockout_failures: 5,
             lockout_window: SignedDuration::from_mins(15),
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }
@@ -71,6 +79,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Password hashing.
     pub passwords: Passwords,
+    /// The ways messages go out.
+    pub transports: Transports,
     /// Each school's policy as last read, so that it is parsed once, not per request.
     policies: Arc<access::PolicyCache>,
 }
@@ -84,6 +94,7 @@ impl AppState {
             clock: Arc::new(SystemClock),
             config: Arc::new(Config::default()),
             passwords: Passwords::default(),
+            transports: Transports::default(),
             policies: Arc::default(),
         }
     }
@@ -106,6 +117,12 @@ impl AppState {
         self
     }
 
+    /// With ways for messages to go out.
+    pub fn with_transports(mut self, transports: Transports) -> AppState {
+        self.transports = transports;
+        self
+    }
+
     /// The current time in the schools' time zone.
     pub fn local_now(&self) -> jiff::Zoned {
         self.clock.now().to_zoned(self.config.time_zone.clone())
@@ -118,6 +135,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(auth::router())
+        .merge(parents::router())
         .merge(assets::router())
         .merge(api_router)
         .route("/api/openapi.json", axum::routing::get(api::openapi_json))

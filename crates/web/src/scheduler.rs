@@ -1,9 +1,9 @@
 //! The scheduler: when a school's register closes, its register-close job runs, once per school
 //! and session however many server processes are running and however often they restart.
 //!
-//! The job reads who is absent with no reason, queues the policy's register-close text to each
-//! absent pupil's parents (sending belongs to the messaging service) and records the text in the
-//! pupil's chronology, which completes that worklist item; the calls it leaves are the first
+//! The job reads who is absent with no reason, queues the school's register-close text to each
+//! absent pupil's parents (the outbox sends it) and records the text in the pupil's
+//! chronology, which completes that worklist item unless every text was held back; the calls it leaves are the first
 //! items on the Today page. The job's row, its messages and its entries commit together; the
 //! row's unique key makes a second runner find the work done.
 
@@ -11,14 +11,15 @@ use std::time::Duration;
 
 use jiff::civil::DateTime;
 use rollcall_core::{ActionKind, CaseEntry, EntryKind, Policy, Session, SessionKey, Slot};
+use rollcall_messages::Kind;
 use rollcall_store::{
-    Actor, Casebook, Channel, CloseJob, ContactRecord, NewCaseEntry, NewMessage, PupilRecord,
-    SchoolRecord,
+    Actor, Casebook, Channel, CloseJob, ContactRecord, NewCaseEntry, SchoolRecord,
 };
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::view::session_name;
+use crate::outbox::{message_to, pupil_fields};
+use crate::view::{long_date, session_name};
 
 /// How often the scheduler looks for jobs due: a register-close job runs within this of the
 /// register closing.
@@ -65,7 +66,7 @@ pub async fn run_due(state: &AppState, runner: &str) -> Result<Vec<CloseJob>, Ap
     Ok(ran)
 }
 
-/// Runs due jobs every 20 seconds, for as long as the future is polled. The server process runs
+/// Runs due jobs and delivers the outbox every 20 seconds, for as long as the future is polled. The server process runs
 /// it beside [`serve`](crate::serve); any number of processes may.
 pub async fn run_scheduler(state: AppState) {
     let runner = runner_name();
@@ -75,6 +76,9 @@ pub async fn run_scheduler(state: AppState) {
         ticks.tick().await;
         if let Err(e) = run_due(&state, &runner).await {
             tracing::warn!(error = %e, "the scheduler could not run its jobs");
+        }
+        if let Err(e) = crate::outbox::deliver_due(&state).await {
+            tracing::warn!(error = %e, "the outbox could not deliver");
         }
     }
 }
@@ -100,6 +104,7 @@ async fn close_job(
         position: "register close".into(),
     };
     let at = state.clock.now();
+    let templates = crate::outbox::templates(state, school.id).await?;
     let mut messages = Vec::new();
     let mut entries = Vec::new();
     let mut pupils = Vec::new();
@@ -116,29 +121,40 @@ async fn close_job(
         if to.is_empty() {
             continue;
         }
-        let body = text(school, due.pupil, key.session);
+        let mut fields = pupil_fields(school, policy.school.phone.as_deref(), due.pupil);
+        fields.insert("date", long_date(key.date));
+        fields.insert("session", session_name(key.session).to_lowercase());
+        let mut sent = Vec::new();
+        let mut going = false;
         for contact in &to {
-            if let Some(phone) = contact.contact.phones.first() {
-                messages.push(NewMessage {
-                    pupil: due.pupil.key,
-                    contact: Some(contact.id),
-                    channel: Channel::Sms,
-                    recipient: phone.clone(),
-                    body: body.clone(),
-                });
-            }
+            let message = message_to(
+                contact,
+                Channel::Sms,
+                Kind::RegisterClose,
+                &templates,
+                &fields,
+            )?;
+            let note = match &message.withheld {
+                Some(why) => format!("{}: not sent, {why}", contact.contact.name),
+                None => contact.contact.name.clone(),
+            };
+            going |= message.withheld.is_none();
+            sent.push((note, message.body.clone()));
+            messages.push(message);
         }
-        let with = to
+        let with = sent
             .iter()
-            .map(|c| c.contact.name.as_str())
+            .map(|(n, _)| n.as_str())
             .collect::<Vec<_>>()
             .join(", ");
+        let body = sent.first().map(|(_, b)| b.clone()).unwrap_or_default();
         entries.push(NewCaseEntry {
             pupil: due.pupil.key,
             entry: CaseEntry {
                 at: close,
                 kind: EntryKind::Text,
-                item: Some(due.item.key.clone()),
+                // With every text held back, the item stays for the office to act on.
+                item: going.then(|| due.item.key.clone()),
                 with,
                 note: format!("Queued at register close: \"{body}\""),
                 by: String::new(),
@@ -188,16 +204,4 @@ fn parents(contacts: &[ContactRecord]) -> Vec<&ContactRecord> {
     } else {
         parents
     }
-}
-
-fn text(school: &SchoolRecord, pupil: &PupilRecord, session: Session) -> String {
-    let part = match session {
-        Session::Am => "this morning",
-        Session::Pm => "this afternoon",
-    };
-    format!(
-        "{}: {} was not at registration {part} and we have not heard why. Please call the school office today.",
-        school.name,
-        pupil.pupil.known_as()
-    )
 }

@@ -1,7 +1,9 @@
 //! How things are shown: dates, sessions, codes and their colours.
 
+use std::collections::HashMap;
+
 use jiff::civil::Date;
-use rollcall_core::{Category, Code, Session};
+use rollcall_core::{AcademicYear, Calendar, Category, Code, Session, SessionKey};
 
 /// The CSS class for a code's category.
 pub(crate) fn category_class(code: Code) -> &'static str {
@@ -84,4 +86,70 @@ impl CodeOption {
             label: format!("{} — {}", code.symbol(), code.meaning()),
         }
     }
+}
+
+/// One day of a year's calendar: its two sessions' classes, and what they hold.
+pub(crate) struct DayCell {
+    pub date: Date,
+    pub am: &'static str,
+    pub pm: &'static str,
+    pub title: String,
+}
+
+/// A month of a year's calendar.
+pub(crate) struct MonthRow {
+    pub name: String,
+    pub days: Vec<DayCell>,
+}
+
+/// A year of sessions, month by month, each coloured by its mark's category.
+pub(crate) fn year_calendar(
+    calendar: &Calendar,
+    held: &HashMap<SessionKey, Code>,
+    year: AcademicYear,
+    today: Date,
+) -> Vec<MonthRow> {
+    let mut months = Vec::new();
+    let mut first = year.first_day();
+    while first <= year.last_day() {
+        let mut days = Vec::new();
+        let mut day = first;
+        while day.month() == first.month() {
+            let cell = |session: Session| -> (&'static str, String) {
+                let key = SessionKey { date: day, session };
+                match held.get(&key) {
+                    Some(code) => (category_class(*code), format!("{code}: {}", code.meaning())),
+                    None if calendar.is_open(key.slot()) && day <= today => {
+                        ("missing", "no mark".to_owned())
+                    }
+                    None if calendar.is_open(key.slot()) => ("future", String::new()),
+                    None => ("closed", "no school".to_owned()),
+                }
+            };
+            let (am, am_title) = cell(Session::Am);
+            let (pm, pm_title) = cell(Session::Pm);
+            days.push(DayCell {
+                date: day,
+                am,
+                pm,
+                title: format!(
+                    "{}: morning {am_title}; afternoon {pm_title}",
+                    short_date(day)
+                ),
+            });
+            match day.tomorrow() {
+                Ok(next) => day = next,
+                Err(_) => break,
+            }
+        }
+        months.push(MonthRow {
+            name: first.strftime("%b").to_string(),
+            days,
+        });
+        match first.checked_add(jiff::Span::new().months(1)) {
+            Ok(next) => first = next,
+            Err(_) => break,
+        }
+    }
+    months
 }

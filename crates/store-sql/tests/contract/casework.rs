@@ -208,7 +208,9 @@ pub async fn a_close_job_runs_once_across_processes_and_restarts(backend: Backen
             contact: Some(contacts[0].id),
             channel: Channel::Sms,
             recipient: "07700 900001".into(),
+            subject: None,
             body: "Cara is not in school".into(),
+            withheld: None,
         }],
         entries: vec![entry(
             f.pupils[2],

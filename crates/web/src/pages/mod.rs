@@ -2,8 +2,10 @@
 
 mod casework;
 mod office;
+mod portal;
 mod pupils;
 mod registers;
+mod requests;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -28,6 +30,8 @@ pub(crate) struct Chrome {
     pub registers: bool,
     pub office: bool,
     pub pupils: bool,
+    pub requests: bool,
+    pub templates: bool,
     pub active: &'static str,
 }
 
@@ -43,6 +47,8 @@ impl Chrome {
             office: access.permits(Permission::ViewOfficeLists),
             pupils: access.permits(Permission::ViewAnyPupil)
                 || (access.permits(Permission::ViewOwnPupils) && !access.groups.is_empty()),
+            requests: access.permits(Permission::HandleAbsenceReports),
+            templates: access.permits(Permission::EditTemplates),
             active,
         }
     }
@@ -97,4 +103,6 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(office::router())
         .merge(pupils::router())
         .merge(casework::router())
+        .merge(portal::router())
+        .merge(requests::router())
 }

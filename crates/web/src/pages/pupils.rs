@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use rollcall_core::{
     AcademicYear, Code, EntryKind, Permission, RiskScoring, Session, SessionKey, Tally,
 };
-use rollcall_store::{Casebook, PupilKey, PupilRecord, SchoolId, StoredMark};
+use rollcall_store::{Casebook, Channel, PupilKey, PupilRecord, SchoolId, StoredMark};
 use serde::Deserialize;
 
 use super::Chrome;
@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::access::Access;
 use crate::auth::Staff;
 use crate::error::AppError;
-use crate::view::{CodeOption, category_class, codes_on, short_date};
+use crate::view::{CodeOption, MonthRow, codes_on, short_date, year_calendar};
 use crate::work;
 
 struct PupilRow {
@@ -92,15 +92,26 @@ async fn pupils(
     })
 }
 
-struct DayCell {
-    am: &'static str,
-    pm: &'static str,
-    title: String,
+struct ContactLine {
+    id: i64,
+    name: String,
+    relationship: String,
+    responsibility: bool,
+    phones: Vec<String>,
+    email: Option<String>,
+    court_order: Option<String>,
+    opted_out: bool,
+    invitable: bool,
 }
 
-struct MonthRow {
-    name: String,
-    days: Vec<DayCell>,
+struct MessageLine {
+    at: String,
+    to: String,
+    channel: &'static str,
+    text: String,
+    status: &'static str,
+    status_id: &'static str,
+    error: Option<String>,
 }
 
 struct LedgerLine {
@@ -227,6 +238,11 @@ async fn casework(
     })
 }
 
+#[derive(Deserialize)]
+struct PupilQuery {
+    invited: Option<String>,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "pupil.html")]
 struct PupilPage {
@@ -244,7 +260,9 @@ struct PupilPage {
     flag: Option<String>,
     target: Option<String>,
     months: Vec<MonthRow>,
-    contacts: Vec<(String, String, Vec<String>)>,
+    contacts: Vec<ContactLine>,
+    invited: Option<String>,
+    messages: Vec<MessageLine>,
     may_amend: bool,
     today: Date,
     codes: Vec<CodeOption>,
@@ -258,6 +276,7 @@ async fn pupil(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, key)): Path<(i64, i64)>,
+    Query(view): Query<PupilQuery>,
 ) -> Result<PupilPage, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let record = access.pupil(&state, PupilKey(key)).await?;
@@ -287,17 +306,57 @@ async fn pupil(
     } else {
         None
     };
-    let months = calendar(&access, &held, year, today);
-    let contacts = if access.permits(Permission::ViewOfficeLists) {
-        state
+    let months = year_calendar(&access.policy.calendar, &held, year, today);
+    let zone = state.config.time_zone.clone();
+    let at = |t: jiff::Timestamp| {
+        t.to_zoned(zone.clone())
+            .strftime("%-d %b %Y %H:%M")
+            .to_string()
+    };
+    let (contacts, messages) = if access.permits(Permission::ViewOfficeLists) {
+        let records = state.store.contacts(record.key).await?;
+        let invites = access.permits(Permission::InviteParents);
+        let messages = state
             .store
-            .contacts(record.key)
+            .pupil_messages(record.key)
             .await?
             .into_iter()
-            .map(|c| (c.contact.name, c.contact.relationship, c.contact.phones))
-            .collect()
+            .rev()
+            .map(|m| MessageLine {
+                at: at(m.queued_at),
+                to: records
+                    .iter()
+                    .find(|c| Some(c.id) == m.message.contact)
+                    .map_or(m.message.recipient.clone(), |c| {
+                        format!("{} ({})", c.contact.name, m.message.recipient)
+                    }),
+                channel: match m.message.channel {
+                    Channel::Sms => "Text",
+                    Channel::Email => "Email",
+                },
+                text: m.message.subject.unwrap_or(m.message.body),
+                status: m.status.title(),
+                status_id: m.status.id(),
+                error: m.error,
+            })
+            .collect();
+        let contacts = records
+            .into_iter()
+            .map(|c| ContactLine {
+                id: c.id.0,
+                invitable: invites && c.contact.may_see_attendance() && c.contact.email.is_some(),
+                name: c.contact.name,
+                relationship: c.contact.relationship,
+                responsibility: c.contact.parental_responsibility,
+                phones: c.contact.phones,
+                email: c.contact.email,
+                court_order: c.contact.court_order,
+                opted_out: c.contact.opted_out,
+            })
+            .collect();
+        (contacts, messages)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let ledger = state
         .store
@@ -340,6 +399,8 @@ async fn pupil(
         target: target.map(|t| t.to_string()),
         months,
         contacts,
+        invited: view.invited,
+        messages,
         may_amend: access.permits(Permission::AmendMarks),
         today,
         codes: codes_on(today).into_iter().map(CodeOption::of).collect(),
@@ -347,57 +408,6 @@ async fn pupil(
         casework,
         back: format!("/s/{school}/pupils/{}", key.0),
     })
-}
-
-/// A year of sessions, month by month, each coloured by its mark's category.
-fn calendar(
-    access: &Access,
-    held: &HashMap<SessionKey, Code>,
-    year: AcademicYear,
-    today: Date,
-) -> Vec<MonthRow> {
-    let mut months = Vec::new();
-    let mut first = year.first_day();
-    while first <= year.last_day() {
-        let mut days = Vec::new();
-        let mut day = first;
-        while day.month() == first.month() {
-            let cell = |session: Session| -> (&'static str, String) {
-                let key = SessionKey { date: day, session };
-                match held.get(&key) {
-                    Some(code) => (category_class(*code), format!("{code}: {}", code.meaning())),
-                    None if access.policy.calendar.is_open(key.slot()) && day <= today => {
-                        ("missing", "no mark".to_owned())
-                    }
-                    None if access.policy.calendar.is_open(key.slot()) => ("future", String::new()),
-                    None => ("closed", "no school".to_owned()),
-                }
-            };
-            let (am, am_title) = cell(Session::Am);
-            let (pm, pm_title) = cell(Session::Pm);
-            days.push(DayCell {
-                am,
-                pm,
-                title: format!(
-                    "{}: morning {am_title}; afternoon {pm_title}",
-                    short_date(day)
-                ),
-            });
-            match day.tomorrow() {
-                Ok(next) => day = next,
-                Err(_) => break,
-            }
-        }
-        months.push(MonthRow {
-            name: first.strftime("%b").to_string(),
-            days,
-        });
-        match first.checked_add(jiff::Span::new().months(1)) {
-            Ok(next) => first = next,
-            Err(_) => break,
-        }
-    }
-    months
 }
 
 #[derive(Deserialize)]

@@ -303,3 +303,160 @@ pub async fn work_the_morning_worklist(backend: Backend) {
     let _ = stop.send(());
     server.await.unwrap().unwrap();
 }
+
+/// Sets a form field's value as a date picker would.
+async fn set_value(client: &Client, css: &str, value: &str) {
+    client
+        .execute(
+            "document.querySelector(arguments[0]).value = arguments[1];",
+            vec![css.into(), value.into()],
+        )
+        .await
+        .unwrap();
+}
+
+pub async fn a_parent_on_a_phone_and_the_office(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    let amy = f.pupils[0];
+    app.parent_signs_in(amy).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(rollcall_web::serve(listener, app.state.clone(), async {
+        let _ = stopped.await;
+    }));
+    let (_driver, client, _profile) = browser().await;
+    client.set_window_size(390, 844).await.unwrap();
+
+    // The parent signs in on a phone, opens Amy's year and a day in it.
+    client.goto(&format!("{base}/parent/login")).await.unwrap();
+    type_into(
+        &client,
+        "form[action='/parent/login'] input[name=email]",
+        "parent.of.amy@example.org",
+    )
+    .await;
+    type_into(
+        &client,
+        "input[name=password]",
+        rollcall_testkit::fixture::PASSWORD,
+    )
+    .await;
+    click(&client, "form[action='/parent/login'] button").await;
+    page_with(&client, "Your children").await;
+    click(&client, &format!("a[href='/parent/children/{amy}']")).await;
+    let page = page_with(&client, "Attendance this year").await;
+    assert!(page.contains("hours of learning"), "{page}");
+    click(&client, "a.day[href='?day=2025-09-09#day']").await;
+    page_with(&client, "Tuesday 9 September 2025").await;
+
+    // She reports tomorrow's absence and asks for leave in October.
+    set_value(
+        &client,
+        "form[action$='/absence'] input[name=first]",
+        "2025-09-11",
+    )
+    .await;
+    set_value(
+        &client,
+        "form[action$='/absence'] input[name=last]",
+        "2025-09-11",
+    )
+    .await;
+    type_into(&client, "textarea[name=details]", "Hospital appointment").await;
+    click(
+        &client,
+        "form[action$='/absence'] select[name=reason] option[value=medical]",
+    )
+    .await;
+    click(&client, "form[action$='/absence'] button").await;
+    page_with(&client, "the school has your report").await;
+    set_value(
+        &client,
+        "form[action$='/leave'] input[name=first]",
+        "2025-10-06",
+    )
+    .await;
+    set_value(
+        &client,
+        "form[action$='/leave'] input[name=last]",
+        "2025-10-07",
+    )
+    .await;
+    type_into(
+        &client,
+        "form[action$='/leave'] textarea[name=reason]",
+        "A family funeral",
+    )
+    .await;
+    click(&client, "form[action$='/leave'] button").await;
+    let page = page_with(&client, "Your request has gone to the headteacher").await;
+    assert!(page.contains("Waiting for the school"), "{page}");
+    click(&client, "nav form button").await;
+
+    // The officer accepts the report; the head grants the leave.
+    sign_in(&client, &base, "officer").await;
+    client
+        .goto(&format!("{base}/s/{}/requests", f.school))
+        .await
+        .unwrap();
+    let requests = page_with(&client, "Absences reported (1)").await;
+    assert!(requests.contains("Hospital appointment"), "{requests}");
+    click(&client, "li[data-report] button[value=accept]").await;
+    page_with(&client, "Accepted: 2 sessions coded").await;
+    sign_out(&client).await;
+    sign_in(&client, &base, "head").await;
+    client
+        .goto(&format!("{base}/s/{}/requests", f.school))
+        .await
+        .unwrap();
+    page_with(&client, "Leave requests (1)").await;
+    type_into(
+        &client,
+        "li[data-leave] textarea[name=response]",
+        "Granted for the funeral",
+    )
+    .await;
+    click(&client, "li[data-leave] button[value=grant]").await;
+    page_with(&client, "The decision has gone to the parent").await;
+    client
+        .goto(&format!("{base}/s/{}/pupils/{amy}", f.school))
+        .await
+        .unwrap();
+    let pupil = page_with(&client, "Chronology").await;
+    assert!(pupil.contains("Leave requested"), "{pupil}");
+    assert!(
+        pupil.contains("Not sent") || pupil.contains("Waiting to send"),
+        "{pupil}"
+    );
+    sign_out(&client).await;
+
+    // The parent sees both outcomes.
+    client.goto(&format!("{base}/parent/login")).await.unwrap();
+    type_into(
+        &client,
+        "form[action='/parent/login'] input[name=email]",
+        "parent.of.amy@example.org",
+    )
+    .await;
+    type_into(
+        &client,
+        "input[name=password]",
+        rollcall_testkit::fixture::PASSWORD,
+    )
+    .await;
+    click(&client, "form[action='/parent/login'] button").await;
+    page_with(&client, "Your children").await;
+    client
+        .goto(&format!("{base}/parent/children/{amy}"))
+        .await
+        .unwrap();
+    let page = page_with(&client, "Granted").await;
+    assert!(page.contains("Accepted"), "{page}");
+    assert!(page.contains("Granted for the funeral"), "{page}");
+
+    client.close().await.unwrap();
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}

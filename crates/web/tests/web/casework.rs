@@ -92,12 +92,12 @@ pub async fn the_morning_worklist(backend: Backend) {
         sent,
         [
             (
-                "07700 900001",
-                "Fixture Primary: Ben was not at registration this morning and we have not heard why. Please call the school office today."
+                "+447700900001",
+                "Fixture Primary: Ben was not at registration this morning and we have not heard why. Please call the school office today on 01632 960 001."
             ),
             (
-                "07700 900001",
-                "Fixture Primary: Cara was not at registration this morning and we have not heard why. Please call the school office today."
+                "+447700900001",
+                "Fixture Primary: Cara was not at registration this morning and we have not heard why. Please call the school office today on 01632 960 001."
             ),
         ]
     );

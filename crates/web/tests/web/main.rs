@@ -22,6 +22,8 @@ mod api;
 mod casework;
 // Every role against every route, including another school's and another class's.
 mod permissions;
+// Parents: the portal, what they may reach, their reports and leave, invitations, messages.
+mod parents;
 // Headless Chromium through chromedriver: the flows a person follows.
 mod browser;
 
@@ -40,8 +42,13 @@ on_both_backends!(
     api::register_through_the_api,
     api::amendments_ledger_and_lists_through_the_api,
     permissions::every_role_against_every_route,
+    parents::parents_see_only_their_own_children,
+    parents::an_absence_report_is_accepted,
+    parents::leave_is_asked_for_and_decided,
+    parents::a_parent_is_invited,
     browser::take_a_register_and_amend_a_mark,
     browser::work_the_morning_worklist,
+    browser::a_parent_on_a_phone_and_the_office,
 );
 
 #[test]

@@ -228,3 +228,162 @@ impl TestApp {
             .join("&")
     }
 }
+
+impl TestApp {
+    /// Makes the first contact of a fixture pupil a parent on the portal, with the fixture's
+    /// password, and signs them in; their cookie.
+    pub async fn parent_signs_in(&self, pupil: rollcall_store::PupilKey) -> String {
+        let contact = self.store.contacts(pupil).await.unwrap()[0].clone();
+        let email = contact.contact.email.clone().unwrap();
+        let parent = self
+            .store
+            .ensure_parent(&email, &contact.contact.name)
+            .await
+            .unwrap();
+        self.store.link_parent(parent, contact.id).await.unwrap();
+        self.store
+            .set_parent_password(parent, &password_hash().await)
+            .await
+            .unwrap();
+        self.parent_cookie(&email).await
+    }
+
+    /// Signs a parent in with the fixture's password.
+    pub async fn parent_cookie(&self, email: &str) -> String {
+        let reply = self
+            .post_form(
+                "/parent/login",
+                None,
+                &format!("email={email}&password={}", PASSWORD.replace(' ', "+")),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        reply.cookie.expect("a parent's session cookie")
+    }
+}
+
+/// A real SMTP server on loopback (Python's aiosmtpd, which `scripts/test` installs), keeping
+/// what it receives in a maildir; stopped when dropped.
+pub struct MailServer {
+    child: std::process::Child,
+    pub address: String,
+    dir: tempfile::TempDir,
+}
+
+impl MailServer {
+    pub async fn start() -> MailServer {
+        let python =
+            std::env::var("ROLLCALL_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let child = std::process::Command::new(&python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(dir.path().join("box"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{python} -m aiosmtpd: {e}; run scripts/test, which installs python3-aiosmtpd"
+                )
+            });
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "aiosmtpd did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        MailServer {
+            child,
+            address: format!("127.0.0.1:{port}"),
+            dir,
+        }
+    }
+
+    /// Every message received, as text.
+    pub fn received(&self) -> Vec<String> {
+        let new = self.dir.path().join("box").join("new");
+        let mut mails: Vec<String> = std::fs::read_dir(new)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        mails.sort();
+        mails
+    }
+}
+
+impl Drop for MailServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A stand-in for an SMS provider's HTTP API: keeps each request, answers 503 to the first
+/// `failures` and 200 with an id after.
+pub struct SmsProvider {
+    pub url: String,
+    pub received: Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+}
+
+impl SmsProvider {
+    pub async fn start(failures: usize) -> SmsProvider {
+        use axum::routing::post;
+        let received: Arc<std::sync::Mutex<Vec<serde_json::Value>>> = Arc::default();
+        let seen = received.clone();
+        let tries = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let router = Router::new().route(
+            "/send",
+            post(move |headers: axum::http::HeaderMap, body: String| {
+                let (seen, tries) = (seen.clone(), tries.clone());
+                async move {
+                    assert_eq!(
+                        headers.get(header::AUTHORIZATION).unwrap(),
+                        "Bearer test-token"
+                    );
+                    if tries.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < failures {
+                        return (StatusCode::SERVICE_UNAVAILABLE, "busy".to_owned());
+                    }
+                    let mut seen = seen.lock().unwrap();
+                    seen.push(serde_json::from_str(&body).unwrap());
+                    (StatusCode::OK, format!("{{\"id\": \"SM{}\"}}", seen.len()))
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/send", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        SmsProvider { url, received }
+    }
+}
+
+/// The state with email through `mail` and texts through `sms`.
+pub fn with_transports(state: &AppState, mail: &MailServer, sms: &SmsProvider) -> AppState {
+    state.clone().with_transports(rollcall_web::Transports {
+        email: Some(Arc::new(
+            rollcall_web::Smtp::new(&mail.address, "Fixture Primary <office@fixture.example>")
+                .unwrap(),
+        )),
+        sms: Some(Arc::new(
+            rollcall_web::HttpSms::new(&sms.url, Some("test-token".into())).unwrap(),
+        )),
+    })
+}
+
+impl TestApp {
+    /// Serves another state (other transports) from now on.
+    pub fn use_state(&mut self, state: AppState) {
+        self.router = app(state.clone());
+        self.state = state;
+    }
+}

@@ -1,0 +1,526 @@
+//! The parent portal's pages, phone-first: each child's year, reporting an absence, asking
+//! for leave, and the school's messages.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use jiff::civil::Date;
+use rollcall_core::{
+    AbsenceReason, AcademicYear, Code, DateRange, LeaveKind, MissedTime, Rate, RequestStatus,
+    Session, SessionKey, Tally,
+};
+use rollcall_store::{Channel, DeliveryStatus, Document, PupilKey};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::parents::{Child, Family, Parent};
+use crate::requests::{self, LeaveInput, ReportInput, days_text, sessions_text};
+use crate::view::{MonthRow, long_date, year_calendar};
+
+/// The largest supporting document a parent may send.
+const MAX_DOCUMENT: usize = 5 * 1024 * 1024;
+
+struct ChildLine {
+    key: i64,
+    name: String,
+    school: String,
+    group: String,
+    attendance: String,
+    band: &'static str,
+    target: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "parent_home.html")]
+struct HomePage {
+    parent_name: String,
+    children: Vec<ChildLine>,
+}
+
+/// A child's marks and tally this academic year, up to today.
+async fn year_of(
+    state: &AppState,
+    child: &Child,
+    today: Date,
+) -> Result<(HashMap<SessionKey, Code>, Tally), AppError> {
+    let year = AcademicYear::of(today);
+    let marks = state
+        .store
+        .marks(child.pupil.key, year.first_day(), year.last_day())
+        .await?;
+    let mut tally = Tally::default();
+    for mark in marks.iter().filter(|m| m.key.date <= today) {
+        tally.add_mark(mark.code, mark.minutes_late);
+    }
+    Ok((marks.iter().map(|m| (m.key, m.code)).collect(), tally))
+}
+
+fn band(rate: Option<Rate>, child: &Child, tally: &Tally) -> &'static str {
+    match (rate, child.policy.attendance_target) {
+        (Some(r), Some(t)) if r.at_least(u64::from(t.hundredths())) => "good",
+        (Some(_), _) if tally.is_persistent_absentee() => "concern",
+        (Some(_), Some(_)) => "watch",
+        _ => "",
+    }
+}
+
+async fn home(State(state): State<AppState>, Parent(parent): Parent) -> Result<HomePage, AppError> {
+    let family = Family::load(&state, parent).await?;
+    let today = state.local_now().date();
+    let mut children = Vec::new();
+    for child in &family.children {
+        let (_, tally) = year_of(&state, child, today).await?;
+        let rate = tally.attendance_rate();
+        children.push(ChildLine {
+            key: child.pupil.key.0,
+            name: child.pupil.pupil.name(),
+            school: child.school.name.clone(),
+            group: child.pupil.pupil.reg_group.clone(),
+            attendance: rate.map_or("—".to_owned(), |r| format!("{r}%")),
+            band: band(rate, child, &tally),
+            target: child.policy.attendance_target.map(|t| t.to_string()),
+        });
+    }
+    Ok(HomePage {
+        parent_name: family.parent.name,
+        children,
+    })
+}
+
+struct DayPanel {
+    date: String,
+    am: String,
+    pm: String,
+}
+
+struct ReportLine {
+    id: i64,
+    dates: String,
+    reason: &'static str,
+    status: &'static str,
+    status_id: &'static str,
+    answer: Option<String>,
+    ask: bool,
+}
+
+struct LeaveLine {
+    dates: String,
+    kind: &'static str,
+    status: &'static str,
+    status_id: &'static str,
+    granted: Option<String>,
+    answer: Option<String>,
+}
+
+struct MessageLine {
+    at: String,
+    channel: &'static str,
+    subject: Option<String>,
+    body: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "parent_child.html")]
+struct ChildPage {
+    parent_name: String,
+    key: i64,
+    name: String,
+    school: String,
+    group: String,
+    notice: Option<String>,
+    attendance: String,
+    band: &'static str,
+    target: Option<String>,
+    tally: Tally,
+    lates: u64,
+    pie: String,
+    pie_label: String,
+    meaning: String,
+    year_days: u64,
+    hours_per_day: u32,
+    /// Attendance, days, weeks, hours, and whether it is this child's row.
+    table: Vec<(String, String, String, String, bool)>,
+    months: Vec<MonthRow>,
+    day: Option<DayPanel>,
+    today: Date,
+    deadline: String,
+    reasons: Vec<(&'static str, &'static str)>,
+    reports: Vec<ReportLine>,
+    may_ask_leave: bool,
+    notice_days: u32,
+    earliest_leave: Date,
+    leave_kinds: Vec<(&'static str, &'static str)>,
+    leave: Vec<LeaveLine>,
+    messages: Vec<MessageLine>,
+}
+
+#[derive(Deserialize)]
+struct ChildQuery {
+    day: Option<Date>,
+    #[serde(default)]
+    sent: String,
+}
+
+/// One decimal place, without a trailing ".0".
+fn figure(x: f64) -> String {
+    let s = format!("{x:.1}");
+    s.strip_suffix(".0").map_or(s.clone(), str::to_owned)
+}
+
+/// A pie chart's conic-gradient stops, present, approved, authorised and unauthorised.
+fn pie(tally: &Tally) -> String {
+    let parts = [
+        (tally.present, "var(--present)"),
+        (tally.approved, "var(--aea)"),
+        (tally.authorised, "var(--authorised)"),
+        (tally.unauthorised, "var(--unauthorised)"),
+    ];
+    let whole: u64 = parts.iter().map(|(n, _)| n).sum();
+    if whole == 0 {
+        return "var(--closed) 0 100%".to_owned();
+    }
+    let mut from = 0.0;
+    parts
+        .iter()
+        .map(|(n, colour)| {
+            let to = from + *n as f64 * 100.0 / whole as f64;
+            let stop = format!("{colour} {from:.2}% {to:.2}%");
+            from = to;
+            stop
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn child(
+    State(state): State<AppState>,
+    Parent(parent): Parent,
+    Path(key): Path<i64>,
+    Query(query): Query<ChildQuery>,
+) -> Result<ChildPage, AppError> {
+    let family = Family::load(&state, parent).await?;
+    let child = family.child(PupilKey(key))?;
+    let today = state.local_now().date();
+    let year = AcademicYear::of(today);
+    let (held, tally) = year_of(&state, child, today).await?;
+    let rate = tally.attendance_rate();
+    let policy = &child.policy;
+    let hours = policy.learning_hours_per_day;
+    let year_days = u64::from(policy.calendar.school_days_in(DateRange {
+        first: year.first_day(),
+        last: year.last_day(),
+    }));
+    let missed = tally.missed_time(hours);
+    let mut meaning = format!(
+        "{} has missed {} sessions this year: {} school days, {} weeks, about {} hours of learning.",
+        child.pupil.pupil.known_as(),
+        missed.sessions,
+        figure(missed.days()),
+        figure(missed.weeks()),
+        figure(missed.hours())
+    );
+    if let Some(r) = rate {
+        let whole = MissedTime::over_year(r, year_days, hours);
+        meaning.push_str(&format!(
+            " At {r}% over a whole year of {year_days} school days, that would be {} days, {} weeks and {} hours.",
+            figure(whole.days()),
+            figure(whole.weeks()),
+            figure(whole.hours())
+        ));
+    }
+    let table = [100u64, 97, 95, 90, 85, 80]
+        .into_iter()
+        .filter_map(|p| {
+            let r = Rate::new(p, 100)?;
+            let m = MissedTime::over_year(r, year_days, hours);
+            let here = rate.is_some_and(|own| {
+                let h = own.hundredths();
+                h <= p * 100 && h > p.saturating_sub(if p > 90 { 2 } else { 5 }) * 100
+            });
+            Some((
+                format!("{p}%"),
+                figure(m.days()),
+                figure(m.weeks()),
+                figure(m.hours()),
+                here,
+            ))
+        })
+        .collect();
+    let day = query
+        .day
+        .filter(|d| year.first_day() <= *d && *d <= year.last_day())
+        .map(|d| {
+            let words = |session: Session| match held.get(&SessionKey { date: d, session }) {
+                Some(code) => format!("{code}: {}", code.meaning()),
+                None if !policy
+                    .calendar
+                    .is_open(rollcall_core::Slot::new(d, session)) =>
+                {
+                    "No school".to_owned()
+                }
+                None if d > today => "Not yet".to_owned(),
+                None => "No mark".to_owned(),
+            };
+            DayPanel {
+                date: long_date(d),
+                am: words(Session::Am),
+                pm: words(Session::Pm),
+            }
+        });
+    let deadline = policy
+        .procedures
+        .first_day
+        .am
+        .as_ref()
+        .map_or("the start of the school day".to_owned(), |s| {
+            s.parent_deadline.strftime("%-H:%M").to_string()
+        });
+    let reports = state
+        .store
+        .pupil_absence_reports(child.pupil.key)
+        .await?
+        .into_iter()
+        .map(|r| ReportLine {
+            id: r.id,
+            dates: sessions_text(r.report.first, r.report.last),
+            reason: r.report.reason.title(),
+            status: r.status.title(),
+            status_id: r.status.id(),
+            answer: r.answer.map(|a| a.response).filter(|a| !a.is_empty()),
+            ask: r.status == RequestStatus::MoreInformation,
+        })
+        .collect();
+    let leave_policy = policy.procedures.leave.as_ref();
+    let notice_days = leave_policy.map_or(0, |l| l.notice_days);
+    let earliest_leave = today
+        .checked_add(jiff::Span::new().days(i64::from(notice_days.max(1))))
+        .unwrap_or(today);
+    let leave = state
+        .store
+        .pupil_leave_requests(child.pupil.key)
+        .await?
+        .into_iter()
+        .map(|l| LeaveLine {
+            dates: days_text(l.request.first, l.request.last),
+            kind: l.request.kind.title(),
+            status: l.status.title(),
+            status_id: l.status.id(),
+            granted: l.granted.map(|(f, t, _)| days_text(f, t)),
+            answer: l.answer.map(|a| a.response),
+        })
+        .collect();
+    // Only what went to this parent, and was sent.
+    let zone = state.config.time_zone.clone();
+    let messages = state
+        .store
+        .pupil_messages(child.pupil.key)
+        .await?
+        .into_iter()
+        .rev()
+        .filter(|m| m.message.contact == Some(child.contact.id) && m.status == DeliveryStatus::Sent)
+        .map(|m| MessageLine {
+            at: m
+                .sent_at
+                .unwrap_or(m.queued_at)
+                .to_zoned(zone.clone())
+                .strftime("%-d %b %Y %H:%M")
+                .to_string(),
+            channel: match m.message.channel {
+                Channel::Sms => "Text",
+                Channel::Email => "Email",
+            },
+            subject: m.message.subject,
+            body: m.message.body,
+        })
+        .collect();
+    let pie_label = format!(
+        "Present {}, approved activity {}, authorised absence {}, unauthorised absence {} sessions",
+        tally.present, tally.approved, tally.authorised, tally.unauthorised
+    );
+    Ok(ChildPage {
+        parent_name: family.parent.name.clone(),
+        key,
+        name: child.pupil.pupil.name(),
+        school: child.school.name.clone(),
+        group: child.pupil.pupil.reg_group.clone(),
+        notice: match query.sent.as_str() {
+            "absence" => Some("Thank you: the school has your report.".into()),
+            "answer" => Some("Thank you: the school has your answer.".into()),
+            "leave" => Some("Your request has gone to the headteacher.".into()),
+            _ => None,
+        },
+        attendance: rate.map_or("—".to_owned(), |r| format!("{r}%")),
+        band: band(rate, child, &tally),
+        target: policy.attendance_target.map(|t| t.to_string()),
+        lates: tally.late_before_close + tally.late_after_close,
+        pie: pie(&tally),
+        pie_label,
+        tally,
+        meaning,
+        year_days,
+        hours_per_day: hours,
+        table,
+        months: year_calendar(&policy.calendar, &held, year, today),
+        day,
+        today,
+        deadline,
+        reasons: AbsenceReason::ALL
+            .iter()
+            .map(|r| (r.id(), r.title()))
+            .collect(),
+        reports,
+        may_ask_leave: child.contact.contact.lives_with_pupil,
+        notice_days,
+        earliest_leave,
+        leave_kinds: LeaveKind::ALL.iter().map(|k| (k.id(), k.title())).collect(),
+        leave,
+        messages,
+    })
+}
+
+#[derive(Deserialize)]
+struct ReportForm {
+    first: Date,
+    first_session: String,
+    last: Date,
+    last_session: String,
+    reason: String,
+    #[serde(default)]
+    details: String,
+    #[serde(default)]
+    expected_return: String,
+}
+
+fn session_of(text: &str) -> Result<Session, AppError> {
+    match text {
+        "am" => Ok(Session::Am),
+        "pm" => Ok(Session::Pm),
+        other => Err(AppError::BadRequest(format!(
+            "{other:?} is not a session: am or pm"
+        ))),
+    }
+}
+
+async fn report(
+    State(state): State<AppState>,
+    Parent(parent): Parent,
+    Path(key): Path<i64>,
+    axum::Form(form): axum::Form<ReportForm>,
+) -> Result<Redirect, AppError> {
+    let family = Family::load(&state, parent).await?;
+    let expected_return = match form.expected_return.trim() {
+        "" => None,
+        text => Some(
+            text.parse::<Date>()
+                .map_err(|_| AppError::BadRequest(format!("{text:?} is not a date")))?,
+        ),
+    };
+    let input = ReportInput {
+        first: SessionKey {
+            date: form.first,
+            session: session_of(&form.first_session)?,
+        },
+        last: SessionKey {
+            date: form.last,
+            session: session_of(&form.last_session)?,
+        },
+        reason: AbsenceReason::parse(&form.reason)
+            .ok_or_else(|| AppError::BadRequest(format!("{:?} is not a reason", form.reason)))?,
+        details: form.details,
+        expected_return,
+    };
+    requests::report_absence(&state, &family, PupilKey(key), input).await?;
+    Ok(Redirect::to(&format!(
+        "/parent/children/{key}?sent=absence"
+    )))
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    answer: String,
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    Parent(parent): Parent,
+    Path((key, id)): Path<(i64, i64)>,
+    axum::Form(form): axum::Form<AnswerForm>,
+) -> Result<Redirect, AppError> {
+    let family = Family::load(&state, parent).await?;
+    requests::answer_report(&state, &family, PupilKey(key), id, &form.answer).await?;
+    Ok(Redirect::to(&format!("/parent/children/{key}?sent=answer")))
+}
+
+async fn leave(
+    State(state): State<AppState>,
+    Parent(parent): Parent,
+    Path(key): Path<i64>,
+    mut form: Multipart,
+) -> Result<Redirect, AppError> {
+    let family = Family::load(&state, parent).await?;
+    let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(e.body_text());
+    let mut fields: HashMap<String, String> = HashMap::new();
+    let mut document = None;
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "document" {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let content_type = field
+                .content_type()
+                .unwrap_or("application/octet-stream")
+                .to_owned();
+            let bytes = field.bytes().await.map_err(bad)?;
+            if bytes.len() > MAX_DOCUMENT {
+                return Err(AppError::BadRequest(
+                    "The document is larger than 5 MB.".into(),
+                ));
+            }
+            if !file_name.is_empty() && !bytes.is_empty() {
+                document = Some(Document {
+                    name: file_name,
+                    content_type,
+                    bytes: bytes.to_vec(),
+                });
+            }
+        } else {
+            fields.insert(name, field.text().await.map_err(bad)?);
+        }
+    }
+    let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
+    let date = |name: &str| {
+        field(name)
+            .parse::<Date>()
+            .map_err(|_| AppError::BadRequest(format!("The {} day is not a date.", name)))
+    };
+    let input = LeaveInput {
+        first: date("first")?,
+        last: date("last")?,
+        kind: LeaveKind::parse(field("kind")).ok_or_else(|| {
+            AppError::BadRequest(format!("{:?} is not a kind of leave", field("kind")))
+        })?,
+        reason: field("reason").to_owned(),
+        document,
+    };
+    requests::request_leave(&state, &family, PupilKey(key), input).await?;
+    Ok(Redirect::to(&format!("/parent/children/{key}?sent=leave")))
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/parent", get(home))
+        .route("/parent/children/{pupil}", get(child))
+        .route("/parent/children/{pupil}/absence", post(report))
+        .route("/parent/children/{pupil}/absence/{id}/answer", post(answer))
+        .route(
+            "/parent/children/{pupil}/leave",
+            post(leave).layer(axum::extract::DefaultBodyLimit::max(
+                MAX_DOCUMENT + 64 * 1024,
+            )),
+        )
+}

@@ -1,0 +1,402 @@
+//! The office's side of the parent portal: reports of absence and leave requests to decide,
+//! invitations, and the wording of the school's messages.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jiff::civil::Date;
+use rollcall_core::{Code, Permission};
+use rollcall_messages::Kind;
+use rollcall_store::{ContactId, PupilKey, SchoolId};
+use serde::Deserialize;
+
+use super::Chrome;
+use crate::AppState;
+use crate::access::Access;
+use crate::auth::Staff;
+use crate::error::AppError;
+use crate::outbox::templates;
+use crate::requests::{self, LeaveChoice, ReportChoice, days_text, sessions_text};
+use crate::view::{CodeOption, codes_on};
+
+struct ReportLine {
+    id: i64,
+    pupil: i64,
+    name: String,
+    group: String,
+    parent: String,
+    dates: String,
+    reason: &'static str,
+    usual: &'static str,
+    details: String,
+    at: String,
+    status: &'static str,
+}
+
+struct LeaveLine {
+    id: i64,
+    pupil: i64,
+    name: String,
+    group: String,
+    parent: String,
+    dates: String,
+    first: Date,
+    last: Date,
+    kind: &'static str,
+    reason: String,
+    document: Option<String>,
+    at: String,
+}
+
+struct DoneLine {
+    name: String,
+    what: String,
+    status: &'static str,
+    by: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "requests.html")]
+struct RequestsPage {
+    chrome: Chrome,
+    notice: Option<String>,
+    reports: Vec<ReportLine>,
+    leave: Vec<LeaveLine>,
+    decided: Vec<DoneLine>,
+    codes: Vec<CodeOption>,
+    may_decide_leave: bool,
+    leave_who: String,
+}
+
+#[derive(Deserialize)]
+struct Notice {
+    #[serde(default)]
+    done: String,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(school): Path<i64>,
+    Query(notice): Query<Notice>,
+) -> Result<RequestsPage, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    access.require(Permission::HandleAbsenceReports, "see parents' requests")?;
+    let today = state.local_now().date();
+    let pupils: std::collections::HashMap<_, _> = state
+        .store
+        .pupils(access.school.id)
+        .await?
+        .into_iter()
+        .map(|p| (p.key, p))
+        .collect();
+    let who = |key: PupilKey| {
+        pupils
+            .get(&key)
+            .map_or((String::new(), String::new()), |p| {
+                (p.pupil.name(), p.pupil.reg_group.clone())
+            })
+    };
+    let when = |at: jiff::civil::DateTime| at.strftime("%-d %b %H:%M").to_string();
+    let mut decided = Vec::new();
+    let mut reports = Vec::new();
+    for r in state.store.absence_reports(access.school.id).await? {
+        let (name, group) = who(r.report.pupil);
+        let dates = sessions_text(r.report.first, r.report.last);
+        if r.status.is_open() {
+            reports.push(ReportLine {
+                id: r.id,
+                pupil: r.report.pupil.0,
+                name,
+                group,
+                parent: r.parent_name,
+                dates,
+                reason: r.report.reason.title(),
+                usual: r.report.reason.usual_code().symbol(),
+                details: r.report.details,
+                at: when(r.report.at),
+                status: r.status.title(),
+            });
+        } else if decided.len() < 20 {
+            decided.push(DoneLine {
+                name,
+                what: format!("Absence {dates}"),
+                status: r.status.title(),
+                by: r.answer.map(|a| a.by).unwrap_or_default(),
+            });
+        }
+    }
+    let mut leave = Vec::new();
+    for l in state.store.leave_requests(access.school.id).await? {
+        let (name, group) = who(l.request.pupil);
+        let dates = days_text(l.request.first, l.request.last);
+        if l.status.is_open() {
+            leave.push(LeaveLine {
+                id: l.id,
+                pupil: l.request.pupil.0,
+                name,
+                group,
+                parent: l.parent_name,
+                dates,
+                first: l.request.first,
+                last: l.request.last,
+                kind: l.request.kind.title(),
+                reason: l.request.reason,
+                document: l.document_name,
+                at: when(l.request.at),
+            });
+        } else if decided.len() < 40 {
+            decided.push(DoneLine {
+                name,
+                what: format!("Leave {dates}"),
+                status: l.status.title(),
+                by: l.answer.map(|a| a.by).unwrap_or_default(),
+            });
+        }
+    }
+    Ok(RequestsPage {
+        chrome: Chrome::new(&access, "requests"),
+        notice: match notice.done.as_str() {
+            "" => None,
+            done => Some(done.to_owned()),
+        },
+        reports,
+        leave,
+        decided,
+        codes: codes_on(today).into_iter().map(CodeOption::of).collect(),
+        may_decide_leave: access.permits(Permission::DecideLeave),
+        leave_who: access
+            .policy
+            .procedures
+            .leave
+            .as_ref()
+            .map_or("the headteacher".to_owned(), |l| l.who.clone()),
+    })
+}
+
+#[derive(Deserialize)]
+struct ReportDecisionForm {
+    action: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    response: String,
+}
+
+fn code_of(text: &str) -> Result<Code, AppError> {
+    Code::parse(text).map_err(|e| AppError::BadRequest(e.to_string()))
+}
+
+async fn decide_report(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, id)): Path<(i64, i64)>,
+    axum::Form(form): axum::Form<ReportDecisionForm>,
+) -> Result<Redirect, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    let choice = match form.action.as_str() {
+        "accept" => ReportChoice::Accept(code_of(&form.code)?),
+        "more" => ReportChoice::AskForMore,
+        other => return Err(AppError::BadRequest(format!("{other:?} is not an action"))),
+    };
+    let outcome = requests::decide_report(&state, &access, id, choice, &form.response).await?;
+    let done = match form.action.as_str() {
+        "accept" => format!(
+            "Accepted: {} session{} coded.",
+            outcome.written,
+            if outcome.written == 1 { "" } else { "s" }
+        ),
+        _ => "Asked the parent for more.".to_owned(),
+    };
+    Ok(Redirect::to(&format!(
+        "/s/{school}/requests?done={}",
+        urlencode(&done)
+    )))
+}
+
+#[derive(Deserialize)]
+struct LeaveDecisionForm {
+    action: String,
+    first: Option<Date>,
+    last: Option<Date>,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    response: String,
+}
+
+async fn decide_leave(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, id)): Path<(i64, i64)>,
+    axum::Form(form): axum::Form<LeaveDecisionForm>,
+) -> Result<Redirect, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    let choice = match (form.action.as_str(), form.first, form.last) {
+        ("grant", Some(first), Some(last)) => LeaveChoice::Grant {
+            first,
+            last,
+            code: match form.code.trim() {
+                "" => None,
+                code => Some(code_of(code)?),
+            },
+        },
+        ("refuse", _, _) => LeaveChoice::Refuse,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Grant days (first and last), or refuse.".into(),
+            ));
+        }
+    };
+    requests::decide_leave(&state, &access, id, choice, &form.response).await?;
+    Ok(Redirect::to(&format!(
+        "/s/{school}/requests?done=The+decision+has+gone+to+the+parent."
+    )))
+}
+
+async fn document(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, pupil, id)): Path<(i64, i64, i64)>,
+) -> Result<Response, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    access.require(Permission::HandleAbsenceReports, "see parents' requests")?;
+    let pupil = access.pupil(&state, PupilKey(pupil)).await?;
+    let doc = state.store.leave_document(pupil.key, id).await?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        doc.name.replace(['"', '\\', '\r', '\n'], "_")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        doc.bytes,
+    )
+        .into_response())
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, pupil, contact)): Path<(i64, i64, i64)>,
+) -> Result<Redirect, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    let email = requests::invite(&state, &access, PupilKey(pupil), ContactId(contact)).await?;
+    Ok(Redirect::to(&format!(
+        "/s/{school}/pupils/{pupil}?invited={}",
+        urlencode(&email)
+    )))
+}
+
+struct TemplateLine {
+    id: &'static str,
+    title: &'static str,
+    text: bool,
+    subject: String,
+    body: String,
+    fields: String,
+    own: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "templates.html")]
+struct TemplatesPage {
+    chrome: Chrome,
+    notice: Option<String>,
+    templates: Vec<TemplateLine>,
+}
+
+async fn templates_page(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(school): Path<i64>,
+    Query(notice): Query<Notice>,
+) -> Result<TemplatesPage, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    access.require(Permission::EditTemplates, "edit the school's messages")?;
+    let own = templates(&state, access.school.id).await?;
+    Ok(TemplatesPage {
+        chrome: Chrome::new(&access, "templates"),
+        notice: (!notice.done.is_empty()).then_some(notice.done),
+        templates: Kind::ALL
+            .into_iter()
+            // Sign-in links are rollcall's own wording, so that no edit drops the link.
+            .filter(|k| !matches!(k, Kind::Invitation | Kind::SignInLink))
+            .map(|k| {
+                let (subject, body) = own.get(k);
+                TemplateLine {
+                    id: k.id(),
+                    title: k.title(),
+                    text: k.is_text(),
+                    subject: subject.to_owned(),
+                    body: body.to_owned(),
+                    fields: k
+                        .fields()
+                        .iter()
+                        .map(|(name, _)| format!("{{{{ {name} }}}}"))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    own: own.is_own(k),
+                }
+            })
+            .collect(),
+    })
+}
+
+#[derive(Deserialize)]
+struct TemplateForm {
+    #[serde(default)]
+    subject: String,
+    body: String,
+}
+
+async fn save_template(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, name)): Path<(i64, String)>,
+    axum::Form(form): axum::Form<TemplateForm>,
+) -> Result<Redirect, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    let kind = Kind::parse(&name).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    requests::save_template(&state, &access, kind, &form.subject, &form.body).await?;
+    Ok(Redirect::to(&format!(
+        "/s/{school}/messages?done={}",
+        urlencode(&format!("Saved: {}.", kind.title()))
+    )))
+}
+
+/// Percent-encodes a query value.
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/s/{school}/requests", get(page))
+        .route("/s/{school}/requests/absence/{id}", post(decide_report))
+        .route("/s/{school}/requests/leave/{id}", post(decide_leave))
+        .route(
+            "/s/{school}/pupils/{pupil}/leave/{id}/document",
+            get(document),
+        )
+        .route(
+            "/s/{school}/pupils/{pupil}/contacts/{contact}/invite",
+            post(invite),
+        )
+        .route("/s/{school}/messages", get(templates_page))
+        .route("/s/{school}/messages/{name}", post(save_template))
+}
