@@ -304,6 +304,19 @@ pub async fn work_the_morning_worklist(backend: Backend) {
     server.await.unwrap().unwrap();
 }
 
+async fn parent_sign_in(client: &Client, base: &str) {
+    client.goto(&format!("{base}/parent/login")).await.unwrap();
+    let email = "form[action='/parent/login'] input[name=email]";
+    type_into(client, email, "parent.of.amy@example.org").await;
+    type_into(
+        client,
+        "input[name=password]",
+        rollcall_testkit::fixture::PASSWORD,
+    )
+    .await;
+    click(client, "form[action='/parent/login'] button").await;
+}
+
 /// Sets a form field's value as a date picker would.
 async fn set_value(client: &Client, css: &str, value: &str) {
     client
@@ -330,20 +343,7 @@ pub async fn a_parent_on_a_phone_and_the_office(backend: Backend) {
     client.set_window_size(390, 844).await.unwrap();
 
     // The parent signs in on a phone, opens Amy's year and a day in it.
-    client.goto(&format!("{base}/parent/login")).await.unwrap();
-    type_into(
-        &client,
-        "form[action='/parent/login'] input[name=email]",
-        "parent.of.amy@example.org",
-    )
-    .await;
-    type_into(
-        &client,
-        "input[name=password]",
-        rollcall_testkit::fixture::PASSWORD,
-    )
-    .await;
-    click(&client, "form[action='/parent/login'] button").await;
+    parent_sign_in(&client, &base).await;
     page_with(&client, "Your children").await;
     click(&client, &format!("a[href='/parent/children/{amy}']")).await;
     let page = page_with(&client, "Attendance this year").await;
@@ -433,20 +433,7 @@ pub async fn a_parent_on_a_phone_and_the_office(backend: Backend) {
     sign_out(&client).await;
 
     // The parent sees both outcomes.
-    client.goto(&format!("{base}/parent/login")).await.unwrap();
-    type_into(
-        &client,
-        "form[action='/parent/login'] input[name=email]",
-        "parent.of.amy@example.org",
-    )
-    .await;
-    type_into(
-        &client,
-        "input[name=password]",
-        rollcall_testkit::fixture::PASSWORD,
-    )
-    .await;
-    click(&client, "form[action='/parent/login'] button").await;
+    parent_sign_in(&client, &base).await;
     page_with(&client, "Your children").await;
     client
         .goto(&format!("{base}/parent/children/{amy}"))
