@@ -7,32 +7,23 @@ use rollcall_core::{AbsenceReason, Code, LeaveKind, RequestStatus, SessionKey};
 use rollcall_store::{
     AbsenceReportRecord, Answer, ContactId, ContactRecord, Delivery, Document, LeaveRecord,
     MessageRecord, NewAbsenceReport, NewLeaveRequest, ParentAccount, ParentId, PupilKey,
-    StoreError, TemplateRecord,
+    TemplateRecord,
 };
 
 use crate::statements::{
-    CONTACT_COLUMNS, ContactRow, MESSAGE_COLUMNS, MessageRow, Result, code_of, db, rows_by,
-    session_number,
+    CONTACT_COLUMNS, ContactRow, MESSAGE_COLUMNS, MessageRow, Result, code_of, corrupt, db,
+    rows_by, session_number, session_of,
 };
 use crate::time::{from_micros, to_micros};
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Database(format!("the database holds an invalid {what}: {value:?}").into())
-}
 
 fn status_of(text: &str) -> Result<RequestStatus> {
     RequestStatus::parse(text).ok_or_else(|| corrupt("request status", text))
 }
 
 fn session_key(date: jiff_sqlx::Date, session: i16) -> Result<SessionKey> {
-    let session = match session {
-        0 => rollcall_core::Session::Am,
-        1 => rollcall_core::Session::Pm,
-        n => return Err(corrupt("session", &n.to_string())),
-    };
     Ok(SessionKey {
         date: date.to_jiff(),
-        session,
+        session: session_of(session)?,
     })
 }
 

@@ -748,6 +748,13 @@ impl Families for SqlStore {
         })
     }
 
+    async fn absence_report(&self, school: SchoolId, id: i64) -> Result<AbsenceReportRecord> {
+        found(
+            read!(self, |c| c.select_report(school.0, id).await)?,
+            "report",
+        )
+    }
+
     async fn absence_reports(&self, school: SchoolId) -> Result<Vec<AbsenceReportRecord>> {
         read!(self, |c| c.select_school_reports(school.0).await)
     }
@@ -783,6 +790,13 @@ impl Families for SqlStore {
             c.insert_case_entry(pupil.school.0, entry).await?;
             Ok::<_, StoreError>(id)
         })
+    }
+
+    async fn leave_request(&self, school: SchoolId, id: i64) -> Result<LeaveRecord> {
+        found(
+            read!(self, |c| c.select_leave(school.0, id).await)?,
+            "leave request",
+        )
     }
 
     async fn leave_requests(&self, school: SchoolId) -> Result<Vec<LeaveRecord>> {

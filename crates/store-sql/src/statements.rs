@@ -26,7 +26,7 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
     StoreError::Database(Box::new(e))
 }
 
-fn corrupt(what: &str, value: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Database(format!("the database holds an invalid {what}: {value:?}").into())
 }
 
@@ -37,7 +37,7 @@ pub(crate) fn session_number(session: Session) -> i16 {
     }
 }
 
-fn session_of(n: i16) -> Result<Session> {
+pub(crate) fn session_of(n: i16) -> Result<Session> {
     match n {
         0 => Ok(Session::Am),
         1 => Ok(Session::Pm),

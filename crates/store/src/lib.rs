@@ -262,6 +262,8 @@ pub trait Families: Send + Sync {
         answer: &str,
         entry: &NewCaseEntry,
     ) -> Result<()>;
+    /// One of a school's reports of absence.
+    async fn absence_report(&self, school: SchoolId, id: i64) -> Result<AbsenceReportRecord>;
     /// A school's reports of absence, newest first.
     async fn absence_reports(&self, school: SchoolId) -> Result<Vec<AbsenceReportRecord>>;
     /// A pupil's reports of absence, newest first.
@@ -276,6 +278,8 @@ pub trait Families: Send + Sync {
         request: &NewLeaveRequest,
         entry: &NewCaseEntry,
     ) -> Result<i64>;
+    /// One of a school's leave requests.
+    async fn leave_request(&self, school: SchoolId, id: i64) -> Result<LeaveRecord>;
     /// A school's leave requests, newest first.
     async fn leave_requests(&self, school: SchoolId) -> Result<Vec<LeaveRecord>>;
     /// A pupil's leave requests, newest first.

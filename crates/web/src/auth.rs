@@ -179,30 +179,23 @@ async fn login(
         };
         (status, page).into_response()
     };
-    let window = state.config.lockout_window;
-    let since = now.checked_sub(window).unwrap_or(now);
-    if state.store.login_failures_since(&username, since).await? >= state.config.lockout_failures {
+    if let Some(minutes) = locked_for(&state, &username).await? {
         tracing::warn!(username.locked = true, "sign-in refused: locked");
         let message = format!(
-            "Too many failed sign-ins for this username. Try again in {} minutes, or ask the \
-             school office to reset your password.",
-            window.as_mins()
+            "Too many failed sign-ins for this username. Try again in {minutes} minutes, or ask \
+             the school office to reset your password."
         );
         return Ok(refuse(StatusCode::TOO_MANY_REQUESTS, &message));
     }
     let user = state.store.user_by_username(&username).await?;
-    let verified = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
-        Some(hash) => state.passwords.verify(hash, &form.password).await,
-        None => false,
-    };
+    let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
+    let verified = check_password(&state, &username, hash, &form.password).await?;
     let Some(user) = user.filter(|_| verified) else {
-        state.store.record_login_failure(&username, now).await?;
         return Ok(refuse(
             StatusCode::UNAUTHORIZED,
             "That username and password do not match.",
         ));
     };
-    state.store.clear_login_failures(&username).await?;
     let token = new_token();
     let expires = now.checked_add(state.config.session_length).unwrap_or(now);
     state
@@ -240,6 +233,39 @@ impl KeyExtractor for ClientAddress {
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip()))
     }
+}
+
+/// How many minutes a sign-in name stays locked, when recent failures have locked it. Failures
+/// are counted in the database, so a lock holds across restarts and server processes.
+pub(crate) async fn locked_for(state: &AppState, name: &str) -> Result<Option<i64>, AppError> {
+    let now = state.clock.now();
+    let window = state.config.lockout_window;
+    let since = now.checked_sub(window).unwrap_or(now);
+    let failures = state.store.login_failures_since(name, since).await?;
+    Ok((failures >= state.config.lockout_failures).then(|| window.as_mins()))
+}
+
+/// Whether a password matches a sign-in name's hash (none never matches); a failure is
+/// counted against the name, a success clears its failures.
+pub(crate) async fn check_password(
+    state: &AppState,
+    name: &str,
+    hash: Option<&str>,
+    password: &str,
+) -> Result<bool, AppError> {
+    let verified = match hash {
+        Some(hash) => state.passwords.verify(hash, password).await,
+        None => false,
+    };
+    if verified {
+        state.store.clear_login_failures(name).await?;
+    } else {
+        state
+            .store
+            .record_login_failure(name, state.clock.now())
+            .await?;
+    }
+    Ok(verified)
 }
 
 /// A POST handler behind the sign-in rate limit: from one address, a burst of 20, then one

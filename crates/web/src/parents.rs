@@ -27,7 +27,9 @@ use rollcall_store::{
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{new_token, rate_limited, session_cookie, token_hash};
+use crate::auth::{
+    check_password, locked_for, new_token, rate_limited, session_cookie, token_hash,
+};
 use crate::error::AppError;
 
 /// The parent portal's session cookie.
@@ -211,32 +213,24 @@ async fn login(
         };
         (status, page).into_response()
     };
-    let now = state.clock.now();
-    let window = state.config.lockout_window;
     let key = failure_key(&email);
-    let since = now.checked_sub(window).unwrap_or(now);
-    if state.store.login_failures_since(&key, since).await? >= state.config.lockout_failures {
+    if let Some(minutes) = locked_for(&state, &key).await? {
         return Ok(refuse(
             StatusCode::TOO_MANY_REQUESTS,
             format!(
-                "Too many failed sign-ins. Try again in {} minutes, or ask for a sign-in link.",
-                window.as_mins()
+                "Too many failed sign-ins. Try again in {minutes} minutes, or ask for a sign-in link."
             ),
         ));
     }
     let parent = state.store.parent_by_email(&email).await?;
-    let verified = match parent.as_ref().and_then(|p| p.password_hash.as_deref()) {
-        Some(hash) => state.passwords.verify(hash, &form.password).await,
-        None => false,
-    };
+    let hash = parent.as_ref().and_then(|p| p.password_hash.as_deref());
+    let verified = check_password(&state, &key, hash, &form.password).await?;
     let Some(parent) = parent.filter(|_| verified) else {
-        state.store.record_login_failure(&key, now).await?;
         return Ok(refuse(
             StatusCode::UNAUTHORIZED,
             "That email address and password do not match.".into(),
         ));
     };
-    state.store.clear_login_failures(&key).await?;
     start_session(&state, jar, parent.id).await
 }
 

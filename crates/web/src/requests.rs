@@ -296,13 +296,7 @@ pub(crate) async fn decide_report(
         Permission::HandleAbsenceReports,
         "handle reports of absence",
     )?;
-    let record = state
-        .store
-        .absence_reports(access.school.id)
-        .await?
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or(AppError::NotFound("report"))?;
+    let record = state.store.absence_report(access.school.id, id).await?;
     let pupil = access.pupil(state, record.report.pupil).await?;
     let actor = access.user.actor();
     let dates = sessions_text(record.report.first, record.report.last);
@@ -405,13 +399,7 @@ pub(crate) async fn decide_leave(
     response: &str,
 ) -> Result<BulkOutcome, AppError> {
     access.require(Permission::DecideLeave, "decide leave of absence")?;
-    let record = state
-        .store
-        .leave_requests(access.school.id)
-        .await?
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or(AppError::NotFound("leave request"))?;
+    let record = state.store.leave_request(access.school.id, id).await?;
     let pupil = access.pupil(state, record.request.pupil).await?;
     let response = response.trim();
     if response.is_empty() {

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use jiff::civil::Date;
-use rollcall_core::{AcademicYear, Calendar, Category, Code, Session, SessionKey};
+use rollcall_core::{AcademicYear, Calendar, Category, Code, Session, SessionKey, Tally, Target};
 
 /// The CSS class for a code's category.
 pub(crate) fn category_class(code: Code) -> &'static str {
@@ -152,4 +152,14 @@ pub(crate) fn year_calendar(
         }
     }
     months
+}
+
+/// The colour of a year's attendance: at the school's target, persistently absent, or between.
+pub(crate) fn band(tally: &Tally, target: Option<Target>) -> &'static str {
+    match (tally.attendance_rate(), target) {
+        (Some(rate), Some(target)) if rate.at_least(u64::from(target.hundredths())) => "good",
+        (Some(_), _) if tally.is_persistent_absentee() => "concern",
+        (Some(_), Some(_)) => "watch",
+        _ => "",
+    }
 }

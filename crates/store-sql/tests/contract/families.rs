@@ -224,6 +224,14 @@ pub async fn reports_and_leave_are_decided_once_with_marks_and_trail(backend: Ba
         ledger[0].original.map(|o| o.code),
         Some(Code::ReasonNotEstablished)
     );
+    assert_eq!(
+        store.absence_report(f.school, id).await.unwrap().status,
+        RequestStatus::Accepted
+    );
+    assert!(matches!(
+        store.absence_report(f.other_school, id).await,
+        Err(StoreError::NotFound(_))
+    ));
     let decided = &store.pupil_absence_reports(amy).await.unwrap()[0];
     assert_eq!(
         (decided.status, decided.code),
@@ -287,6 +295,7 @@ pub async fn reports_and_leave_are_decided_once_with_marks_and_trail(backend: Ba
     });
     grant.message = None;
     assert_eq!(store.decide_leave(&grant).await.unwrap().written, 4);
+    assert!(store.leave_request(f.other_school, id).await.is_err());
     let decided = &store.pupil_leave_requests(amy).await.unwrap()[0];
     assert_eq!(
         (decided.status, decided.granted),

@@ -13,13 +13,44 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use rollcall_core::Permission;
-use rollcall_store::SchoolId;
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use rollcall_core::{AcademicYear, Code, Permission, SessionKey, Tally};
+use rollcall_store::{PupilKey, SchoolId, StoredMark};
 
 use crate::AppState;
 use crate::access::Access;
 use crate::auth::Staff;
 use crate::error::AppError;
+
+/// A pupil's academic year so far: every mark of the year (planned ones included), by session,
+/// and the tally of those up to today.
+pub(crate) struct YearSoFar {
+    pub marks: Vec<StoredMark>,
+    pub held: HashMap<SessionKey, Code>,
+    pub tally: Tally,
+}
+
+impl YearSoFar {
+    pub async fn load(
+        state: &AppState,
+        pupil: PupilKey,
+        today: Date,
+    ) -> Result<YearSoFar, AppError> {
+        let year = AcademicYear::of(today);
+        let marks = state
+            .store
+            .marks(pupil, year.first_day(), year.last_day())
+            .await?;
+        let mut tally = Tally::default();
+        for mark in marks.iter().filter(|m| m.key.date <= today) {
+            tally.add_mark(mark.code, mark.minutes_late);
+        }
+        let held = marks.iter().map(|m| (m.key, m.code)).collect();
+        Ok(YearSoFar { marks, held, tally })
+    }
+}
 
 /// What every school page shows around its content.
 pub(crate) struct Chrome {

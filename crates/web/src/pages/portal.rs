@@ -11,17 +11,18 @@ use axum::response::Redirect;
 use axum::routing::{get, post};
 use jiff::civil::Date;
 use rollcall_core::{
-    AbsenceReason, AcademicYear, Code, DateRange, LeaveKind, MissedTime, Rate, RequestStatus,
-    Session, SessionKey, Tally,
+    AbsenceReason, AcademicYear, DateRange, LeaveKind, MissedTime, Rate, RequestStatus, Session,
+    SessionKey, Tally,
 };
 use rollcall_store::{Channel, DeliveryStatus, Document, PupilKey};
 use serde::Deserialize;
 
+use super::YearSoFar;
 use crate::AppState;
 use crate::error::AppError;
-use crate::parents::{Child, Family, Parent};
+use crate::parents::{Family, Parent};
 use crate::requests::{self, LeaveInput, ReportInput, days_text, sessions_text};
-use crate::view::{MonthRow, long_date, year_calendar};
+use crate::view::{MonthRow, band, long_date, year_calendar};
 
 /// The largest supporting document a parent may send.
 const MAX_DOCUMENT: usize = 5 * 1024 * 1024;
@@ -43,39 +44,12 @@ struct HomePage {
     children: Vec<ChildLine>,
 }
 
-/// A child's marks and tally this academic year, up to today.
-async fn year_of(
-    state: &AppState,
-    child: &Child,
-    today: Date,
-) -> Result<(HashMap<SessionKey, Code>, Tally), AppError> {
-    let year = AcademicYear::of(today);
-    let marks = state
-        .store
-        .marks(child.pupil.key, year.first_day(), year.last_day())
-        .await?;
-    let mut tally = Tally::default();
-    for mark in marks.iter().filter(|m| m.key.date <= today) {
-        tally.add_mark(mark.code, mark.minutes_late);
-    }
-    Ok((marks.iter().map(|m| (m.key, m.code)).collect(), tally))
-}
-
-fn band(rate: Option<Rate>, child: &Child, tally: &Tally) -> &'static str {
-    match (rate, child.policy.attendance_target) {
-        (Some(r), Some(t)) if r.at_least(u64::from(t.hundredths())) => "good",
-        (Some(_), _) if tally.is_persistent_absentee() => "concern",
-        (Some(_), Some(_)) => "watch",
-        _ => "",
-    }
-}
-
 async fn home(State(state): State<AppState>, Parent(parent): Parent) -> Result<HomePage, AppError> {
     let family = Family::load(&state, parent).await?;
     let today = state.local_now().date();
     let mut children = Vec::new();
     for child in &family.children {
-        let (_, tally) = year_of(&state, child, today).await?;
+        let tally = YearSoFar::load(&state, child.pupil.key, today).await?.tally;
         let rate = tally.attendance_rate();
         children.push(ChildLine {
             key: child.pupil.key.0,
@@ -83,7 +57,7 @@ async fn home(State(state): State<AppState>, Parent(parent): Parent) -> Result<H
             school: child.school.name.clone(),
             group: child.pupil.pupil.reg_group.clone(),
             attendance: rate.map_or("—".to_owned(), |r| format!("{r}%")),
-            band: band(rate, child, &tally),
+            band: band(&tally, child.policy.attendance_target),
             target: child.policy.attendance_target.map(|t| t.to_string()),
         });
     }
@@ -208,7 +182,7 @@ async fn child(
     let child = family.child(PupilKey(key))?;
     let today = state.local_now().date();
     let year = AcademicYear::of(today);
-    let (held, tally) = year_of(&state, child, today).await?;
+    let YearSoFar { held, tally, .. } = YearSoFar::load(&state, child.pupil.key, today).await?;
     let rate = tally.attendance_rate();
     let policy = &child.policy;
     let hours = policy.learning_hours_per_day;
@@ -234,21 +208,21 @@ async fn child(
             figure(whole.hours())
         ));
     }
-    let table = [100u64, 97, 95, 90, 85, 80]
+    // The seeds' rows; the child's is the first their attendance reaches.
+    let rows = [100u64, 97, 95, 90, 85, 80];
+    let own_row = rate.and_then(|r| rows.iter().position(|p| r.at_least(p * 100)));
+    let table = rows
         .into_iter()
-        .filter_map(|p| {
+        .enumerate()
+        .filter_map(|(i, p)| {
             let r = Rate::new(p, 100)?;
             let m = MissedTime::over_year(r, year_days, hours);
-            let here = rate.is_some_and(|own| {
-                let h = own.hundredths();
-                h <= p * 100 && h > p.saturating_sub(if p > 90 { 2 } else { 5 }) * 100
-            });
             Some((
                 format!("{p}%"),
                 figure(m.days()),
                 figure(m.weeks()),
                 figure(m.hours()),
-                here,
+                own_row == Some(i),
             ))
         })
         .collect();
@@ -356,7 +330,7 @@ async fn child(
             _ => None,
         },
         attendance: rate.map_or("—".to_owned(), |r| format!("{r}%")),
-        band: band(rate, child, &tally),
+        band: band(&tally, policy.attendance_target),
         target: policy.attendance_target.map(|t| t.to_string()),
         lates: tally.late_before_close + tally.late_after_close,
         pie: pie(&tally),

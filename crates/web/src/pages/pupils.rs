@@ -1,7 +1,5 @@
 //! Pupils: finding one, their year, and changing a mark.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -15,13 +13,13 @@ use rollcall_core::{
 use rollcall_store::{Casebook, Channel, PupilKey, PupilRecord, SchoolId, StoredMark};
 use serde::Deserialize;
 
-use super::Chrome;
 use super::casework::{DueLine, back_to, entry_kinds, flag_options};
+use super::{Chrome, YearSoFar};
 use crate::AppState;
 use crate::access::Access;
 use crate::auth::Staff;
 use crate::error::AppError;
-use crate::view::{CodeOption, MonthRow, codes_on, short_date, year_calendar};
+use crate::view::{CodeOption, MonthRow, band, codes_on, short_date, year_calendar};
 use crate::work;
 
 struct PupilRow {
@@ -282,23 +280,10 @@ async fn pupil(
     let record = access.pupil(&state, PupilKey(key)).await?;
     let today = state.local_now().date();
     let year = AcademicYear::of(today);
-    let marks = state
-        .store
-        .marks(record.key, year.first_day(), year.last_day())
-        .await?;
-    let held: HashMap<SessionKey, Code> = marks.iter().map(|m| (m.key, m.code)).collect();
-    let mut tally = Tally::default();
-    for mark in marks.iter().filter(|m| m.key.date <= today) {
-        tally.add_mark(mark.code, mark.minutes_late);
-    }
+    let YearSoFar { marks, held, tally } = YearSoFar::load(&state, record.key, today).await?;
     let attendance = tally.attendance_rate();
     let target = access.policy.attendance_target;
-    let band = match (attendance, target) {
-        (Some(rate), Some(target)) if rate.at_least(u64::from(target.hundredths())) => "good",
-        (Some(_), _) if tally.is_persistent_absentee() => "concern",
-        (Some(_), Some(_)) => "watch",
-        _ => "",
-    };
+    let band = band(&tally, target);
     let flag = if tally.is_severe_absentee() {
         Some("Severely absent: absent for half or more of possible sessions.".to_owned())
     } else if tally.is_persistent_absentee() {

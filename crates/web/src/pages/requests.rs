@@ -212,9 +212,9 @@ async fn decide_report(
         ),
         _ => "Asked the parent for more.".to_owned(),
     };
-    Ok(Redirect::to(&format!(
-        "/s/{school}/requests?done={}",
-        urlencode(&done)
+    Ok(Redirect::to(&with_notice(
+        &format!("/s/{school}/requests"),
+        &done,
     )))
 }
 
@@ -253,8 +253,9 @@ async fn decide_leave(
         }
     };
     requests::decide_leave(&state, &access, id, choice, &form.response).await?;
-    Ok(Redirect::to(&format!(
-        "/s/{school}/requests?done=The+decision+has+gone+to+the+parent."
+    Ok(Redirect::to(&with_notice(
+        &format!("/s/{school}/requests"),
+        "The decision has gone to the parent.",
     )))
 }
 
@@ -288,10 +289,8 @@ async fn invite(
 ) -> Result<Redirect, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let email = requests::invite(&state, &access, PupilKey(pupil), ContactId(contact)).await?;
-    Ok(Redirect::to(&format!(
-        "/s/{school}/pupils/{pupil}?invited={}",
-        urlencode(&email)
-    )))
+    let query = serde_urlencoded::to_string([("invited", &email)]).unwrap_or_default();
+    Ok(Redirect::to(&format!("/s/{school}/pupils/{pupil}?{query}")))
 }
 
 struct TemplateLine {
@@ -365,23 +364,16 @@ async fn save_template(
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let kind = Kind::parse(&name).map_err(|e| AppError::BadRequest(e.to_string()))?;
     requests::save_template(&state, &access, kind, &form.subject, &form.body).await?;
-    Ok(Redirect::to(&format!(
-        "/s/{school}/messages?done={}",
-        urlencode(&format!("Saved: {}.", kind.title()))
+    Ok(Redirect::to(&with_notice(
+        &format!("/s/{school}/messages"),
+        &format!("Saved: {}.", kind.title()),
     )))
 }
 
-/// Percent-encodes a query value.
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// `path?done=...`, the notice a page shows after a form.
+fn with_notice(path: &str, notice: &str) -> String {
+    let query = serde_urlencoded::to_string([("done", notice)]).unwrap_or_default();
+    format!("{path}?{query}")
 }
 
 pub(crate) fn router() -> Router<AppState> {
