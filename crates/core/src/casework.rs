@@ -279,6 +279,8 @@ pub struct Case<'a> {
     pub entries: &'a [CaseEntry],
     /// Absences reported and leave refused.
     pub notices: &'a [ParentNotice],
+    /// Meetings, plans, timetables, referrals and legal interventions.
+    pub records: &'a [crate::casefile::CaseFileRecord],
 }
 
 impl Case<'_> {
@@ -306,6 +308,14 @@ impl Case<'_> {
         self.notices
             .iter()
             .any(|n| n.kind == NoticeKind::ReportedAbsence && n.covers(slot) && n.at <= deadline)
+    }
+
+    /// Every penalty notice the pupil's parents have had.
+    pub fn penalty_notices(&self) -> impl Iterator<Item = &crate::casefile::PenaltyNotice> {
+        self.records.iter().filter_map(|r| match &r.record {
+            crate::casefile::Record::PenaltyNotice(n) => Some(n),
+            _ => None,
+        })
     }
 
     /// The latest entry matching `keep`.

@@ -8,6 +8,7 @@
 //! where (file, line, field, form).
 
 pub mod calendar;
+pub mod casefile;
 pub mod casework;
 pub mod changes;
 pub mod code;

@@ -8,7 +8,10 @@ use thiserror::Error;
 
 /// The morning or the afternoon session (regulation 10(1): a register at the start of the morning
 /// session and once during the afternoon session).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum Session {
     /// The morning session.
     Am,
@@ -148,7 +151,9 @@ impl Slot {
 }
 
 /// A session of a particular date, such as "2025-09-03 AM".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct SessionKey {
     /// The date.
     pub date: Date,

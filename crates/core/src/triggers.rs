@@ -181,14 +181,28 @@ pub fn evaluate_pupil(
     hits
 }
 
-/// The first window of ten school weeks holding ten unauthorised sessions. The threshold is first
-/// met at a session in the window's last week, since the window before it held fewer than ten.
+/// The first window of ten school weeks holding ten unauthorised sessions.
 fn penalty_notice_threshold(marks: &[(Slot, Code)], calendar: &Calendar) -> Option<Vec<Slot>> {
+    penalty_windows(marks, calendar, |_| false)
+        .into_iter()
+        .next()
+}
+
+/// Each window of ten school weeks holding ten unauthorised sessions, in order, leaving out
+/// sessions for which `covered` holds (a penalty notice has covered them, and they cannot be
+/// counted again). Each window starts after the last session of the one before, and meets the
+/// threshold at its last session, since the window before it held fewer than ten.
+pub fn penalty_windows(
+    marks: &[(Slot, Code)],
+    calendar: &Calendar,
+    covered: impl Fn(Slot) -> bool,
+) -> Vec<Vec<Slot>> {
     let unauthorised: Vec<(Slot, u32)> = marks
         .iter()
-        .filter(|(_, c)| c.category() == Category::Unauthorised)
+        .filter(|&&(s, c)| c.category() == Category::Unauthorised && !covered(s))
         .filter_map(|&(s, _)| Some((s, calendar.school_week(s.day())?)))
         .collect();
+    let mut windows = Vec::new();
     let mut left = 0;
     for (right, &(_, week)) in unauthorised.iter().enumerate() {
         while unauthorised
@@ -198,11 +212,13 @@ fn penalty_notice_threshold(marks: &[(Slot, Code)], calendar: &Calendar) -> Opti
             left += 1;
         }
         if right + 1 - left >= PENALTY_SESSIONS {
-            let window = unauthorised.get(left..=right)?;
-            return Some(window.iter().map(|&(s, _)| s).collect());
+            if let Some(window) = unauthorised.get(left..=right) {
+                windows.push(window.iter().map(|&(s, _)| s).collect());
+            }
+            left = right + 1;
         }
     }
-    None
+    windows
 }
 
 /// The first thirty `I` sessions within one academic year.
@@ -381,6 +397,48 @@ mod tests {
             date(2025, 9, 30),
             &[(PenaltyNoticeThreshold, Some(date(2025, 9, 3)), 10)],
         );
+    }
+
+    #[test]
+    fn successive_penalty_windows_leave_out_covered_sessions() {
+        // National Framework for Penalty Notices 2024: sessions a notice covers cannot be
+        // counted again; the next ten start after the last window.
+        let calendar = calendar();
+        let slots: Vec<Slot> = calendar
+            .school_sessions(DateRange {
+                first: date(2025, 9, 1),
+                last: date(2025, 12, 19),
+            })
+            .collect();
+        let marks: Vec<(Slot, Code)> = slots.iter().take(25).map(|&s| (s, Code::Holiday)).collect();
+        let met_on = |windows: &[Vec<Slot>]| -> Vec<(Date, usize)> {
+            windows
+                .iter()
+                .map(|w| {
+                    (
+                        w.last().map_or(date(1970, 1, 1), |s| s.day().date()),
+                        w.len(),
+                    )
+                })
+                .collect()
+        };
+        // (sessions covered by a notice, windows met: date of the tenth and how many)
+        let first_ten = |s: Slot| slots.get(..10).is_some_and(|c| c.contains(&s));
+        let table: [(&dyn Fn(Slot) -> bool, Vec<(Date, usize)>); 3] = [
+            (
+                &|_| false,
+                vec![(date(2025, 9, 5), 10), (date(2025, 9, 12), 10)],
+            ),
+            (&first_ten, vec![(date(2025, 9, 12), 10)]),
+            (&|_| true, vec![]),
+        ];
+        for (i, (covered, want)) in table.into_iter().enumerate() {
+            assert_eq!(
+                met_on(&penalty_windows(&marks, &calendar, covered)),
+                want,
+                "case {i}"
+            );
+        }
     }
 
     #[test]

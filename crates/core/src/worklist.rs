@@ -8,6 +8,7 @@
 use jiff::civil::{Date, DateTime, Time};
 
 use crate::calendar::{AcademicYear, Calendar, DateRange};
+use crate::casefile::{NextPenalty, PAYMENT_DAYS, PenaltyStatus, Record, next_penalty};
 use crate::casework::{Case, EntryKind, ItemKey, NoticeKind};
 use crate::code::{Category, Code};
 use crate::policy::Policy;
@@ -93,6 +94,7 @@ pub fn pupil_items(
     cx.stages(&mut items);
     cx.statutory(&mut items);
     cx.illness_and_leave(&mut items);
+    cx.case_file(&mut items);
     items.retain(|item| !case.done(&item.key));
     items.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.key.cmp(&b.key)));
     items
@@ -628,10 +630,8 @@ impl<'a> Context<'a> {
             );
             let met = first.map(long_date).unwrap_or_default();
             let (rule, kind, what, who, reason, source) = match hit.trigger {
-                Trigger::PenaltyNoticeThreshold => {
-                    self.penalty(items, &occasion, &met, hit.count);
-                    continue;
-                }
+                // Counted by `penalties`, leaving out sessions notices have covered.
+                Trigger::PenaltyNoticeThreshold => continue,
                 Trigger::SicknessReturn => {
                     // Belongs to the school year it was met in.
                     if first.is_some_and(|d| AcademicYear::of(d) != self.year) {
@@ -692,6 +692,24 @@ impl<'a> Context<'a> {
             let step = same_day(kind, what, who);
             items.push(self.due_today(key(rule.into(), &occasion), &step, reason, source));
         }
+        self.penalties(items);
+    }
+
+    /// Each time the national threshold is met by sessions no penalty notice has covered
+    /// (National Framework for Penalty Notices 2024: they cannot be counted again).
+    fn penalties(&self, items: &mut Vec<Item>) {
+        let marks: Vec<(Slot, Code)> = self
+            .register
+            .row(self.id)
+            .marks()
+            .take_while(|&(s, _)| s <= self.asof)
+            .collect();
+        let covered = |slot| self.case.penalty_notices().any(|n| n.covers(slot));
+        for window in triggers::penalty_windows(&marks, self.calendar, covered) {
+            let Some(last) = window.last() else { continue };
+            let met = last.day().date();
+            self.penalty(items, &met.to_string(), &long_date(met), window.len());
+        }
     }
 
     fn penalty(&self, items: &mut Vec<Item>, occasion: &str, met: &str, count: usize) {
@@ -700,11 +718,7 @@ impl<'a> Context<'a> {
             "{count} sessions of unauthorised absence within 10 school weeks (the national threshold, first met {met})"
         );
         let on = self.asof.day().date();
-        let consider = same_day(
-            ActionKind::Decision,
-            "Consider a penalty notice",
-            p.who.clone(),
-        );
+        let consider = same_day(ActionKind::Decision, self.penalty_words(on), p.who.clone());
         let Some(weeks) = p.notice_to_improve_weeks else {
             let key = key("penalty.consider".into(), occasion);
             items.push(self.due_today(key, &consider, threshold, &p.source));
@@ -744,6 +758,194 @@ impl<'a> Context<'a> {
         );
         let key = key("penalty.consider".into(), occasion);
         items.push(self.due_today(key, &consider, reason, &p.source));
+    }
+
+    /// What considering a penalty notice means for this pupil's parents: a parent who has had
+    /// two within three years of the first can have no third, so the route is prosecution or
+    /// another legal intervention (National Framework for Penalty Notices 2024).
+    fn penalty_words(&self, on: Date) -> String {
+        let mut parents: Vec<&str> = self
+            .case
+            .penalty_notices()
+            .map(|n| n.parent.as_str())
+            .collect();
+        parents.sort_unstable();
+        parents.dedup();
+        let mut capped = Vec::new();
+        let mut second = Vec::new();
+        for parent in parents {
+            let theirs = self.case.penalty_notices().filter(|n| n.parent == parent);
+            match next_penalty(theirs, on) {
+                NextPenalty::None { first, until } => capped.push(format!(
+                    "{parent} has had two since {} (no third before {})",
+                    long_date_year(first),
+                    long_date_year(until)
+                )),
+                NextPenalty::Second { .. } => second.push(parent),
+                NextPenalty::First => {}
+            }
+        }
+        if !capped.is_empty() {
+            format!(
+                "No further penalty notice may be issued: {}; consider prosecution (s.444) or an education supervision order",
+                capped.join("; ")
+            )
+        } else if !second.is_empty() {
+            format!(
+                "Consider a penalty notice: a second for {} (£160, no reduction)",
+                join_and(&second)
+            )
+        } else {
+            "Consider a penalty notice".into()
+        }
+    }
+
+    /// What the case file's own dates ask for: actions agreed at meetings, reviews of plans and
+    /// part-time timetables, their ends, and telling the LA of a pupil with an EHCP on a
+    /// part-time timetable (Working together to improve school attendance 2024).
+    fn case_file(&self, items: &mut Vec<Item>) {
+        let today = self.now.date();
+        for r in self.case.records {
+            let id = r.id.to_string();
+            // (rule, occasion, kind, what, who, due, reason)
+            let mut due: Vec<(&str, String, ActionKind, String, String, Date, String)> = Vec::new();
+            match &r.record {
+                Record::Meeting(m) => {
+                    let held = format!("{} on {}", m.kind.title(), long_date(m.held.date()));
+                    for (n, action) in m.actions.iter().enumerate() {
+                        let occasion = format!("{id}.{}", n + 1);
+                        let reason = format!("Agreed at the {held}");
+                        due.push((
+                            "meeting.action",
+                            occasion,
+                            ActionKind::Plan,
+                            action.what.clone(),
+                            action.owner.clone(),
+                            action.by,
+                            reason,
+                        ));
+                    }
+                    if let Some(review) = m.next_review {
+                        let what = format!("Review: {}", m.kind.title());
+                        due.push((
+                            "meeting.review",
+                            id.clone(),
+                            ActionKind::Meeting,
+                            what,
+                            r.by.clone(),
+                            review,
+                            format!("Review agreed at the {held}"),
+                        ));
+                    }
+                }
+                Record::Plan(p) if p.closed.is_none() => {
+                    let title = p.kind.title().to_lowercase();
+                    for review in &p.reviews {
+                        let reason = format!("{} started {}", p.kind.title(), long_date(p.starts));
+                        due.push((
+                            "plan.review",
+                            format!("{id}.{review}"),
+                            ActionKind::Meeting,
+                            format!("Review the {title} with the family"),
+                            r.by.clone(),
+                            *review,
+                            reason,
+                        ));
+                    }
+                    let reason = format!(
+                        "Its {}-month timescale ends {}",
+                        p.months,
+                        long_date(p.ends())
+                    );
+                    due.push((
+                        "plan.end",
+                        id.clone(),
+                        ActionKind::Plan,
+                        format!("Close the {title} or agree what follows"),
+                        r.by.clone(),
+                        p.ends(),
+                        reason,
+                    ));
+                }
+                Record::PartTime(t) => {
+                    let agreed = format!("Part-time timetable agreed with {}", t.agreed_with);
+                    for review in &t.reviews {
+                        due.push((
+                            "part_time.review",
+                            format!("{id}.{review}"),
+                            ActionKind::Meeting,
+                            "Review the part-time timetable with the family".into(),
+                            r.by.clone(),
+                            *review,
+                            agreed.clone(),
+                        ));
+                    }
+                    due.push((
+                        "part_time.end",
+                        id.clone(),
+                        ActionKind::Register,
+                        "The part-time timetable ends: back to the full timetable".into(),
+                        r.by.clone(),
+                        t.ends,
+                        format!("{agreed}, to end {}", long_date(t.ends)),
+                    ));
+                    if t.ehcp && t.la_informed.is_none() {
+                        due.push(("part_time.la", id.clone(), ActionKind::Notify, "Tell the local authority: a pupil with an EHCP is on a part-time timetable".into(), r.by.clone(), t.starts, agreed));
+                    }
+                }
+                Record::NoticeToImprove(n) if n.result.is_none() => {
+                    let reason = format!(
+                        "Notice to improve to {}: its {}-week period ends {}",
+                        n.parent,
+                        n.weeks,
+                        long_date(n.ends())
+                    );
+                    due.push((
+                        "notice_to_improve.result",
+                        id.clone(),
+                        ActionKind::Decision,
+                        "Record whether attendance improved enough".into(),
+                        r.by.clone(),
+                        n.ends(),
+                        reason,
+                    ));
+                }
+                Record::PenaltyNotice(n) if n.status == PenaltyStatus::Issued => {
+                    let by = n
+                        .issued
+                        .checked_add(jiff::Span::new().days(i64::from(PAYMENT_DAYS)))
+                        .unwrap_or(n.issued);
+                    let reason = format!(
+                        "Issued to {} on {}; 28 days to pay",
+                        n.parent,
+                        long_date(n.issued)
+                    );
+                    due.push((
+                        "penalty.payment",
+                        id.clone(),
+                        ActionKind::Decision,
+                        "Record whether the penalty notice was paid".into(),
+                        r.by.clone(),
+                        by,
+                        reason,
+                    ));
+                }
+                _ => {}
+            }
+            for (rule, occasion, kind, what, who, date, reason) in due {
+                // Raised on the day, not before: the case file shows what is coming.
+                if date <= today {
+                    let step = same_day(kind, what, who);
+                    items.push(self.item(
+                        key(rule.into(), &occasion),
+                        &step,
+                        self.end_of(date),
+                        reason,
+                        "The pupil's case file",
+                    ));
+                }
+            }
+        }
     }
 
     /// Leave refused and taken anyway: leave exists only when granted in advance (regulation 11
@@ -966,6 +1168,11 @@ fn clock(t: Time) -> String {
 /// "3 October".
 fn long_date(d: Date) -> String {
     d.strftime("%-d %B").to_string()
+}
+
+/// "3 October 2025".
+fn long_date_year(d: Date) -> String {
+    d.strftime("%-d %B %Y").to_string()
 }
 
 fn plural(n: u32) -> &'static str {

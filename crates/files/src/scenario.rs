@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use jiff::civil::{Date, DateTime};
+use rollcall_core::casefile::CaseFileRecord;
 use rollcall_core::worklist::{pupil_items, standing};
 use rollcall_core::{
     Case, CaseEntry, Code, EntryKind, Flag, ItemKey, NoticeKind, ParentNotice, Pupil, PupilId,
@@ -28,7 +29,20 @@ struct RawScenario {
     casework: Vec<RawEntry>,
     #[serde(default)]
     notices: Vec<RawNotice>,
+    #[serde(default)]
+    records: Vec<RawRecord>,
     expect: Vec<Spanned<RawExpect>>,
+}
+
+/// A case-file record: a meeting, plan, penalty notice ..., as `rollcall_core::casefile::Record`
+/// reads it (dates as quoted strings).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecord {
+    pupil: String,
+    at: toml::value::Datetime,
+    by: String,
+    record: rollcall_core::casefile::Record,
 }
 
 #[derive(Deserialize)]
@@ -236,6 +250,23 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
         }
     }
 
+    let mut records: Vec<Vec<CaseFileRecord>> = vec![Vec::new(); raw.pupils.len()];
+    for (n, raw_record) in raw.records.iter().enumerate() {
+        let i = find(&raw_record.pupil)?;
+        raw_record
+            .record
+            .validate()
+            .map_err(|e| fail(e.to_string()))?;
+        if let Some(list) = records.get_mut(i) {
+            list.push(CaseFileRecord {
+                id: i64::try_from(n + 1).unwrap_or(i64::MAX),
+                at: datetime(&raw_record.at).map_err(fail)?,
+                by: raw_record.by.clone(),
+                record: raw_record.record.clone(),
+            });
+        }
+    }
+
     let mut notices: Vec<Vec<ParentNotice>> = vec![Vec::new(); raw.pupils.len()];
     for (n, raw_notice) in raw.notices.iter().enumerate() {
         let i = find(&raw_notice.pupil)?;
@@ -279,10 +310,15 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
             .get(i)
             .map(|list| list.iter().filter(|n| n.at <= now).cloned().collect())
             .unwrap_or_default();
+        let known_records: Vec<CaseFileRecord> = records
+            .get(i)
+            .map(|list| list.iter().filter(|r| r.at <= now).cloned().collect())
+            .unwrap_or_default();
         let case = Case {
             flags: flags.get(i).map_or(&[], Vec::as_slice),
             entries: &known,
             notices: &known_notices,
+            records: &known_records,
         };
         let id = PupilId(u32::try_from(i).unwrap_or(u32::MAX));
         let items = pupil_items(&register, id, &policy, case, now);

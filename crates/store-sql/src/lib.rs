@@ -6,6 +6,7 @@
 //! a transaction: SQLite's begin `IMMEDIATE`, so writers queue rather than fail; PostgreSQL's
 //! lock the school's ledger head while they append to the ledger.
 
+mod casefiles;
 mod families;
 mod ledger;
 mod ops;
@@ -18,22 +19,25 @@ use std::time::Duration;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
+use rollcall_core::casefile::{CaseFileRecord, Record};
 use rollcall_core::{Register, Role, Session, SessionKey};
 use rollcall_store::{
-    AbsenceReportRecord, Accounts, Actor, Amendment, BulkChange, BulkOutcome, CaseRecord, Casework,
-    Channel, CharacteristicChange, CloseJob, Contact, ContactId, ContactRecord, Decision, Delivery,
-    Directory, Document, Families, FlagRecord, GroupId, GroupRecord, ImportSummary, JobRecord,
-    LeaveRecord, LedgerCheck, LedgerEntry, LinkPurpose, MessageRecord, Messages, NewAbsenceReport,
-    NewCaseEntry, NewFlag, NewLeaveRequest, NewMessage, NewSchool, NewUser, ParentAccount,
-    ParentId, PlannedMark, PupilHistory, PupilKey, PupilRecord, RegisterSheet, Registers, Result,
-    SchoolId, SchoolRecord, SheetRow, StaffUser, StoreError, StoredMark, Submission,
-    SubmissionRecord, SubmitOutcome, TemplateRecord, TrustId, UserId,
+    AbsenceReportRecord, Accounts, Actor, Amendment, BulkChange, BulkOutcome, CaseFiles,
+    CaseRecord, Casework, Channel, CharacteristicChange, CloseJob, Contact, ContactId,
+    ContactRecord, Decision, Delivery, Directory, Document, Families, FiledRecord, FlagRecord,
+    GroupId, GroupRecord, ImportSummary, JobRecord, LeaveRecord, LedgerCheck, LedgerEntry,
+    LetterRecord, LinkPurpose, MessageRecord, Messages, NewAbsenceReport, NewCaseEntry,
+    NewFileRecord, NewFlag, NewLeaveRequest, NewLetter, NewMessage, NewSchool, NewUser,
+    ParentAccount, ParentId, PlannedMark, PupilHistory, PupilKey, PupilRecord, RegisterSheet,
+    Registers, Result, SchoolId, SchoolRecord, SheetRow, StaffUser, StoreError, StoredMark,
+    Submission, SubmissionRecord, SubmitOutcome, TemplateRecord, TrustId, UserId,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::casefiles::CaseFileSql;
 use crate::families::{Decided, FamilySql};
 use crate::statements::{Sql, code_of, db, session_number};
 use crate::time::{from_micros, to_micros};
@@ -586,6 +590,88 @@ impl Casework for SqlStore {
 
     async fn outbox(&self, school: SchoolId) -> Result<Vec<MessageRecord>> {
         read!(self, |c| c.select_outbox(school.0).await)
+    }
+}
+
+#[async_trait]
+impl CaseFiles for SqlStore {
+    async fn file_record(&self, new: &NewFileRecord) -> Result<i64> {
+        write!(self, |c| {
+            let pupil = found(c.select_pupil(new.entry.pupil.0).await?, "pupil")?;
+            let school = pupil.school.0;
+            if new.marks.iter().any(|m| m.pupil != new.entry.pupil) {
+                return Err(StoreError::Invalid(
+                    "a record enters marks for its own pupil only".into(),
+                ));
+            }
+            let by = format!("{}, {}", new.entry.actor.name, new.entry.actor.position);
+            let id = c
+                .insert_record(school, pupil.key.0, &new.record, new.entry.entry.at, &by)
+                .await?;
+            c.insert_case_entry(school, &new.entry).await?;
+            ops::plan_marks(c, &new.marks, &new.entry.actor, new.entry.recorded_at).await?;
+            Ok::<_, StoreError>(id)
+        })
+    }
+
+    async fn update_record(
+        &self,
+        school: SchoolId,
+        id: i64,
+        record: &Record,
+        entry: &NewCaseEntry,
+    ) -> Result<()> {
+        write!(self, |c| {
+            let held = found(c.select_record(school.0, id).await?, "case-file record")?;
+            if held.pupil != entry.pupil {
+                return Err(StoreError::NotFound("case-file record"));
+            }
+            let by = format!("{}, {}", entry.actor.name, entry.actor.position);
+            if CaseFileSql::update_record(c, school.0, id, record, entry.entry.at, &by).await? == 0
+            {
+                return Err(StoreError::Invalid("a record keeps its kind".into()));
+            }
+            c.insert_case_entry(school.0, entry).await.map(|_| ())
+        })
+    }
+
+    async fn filed_record(&self, school: SchoolId, id: i64) -> Result<FiledRecord> {
+        found(
+            read!(self, |c| c.select_record(school.0, id).await)?,
+            "case-file record",
+        )
+    }
+
+    async fn case_file(&self, key: PupilKey) -> Result<Vec<CaseFileRecord>> {
+        let rows = read!(self, |c| c.select_pupil_records(key.0).await)?;
+        Ok(rows.into_iter().map(|r| r.record).collect())
+    }
+
+    async fn school_case_files(&self, school: SchoolId) -> Result<Vec<FiledRecord>> {
+        read!(self, |c| c.select_school_records(school.0).await)
+    }
+
+    async fn add_letters(&self, letters: &[NewLetter]) -> Result<Vec<i64>> {
+        write!(self, |c| {
+            let mut ids = Vec::with_capacity(letters.len());
+            for letter in letters {
+                let pupil = found(c.select_pupil(letter.entry.pupil.0).await?, "pupil")?;
+                ids.push(c.insert_letter(pupil.school.0, letter).await?);
+                c.insert_case_entry(pupil.school.0, &letter.entry).await?;
+            }
+            Ok::<_, StoreError>(ids)
+        })
+    }
+
+    async fn letters(&self, key: PupilKey) -> Result<Vec<LetterRecord>> {
+        read!(self, |c| c.select_pupil_letters(key.0).await)
+    }
+
+    async fn letter(&self, school: SchoolId, id: i64) -> Result<LetterRecord> {
+        found(
+            read!(self, |c| c.select_letter(school.0, id).await)?,
+            "letter",
+        )
     }
 }
 

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use jiff::civil::{Date, DateTime};
+use rollcall_core::casefile::CaseFileRecord;
 use rollcall_core::{
     Case, CaseEntry, Flag, Item, NoticeKind, ParentNotice, Policy, PupilId, Register,
     RegisterBuilder, RequestStatus, Roll, Session, Slot, Standing,
@@ -27,6 +28,8 @@ pub struct Casebook {
     entries: HashMap<PupilKey, Vec<CaseEntry>>,
     /// Absences reported and leave refused.
     notices: HashMap<PupilKey, Vec<ParentNotice>>,
+    /// Case files.
+    records: HashMap<PupilKey, Vec<CaseFileRecord>>,
 }
 
 /// One item due, with its pupil.
@@ -60,7 +63,14 @@ impl Casebook {
             flags: HashMap::new(),
             entries: HashMap::new(),
             notices: HashMap::new(),
+            records: HashMap::new(),
         };
+        for filed in store.school_case_files(school).await? {
+            book.records
+                .entry(filed.pupil)
+                .or_default()
+                .push(filed.record);
+        }
         book.keep_circumstances(store.school_flags(school).await?, on);
         book.keep_chronology(store.school_chronology(school).await?);
         book.keep_notices(
@@ -162,7 +172,10 @@ impl Casebook {
             flags: HashMap::new(),
             entries: HashMap::new(),
             notices: HashMap::new(),
+            records: HashMap::new(),
         };
+        book.records
+            .insert(record.key, store.case_file(record.key).await?);
         book.keep_circumstances(store.flags(record.key).await?, on);
         book.keep_chronology(store.chronology(record.key).await?);
         book.keep_notices(
@@ -178,6 +191,11 @@ impl Casebook {
         self.entries.get(&key).map_or(&[], Vec::as_slice)
     }
 
+    /// A pupil's case file, oldest first.
+    pub fn case_file(&self, key: PupilKey) -> &[CaseFileRecord] {
+        self.records.get(&key).map_or(&[], Vec::as_slice)
+    }
+
     /// A pupil's circumstances, current and past.
     pub fn circumstances(&self, key: PupilKey) -> &[FlagRecord] {
         self.circumstances.get(&key).map_or(&[], Vec::as_slice)
@@ -188,6 +206,7 @@ impl Casebook {
             flags: self.flags.get(&key).map_or(&[], Vec::as_slice),
             entries: self.chronology(key),
             notices: self.notices.get(&key).map_or(&[], Vec::as_slice),
+            records: self.case_file(key),
         }
     }
 

@@ -290,6 +290,39 @@ pub trait Families: Send + Sync {
     async fn decide_leave(&self, decision: &Decision) -> Result<BulkOutcome>;
 }
 
+/// Each pupil's case file (meetings, plans, part-time timetables, referrals, legal
+/// interventions) and the letters sent. Every change is also a chronology entry, written in the
+/// same transaction.
+#[async_trait]
+pub trait CaseFiles: Send + Sync {
+    /// Files a record with its entry and the marks it enters.
+    async fn file_record(&self, record: &NewFileRecord) -> Result<i64>;
+    /// Replaces a record (a review held, a plan closed, a notice paid), with the entry that
+    /// says what changed.
+    async fn update_record(
+        &self,
+        school: SchoolId,
+        id: i64,
+        record: &rollcall_core::casefile::Record,
+        entry: &NewCaseEntry,
+    ) -> Result<()>;
+    /// One record of a school.
+    async fn filed_record(&self, school: SchoolId, id: i64) -> Result<FiledRecord>;
+    /// A pupil's case file, oldest first.
+    async fn case_file(
+        &self,
+        key: PupilKey,
+    ) -> Result<Vec<rollcall_core::casefile::CaseFileRecord>>;
+    /// Every record of a school's pupils.
+    async fn school_case_files(&self, school: SchoolId) -> Result<Vec<FiledRecord>>;
+    /// Keeps letters sent, each with its entry, all or none.
+    async fn add_letters(&self, letters: &[NewLetter]) -> Result<Vec<i64>>;
+    /// A pupil's letters, oldest first.
+    async fn letters(&self, key: PupilKey) -> Result<Vec<LetterRecord>>;
+    /// One letter of a school.
+    async fn letter(&self, school: SchoolId, id: i64) -> Result<LetterRecord>;
+}
+
 /// The outbox: messages queued, sent with retries, and the templates schools edit.
 #[async_trait]
 pub trait Messages: Send + Sync {
@@ -320,6 +353,9 @@ pub trait Messages: Send + Sync {
 }
 
 /// Everything rollcall stores.
-pub trait Store: Directory + Registers + Accounts + Casework + Families + Messages {}
+pub trait Store:
+    Directory + Registers + Accounts + Casework + CaseFiles + Families + Messages
+{
+}
 
-impl<T: Directory + Registers + Accounts + Casework + Families + Messages> Store for T {}
+impl<T: Directory + Registers + Accounts + Casework + CaseFiles + Families + Messages> Store for T {}

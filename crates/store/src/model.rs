@@ -997,3 +997,61 @@ pub struct JobRecord {
     /// What it found.
     pub summary: String,
 }
+
+/// A case-file record to file: the record, the chronology entry that says so (naming the
+/// worklist item it completes, if any), and the marks it enters in advance (a part-time
+/// timetable's `C2`s).
+#[derive(Debug, Clone)]
+pub struct NewFileRecord {
+    /// The record.
+    pub record: rollcall_core::casefile::Record,
+    /// Its chronology entry; `entry.pupil` is the pupil.
+    pub entry: NewCaseEntry,
+    /// Marks it enters for sessions not yet marked.
+    pub marks: Vec<PlannedMark>,
+}
+
+/// A case-file record as stored, with its pupil.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiledRecord {
+    /// The pupil.
+    pub pupil: PupilKey,
+    /// The record.
+    pub record: rollcall_core::casefile::CaseFileRecord,
+}
+
+/// A letter to keep: the letter as it was printed, and its chronology entry.
+#[derive(Debug, Clone)]
+pub struct NewLetter {
+    /// The template it was made from.
+    pub template: String,
+    /// To whom.
+    pub recipient: String,
+    /// Its subject line.
+    pub subject: String,
+    /// The letter as printed, as the letters crate reads it back (JSON).
+    pub content: String,
+    /// Its chronology entry; `entry.pupil` is the pupil.
+    pub entry: NewCaseEntry,
+}
+
+/// A letter as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterRecord {
+    /// Its number.
+    pub id: i64,
+    /// The pupil.
+    pub pupil: PupilKey,
+    /// The template it was made from.
+    pub template: String,
+    /// To whom.
+    pub recipient: String,
+    /// Its subject line.
+    pub subject: String,
+    /// The letter as printed (JSON).
+    pub content: String,
+    /// When it was sent.
+    pub sent: jiff::civil::DateTime,
+    /// Who sent it: "name, position".
+    pub by: String,
+}
