@@ -220,9 +220,9 @@ impl Plan {
     }
 }
 
-/// A part-time timetable: agreed with a parent the pupil lives with, time-limited, reviewed,
-/// and its missed sessions recorded as `C2` (Working together to improve school attendance
-/// 2024 ¶¶190–198; regulation 10 code C2).
+/// A part-time timetable: agreed with a parent the pupil normally lives with (regulation 11(6)
+/// of the 2024 regulations), time-limited and regularly reviewed (Working together to improve
+/// school attendance, 2024), its missed sessions recorded as `C2` (statutory.md §§9–10).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartTime {
     /// The parent it was agreed with.
@@ -561,6 +561,20 @@ pub fn next_penalty<'a>(
         }
         _ => NextPenalty::First,
     }
+}
+
+/// For each parent who has had a notice for the child, what their next would be on `on`.
+pub fn next_penalties(notices: &[&PenaltyNotice], on: Date) -> Vec<(String, NextPenalty)> {
+    let mut parents: Vec<&str> = notices.iter().map(|n| n.parent.as_str()).collect();
+    parents.sort_unstable();
+    parents.dedup();
+    parents
+        .into_iter()
+        .map(|parent| {
+            let theirs = notices.iter().copied().filter(|n| n.parent == parent);
+            (parent.to_owned(), next_penalty(theirs, on))
+        })
+        .collect()
 }
 
 fn three_years_after(date: Date) -> Date {

@@ -424,7 +424,8 @@ mod tests {
         };
         // (sessions covered by a notice, windows met: date of the tenth and how many)
         let first_ten = |s: Slot| slots.get(..10).is_some_and(|c| c.contains(&s));
-        let table: [(&dyn Fn(Slot) -> bool, Vec<(Date, usize)>); 3] = [
+        type Covered<'a> = &'a dyn Fn(Slot) -> bool;
+        let table: [(Covered, Vec<(Date, usize)>); 3] = [
             (
                 &|_| false,
                 vec![(date(2025, 9, 5), 10), (date(2025, 9, 12), 10)],

@@ -8,7 +8,9 @@
 use jiff::civil::{Date, DateTime, Time};
 
 use crate::calendar::{AcademicYear, Calendar, DateRange};
-use crate::casefile::{NextPenalty, PAYMENT_DAYS, PenaltyStatus, Record, next_penalty};
+use crate::casefile::{
+    NextPenalty, PAYMENT_DAYS, PenaltyNotice, PenaltyStatus, Record, next_penalties,
+};
 use crate::casework::{Case, EntryKind, ItemKey, NoticeKind};
 use crate::code::{Category, Code};
 use crate::policy::Policy;
@@ -696,7 +698,9 @@ impl<'a> Context<'a> {
     }
 
     /// Each time the national threshold is met by sessions no penalty notice has covered
-    /// (National Framework for Penalty Notices 2024: they cannot be counted again).
+    /// (National Framework for Penalty Notices 2024: they cannot be counted again). Once a
+    /// time has been dealt with (a notice to improve, a decision, a dismissal), only sessions
+    /// after that count towards the next.
     fn penalties(&self, items: &mut Vec<Item>) {
         let marks: Vec<(Slot, Code)> = self
             .register
@@ -704,11 +708,26 @@ impl<'a> Context<'a> {
             .marks()
             .take_while(|&(s, _)| s <= self.asof)
             .collect();
-        let covered = |slot| self.case.penalty_notices().any(|n| n.covers(slot));
-        for window in triggers::penalty_windows(&marks, self.calendar, covered) {
-            let Some(last) = window.last() else { continue };
+        let mut dealt_with: Option<Date> = None;
+        loop {
+            let counted = |slot: Slot| {
+                self.case.penalty_notices().any(|n| n.covers(slot))
+                    || dealt_with.is_some_and(|d| slot.day().date() <= d)
+            };
+            let Some(window) = triggers::penalty_windows(&marks, self.calendar, counted)
+                .into_iter()
+                .next()
+            else {
+                return;
+            };
+            let Some(last) = window.last() else { return };
             let met = last.day().date();
-            self.penalty(items, &met.to_string(), &long_date(met), window.len());
+            let occasion = met.to_string();
+            self.penalty(items, &occasion, &long_date(met), window.len());
+            match self.case.first_for("penalty.", &occasion) {
+                Some(at) => dealt_with = Some(at.date()),
+                None => return,
+            }
         }
     }
 
@@ -764,18 +783,11 @@ impl<'a> Context<'a> {
     /// two within three years of the first can have no third, so the route is prosecution or
     /// another legal intervention (National Framework for Penalty Notices 2024).
     fn penalty_words(&self, on: Date) -> String {
-        let mut parents: Vec<&str> = self
-            .case
-            .penalty_notices()
-            .map(|n| n.parent.as_str())
-            .collect();
-        parents.sort_unstable();
-        parents.dedup();
+        let notices: Vec<&PenaltyNotice> = self.case.penalty_notices().collect();
         let mut capped = Vec::new();
         let mut second = Vec::new();
-        for parent in parents {
-            let theirs = self.case.penalty_notices().filter(|n| n.parent == parent);
-            match next_penalty(theirs, on) {
+        for (parent, next) in next_penalties(&notices, on) {
+            match next {
                 NextPenalty::None { first, until } => capped.push(format!(
                     "{parent} has had two since {} (no third before {})",
                     long_date_year(first),
@@ -791,6 +803,7 @@ impl<'a> Context<'a> {
                 capped.join("; ")
             )
         } else if !second.is_empty() {
+            let second: Vec<&str> = second.iter().map(String::as_str).collect();
             format!(
                 "Consider a penalty notice: a second for {} (£160, no reduction)",
                 join_and(&second)
@@ -807,143 +820,139 @@ impl<'a> Context<'a> {
         let today = self.now.date();
         for r in self.case.records {
             let id = r.id.to_string();
-            // (rule, occasion, kind, what, who, due, reason)
-            let mut due: Vec<(&str, String, ActionKind, String, String, Date, String)> = Vec::new();
+            let by = || r.by.clone();
+            let mut dated = Vec::new();
             match &r.record {
                 Record::Meeting(m) => {
                     let held = format!("{} on {}", m.kind.title(), long_date(m.held.date()));
                     for (n, action) in m.actions.iter().enumerate() {
-                        let occasion = format!("{id}.{}", n + 1);
-                        let reason = format!("Agreed at the {held}");
-                        due.push((
-                            "meeting.action",
-                            occasion,
-                            ActionKind::Plan,
-                            action.what.clone(),
-                            action.owner.clone(),
-                            action.by,
-                            reason,
-                        ));
+                        dated.push(Dated {
+                            rule: "meeting.action",
+                            occasion: format!("{id}.{}", n + 1),
+                            kind: ActionKind::Plan,
+                            what: action.what.clone(),
+                            who: action.owner.clone(),
+                            on: action.by,
+                            reason: format!("Agreed at the {held}"),
+                        });
                     }
                     if let Some(review) = m.next_review {
-                        let what = format!("Review: {}", m.kind.title());
-                        due.push((
-                            "meeting.review",
-                            id.clone(),
-                            ActionKind::Meeting,
-                            what,
-                            r.by.clone(),
-                            review,
-                            format!("Review agreed at the {held}"),
-                        ));
+                        dated.push(Dated {
+                            rule: "meeting.review",
+                            occasion: id.clone(),
+                            kind: ActionKind::Meeting,
+                            what: format!("Review: {}", m.kind.title()),
+                            who: by(),
+                            on: review,
+                            reason: format!("Review agreed at the {held}"),
+                        });
                     }
                 }
                 Record::Plan(p) if p.closed.is_none() => {
                     let title = p.kind.title().to_lowercase();
-                    for review in &p.reviews {
-                        let reason = format!("{} started {}", p.kind.title(), long_date(p.starts));
-                        due.push((
-                            "plan.review",
-                            format!("{id}.{review}"),
-                            ActionKind::Meeting,
-                            format!("Review the {title} with the family"),
-                            r.by.clone(),
-                            *review,
-                            reason,
-                        ));
+                    for &review in &p.reviews {
+                        dated.push(Dated {
+                            rule: "plan.review",
+                            occasion: format!("{id}.{review}"),
+                            kind: ActionKind::Meeting,
+                            what: format!("Review the {title} with the family"),
+                            who: by(),
+                            on: review,
+                            reason: format!("{} started {}", p.kind.title(), long_date(p.starts)),
+                        });
                     }
-                    let reason = format!(
-                        "Its {}-month timescale ends {}",
-                        p.months,
-                        long_date(p.ends())
-                    );
-                    due.push((
-                        "plan.end",
-                        id.clone(),
-                        ActionKind::Plan,
-                        format!("Close the {title} or agree what follows"),
-                        r.by.clone(),
-                        p.ends(),
-                        reason,
-                    ));
+                    dated.push(Dated {
+                        rule: "plan.end",
+                        occasion: id.clone(),
+                        kind: ActionKind::Plan,
+                        what: format!("Close the {title} or agree what follows"),
+                        who: by(),
+                        on: p.ends(),
+                        reason: format!(
+                            "Its {}-month timescale ends {}",
+                            p.months,
+                            long_date(p.ends())
+                        ),
+                    });
                 }
                 Record::PartTime(t) => {
                     let agreed = format!("Part-time timetable agreed with {}", t.agreed_with);
-                    for review in &t.reviews {
-                        due.push((
-                            "part_time.review",
-                            format!("{id}.{review}"),
-                            ActionKind::Meeting,
-                            "Review the part-time timetable with the family".into(),
-                            r.by.clone(),
-                            *review,
-                            agreed.clone(),
-                        ));
+                    for &review in &t.reviews {
+                        dated.push(Dated {
+                            rule: "part_time.review",
+                            occasion: format!("{id}.{review}"),
+                            kind: ActionKind::Meeting,
+                            what: "Review the part-time timetable with the family".into(),
+                            who: by(),
+                            on: review,
+                            reason: agreed.clone(),
+                        });
                     }
-                    due.push((
-                        "part_time.end",
-                        id.clone(),
-                        ActionKind::Register,
-                        "The part-time timetable ends: back to the full timetable".into(),
-                        r.by.clone(),
-                        t.ends,
-                        format!("{agreed}, to end {}", long_date(t.ends)),
-                    ));
+                    dated.push(Dated {
+                        rule: "part_time.end",
+                        occasion: id.clone(),
+                        kind: ActionKind::Register,
+                        what: "The part-time timetable ends: back to the full timetable".into(),
+                        who: by(),
+                        on: t.ends,
+                        reason: format!("{agreed}, to end {}", long_date(t.ends)),
+                    });
                     if t.ehcp && t.la_informed.is_none() {
-                        due.push(("part_time.la", id.clone(), ActionKind::Notify, "Tell the local authority: a pupil with an EHCP is on a part-time timetable".into(), r.by.clone(), t.starts, agreed));
+                        dated.push(Dated {
+                            rule: "part_time.la",
+                            occasion: id.clone(),
+                            kind: ActionKind::Notify,
+                            what: "Tell the local authority: a pupil with an EHCP is on a part-time timetable".into(),
+                            who: by(),
+                            on: t.starts,
+                            reason: agreed,
+                        });
                     }
                 }
-                Record::NoticeToImprove(n) if n.result.is_none() => {
-                    let reason = format!(
+                Record::NoticeToImprove(n) if n.result.is_none() => dated.push(Dated {
+                    rule: "notice_to_improve.result",
+                    occasion: id.clone(),
+                    kind: ActionKind::Decision,
+                    what: "Record whether attendance improved enough".into(),
+                    who: by(),
+                    on: n.ends(),
+                    reason: format!(
                         "Notice to improve to {}: its {}-week period ends {}",
                         n.parent,
                         n.weeks,
                         long_date(n.ends())
-                    );
-                    due.push((
-                        "notice_to_improve.result",
-                        id.clone(),
-                        ActionKind::Decision,
-                        "Record whether attendance improved enough".into(),
-                        r.by.clone(),
-                        n.ends(),
-                        reason,
-                    ));
-                }
+                    ),
+                }),
                 Record::PenaltyNotice(n) if n.status == PenaltyStatus::Issued => {
-                    let by = n
-                        .issued
-                        .checked_add(jiff::Span::new().days(i64::from(PAYMENT_DAYS)))
-                        .unwrap_or(n.issued);
-                    let reason = format!(
-                        "Issued to {} on {}; 28 days to pay",
-                        n.parent,
-                        long_date(n.issued)
-                    );
-                    due.push((
-                        "penalty.payment",
-                        id.clone(),
-                        ActionKind::Decision,
-                        "Record whether the penalty notice was paid".into(),
-                        r.by.clone(),
-                        by,
-                        reason,
-                    ));
+                    dated.push(Dated {
+                        rule: "penalty.payment",
+                        occasion: id.clone(),
+                        kind: ActionKind::Decision,
+                        what: "Record whether the penalty notice was paid".into(),
+                        who: by(),
+                        on: n
+                            .issued
+                            .checked_add(jiff::Span::new().days(i64::from(PAYMENT_DAYS)))
+                            .unwrap_or(n.issued),
+                        reason: format!(
+                            "Issued to {} on {}; 28 days to pay",
+                            n.parent,
+                            long_date(n.issued)
+                        ),
+                    });
                 }
                 _ => {}
             }
-            for (rule, occasion, kind, what, who, date, reason) in due {
-                // Raised on the day, not before: the case file shows what is coming.
-                if date <= today {
-                    let step = same_day(kind, what, who);
-                    items.push(self.item(
-                        key(rule.into(), &occasion),
-                        &step,
-                        self.end_of(date),
-                        reason,
-                        "The pupil's case file",
-                    ));
-                }
+            // Raised on the day, not before: the case file shows what is coming.
+            for d in dated.into_iter().filter(|d| d.on <= today) {
+                let step = same_day(d.kind, d.what, d.who);
+                items.push(self.item(
+                    key(d.rule.into(), &d.occasion),
+                    &step,
+                    self.end_of(d.on),
+                    d.reason,
+                    "The pupil's case file",
+                ));
             }
         }
     }
@@ -1108,6 +1117,17 @@ impl<'a> Context<'a> {
         }
         Some(best)
     }
+}
+
+/// A step a date in the case file asks for.
+struct Dated {
+    rule: &'static str,
+    occasion: String,
+    kind: ActionKind,
+    what: String,
+    who: String,
+    on: Date,
+    reason: String,
 }
 
 /// A step the worklist itself defines (statutory duties and their like), due the same day.

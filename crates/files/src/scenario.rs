@@ -105,6 +105,7 @@ struct RawExpect {
     stage: Option<String>,
     rating: Option<String>,
     reason: Option<String>,
+    what: Option<String>,
 }
 
 /// What running a scenario found.
@@ -332,6 +333,11 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
             && !items.iter().any(|i| i.reason.contains(text.as_str()))
         {
             problems.push(format!("no item's reason contains {text:?}"));
+        }
+        if let Some(text) = &x.what
+            && !items.iter().any(|i| i.what.contains(text.as_str()))
+        {
+            problems.push(format!("no item asks for {text:?}"));
         }
         let s = standing(&register, id, &policy, case, now);
         if let Some(band) = &x.band {

@@ -1,6 +1,9 @@
 //! Each letter's text as a school first sees it, and the PDFs opened by poppler, as a parent's
 //! or the local authority's PDF reader would open them.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::panic)]
+
 use std::path::Path;
 use std::process::Command;
 

@@ -22,6 +22,8 @@ mod import;
 mod accounts;
 // Chronologies, circumstances and register-close jobs.
 mod casework;
+// Case files and letters.
+mod casefiles;
 // Parents' accounts, reports and leave, and the outbox's deliveries.
 mod families;
 
@@ -42,6 +44,7 @@ on_both_backends!(
     casework::chronology_is_kept_in_order_and_never_changed,
     casework::circumstances_have_dated_spells,
     casework::a_close_job_runs_once_across_processes_and_restarts,
+    casefiles::records_change_with_their_trail_and_letters_are_kept,
     families::parent_accounts_links_and_sessions,
     families::reports_and_leave_are_decided_once_with_marks_and_trail,
     families::the_outbox_leases_retries_and_records,
