@@ -7,12 +7,17 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 use jiff::Timestamp;
+use jiff::ToSpan;
 use jiff::civil::Date;
-use rollcall_core::{AcademicYear, Code, RegisterBuilder, Role, Session, SessionKey};
+use rollcall_core::casework::{CaseEntry, ItemKey};
+use rollcall_core::{
+    AcademicYear, ActionKind, Code, DateRange, EntryKind, Rate, RegisterBuilder, Role, Session,
+    SessionKey, Tally,
+};
 use rollcall_demo::{DemoConfig, generate};
 use rollcall_store::{
-    Actor, Contact, EnteredMark, NewSchool, NewUser, PlannedMark, PupilKey, SchoolId, Store,
-    Submission,
+    Actor, Contact, EnteredMark, NewCaseEntry, NewSchool, NewUser, PlannedMark, PupilKey, SchoolId,
+    Store, Submission,
 };
 use rollcall_web::{AppState, Config, HttpSms, Passwords, Smtp, Transports};
 
@@ -138,10 +143,13 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
 /// Sign-in details for the demo, printed at start.
 struct Demo {
     school: String,
+    school_id: SchoolId,
     pupils: usize,
     group: String,
     /// The demo parent's email address.
     parent: Option<String>,
+    /// The pupil whose casework has begun.
+    fallen: Option<Fallen>,
 }
 
 impl std::fmt::Display for Demo {
@@ -167,6 +175,14 @@ impl std::fmt::Display for Demo {
                 "\nParents sign in at /parent/login as:\n  {parent} / {DEMO_PASSWORD}"
             )?;
         }
+        if let Some(fallen) = &self.fallen {
+            let rate = fallen.rate.map(|r| format!(", {r}%")).unwrap_or_default();
+            write!(
+                f,
+                "\nCasework: {} ({}{rate}) had letter 1 three weeks ago and is now below 90%:\n  /s/{}/pupils/{}",
+                fallen.name, fallen.group, self.school_id, fallen.key
+            )?;
+        }
         Ok(())
     }
 }
@@ -183,11 +199,30 @@ async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyhow::Result<D
     if let Some(school) = store.schools().await?.into_iter().next() {
         let pupils = store.pupils(school.id).await?.len();
         let parent = demo_parent(store, school.id).await?.map(|(_, c)| c);
+        let fallen = match store
+            .school_chronology(school.id)
+            .await?
+            .into_iter()
+            .find(|r| r.entry.note == DEMO_CASE_NOTE)
+        {
+            Some(r) => {
+                let pupil = store.pupil(r.pupil).await?;
+                Some(Fallen {
+                    name: pupil.pupil.name(),
+                    group: pupil.pupil.reg_group,
+                    rate: None,
+                    key: r.pupil,
+                })
+            }
+            None => None,
+        };
         return Ok(Demo {
             school: school.name,
+            school_id: school.id,
             pupils,
             group: DEMO_GROUP.into(),
             parent: parent.and_then(|c| c.contact.email),
+            fallen,
         });
     }
     let now = jiff::Zoned::now().with_time_zone(Config::default().time_zone);
@@ -214,13 +249,14 @@ async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyhow::Result<D
     }
     let past = past.finish(register.roll().clone());
     let policy = &generated.policy;
+    let (policy_text, with_procedures) = demo_policy_text(policy)?;
     let school = store
         .create_school(&NewSchool {
             trust: None,
             name: policy.school.name.clone(),
             urn: policy.school.urn,
             la_estab: policy.school.la_estab,
-            policy: demo_policy_text(policy)?,
+            policy: policy_text,
         })
         .await?;
     let office = Actor {
@@ -233,6 +269,7 @@ async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyhow::Result<D
         .await?;
     let keys: Vec<PupilKey> = store.pupils(school).await?.iter().map(|p| p.key).collect();
     add_contacts(store, register, &keys).await?;
+    let fallen = start_a_case(store, register, &keys, today, &with_procedures, &office).await?;
 
     let hash = passwords.hash(DEMO_PASSWORD).await?;
     let staff = [
@@ -277,9 +314,11 @@ async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyhow::Result<D
     }
     Ok(Demo {
         school: policy.school.name.clone(),
+        school_id: school,
         pupils: keys.len(),
         group: DEMO_GROUP.into(),
         parent,
+        fallen,
     })
 }
 
@@ -303,15 +342,106 @@ async fn demo_parent(
 /// texts and calls, visits and referrals by day, and the graduated-response stages.
 const TRUST_POLICY: &str = include_str!("../../../policies/001-learning-academy-partnership.toml");
 
-fn demo_policy_text(policy: &rollcall_core::Policy) -> anyhow::Result<String> {
+fn demo_policy_text(
+    policy: &rollcall_core::Policy,
+) -> anyhow::Result<(String, rollcall_core::Policy)> {
     let procedures = TRUST_POLICY
         .find("\n[procedures")
         .and_then(|at| TRUST_POLICY.get(at..))
         .context("the trust's policy has no procedures")?;
     let text = format!("{}{procedures}", rollcall_files::policy_to_toml(policy));
-    rollcall_files::parse_policy(std::path::Path::new("the demo policy"), &text)?;
-    Ok(text)
+    let parsed = rollcall_files::parse_policy(std::path::Path::new("the demo policy"), &text)?;
+    Ok((text, parsed))
 }
+
+/// How the demo's case is noted in the chronology, and found again on later runs.
+const DEMO_CASE_NOTE: &str = "Letter 1 sent home";
+
+/// A pupil whose attendance has fallen.
+struct Fallen {
+    name: String,
+    group: String,
+    /// Their attendance when the demo began.
+    rate: Option<Rate>,
+    key: PupilKey,
+}
+
+/// Starts one pupil's casework: the pupil below 90% whose rate is highest, with the first
+/// stage's steps (seed 001 §6b: letter 1, the teacher's contact) done three weeks ago, so that
+/// the second stage is due now: letter 2, an attendance support meeting and a plan.
+async fn start_a_case(
+    store: &dyn Store,
+    register: &rollcall_core::Register,
+    keys: &[PupilKey],
+    today: Date,
+    policy: &rollcall_core::Policy,
+    office: &Actor,
+) -> anyhow::Result<Option<Fallen>> {
+    let year = AcademicYear::of(today);
+    let (Ok(yesterday), Some(first_stage)) = (today.yesterday(), policy.procedures.stages.first())
+    else {
+        return Ok(None);
+    };
+    let range = DateRange {
+        first: year.first_day(),
+        last: yesterday,
+    };
+    let Some((pupil, key, rate)) = register
+        .ids()
+        .zip(register.pupils())
+        .zip(keys)
+        .filter_map(|((id, pupil), key)| {
+            let tally = Tally::of_row(register.row(id), range);
+            let rate = tally.attendance_rate()?;
+            (tally.possible >= policy.procedures.minimum_sessions && !rate.at_least(9000))
+                .then_some((pupil, *key, rate))
+        })
+        .max_by_key(|(_, _, rate)| *rate)
+    else {
+        return Ok(None);
+    };
+    let at = today.checked_sub(21.days())?.at(10, 0, 0, 0);
+    for step in &first_stage.steps {
+        store
+            .add_case_entry(&NewCaseEntry {
+                pupil: key,
+                entry: CaseEntry {
+                    at,
+                    kind: EntryKind::recording(step.kind),
+                    item: Some(ItemKey {
+                        rule: format!("stage.{}.{}", first_stage.id, step.id),
+                        occasion: year.to_string(),
+                    }),
+                    with: String::new(),
+                    note: if step.kind == ActionKind::Letter {
+                        DEMO_CASE_NOTE.into()
+                    } else {
+                        format!("{}: done", step.what)
+                    },
+                    by: String::new(),
+                },
+                actor: office.clone(),
+                recorded_at: Timestamp::now(),
+            })
+            .await?;
+    }
+    Ok(Some(Fallen {
+        name: pupil.name(),
+        group: pupil.reg_group.clone(),
+        rate: Some(rate),
+        key,
+    }))
+}
+
+/// The streets of the demo's families, for letters' addresses.
+const DEMO_STREETS: [&str; 6] = [
+    "Station Road",
+    "Church Lane",
+    "Park Avenue",
+    "Mill Street",
+    "Victoria Road",
+    "The Green",
+];
 
 async fn add_contacts(
     store: &dyn Store,
@@ -325,6 +455,13 @@ async fn add_contacts(
             ("Ms", "Mother")
         };
         let phone = |n: usize| format!("07700 900{:03}", (i * 2 + n) % 1000);
+        let street = DEMO_STREETS.iter().cycle().nth(i).unwrap_or(&"High Street");
+        let address = format!(
+            "{} {street}\nLowfield\nLF{} {}AB",
+            i % 97 + 1,
+            i % 9 + 1,
+            i % 10
+        );
         let contacts = [
             Contact {
                 name: format!("{title} {}", pupil.legal_surname),
@@ -339,7 +476,7 @@ async fn add_contacts(
                     pupil.legal_surname.to_ascii_lowercase(),
                     i + 1
                 )),
-                address: None,
+                address: Some(address),
                 preferred_language: None,
                 court_order: None,
                 opted_out: false,

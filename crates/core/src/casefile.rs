@@ -563,6 +563,14 @@ pub fn next_penalty<'a>(
     }
 }
 
+/// The penalty notices among a case file's records.
+pub fn penalty_notices(records: &[CaseFileRecord]) -> impl Iterator<Item = &PenaltyNotice> {
+    records.iter().filter_map(|r| match &r.record {
+        Record::PenaltyNotice(n) => Some(n),
+        _ => None,
+    })
+}
+
 /// For each parent who has had a notice for the child, what their next would be on `on`.
 pub fn next_penalties(notices: &[&PenaltyNotice], on: Date) -> Vec<(String, NextPenalty)> {
     let mut parents: Vec<&str> = notices.iter().map(|n| n.parent.as_str()).collect();
@@ -641,7 +649,8 @@ pub struct LegalReferral {
 
 /// One record in a case file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+// Tagged `type`: meetings and plans have a `kind` of their own.
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Record {
     /// A meeting.
     Meeting(Meeting),
@@ -989,9 +998,88 @@ mod tests {
 
     #[test]
     fn records_read_back() {
-        let record = Record::PenaltyNotice(notice(date(2025, 1, 10), PenaltyStatus::Issued));
-        let json = serde_json::to_string(&record).unwrap_or_default();
-        assert!(json.contains(r#""kind":"penalty_notice""#), "{json}");
-        assert_eq!(serde_json::from_str::<Record>(&json).ok(), Some(record));
+        let outcome = Some(Outcome {
+            on: date(2025, 12, 1),
+            text: "Accepted".into(),
+        });
+        let records = [
+            Record::Meeting(Meeting {
+                kind: MeetingKind::AttendanceSupport,
+                held: date(2025, 11, 3).at(9, 30, 0, 0),
+                attendees: vec!["Mrs Able".into()],
+                apologies: vec![],
+                barriers_school: String::new(),
+                barriers_parent: "Mornings".into(),
+                barriers_child: String::new(),
+                actions: vec![AgreedAction {
+                    what: "Morning check-in".into(),
+                    owner: "Attendance officer".into(),
+                    by: date(2025, 11, 4),
+                }],
+                next_review: Some(date(2025, 12, 1)),
+            }),
+            Record::Plan(Plan {
+                kind: PlanKind::Contract,
+                starts: date(2025, 11, 3),
+                target_percent: 90,
+                target_per_week: "9 of 10 sessions".into(),
+                months: 3,
+                reviews: vec![date(2025, 12, 1)],
+                barriers_school: String::new(),
+                barriers_parent: String::new(),
+                barriers_child: String::new(),
+                interventions: vec![Intervention {
+                    what: "Breakfast club".into(),
+                    detail: "A calm start".into(),
+                }],
+                closed: None,
+            }),
+            Record::PartTime(PartTime {
+                agreed_with: "Mrs Able".into(),
+                starts: date(2025, 11, 3),
+                ends: date(2025, 12, 12),
+                off: vec![WeeklySession {
+                    weekday: 5,
+                    session: Session::Pm,
+                }],
+                reviews: vec![],
+                ehcp: true,
+                la_informed: None,
+            }),
+            Record::Referral(Referral {
+                to: ReferralTo::EarlyHelp,
+                made: date(2025, 11, 3),
+                reason: "Housing".into(),
+                outcome: outcome.clone(),
+            }),
+            Record::NoticeToImprove(NoticeToImprove {
+                parent: "Mrs Able".into(),
+                issued: date(2025, 11, 3),
+                weeks: 4,
+                support_given: "A plan".into(),
+                support_available: "Early help".into(),
+                sufficient_improvement: "No unauthorised absence".into(),
+                result: None,
+            }),
+            Record::PenaltyNotice(notice(date(2025, 1, 10), PenaltyStatus::Issued)),
+            Record::LegalReferral(LegalReferral {
+                route: LegalRoute::Prosecution,
+                parent: "Mrs Able".into(),
+                made: date(2025, 11, 3),
+                outcome,
+            }),
+        ];
+        for record in records {
+            let json = serde_json::to_string(&record).unwrap_or_default();
+            assert!(
+                json.starts_with(&format!(r#"{{"type":"{}""#, record.kind())),
+                "{json}"
+            );
+            assert_eq!(
+                serde_json::from_str::<Record>(&json).map_err(|e| e.to_string()),
+                Ok(record),
+                "{json}"
+            );
+        }
     }
 }

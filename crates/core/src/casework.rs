@@ -312,10 +312,7 @@ impl Case<'_> {
 
     /// Every penalty notice the pupil's parents have had.
     pub fn penalty_notices(&self) -> impl Iterator<Item = &crate::casefile::PenaltyNotice> {
-        self.records.iter().filter_map(|r| match &r.record {
-            crate::casefile::Record::PenaltyNotice(n) => Some(n),
-            _ => None,
-        })
+        crate::casefile::penalty_notices(self.records)
     }
 
     /// The latest entry matching `keep`.

@@ -757,6 +757,18 @@ impl<'a> Context<'a> {
             }
             return;
         };
+        // The notice filed that day sets its own period (3–6 weeks); the policy's otherwise.
+        let weeks = self
+            .case
+            .records
+            .iter()
+            .find_map(|r| match &r.record {
+                Record::NoticeToImprove(n) if n.issued == issued.at.date() => {
+                    Some(u32::from(n.weeks))
+                }
+                _ => None,
+            })
+            .unwrap_or(weeks);
         let ends = plus_weeks(issued.at.date(), weeks);
         if self.now.date() < ends {
             return;

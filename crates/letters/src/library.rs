@@ -2,7 +2,7 @@
 //! school may replace. Wordings are text with merge fields in double braces, as for messages;
 //! paragraphs are separated by a blank line.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rollcall_messages::{Fields, TemplateError};
 use serde::{Deserialize, Serialize};
@@ -293,6 +293,12 @@ impl Letters {
     /// no others.
     pub fn check(subject: &str, body: &str) -> Result<(), TemplateError> {
         rollcall_messages::render(subject, body, &example_fields()).map(|_| ())
+    }
+
+    /// The merge fields a letter's wording uses.
+    pub fn fields_used(&self, kind: LetterKind) -> Result<BTreeSet<String>, TemplateError> {
+        let (subject, body) = self.get(kind);
+        rollcall_messages::fields_used(&subject, &body)
     }
 
     /// The subject and paragraphs of a letter, merged.

@@ -10,5 +10,5 @@ mod template;
 mod transport;
 
 pub use address::{email_address, uk_mobile};
-pub use template::{Fields, Kind, TemplateError, Templates, render};
+pub use template::{Fields, Kind, TemplateError, Templates, fields_used, render};
 pub use transport::{HttpSms, SendError, Smtp, Transport, Transports, retry_after};

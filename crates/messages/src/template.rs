@@ -3,7 +3,7 @@
 //! minijinja; a field a message does not have is an error when the school saves the template,
 //! not a gap in a parent's text.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use minijinja::{Environment, UndefinedBehavior};
 use thiserror::Error;
@@ -230,6 +230,22 @@ pub fn render(
     Ok((one("subject", subject)?, one("body", body)?))
 }
 
+/// The merge fields a subject and body use.
+pub fn fields_used(subject: &str, body: &str) -> Result<BTreeSet<String>, TemplateError> {
+    let env = Environment::new();
+    let one = |part: &'static str, text: &str| {
+        env.template_from_str(text)
+            .map(|t| t.undeclared_variables(false))
+            .map_err(|e| TemplateError::Invalid {
+                part,
+                reason: e.to_string(),
+            })
+    };
+    let mut used: BTreeSet<String> = one("subject", subject)?.into_iter().collect();
+    used.extend(one("body", body)?);
+    Ok(used)
+}
+
 /// A school's wording of each message: its own where it has saved one, rollcall's otherwise.
 #[derive(Debug, Clone, Default)]
 pub struct Templates {
@@ -289,6 +305,21 @@ mod tests {
             assert_eq!(subject.is_empty(), kind.is_text(), "{kind:?}");
             assert_eq!(Kind::parse(kind.id()), Ok(kind));
         }
+    }
+
+    #[test]
+    fn the_fields_a_wording_uses() {
+        let used = fields_used(
+            "{{ preferred_name }}'s attendance",
+            "{% if meeting_date %}On {{ meeting_date }} at {{ meeting_time }}{% endif %}",
+        );
+        assert_eq!(
+            used,
+            Ok(["meeting_date", "meeting_time", "preferred_name"]
+                .map(String::from)
+                .into())
+        );
+        assert!(fields_used("{{ unclosed", "").is_err());
     }
 
     #[test]

@@ -24,7 +24,7 @@ struct FileRow {
 impl FileRow {
     fn record(self) -> Result<FiledRecord> {
         let record = serde_json::from_str(&self.body)
-            .map_err(|_| corrupt("case-file record", &self.body))?;
+            .map_err(|e| corrupt("case-file record", &format!("{e}: {}", self.body)))?;
         Ok(FiledRecord {
             pupil: PupilKey(self.pupil_id),
             record: CaseFileRecord {

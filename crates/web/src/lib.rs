@@ -11,6 +11,7 @@ mod assets;
 mod auth;
 mod clock;
 mod error;
+mod letters;
 mod outbox;
 mod pages;
 mod parents;

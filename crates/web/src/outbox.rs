@@ -23,14 +23,21 @@ const LEASE: SignedDuration = SignedDuration::from_mins(5);
 
 /// A school's wording of its messages.
 pub(crate) async fn templates(state: &AppState, school: SchoolId) -> Result<Templates, AppError> {
-    Ok(Templates::new(
-        state
-            .store
-            .templates(school)
-            .await?
-            .into_iter()
-            .map(|t| (t.name, t.subject, t.body)),
-    ))
+    Ok(Templates::new(saved_wordings(state, school).await?))
+}
+
+/// The wordings a school has saved: name, subject and body.
+pub(crate) async fn saved_wordings(
+    state: &AppState,
+    school: SchoolId,
+) -> Result<Vec<(String, String, String)>, AppError> {
+    Ok(state
+        .store
+        .templates(school)
+        .await?
+        .into_iter()
+        .map(|t| (t.name, t.subject, t.body))
+        .collect())
 }
 
 /// The fields every message about a pupil has.

@@ -7,6 +7,7 @@ use rollcall_core::{
     AbsenceReason, AcademicYear, CaseEntry, Code, DateRange, EntryKind, LeaveKind, Permission,
     RequestStatus, Session, SessionKey, check_leave, check_report,
 };
+use rollcall_letters::{LetterKind, Letters, SAVED_PREFIX};
 use rollcall_messages::{Kind, Templates};
 use rollcall_store::{
     Actor, BulkOutcome, Channel, ContactId, DecidedMarks, Decision, Document, LinkPurpose,
@@ -73,7 +74,8 @@ fn parent_actor(family: &Family, child: &Child) -> Actor {
     }
 }
 
-fn entry(
+/// A chronology entry made now.
+pub(crate) fn entry(
     pupil: PupilKey,
     kind: EntryKind,
     with: String,
@@ -561,22 +563,35 @@ pub(crate) async fn invite(
 }
 
 /// A school saves its wording of a message, checked first.
+/// Saves the school's wording of a message or (named `letter.{id}`) a letter, once it renders
+/// with that template's fields; what it was saved as.
 pub(crate) async fn save_template(
     state: &AppState,
     access: &Access,
-    kind: Kind,
+    name: &str,
     subject: &str,
     body: &str,
-) -> Result<(), AppError> {
+) -> Result<&'static str, AppError> {
     access.require(Permission::EditTemplates, "edit the school's messages")?;
-    Templates::check(kind, subject, body)
-        .map_err(|e| AppError::BadRequest(capitalise(&e.to_string())))?;
+    let (title, checked) = match name.strip_prefix(SAVED_PREFIX) {
+        Some(id) => {
+            let kind = LetterKind::parse(id).ok_or_else(|| {
+                AppError::BadRequest(format!("{id:?} is not one of rollcall's letters"))
+            })?;
+            (kind.title(), Letters::check(subject, body))
+        }
+        None => {
+            let kind = Kind::parse(name).map_err(|e| AppError::BadRequest(e.to_string()))?;
+            (kind.title(), Templates::check(kind, subject, body))
+        }
+    };
+    checked.map_err(|e| AppError::BadRequest(capitalise(&e.to_string())))?;
     state
         .store
         .set_template(
             access.school.id,
             &TemplateRecord {
-                name: kind.id().to_owned(),
+                name: name.to_owned(),
                 subject: subject.to_owned(),
                 body: body.to_owned(),
                 by: access.user.name.clone(),
@@ -584,7 +599,7 @@ pub(crate) async fn save_template(
             },
         )
         .await?;
-    Ok(())
+    Ok(title)
 }
 
 fn with_response(note: String, response: &str) -> String {

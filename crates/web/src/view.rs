@@ -43,6 +43,11 @@ pub(crate) fn short_date(date: Date) -> String {
     date.strftime("%a %-d %b").to_string()
 }
 
+/// "10 Sep 2025": for records kept across years.
+pub(crate) fn full_date(date: Date) -> String {
+    date.strftime("%-d %b %Y").to_string()
+}
+
 /// The codes a register offers beside present, late and "reason not yet known", with what
 /// each means. Teachers record what they see; the office records reasons later.
 pub(crate) const REGISTER_CODES: &[Code] = &[

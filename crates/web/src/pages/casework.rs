@@ -30,6 +30,8 @@ pub(crate) struct DueLine {
     pub source: String,
     /// The entry that records doing it, for the form's default.
     pub entry_kind: &'static str,
+    /// The letter it asks for, when a step's id names one in the library.
+    pub letter: Option<&'static str>,
 }
 
 impl DueLine {
@@ -47,6 +49,10 @@ impl DueLine {
             reason: item.reason.clone(),
             source: item.source.clone(),
             entry_kind: EntryKind::recording(item.kind).id(),
+            letter: (item.kind == rollcall_core::ActionKind::Letter)
+                .then(|| crate::letters::letter_for(&item.key))
+                .flatten()
+                .map(|k| k.id()),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The pages staff use, server-rendered.
 
+mod casefile;
 mod casework;
 mod office;
 mod portal;
@@ -63,6 +64,7 @@ pub(crate) struct Chrome {
     pub pupils: bool,
     pub requests: bool,
     pub templates: bool,
+    pub letters: bool,
     pub active: &'static str,
 }
 
@@ -80,6 +82,7 @@ impl Chrome {
                 || (access.permits(Permission::ViewOwnPupils) && !access.groups.is_empty()),
             requests: access.permits(Permission::HandleAbsenceReports),
             templates: access.permits(Permission::EditTemplates),
+            letters: access.permits(Permission::WorkCases),
             active,
         }
     }
@@ -134,6 +137,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(office::router())
         .merge(pupils::router())
         .merge(casework::router())
+        .merge(casefile::router())
         .merge(portal::router())
         .merge(requests::router())
 }

@@ -132,6 +132,8 @@ struct ChildPage {
     leave_kinds: Vec<(&'static str, &'static str)>,
     leave: Vec<LeaveLine>,
     messages: Vec<MessageLine>,
+    /// Letters sent about the child: number, subject, date.
+    letters: Vec<(i64, String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +172,24 @@ fn pie(tally: &Tally) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A letter the school sent about a child, as it was printed.
+async fn letter(
+    State(state): State<AppState>,
+    Parent(parent): Parent,
+    Path((key, id)): Path<(i64, i64)>,
+) -> Result<axum::response::Response, AppError> {
+    let family = Family::load(&state, parent).await?;
+    let child = family.child(PupilKey(key))?;
+    let letter = state.store.letter(child.school.id, id).await?;
+    if letter.pupil != child.pupil.key {
+        return Err(AppError::NotFound("letter"));
+    }
+    Ok(crate::letters::pdf_response(
+        crate::letters::reprint(&letter).await?,
+        &format!("letter-{id}.pdf"),
+    ))
 }
 
 async fn child(
@@ -317,7 +337,16 @@ async fn child(
         "Present {}, approved activity {}, authorised absence {}, unauthorised absence {} sessions",
         tally.present, tally.approved, tally.authorised, tally.unauthorised
     );
+    let letters = state
+        .store
+        .letters(child.pupil.key)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|l| (l.id, l.subject, crate::view::full_date(l.sent.date())))
+        .collect();
     Ok(ChildPage {
+        letters,
         parent_name: family.parent.name.clone(),
         key,
         name: child.pupil.pupil.name(),
@@ -489,6 +518,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/parent", get(home))
         .route("/parent/children/{pupil}", get(child))
+        .route("/parent/children/{pupil}/letters/{id}", get(letter))
         .route("/parent/children/{pupil}/absence", post(report))
         .route("/parent/children/{pupil}/absence/{id}/answer", post(answer))
         .route(

@@ -148,6 +148,7 @@ struct Casework {
     entry_kinds: Vec<(&'static str, &'static str)>,
     flag_options: Vec<(&'static str, &'static str)>,
     rates: bool,
+    file: super::casefile::CaseFileView,
 }
 
 /// A pupil's casework, from their marks of this academic year.
@@ -175,11 +176,12 @@ async fn casework(
     if let Some((rating, why)) = &standing.rating {
         lines.push(("Rating", format!("{} — {why}", rating.id().to_uppercase())));
     }
-    let due = book
+    let due: Vec<DueLine> = book
         .items(policy, now)
         .iter()
         .map(|d| DueLine::of(d, now))
         .collect();
+    let file = super::casefile::view(state, &book, record, &due).await?;
     let chronology = book
         .chronology(record.key)
         .iter()
@@ -233,6 +235,7 @@ async fn casework(
         entry_kinds: entry_kinds(),
         flag_options: flag_options(),
         rates: policy.procedures.vulnerability.is_some(),
+        file,
     })
 }
 

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::civil::Date;
 use rollcall_core::{Code, Permission};
+use rollcall_letters::LetterKind;
 use rollcall_messages::Kind;
 use rollcall_store::{ContactId, PupilKey, SchoolId};
 use serde::Deserialize;
@@ -309,6 +310,7 @@ struct TemplatesPage {
     chrome: Chrome,
     notice: Option<String>,
     templates: Vec<TemplateLine>,
+    letters: Vec<TemplateLine>,
 }
 
 async fn templates_page(
@@ -320,6 +322,27 @@ async fn templates_page(
     let access = Access::load(&state, user, SchoolId(school)).await?;
     access.require(Permission::EditTemplates, "edit the school's messages")?;
     let own = templates(&state, access.school.id).await?;
+    let library = crate::letters::library(&state, access.school.id).await?;
+    let letter_fields = rollcall_letters::FIELDS
+        .iter()
+        .map(|(name, _)| format!("{{{{ {name} }}}}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let letters = LetterKind::ALL
+        .into_iter()
+        .map(|k| {
+            let (subject, body) = library.get(k);
+            TemplateLine {
+                id: k.id(),
+                title: k.title(),
+                text: false,
+                subject,
+                body,
+                fields: letter_fields.clone(),
+                own: library.is_own(k),
+            }
+        })
+        .collect();
     Ok(TemplatesPage {
         chrome: Chrome::new(&access, "templates"),
         notice: (!notice.done.is_empty()).then_some(notice.done),
@@ -345,6 +368,7 @@ async fn templates_page(
                 }
             })
             .collect(),
+        letters,
     })
 }
 
@@ -362,11 +386,10 @@ async fn save_template(
     axum::Form(form): axum::Form<TemplateForm>,
 ) -> Result<Redirect, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
-    let kind = Kind::parse(&name).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    requests::save_template(&state, &access, kind, &form.subject, &form.body).await?;
+    let title = requests::save_template(&state, &access, &name, &form.subject, &form.body).await?;
     Ok(Redirect::to(&with_notice(
         &format!("/s/{school}/messages"),
-        &format!("Saved: {}.", kind.title()),
+        &format!("Saved: {title}."),
     )))
 }
 

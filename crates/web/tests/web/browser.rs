@@ -92,6 +92,42 @@ async fn browser() -> (Driver, Client, tempfile::TempDir) {
     (driver, client, profile)
 }
 
+/// rollcall serving on a loopback port, and a browser to reach it with.
+struct Served {
+    base: String,
+    client: Client,
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Served {
+    async fn start(state: &rollcall_web::AppState) -> Served {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(rollcall_web::serve(listener, state.clone(), async {
+            let _ = stopped.await;
+        }));
+        let (driver, client, profile) = browser().await;
+        Served {
+            base,
+            client,
+            _driver: driver,
+            _profile: profile,
+            stop,
+            server,
+        }
+    }
+
+    async fn stop(self) {
+        self.client.close().await.unwrap();
+        let _ = self.stop.send(());
+        self.server.await.unwrap().unwrap();
+    }
+}
+
 /// The page's main text once it contains `needle`: a click starts a navigation that the
 /// browser finishes on its own time, so the test waits for the page it expects.
 async fn page_with(client: &Client, needle: &str) -> String {
@@ -150,13 +186,8 @@ async fn sign_out(client: &Client) {
 pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
     let app = TestApp::new(backend).await;
     let f = app.fixture.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(rollcall_web::serve(listener, app.state.clone(), async {
-        let _ = stopped.await;
-    }));
-    let (_driver, client, _profile) = browser().await;
+    let served = Served::start(&app.state).await;
+    let (base, client) = (served.base.clone(), served.client.clone());
 
     // The teacher takes 5A's morning register: all present but Ben, who is absent.
     sign_in(&client, &base, "teacher").await;
@@ -227,9 +258,7 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
     assert_eq!(ledger.len(), 1);
     sign_out(&client).await;
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    served.stop().await;
 }
 
 pub async fn work_the_morning_worklist(backend: Backend) {
@@ -240,15 +269,10 @@ pub async fn work_the_morning_worklist(backend: Backend) {
     app.teacher_takes_5a(["present", "N", "N"]).await;
     app.clock
         .set(crate::support::at(jiff::civil::Time::constant(9, 20, 0, 0)));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(rollcall_web::serve(listener, app.state.clone(), async {
-        let _ = stopped.await;
-    }));
     // The register closed at 09:15: its job runs as the server's scheduler would run it.
     rollcall_web::run_due(&app.state, "test").await.unwrap();
-    let (_driver, client, _profile) = browser().await;
+    let served = Served::start(&app.state).await;
+    let (base, client) = (served.base.clone(), served.client.clone());
 
     // The officer's Today page: a call for each absence, Ben's same-day visit (he has a social
     // worker) and Cara's third-day home visit.
@@ -299,9 +323,107 @@ pub async fn work_the_morning_worklist(backend: Backend) {
     assert!(page.contains("Queued at register close"), "{page}");
     sign_out(&client).await;
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    served.stop().await;
+}
+
+pub async fn keep_a_case_file(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    crate::casefile::cara_and_ben_have_fallen(&app).await;
+    // The morning register has closed: Ben's absence today counts.
+    app.clock
+        .set(crate::support::at(jiff::civil::Time::constant(9, 20, 0, 0)));
+    let served = Served::start(&app.state).await;
+    let (base, client) = (served.base.clone(), served.client.clone());
+
+    // The head opens Cara's page: the stage she has reached and the letter due.
+    sign_in(&client, &base, "head").await;
+    page_with(&client, "registers taken").await;
+    let cara = f.pupils[2];
+    let page_url = format!("{base}/s/{}/pupils/{cara}", f.school);
+    client.goto(&page_url).await.unwrap();
+    let page = page_with(&client, "Letter 2 by").await;
+    assert!(page.contains("Attendance 0.00%, below 90%"), "{page}");
+
+    // Printing it opens the PDF beside the page and keeps the letter.
+    let letter = "li.due[data-item^='stage.facilitate.letter_2'] form.print";
+    set_value(
+        &client,
+        &format!("{letter} input[name=meeting_date]"),
+        "2025-09-16",
+    )
+    .await;
+    type_into(
+        &client,
+        &format!("{letter} input[name=meeting_time]"),
+        "09:30",
+    )
+    .await;
+    click(&client, &format!("{letter} button")).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app.store.letters(cara).await.unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the letter was never kept");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    client.goto(&page_url).await.unwrap();
+    let page = page_with(&client, "Re: Low attendance letter 2 to Parent of Cara").await;
+    assert!(!page.contains("Letter 2 by"), "{page}");
+
+    // The meeting and the plan, each completing its step.
+    click(&client, "#add-meeting summary").await;
+    click(
+        &client,
+        "#add-meeting select[name=item] option[value^='stage.facilitate.asm']",
+    )
+    .await;
+    type_into(
+        &client,
+        "#add-meeting textarea[name=attendees]",
+        "Parent of Cara",
+    )
+    .await;
+    type_into(
+        &client,
+        "#add-meeting textarea[name=actions]",
+        "Morning check-in | June Turner | 2025-09-17",
+    )
+    .await;
+    click(&client, "#add-meeting button").await;
+    page_with(&client, "Morning check-in (June Turner, by 17 Sep 2025)").await;
+    click(&client, "#add-plan summary").await;
+    click(
+        &client,
+        "#add-plan select[name=item] option[value^='stage.facilitate.atsp']",
+    )
+    .await;
+    type_into(
+        &client,
+        "#add-plan input[name=target_per_week]",
+        "9 of 10 sessions",
+    )
+    .await;
+    type_into(
+        &client,
+        "#add-plan textarea[name=reviews]",
+        "2025-10-14\n2025-11-18",
+    )
+    .await;
+    click(&client, "#add-plan button").await;
+    let page = page_with(&client, "95%; 9 of 10 sessions").await;
+    for step in [
+        "Attendance support meeting by",
+        "Attendance targeted support plan by",
+    ] {
+        assert!(!page.contains(step), "{step}: {page}");
+    }
+
+    // Ben's letter waits on the Letters page.
+    click(&client, &format!("nav a[href='/s/{}/letters']", f.school)).await;
+    let letters = page_with(&client, "Ben Baker").await;
+    assert!(letters.contains("Low attendance letter 2"), "{letters}");
+    sign_out(&client).await;
+
+    served.stop().await;
 }
 
 async fn parent_sign_in(client: &Client, base: &str) {
@@ -333,13 +455,8 @@ pub async fn a_parent_on_a_phone_and_the_office(backend: Backend) {
     let f = app.fixture.clone();
     let amy = f.pupils[0];
     app.parent_signs_in(amy).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(rollcall_web::serve(listener, app.state.clone(), async {
-        let _ = stopped.await;
-    }));
-    let (_driver, client, _profile) = browser().await;
+    let served = Served::start(&app.state).await;
+    let (base, client) = (served.base.clone(), served.client.clone());
     client.set_window_size(390, 844).await.unwrap();
 
     // The parent signs in on a phone, opens Amy's year and a day in it.
@@ -443,7 +560,5 @@ pub async fn a_parent_on_a_phone_and_the_office(backend: Backend) {
     assert!(page.contains("Accepted"), "{page}");
     assert!(page.contains("Granted for the funeral"), "{page}");
 
-    client.close().await.unwrap();
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    served.stop().await;
 }

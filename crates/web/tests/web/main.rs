@@ -20,6 +20,8 @@ mod pages;
 mod api;
 // The Today page's worklist, the register-close job and pupils' casework.
 mod casework;
+// The case file, letters printed one at a time and in batches, the evidence pack.
+mod casefile;
 // Every role against every route, including another school's and another class's.
 mod permissions;
 // Parents: the portal, what they may reach, their reports and leave, invitations, messages.
@@ -39,6 +41,9 @@ on_both_backends!(
     pages::bulk_codes_from_the_office,
     pages::pupil_page,
     casework::the_morning_worklist,
+    casefile::from_letter_to_plan,
+    casefile::the_third_penalty_notice_is_refused,
+    casefile::a_school_words_its_own_letters,
     api::register_through_the_api,
     api::amendments_ledger_and_lists_through_the_api,
     permissions::every_role_against_every_route,
@@ -48,6 +53,7 @@ on_both_backends!(
     parents::a_parent_is_invited,
     browser::take_a_register_and_amend_a_mark,
     browser::work_the_morning_worklist,
+    browser::keep_a_case_file,
     browser::a_parent_on_a_phone_and_the_office,
 );
 

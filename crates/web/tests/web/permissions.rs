@@ -45,6 +45,7 @@ pub async fn every_role_against_every_route(backend: Backend) {
     let amend = format!("date={day}&session=am&code=I&reason=Phoned");
     let note = "kind=note&note=Spoke+to+mother".to_owned();
     let flag = format!("flag=social_worker&from={day}&note=LA");
+    let referral = format!("to=early_help&made={day}&reason=Housing");
     let bulk = format!(
         "group={}&first={day}&last={day}&sessions=pm&code=V&reason=Trip",
         f.other_group
@@ -165,6 +166,48 @@ pub async fn every_role_against_every_route(backend: Backend) {
             format!("/s/{s}/pupils/{a}/flags"),
             flag.clone(),
             [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/pupils/{a}/case/referral"),
+            referral.clone(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{other}/pupils/{stranger}/case/referral"),
+            referral.clone(),
+            [SignIn, NotFound, NotFound, NotFound, NotFound, Ok],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/pupils/{a}/letters"),
+            "template=letter_1".into(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/pupils/{a}/evidence.pdf"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/letters"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/letters/1/pdf"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{other}/letters/1/pdf"),
+            String::new(),
+            [SignIn, NotFound, NotFound, NotFound, NotFound, NotFound],
         ),
     ];
     let mut cookies = vec![None];

@@ -47,7 +47,9 @@ pub struct Reply {
     pub status: StatusCode,
     pub location: Option<String>,
     pub cookie: Option<String>,
+    pub content_type: Option<String>,
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -70,7 +72,55 @@ impl Reply {
                 _ => {}
             }
         }
-        text.split_whitespace().collect::<Vec<_>>().join(" ")
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace("&#39;", "'")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    }
+}
+
+/// A PDF as poppler reads it: its page count and its text.
+pub struct Pdf {
+    pub pages: usize,
+    pub text: String,
+}
+
+impl Reply {
+    /// The reply as a PDF, opened with poppler's `pdfinfo` and `pdftotext`.
+    pub fn pdf(&self) -> Pdf {
+        assert_eq!(
+            self.content_type.as_deref(),
+            Some("application/pdf"),
+            "{}: {}",
+            self.status,
+            self.text()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reply.pdf");
+        std::fs::write(&path, &self.bytes).unwrap();
+        let run = |program: &str, args: &[&std::ffi::OsStr]| {
+            let out = std::process::Command::new(program)
+                .args(args)
+                .output()
+                .unwrap_or_else(|e| panic!("{program} (poppler-utils): {e}"));
+            assert!(out.status.success(), "{program}: {out:?}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let info = run("pdfinfo", &[path.as_os_str()]);
+        let pages = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no page count: {info}"));
+        let text = run("pdftotext", &[path.as_os_str(), "-".as_ref()]);
+        Pdf {
+            pages,
+            text: text.split_whitespace().collect::<Vec<_>>().join(" "),
+        }
     }
 }
 
@@ -105,12 +155,18 @@ impl TestApp {
             .headers()
             .get(header::SET_COOKIE)
             .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned());
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_owned());
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Reply {
             status,
             location,
             cookie,
+            content_type,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
