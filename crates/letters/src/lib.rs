@@ -3,8 +3,10 @@
 //! notice to improve), each school's own wording of them, and printing letters, batches and
 //! reports to PDF in process with typst.
 
+mod learning;
 mod library;
 mod pdf;
 
+pub use learning::learning_hours;
 pub use library::{FIELDS, Layout, LetterKind, Letters, SAVED_PREFIX, example_fields};
 pub use pdf::{Block, Letter, PdfError, Report, Section, Table, letters_pdf, report_pdf};

@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use rollcall_core::casefile::{CaseFileRecord, NoticeToImprove, Record};
 use rollcall_core::casework::{EntryKind, ItemKey};
 use rollcall_core::requests::RequestStatus;
-use rollcall_core::{AcademicYear, DateRange, MissedTime, Permission, Rate, Tally};
+use rollcall_core::{AcademicYear, DateRange, Permission, Rate, Tally};
 use rollcall_letters::{Letter, LetterKind, Letters, PdfError, Table, letters_pdf};
 use rollcall_messages::Fields;
 use rollcall_store::{ContactRecord, LetterRecord, NewLetter, PupilRecord, SchoolId};
@@ -158,50 +158,14 @@ pub(crate) fn day_words(date: Date) -> String {
     date.strftime("%A %-d %B %Y").to_string()
 }
 
-fn figure(x: f64) -> String {
-    let s = format!("{x:.1}");
-    s.strip_suffix(".0").map_or(s.clone(), str::to_owned)
-}
-
-/// The rows of seed 001's learning-hours table: what each rate of attendance costs over a
-/// whole school year of the school's own calendar.
-const TABLE_RATES: [u64; 7] = [100, 96, 95, 90, 85, 80, 75];
-
+/// The learning-hours table over a whole school year of the school's own calendar.
 fn learning_hours(access: &Access, rate: Option<Rate>, today: Date) -> Table {
     let year = AcademicYear::of(today);
-    let policy = &access.policy;
-    let days = u64::from(policy.calendar.school_days_in(DateRange {
+    let days = u64::from(access.policy.calendar.school_days_in(DateRange {
         first: year.first_day(),
         last: year.last_day(),
     }));
-    let hours = policy.learning_hours_per_day;
-    let highlight = rate.and_then(|r| TABLE_RATES.iter().position(|p| r.at_least(p * 100)));
-    let rows = TABLE_RATES
-        .iter()
-        .filter_map(|&p| {
-            let m = MissedTime::over_year(Rate::new(p, 100)?, days, hours);
-            let off = m.days();
-            Some(vec![
-                format!("{p}%"),
-                figure(days as f64 - off),
-                figure(off),
-                figure(m.weeks()),
-                figure(m.hours()),
-            ])
-        })
-        .collect();
-    Table {
-        caption: format!("Learning missed over a school year of {days} days"),
-        header: vec![
-            "Attendance".into(),
-            "Days in school".into(),
-            "Days off school".into(),
-            "Weeks off school".into(),
-            "Learning hours lost".into(),
-        ],
-        rows,
-        highlight,
-    }
+    rollcall_letters::learning_hours(days, access.policy.learning_hours_per_day, rate)
 }
 
 /// The contacts letters go to: those flagged for correspondence, else the first with parental

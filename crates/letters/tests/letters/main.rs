@@ -7,8 +7,9 @@
 use std::path::Path;
 use std::process::Command;
 
+use rollcall_core::Rate;
 use rollcall_letters::{
-    Block, Layout, Letter, LetterKind, Letters, Report, Section, Table, example_fields,
+    Block, Layout, Letter, LetterKind, Letters, Report, Section, example_fields, learning_hours,
     letters_pdf, report_pdf,
 };
 
@@ -19,9 +20,12 @@ fn letter(kind: LetterKind) -> Letter {
     Letter {
         layout: kind.layout(),
         school: vec!["Beecroft Primary".into(), "0113 496 0000".into()],
+        // An address as long as a label takes.
         recipient: vec![
             "Sarah Able".into(),
+            "Flat 12, Beecroft Court".into(),
             "1 Main Street".into(),
+            "Headingley".into(),
             "Leeds".into(),
             "LS1 1AA".into(),
         ],
@@ -30,15 +34,9 @@ fn letter(kind: LetterKind) -> Letter {
         subject,
         about: "Amelia Able, 3A".into(),
         paragraphs,
-        table: kind.has_learning_hours().then(|| Table {
-            caption: "Learning missed over a school year".into(),
-            header: vec!["Attendance".into(), "Days off".into(), "Hours lost".into()],
-            rows: vec![
-                vec!["100%".into(), "0".into(), "0".into()],
-                vec!["90%".into(), "19".into(), "95".into()],
-            ],
-            highlight: Some(1),
-        }),
+        table: kind
+            .has_learning_hours()
+            .then(|| learning_hours(190, 5, Rate::new(179, 200))),
         closing: "Yours sincerely,".into(),
         signatory: vec!["Jo Bloggs".into(), "Headteacher".into()],
     }
