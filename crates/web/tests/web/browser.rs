@@ -177,10 +177,30 @@ async fn sign_in(client: &Client, base: &str, username: &str) {
     )
     .await;
     click(client, "button[type=submit]").await;
+    // Signed in once the browser has left the sign-in page: a `goto` before then would race
+    // the form's navigation and land on the sign-in page without the cookie.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client
+        .current_url()
+        .await
+        .map_or(true, |url| url.path() == "/login")
+    {
+        assert!(Instant::now() < deadline, "{username} was never signed in");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn sign_out(client: &Client) {
     click(client, "nav form button").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client
+        .current_url()
+        .await
+        .map_or(true, |url| url.query() != Some("signed_out=true"))
+    {
+        assert!(Instant::now() < deadline, "never signed out");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
@@ -510,7 +530,7 @@ pub async fn a_parent_on_a_phone_and_the_office(backend: Backend) {
     click(&client, "form[action$='/leave'] button").await;
     let page = page_with(&client, "Your request has gone to the headteacher").await;
     assert!(page.contains("Waiting for the school"), "{page}");
-    click(&client, "nav form button").await;
+    sign_out(&client).await;
 
     // The officer accepts the report; the head grants the leave.
     sign_in(&client, &base, "officer").await;
