@@ -131,7 +131,7 @@ impl Served {
 /// The page's main text once it contains `needle`: a click starts a navigation that the
 /// browser finishes on its own time, so the test waits for the page it expects.
 async fn page_with(client: &Client, needle: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     let mut last = String::new();
     while Instant::now() < deadline {
         if let Ok(main) = client.find(Locator::Css("main")).await
@@ -179,7 +179,7 @@ async fn sign_in(client: &Client, base: &str, username: &str) {
     click(client, "button[type=submit]").await;
     // Signed in once the browser has left the sign-in page: a `goto` before then would race
     // the form's navigation and land on the sign-in page without the cookie.
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while client
         .current_url()
         .await
@@ -192,7 +192,7 @@ async fn sign_in(client: &Client, base: &str, username: &str) {
 
 async fn sign_out(client: &Client) {
     click(client, "nav form button").await;
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while client
         .current_url()
         .await
