@@ -235,9 +235,7 @@ pub struct PartTime {
     pub off: Vec<WeeklySession>,
     /// Review dates.
     pub reviews: Vec<Date>,
-    /// The pupil has an EHCP, so the local authority must be told.
-    pub ehcp: bool,
-    /// When the local authority was told.
+    /// When the local authority was told (needed when the pupil has an EHCP).
     pub la_informed: Option<Date>,
 }
 
@@ -488,6 +486,13 @@ impl PenaltyNotice {
     /// Whether it counts towards the limit of two: withdrawn notices do not.
     pub fn counts(&self) -> bool {
         !matches!(self.status, PenaltyStatus::Withdrawn { .. })
+    }
+
+    /// The last day to pay it.
+    pub fn pay_by(&self) -> Date {
+        self.issued
+            .checked_add(i64::from(PAYMENT_DAYS).days())
+            .unwrap_or(self.issued)
     }
 
     /// Whether it covers a session: sessions a notice covers cannot be counted again.
@@ -946,7 +951,6 @@ mod tests {
                 session: Session::Pm,
             }],
             reviews: vec![date(2025, 11, 24)],
-            ehcp: false,
             la_informed: None,
         };
         assert_eq!(timetable.validate(), Ok(()));
@@ -1043,7 +1047,6 @@ mod tests {
                     session: Session::Pm,
                 }],
                 reviews: vec![],
-                ehcp: true,
                 la_informed: None,
             }),
             Record::Referral(Referral {

@@ -9,7 +9,8 @@ use std::fmt;
 use jiff::civil::DateTime;
 use thiserror::Error;
 
-use crate::procedures::{ActionKind, Rating};
+use crate::procedures::{ActionKind, Flag, Rating};
+use crate::pupil::{Pupil, SenStatus};
 use crate::session::{SessionKey, Slot};
 
 /// Identifies one worklist item: the rule that asks for it and the occasion it is for (a
@@ -284,6 +285,11 @@ pub struct Case<'a> {
 }
 
 impl Case<'_> {
+    /// Whether the pupil has a circumstance now; an EHCP also shows in their SEN status.
+    pub fn has_flag(&self, pupil: &Pupil, flag: Flag) -> bool {
+        self.flags.contains(&flag) || (flag == Flag::Ehcp && pupil.sen == SenStatus::Ehcp)
+    }
+
     /// Whether an entry completes or dismisses `key`.
     pub fn done(&self, key: &ItemKey) -> bool {
         self.entries.iter().any(|e| e.item.as_ref() == Some(key))

@@ -15,7 +15,7 @@ use crate::casework::{Case, EntryKind, ItemKey, NoticeKind};
 use crate::code::{Category, Code};
 use crate::policy::Policy;
 use crate::procedures::{ActionKind, Band, Flag, Rating, RiskScoring, Stage, Step, Vulnerability};
-use crate::pupil::{Pupil, SenStatus};
+use crate::pupil::Pupil;
 use crate::register::{PupilId, Register};
 use crate::session::{Session, Slot};
 use crate::stats::{Rate, Tally};
@@ -723,7 +723,7 @@ impl<'a> Context<'a> {
             let Some(last) = window.last() else { return };
             let met = last.day().date();
             let occasion = met.to_string();
-            self.penalty(items, &occasion, &long_date(met), window.len());
+            self.penalty(items, met, window.len());
             match self.case.first_for("penalty.", &occasion) {
                 Some(at) => dealt_with = Some(at.date()),
                 None => return,
@@ -731,10 +731,12 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn penalty(&self, items: &mut Vec<Item>, occasion: &str, met: &str, count: usize) {
+    fn penalty(&self, items: &mut Vec<Item>, met: Date, count: usize) {
         let p = &self.procedures().penalty;
+        let occasion = &met.to_string();
         let threshold = format!(
-            "{count} sessions of unauthorised absence within 10 school weeks (the national threshold, first met {met})"
+            "{count} sessions of unauthorised absence within 10 school weeks (the national threshold, first met {})",
+            long_date(met)
         );
         let on = self.asof.day().date();
         let consider = same_day(ActionKind::Decision, self.penalty_words(on), p.who.clone());
@@ -757,24 +759,26 @@ impl<'a> Context<'a> {
             }
             return;
         };
-        // The notice filed that day sets its own period (3–6 weeks); the policy's otherwise.
-        let weeks = self
+        // The notice in the case file, given since the threshold was met, sets the dates and
+        // its own period (3–6 weeks); without one, the step's date and the policy's period.
+        let (issued, weeks) = self
             .case
             .records
             .iter()
-            .find_map(|r| match &r.record {
-                Record::NoticeToImprove(n) if n.issued == issued.at.date() => {
-                    Some(u32::from(n.weeks))
-                }
+            .filter_map(|r| match &r.record {
+                Record::NoticeToImprove(n) if met <= n.issued && n.issued <= on => Some(n),
                 _ => None,
             })
-            .unwrap_or(weeks);
-        let ends = plus_weeks(issued.at.date(), weeks);
+            .min_by_key(|n| n.issued)
+            .map_or((issued.at.date(), weeks), |n| {
+                (n.issued, u32::from(n.weeks))
+            });
+        let ends = plus_weeks(issued, weeks);
         if self.now.date() < ends {
             return;
         }
         let period = DateRange {
-            first: issued.at.date(),
+            first: issued,
             last: on,
         };
         let since = Tally::of_row(self.register.row(self.id), period).unauthorised;
@@ -783,7 +787,7 @@ impl<'a> Context<'a> {
         }
         let reason = format!(
             "Notice to improve {}; its {weeks}-week improvement period ended {} with {since} unauthorised session{} since",
-            long_date(issued.at.date()),
+            long_date(issued),
             long_date(ends),
             plural(u32::try_from(since).unwrap_or(u32::MAX))
         );
@@ -846,6 +850,7 @@ impl<'a> Context<'a> {
                             who: action.owner.clone(),
                             on: action.by,
                             reason: format!("Agreed at the {held}"),
+                            source: MEETING_RECORD,
                         });
                     }
                     if let Some(review) = m.next_review {
@@ -857,6 +862,7 @@ impl<'a> Context<'a> {
                             who: by(),
                             on: review,
                             reason: format!("Review agreed at the {held}"),
+                            source: MEETING_RECORD,
                         });
                     }
                 }
@@ -871,6 +877,7 @@ impl<'a> Context<'a> {
                             who: by(),
                             on: review,
                             reason: format!("{} started {}", p.kind.title(), long_date(p.starts)),
+                            source: PLAN_RULES,
                         });
                     }
                     dated.push(Dated {
@@ -885,6 +892,7 @@ impl<'a> Context<'a> {
                             p.months,
                             long_date(p.ends())
                         ),
+                        source: PLAN_RULES,
                     });
                 }
                 Record::PartTime(t) => {
@@ -898,6 +906,7 @@ impl<'a> Context<'a> {
                             who: by(),
                             on: review,
                             reason: agreed.clone(),
+                            source: PART_TIME_RULES,
                         });
                     }
                     dated.push(Dated {
@@ -908,8 +917,9 @@ impl<'a> Context<'a> {
                         who: by(),
                         on: t.ends,
                         reason: format!("{agreed}, to end {}", long_date(t.ends)),
+                        source: PART_TIME_RULES,
                     });
-                    if t.ehcp && t.la_informed.is_none() {
+                    if self.has_flag(Flag::Ehcp) && t.la_informed.is_none() {
                         dated.push(Dated {
                             rule: "part_time.la",
                             occasion: id.clone(),
@@ -918,6 +928,7 @@ impl<'a> Context<'a> {
                             who: by(),
                             on: t.starts,
                             reason: agreed,
+                            source: PART_TIME_RULES,
                         });
                     }
                 }
@@ -934,6 +945,7 @@ impl<'a> Context<'a> {
                         n.weeks,
                         long_date(n.ends())
                     ),
+                    source: PENALTY_FRAMEWORK,
                 }),
                 Record::PenaltyNotice(n) if n.status == PenaltyStatus::Issued => {
                     dated.push(Dated {
@@ -942,15 +954,13 @@ impl<'a> Context<'a> {
                         kind: ActionKind::Decision,
                         what: "Record whether the penalty notice was paid".into(),
                         who: by(),
-                        on: n
-                            .issued
-                            .checked_add(jiff::Span::new().days(i64::from(PAYMENT_DAYS)))
-                            .unwrap_or(n.issued),
+                        on: n.pay_by(),
                         reason: format!(
-                            "Issued to {} on {}; 28 days to pay",
+                            "Issued to {} on {}; {PAYMENT_DAYS} days to pay",
                             n.parent,
                             long_date(n.issued)
                         ),
+                        source: PENALTY_FRAMEWORK,
                     });
                 }
                 _ => {}
@@ -963,7 +973,7 @@ impl<'a> Context<'a> {
                     &step,
                     self.end_of(d.on),
                     d.reason,
-                    "The pupil's case file",
+                    d.source,
                 ));
             }
         }
@@ -1077,7 +1087,7 @@ impl<'a> Context<'a> {
     }
 
     fn has_flag(&self, flag: Flag) -> bool {
-        self.case.flags.contains(&flag) || (flag == Flag::Ehcp && self.pupil.sen == SenStatus::Ehcp)
+        self.case.has_flag(self.pupil, flag)
     }
 
     /// The pupil's vulnerability rating and why: a member of staff's override wins; otherwise
@@ -1140,7 +1150,16 @@ struct Dated {
     who: String,
     on: Date,
     reason: String,
+    /// The rule or record that asks for it.
+    source: &'static str,
 }
+
+/// Where the case file's dated steps come from.
+const MEETING_RECORD: &str = "Agreed at the meeting and kept in the pupil's case file";
+const PLAN_RULES: &str =
+    "Seed 001 §6c–6d and annex 7b: a plan for 3 to 12 months, reviewed at least every 4–6 weeks";
+const PART_TIME_RULES: &str = "Seed 001 §9 (Working together to improve school attendance 2024): a part-time timetable has review dates and an end date, and is discussed with the LA when the pupil has an EHCP";
+const PENALTY_FRAMEWORK: &str = "National Framework for Penalty Notices 2024: a notice to improve's period of 3 to 6 weeks; 28 days to pay a penalty notice";
 
 /// A step the worklist itself defines (statutory duties and their like), due the same day.
 fn same_day(kind: ActionKind, what: impl Into<String>, who: impl Into<String>) -> Step {

@@ -201,6 +201,11 @@ impl Casebook {
         self.circumstances.get(&key).map_or(&[], Vec::as_slice)
     }
 
+    /// Whether a pupil has a circumstance now (an EHCP also from their SEN status).
+    pub fn has_flag(&self, record: &PupilRecord, flag: Flag) -> bool {
+        self.case(record.key).has_flag(&record.pupil, flag)
+    }
+
     fn case(&self, key: PupilKey) -> Case<'_> {
         Case {
             flags: self.flags.get(&key).map_or(&[], Vec::as_slice),

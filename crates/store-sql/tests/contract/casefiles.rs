@@ -51,7 +51,6 @@ pub async fn records_change_with_their_trail_and_letters_are_kept(backend: Backe
             session: Session::Pm,
         }],
         reviews: vec![date(2025, 9, 22)],
-        ehcp: false,
         la_informed: None,
     };
     let timetable = Record::PartTime(part_time.clone());

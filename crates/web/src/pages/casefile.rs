@@ -16,7 +16,7 @@ use rollcall_core::casefile::{
     penalty_notices,
 };
 use rollcall_core::casework::ItemKey;
-use rollcall_core::{Code, DateRange, Permission, Session, SessionKey, Slot};
+use rollcall_core::{Code, DateRange, Flag, Permission, Session, SessionKey, Slot};
 use rollcall_letters::{Block, LetterKind, Report, Section, Table};
 use rollcall_store::{
     Casebook, ContactRecord, NewFileRecord, PlannedMark, PupilKey, PupilRecord, SchoolId,
@@ -183,7 +183,9 @@ fn outcome(o: &Option<Outcome>) -> String {
     )
 }
 
-fn line(r: &CaseFileRecord) -> RecordLine {
+/// A record as listed; `ehcp`: the pupil has one, so a part-time timetable is discussed with
+/// the LA (seed 001 §9).
+fn line(r: &CaseFileRecord, ehcp: bool) -> RecordLine {
     let pair = |k: &str, v: String| (k.to_owned(), v);
     let (details, updates): (Vec<(String, String)>, Vec<Update>) = match &r.record {
         Record::Meeting(m) => (
@@ -278,14 +280,14 @@ fn line(r: &CaseFileRecord) -> RecordLine {
                 ),
                 pair(
                     "LA informed",
-                    match (t.ehcp, t.la_informed) {
+                    match (ehcp, t.la_informed) {
                         (false, _) => "not needed (no EHCP)".into(),
                         (true, Some(d)) => full_date(d),
                         (true, None) => "not yet: the pupil has an EHCP".into(),
                     },
                 ),
             ],
-            if t.ehcp && t.la_informed.is_none() {
+            if ehcp && t.la_informed.is_none() {
                 vec![("la_informed", "LA informed")]
             } else {
                 vec![]
@@ -396,13 +398,19 @@ pub(crate) async fn view(
     state: &AppState,
     book: &Casebook,
     record: &PupilRecord,
+    contacts: &[ContactRecord],
     due: &[DueLine],
 ) -> Result<CaseFileView, AppError> {
-    let contacts = state.store.contacts(record.key).await?;
     let letters = state.store.letters(record.key).await?;
+    let ehcp = book.has_flag(record, Flag::Ehcp);
     let today = state.local_now().date();
     Ok(CaseFileView {
-        records: book.case_file(record.key).iter().rev().map(line).collect(),
+        records: book
+            .case_file(record.key)
+            .iter()
+            .rev()
+            .map(|r| line(r, ehcp))
+            .collect(),
         letters: letters
             .iter()
             .rev()
@@ -418,7 +426,7 @@ pub(crate) async fn view(
             .filter(|c| c.contact.parental_responsibility)
             .map(|c| c.contact.name.clone())
             .collect(),
-        recipients: letters::recipients(&contacts)
+        recipients: letters::recipients(contacts)
             .into_iter()
             .map(|c| (c.id.0, c.contact.name.clone()))
             .collect(),
@@ -513,7 +521,7 @@ fn plan(f: &FormData) -> Result<Record, AppError> {
     }))
 }
 
-fn part_time(f: &FormData, pupil: &PupilRecord) -> Result<Record, AppError> {
+fn part_time(f: &FormData) -> Result<Record, AppError> {
     let off = f
         .all("off")
         .map(|v| {
@@ -533,7 +541,6 @@ fn part_time(f: &FormData, pupil: &PupilRecord) -> Result<Record, AppError> {
         ends: f.date("ends", "The last day")?,
         off,
         reviews: f.dates("reviews", "Review dates")?,
-        ehcp: pupil.pupil.sen == rollcall_core::SenStatus::Ehcp,
         la_informed: None,
     }))
 }
@@ -631,7 +638,7 @@ async fn add_record(
     let new = match kind.as_str() {
         "meeting" => meeting(&f)?,
         "plan" => plan(&f)?,
-        "part_time" => part_time(&f, &record)?,
+        "part_time" => part_time(&f)?,
         "referral" => referral(&f)?,
         "notice_to_improve" => notice_to_improve(&f)?,
         "penalty_notice" => penalty_notice(&f, &filed)?,
@@ -1025,7 +1032,7 @@ async fn evidence_pack(
     let case_file: Vec<Block> = book
         .case_file(record.key)
         .iter()
-        .map(line)
+        .map(|r| line(r, book.has_flag(&record, Flag::Ehcp)))
         .flat_map(|l| {
             [
                 Block::Paragraph {

@@ -10,7 +10,9 @@ use jiff::civil::Date;
 use rollcall_core::{
     AcademicYear, Code, EntryKind, Permission, RiskScoring, Session, SessionKey, Tally,
 };
-use rollcall_store::{Casebook, Channel, PupilKey, PupilRecord, SchoolId, StoredMark};
+use rollcall_store::{
+    Casebook, Channel, ContactRecord, PupilKey, PupilRecord, SchoolId, StoredMark,
+};
 use serde::Deserialize;
 
 use super::casework::{DueLine, back_to, entry_kinds, flag_options};
@@ -157,6 +159,7 @@ async fn casework(
     access: &Access,
     record: &PupilRecord,
     marks: &[StoredMark],
+    contacts: &[ContactRecord],
 ) -> Result<Casework, AppError> {
     let now = state.local_now().datetime();
     let policy = &access.policy;
@@ -181,7 +184,7 @@ async fn casework(
         .iter()
         .map(|d| DueLine::of(d, now))
         .collect();
-    let file = super::casefile::view(state, &book, record, &due).await?;
+    let file = super::casefile::view(state, &book, record, contacts, &due).await?;
     let chronology = book
         .chronology(record.key)
         .iter()
@@ -301,8 +304,14 @@ async fn pupil(
             .strftime("%-d %b %Y %H:%M")
             .to_string()
     };
+    // Read once: the contacts section and the case file's letters both use them.
+    let records =
+        if access.permits(Permission::ViewOfficeLists) || access.permits(Permission::WorkCases) {
+            state.store.contacts(record.key).await?
+        } else {
+            Vec::new()
+        };
     let (contacts, messages) = if access.permits(Permission::ViewOfficeLists) {
-        let records = state.store.contacts(record.key).await?;
         let invites = access.permits(Permission::InviteParents);
         let messages = state
             .store
@@ -329,16 +338,16 @@ async fn pupil(
             })
             .collect();
         let contacts = records
-            .into_iter()
+            .iter()
             .map(|c| ContactLine {
                 id: c.id.0,
                 invitable: invites && c.contact.may_see_attendance() && c.contact.email.is_some(),
-                name: c.contact.name,
-                relationship: c.contact.relationship,
+                name: c.contact.name.clone(),
+                relationship: c.contact.relationship.clone(),
                 responsibility: c.contact.parental_responsibility,
-                phones: c.contact.phones,
-                email: c.contact.email,
-                court_order: c.contact.court_order,
+                phones: c.contact.phones.clone(),
+                email: c.contact.email.clone(),
+                court_order: c.contact.court_order.clone(),
                 opted_out: c.contact.opted_out,
             })
             .collect();
@@ -366,7 +375,7 @@ async fn pupil(
         })
         .collect();
     let casework = if access.permits(Permission::WorkCases) {
-        Some(casework(&state, &access, &record, &marks).await?)
+        Some(casework(&state, &access, &record, &marks, &records).await?)
     } else {
         None
     };
