@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rollcall_core::Role;
 use rollcall_files::LoadedSchool;
 use rollcall_store::{
-    Accounts as _, Actor, Directory as _, LedgerCheck, NewSchool, NewUser, Registers as _,
+    Accounts as _, Actor, Directory as _, ImportTarget, NewSchool, NewUser, Registers as _,
     SchoolRecord, Store,
 };
 use rollcall_store_sql::SqlStore;
@@ -132,22 +132,18 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<()> {
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar.set_message(format!("Importing {}", policy.school.name));
-        let school = match &existing {
-            Some(s) => {
-                store.set_policy(s.id, &policy_text).await?;
-                s.id
-            }
-            None => {
-                store
-                    .create_school(&NewSchool {
-                        trust: None,
-                        name: policy.school.name.clone(),
-                        urn: policy.school.urn,
-                        la_estab: policy.school.la_estab,
-                        policy: policy_text.clone(),
-                    })
-                    .await?
-            }
+        let target = match &existing {
+            Some(s) => ImportTarget::School {
+                id: s.id,
+                policy: Some(policy_text.clone()),
+            },
+            None => ImportTarget::New(NewSchool {
+                trust: None,
+                name: policy.school.name.clone(),
+                urn: policy.school.urn,
+                la_estab: policy.school.la_estab,
+                policy: policy_text.clone(),
+            }),
         };
         let actor = Actor {
             user: None,
@@ -156,7 +152,7 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<()> {
         };
         let summary = store
             .import(
-                school,
+                &target,
                 &loaded.register,
                 &actor,
                 jiff::Timestamp::now(),
@@ -198,19 +194,28 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
         };
         let mut broken = 0;
         for school in schools {
-            match store.verify_ledger(school.id).await? {
-                LedgerCheck::Intact { entries } => {
-                    let amendments = match entries {
-                        0 => "no amendments".to_owned(),
-                        1 => "1 amendment".to_owned(),
-                        n => format!("{n} amendments"),
-                    };
-                    println!("{}: intact, {amendments}", school.name);
-                }
-                LedgerCheck::Broken { seq, problem } => {
-                    broken += 1;
-                    println!("{}: BROKEN at entry {seq}: {problem}", school.name);
-                }
+            let check = store.verify_ledger(school.id).await?;
+            if check.intact() {
+                println!(
+                    "{}: intact, {} entries explain {} marks",
+                    school.name, check.entries, check.marks
+                );
+                continue;
+            }
+            broken += 1;
+            let sessions = match check.problems.len() {
+                1 => "1 session".to_owned(),
+                n => format!("{n} sessions"),
+            };
+            println!(
+                "{}: BROKEN, {sessions} not explained by the ledger:",
+                school.name
+            );
+            for p in &check.problems {
+                println!(
+                    "  {} {} {}: {}",
+                    p.upn, p.key.date, p.key.session, p.problem
+                );
             }
         }
         store.close().await;

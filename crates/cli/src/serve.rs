@@ -265,7 +265,7 @@ async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyhow::Result<D
         position: "Attendance officer".into(),
     };
     store
-        .import(school, &past, &office, Timestamp::now(), &|_| {})
+        .import(&school.into(), &past, &office, Timestamp::now(), &|_| {})
         .await?;
     let keys: Vec<PupilKey> = store.pupils(school).await?.iter().map(|p| p.key).collect();
     add_contacts(store, register, &keys).await?;
@@ -553,6 +553,7 @@ async fn take_todays_registers(
                         code,
                         minutes_late,
                         comment: None,
+                        seen: None,
                     }
                 })
                 .collect();
@@ -562,6 +563,7 @@ async fn take_todays_registers(
                     key,
                     marks,
                     reason: None,
+                    authority: rollcall_core::Authority::AMEND_ANY,
                     actor: actor.clone(),
                     at: Timestamp::now(),
                 })

@@ -7,6 +7,7 @@
 //! Errors are `thiserror` enums that say what is wrong in words a school would use; callers add
 //! where (file, line, field, form).
 
+pub mod authority;
 pub mod calendar;
 pub mod casefile;
 pub mod casework;
@@ -24,6 +25,9 @@ pub mod stats;
 pub mod triggers;
 pub mod worklist;
 
+pub use authority::{
+    Authority, ChangeReason, MarkSource, ReasonError, Refusal, change_reason, may_change,
+};
 pub use calendar::{AcademicYear, Calendar, Closure, DateRange, Sessions, Term};
 pub use casework::{Case, CaseEntry, EntryKind, EntryKindError, ItemKey, NoticeKind, ParentNotice};
 pub use changes::{Change, Held, bulk_may_replace, change_for};

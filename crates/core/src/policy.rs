@@ -206,6 +206,9 @@ pub struct Policy {
     /// Hours of learning in a school day, for telling parents what absence costs (5 in seed 001
     /// annex 5 and seed 002's table).
     pub learning_hours_per_day: u32,
+    /// Minutes after a register closes that its class teacher may still correct it; 0 (until
+    /// it closes) unless the school allows longer (see `authority.rs`).
+    pub teacher_correction_minutes: u16,
     /// The school calendar.
     pub calendar: Calendar,
     /// What the school does about absence; only the statutory duties unless set.
@@ -237,6 +240,7 @@ impl Policy {
             pm,
             attendance_target,
             learning_hours_per_day: 5,
+            teacher_correction_minutes: 0,
             calendar,
             procedures: Procedures::default(),
         })
@@ -248,6 +252,19 @@ impl Policy {
             Session::Am => &self.am,
             Session::Pm => &self.pm,
         }
+    }
+
+    /// Until when a class teacher may correct the register of a session: its close, and the
+    /// school's window after.
+    pub fn corrections_until(&self, key: crate::SessionKey) -> jiff::civil::DateTime {
+        let closes = key
+            .date
+            .to_datetime(self.times(key.session).register_closes);
+        closes
+            .checked_add(jiff::SignedDuration::from_mins(i64::from(
+                self.teacher_correction_minutes,
+            )))
+            .unwrap_or(closes)
     }
 }
 

@@ -43,6 +43,7 @@ struct RawSchool {
 struct RawSessions {
     am: Spanned<RawTimes>,
     pm: Spanned<RawTimes>,
+    teacher_correction_minutes: Option<Spanned<u16>>,
 }
 
 #[derive(Deserialize)]
@@ -283,6 +284,19 @@ pub fn parse_policy(path: &Path, text: &str) -> Result<Policy, FileError> {
         }
         policy.learning_hours_per_day = *hours.get_ref();
     }
+    if let Some(minutes) = &raw.sessions.teacher_correction_minutes {
+        if *minutes.get_ref() > 240 {
+            return Err(at(
+                minutes.span(),
+                "sessions.teacher_correction_minutes",
+                format!(
+                    "a teacher corrects a register within at most 240 minutes of its close; found {}",
+                    minutes.get_ref()
+                ),
+            ));
+        }
+        policy.teacher_correction_minutes = *minutes.get_ref();
+    }
     if let Some(procedures) = raw.procedures {
         let span = procedures.span();
         policy.procedures = procedures.into_inner().validate(span, &at)?;
@@ -336,6 +350,13 @@ pub fn policy_to_toml(policy: &Policy) -> String {
         let _ = writeln!(out, "phone = {}", quote(phone));
     }
     let hm = |t: Time| format!("{:02}:{:02}", t.hour(), t.minute());
+    if policy.teacher_correction_minutes > 0 {
+        let _ = writeln!(
+            out,
+            "\n[sessions]\nteacher_correction_minutes = {}",
+            policy.teacher_correction_minutes
+        );
+    }
     for (name, t) in [("am", &policy.am), ("pm", &policy.pm)] {
         let _ = writeln!(out, "\n[sessions.{name}]");
         let _ = writeln!(out, "register_opens = {}", hm(t.register_opens));
@@ -440,6 +461,26 @@ sessions = "pm"
         let again = parse(&policy_to_toml(&policy)).unwrap();
         assert_eq!(policy_to_toml(&again), policy_to_toml(&policy));
         assert_eq!(again.calendar.closures(), policy.calendar.closures());
+        // Teachers correct their own register until it closes, or the school's window after.
+        assert_eq!(policy.teacher_correction_minutes, 0);
+        let longer = GOOD.replace(
+            "[sessions.am]",
+            "[sessions]\nteacher_correction_minutes = 30\n\n[sessions.am]",
+        );
+        let policy = parse(&longer).unwrap();
+        assert_eq!(policy.teacher_correction_minutes, 30);
+        let again = parse(&policy_to_toml(&policy)).unwrap();
+        assert_eq!(again.teacher_correction_minutes, 30);
+        let until = policy.corrections_until(rollcall_core::SessionKey {
+            date: jiff::civil::date(2025, 9, 10),
+            session: rollcall_core::Session::Am,
+        });
+        assert_eq!(until.to_string(), "2025-09-10T09:40:00");
+        let err = parse(&longer.replace("= 30", "= 300")).unwrap_err();
+        assert!(
+            err.contains("field sessions.teacher_correction_minutes: a teacher corrects a register within at most 240 minutes"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -3,12 +3,15 @@
 //!
 //! The SQL is written once (`statements.rs`) and runs on both; operations of several statements
 //! (`ops.rs`) are written once over it. Each backend has its own migrations. Every write runs in
-//! a transaction: SQLite's begin `IMMEDIATE`, so writers queue rather than fail; PostgreSQL's
-//! lock the school's ledger head while they append to the ledger.
+//! a transaction: SQLite's begin `IMMEDIATE`, so writers queue rather than fail. On PostgreSQL,
+//! a write to a mark succeeds only if the mark is still the version it read; one that meets a
+//! concurrent writer is rolled back and run again from its reads (`write!`), so the ledger's
+//! original is always the value replaced.
 
 mod casefiles;
 mod families;
 mod ledger;
+mod legacy;
 mod ops;
 mod statements;
 mod time;
@@ -25,12 +28,12 @@ use rollcall_store::{
     AbsenceReportRecord, Accounts, Actor, Amendment, BulkChange, BulkOutcome, CaseFiles,
     CaseRecord, Casework, Channel, CharacteristicChange, CloseJob, Contact, ContactId,
     ContactRecord, Decision, Delivery, Directory, Document, Families, FiledRecord, FlagRecord,
-    GroupId, GroupRecord, ImportSummary, JobRecord, LeaveRecord, LedgerCheck, LedgerEntry,
-    LetterRecord, LinkPurpose, MessageRecord, Messages, NewAbsenceReport, NewCaseEntry,
-    NewFileRecord, NewFlag, NewLeaveRequest, NewLetter, NewMessage, NewSchool, NewUser,
-    ParentAccount, ParentId, PlannedMark, PupilHistory, PupilKey, PupilRecord, RegisterSheet,
-    Registers, Result, SchoolId, SchoolRecord, SheetRow, StaffUser, StoreError, StoredMark,
-    Submission, SubmissionRecord, SubmitOutcome, TemplateRecord, TrustId, UserId,
+    GroupId, GroupRecord, ImportSummary, ImportTarget, JobRecord, LeaveRecord, LedgerCheck,
+    LedgerEntry, LetterRecord, LinkPurpose, MarkSource, MessageRecord, Messages, NewAbsenceReport,
+    NewCaseEntry, NewFileRecord, NewFlag, NewLeaveRequest, NewLetter, NewMessage, NewSchool,
+    NewUser, ParentAccount, ParentId, PlannedMark, PupilHistory, PupilKey, PupilRecord,
+    RegisterSheet, Registers, Result, SchoolId, SchoolRecord, SheetRow, StaffUser, StoreError,
+    StoredMark, Submission, SubmissionRecord, SubmitOutcome, TemplateRecord, TrustId, UserId,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -39,6 +42,7 @@ use sqlx::sqlite::{
 
 use crate::casefiles::CaseFileSql;
 use crate::families::{Decided, FamilySql};
+use crate::ledger::LedgerSql;
 use crate::statements::{Sql, code_of, db, session_number};
 use crate::time::{from_micros, to_micros};
 
@@ -72,31 +76,77 @@ macro_rules! read {
     };
 }
 
-/// Runs `$body` (a `Result`) in a transaction that commits only if it succeeds.
-macro_rules! write {
+/// Runs `$body` in a read-only transaction that sees one snapshot of the database throughout,
+/// for reads of several statements that must agree with each other.
+macro_rules! snapshot {
     ($self:ident, |$conn:ident| $body:expr) => {
         match &$self.pool {
-            Pool::Sqlite(pool, writer) => {
-                let _turn = writer.lock().await;
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-                let out = {
-                    let $conn: &mut sqlx::SqliteConnection = &mut tx;
-                    $body
-                }?;
-                tx.commit().await.map_err(db)?;
-                Ok(out)
+            Pool::Sqlite(pool, _) => {
+                let mut tx = pool.begin_with("BEGIN").await.map_err(db)?;
+                let $conn: &mut sqlx::SqliteConnection = &mut tx;
+                $body
             }
             Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await.map_err(db)?;
-                let out = {
-                    let $conn: &mut sqlx::PgConnection = &mut tx;
-                    $body
-                }?;
-                tx.commit().await.map_err(db)?;
-                Ok(out)
+                let mut tx = pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await
+                    .map_err(db)?;
+                let $conn: &mut sqlx::PgConnection = &mut tx;
+                $body
             }
         }
     };
+}
+
+/// How many times a write that met a concurrent write to the same records is run again.
+const RETRIES: u32 = 8;
+
+/// Runs `$body` (a `Result`) in a transaction that commits only if it succeeds. A body that
+/// meets a concurrent writer ([`StoreError::Contended`]) is rolled back and run again, with
+/// `$retry` true, so that it can lock what it reads and wait its turn rather than race again.
+macro_rules! write {
+    ($self:ident, |$conn:ident| $body:expr) => {
+        write!($self, |$conn, _retry| $body)
+    };
+    ($self:ident, |$conn:ident, $retry:ident| $body:expr) => {{
+        let mut tries = 0;
+        loop {
+            let $retry = tries > 0;
+            let attempt = match &$self.pool {
+                Pool::Sqlite(pool, writer) => {
+                    let _turn = writer.lock().await;
+                    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+                    let out = {
+                        let $conn: &mut sqlx::SqliteConnection = &mut tx;
+                        $body
+                    };
+                    match out {
+                        Ok(out) => tx.commit().await.map(|_| out).map_err(db),
+                        Err(e) => Err(e),
+                    }
+                }
+                Pool::Postgres(pool) => {
+                    let mut tx = pool.begin().await.map_err(db)?;
+                    let out = {
+                        let $conn: &mut sqlx::PgConnection = &mut tx;
+                        $body
+                    };
+                    match out {
+                        Ok(out) => tx.commit().await.map(|_| out).map_err(db),
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            match attempt {
+                Err(StoreError::Contended) if tries < RETRIES => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(fastrand::u64(0..=u64::from(tries))))
+                        .await;
+                }
+                other => break other,
+            }
+        }
+    }};
 }
 
 /// Connections to PostgreSQL: a few per core keep the server busy while others wait on the
@@ -153,7 +203,9 @@ impl SqlStore {
                 "a database URL starts sqlite: or postgres:; found {url:?}"
             )));
         };
-        Ok(SqlStore { pool })
+        let store = SqlStore { pool };
+        write!(store, |c| legacy::convert(c).await)?;
+        Ok(store)
     }
 
     /// `sqlite` or `postgres`.
@@ -184,11 +236,7 @@ impl Directory for SqlStore {
     }
 
     async fn create_school(&self, school: &NewSchool) -> Result<SchoolId> {
-        write!(self, |c| {
-            let id = c.insert_school(school).await?;
-            c.insert_ledger_head(id, ledger::GENESIS).await?;
-            Ok::<_, StoreError>(SchoolId(id))
-        })
+        write!(self, |c| c.insert_school(school).await.map(SchoolId))
     }
 
     async fn schools(&self) -> Result<Vec<SchoolRecord>> {
@@ -363,18 +411,22 @@ impl Registers for SqlStore {
                 taken,
                 rows: roster
                     .into_iter()
-                    .map(|(pupil, mark)| SheetRow { pupil, mark })
+                    .map(|(pupil, held)| SheetRow {
+                        pupil,
+                        mark: held.map(|h| h.mark),
+                    })
                     .collect(),
             })
         })
     }
 
     async fn submit_register(&self, submission: &Submission) -> Result<SubmitOutcome> {
-        write!(self, |c| ops::submit_register(c, submission).await)
+        write!(self, |c, retry| ops::submit_register(c, submission, retry)
+            .await)
     }
 
-    async fn amend_mark(&self, amendment: &Amendment) -> Result<()> {
-        write!(self, |c| ops::amend_mark(c, amendment).await)
+    async fn amend_marks(&self, amendments: &[Amendment]) -> Result<()> {
+        write!(self, |c| ops::amend_marks(c, amendments).await)
     }
 
     async fn bulk_code(&self, change: &BulkChange) -> Result<BulkOutcome> {
@@ -399,44 +451,42 @@ impl Registers for SqlStore {
     }
 
     async fn ledger(&self, key: PupilKey) -> Result<Vec<LedgerEntry>> {
-        let rows = read!(self, |c| c.select_pupil_ledger(key.0).await)?;
+        let rows = read!(self, |c| c.select_amendments(key.0).await)?;
+        let entry = |code: &str, minutes: Option<i32>| -> Result<rollcall_store::Entry> {
+            Ok(rollcall_store::Entry {
+                code: code_of(code)?,
+                minutes_late: minutes.and_then(|m| u16::try_from(m).ok()),
+            })
+        };
         rows.into_iter()
             .map(|r| {
-                let entry = |code: &str, minutes: Option<i32>| -> Result<rollcall_store::Entry> {
-                    Ok(rollcall_store::Entry {
-                        code: code_of(code)?,
-                        minutes_late: minutes.and_then(|m| u16::try_from(m).ok()),
-                    })
-                };
                 Ok(LedgerEntry {
-                    seq: r.seq,
                     pupil: PupilKey(r.pupil),
                     key: SessionKey {
                         date: r.date,
-                        session: if r.session == 0 {
-                            Session::Am
-                        } else {
-                            Session::Pm
-                        },
+                        session: statements::session_of(r.session)?,
                     },
+                    version: u32::try_from(r.version).unwrap_or_default(),
                     original: r
                         .original_code
                         .as_deref()
                         .map(|c| entry(c, r.original_minutes))
                         .transpose()?,
                     new: entry(&r.new_code, r.new_minutes)?,
-                    reason: r.reason,
+                    source: MarkSource::parse(&r.source)
+                        .ok_or_else(|| statements::corrupt("mark source", &r.source))?,
+                    reason: r.reason.unwrap_or_default(),
                     at: from_micros(r.at),
                     by_name: r.by_name,
                     by_position: r.by_position,
-                    hash: r.hash,
+                    hash: hex::encode(&r.hash),
                 })
             })
             .collect()
     }
 
     async fn verify_ledger(&self, school: SchoolId) -> Result<LedgerCheck> {
-        write!(self, |c| ops::verify_ledger(c, school.0).await)
+        snapshot!(self, |c| ops::verify_ledger(c, school.0).await)
     }
 
     async fn load_register(&self, school: SchoolId) -> Result<Register> {
@@ -445,16 +495,26 @@ impl Registers for SqlStore {
 
     async fn import(
         &self,
-        school: SchoolId,
+        target: &ImportTarget,
         register: &Register,
         actor: &Actor,
         at: Timestamp,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportSummary> {
-        let summary = write!(self, |c| ops::import(
-            c, school.0, register, actor, at, progress
-        )
-        .await)?;
+        let summary = write!(self, |c| {
+            let school = match target {
+                ImportTarget::School { id, policy } => {
+                    if let Some(policy) = policy
+                        && c.update_policy(id.0, policy).await? == 0
+                    {
+                        return Err(StoreError::NotFound("school"));
+                    }
+                    id.0
+                }
+                ImportTarget::New(school) => c.insert_school(school).await?,
+            };
+            ops::import(c, school, register, actor, at, progress).await
+        })?;
         // Plans made before the load would otherwise go on assuming the tables it filled are
         // as small as they were.
         read!(self, |c| c.analyze().await)?;
@@ -689,7 +749,10 @@ fn decided(d: &Decision) -> Decided<'_> {
 
 /// What a decision does besides its own row: the marks (a session holding no mark or `N` gets
 /// the code, with a ledger entry), the chronology entry and the message.
-async fn carry_out<C: Sql + FamilySql + ?Sized>(conn: &mut C, d: &Decision) -> Result<BulkOutcome> {
+async fn carry_out<C: Sql + FamilySql + LedgerSql + ?Sized>(
+    conn: &mut C,
+    d: &Decision,
+) -> Result<BulkOutcome> {
     let outcome = match &d.marks {
         Some(marks) => {
             let change = BulkChange {

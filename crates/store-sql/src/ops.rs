@@ -6,17 +6,17 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use rollcall_core::{
     Change, Code, Register, RegisterBuilder, Roll, Session, SessionKey, Slot, bulk_may_replace,
-    change_for, check_mark,
+    change_for, check_mark, may_change,
 };
 use rollcall_store::{
     Actor, Amendment, BulkChange, BulkOutcome, Characteristic, CharacteristicChange, GroupRecord,
-    ImportSummary, LedgerCheck, MarkSource, PlannedMark, PupilRecord, StoreError, StoredMark,
+    ImportSummary, LedgerCheck, MarkSource, PlannedMark, PupilRecord, SchoolId, StoreError,
     Submission, SubmitOutcome,
 };
 use rustc_hash::FxHashMap;
 
-use crate::ledger::{GENESIS, hash};
-use crate::statements::{LedgerRow, MarkWrite, Result, Sql, code_of, session_number};
+use crate::ledger::{GENESIS, LedgerRow, LedgerSql, hash, replay};
+use crate::statements::{Held, MarkWrite, Result, Sql, code_of, session_number};
 use crate::time::to_micros;
 
 /// A pupil's session: pupil, date and session number, as the tables key marks.
@@ -26,86 +26,89 @@ fn minutes(m: Option<u16>) -> Option<i32> {
     m.map(i32::from)
 }
 
-/// A change to record in the ledger.
-struct LedgerChange {
-    pupil: i64,
-    key: SessionKey,
-    original: Option<StoredMark>,
-    code: Code,
-    minutes: Option<u16>,
-}
-
-/// Appends entries to a school's ledger, chaining each to the one before.
-async fn append_ledger<C: Sql + ?Sized>(
-    conn: &mut C,
-    school: i64,
-    changes: &[LedgerChange],
-    reason: &str,
-    actor: &Actor,
-    at: Timestamp,
-) -> Result<()> {
-    if changes.is_empty() {
-        return Ok(());
-    }
-    let (mut seq, mut prev) = conn.lock_ledger_head(school).await?;
-    for change in changes {
-        seq += 1;
-        let mut row = LedgerRow {
-            seq,
-            pupil: change.pupil,
-            date: change.key.date,
-            session: session_number(change.key.session),
-            original_code: change.original.as_ref().map(|m| m.code.symbol().to_owned()),
-            original_minutes: change
-                .original
-                .as_ref()
-                .and_then(|m| minutes(m.minutes_late)),
-            new_code: change.code.symbol().to_owned(),
-            new_minutes: minutes(change.minutes),
-            reason: reason.to_owned(),
-            at: to_micros(at),
-            by_user: actor.user.map(|u| u.0),
-            by_name: actor.name.clone(),
-            by_position: actor.position.clone(),
-            prev_hash: prev,
-            hash: String::new(),
-        };
-        row.hash = hash(school, &row);
-        conn.insert_ledger(school, &row).await?;
-        prev = row.hash;
-    }
-    conn.update_ledger_head(school, seq, &prev).await
-}
-
 /// Who writes marks, how, and when.
 struct Writer<'a> {
+    school: i64,
     source: MarkSource,
     actor: &'a Actor,
     at: Timestamp,
 }
 
-impl<'a> Writer<'a> {
-    fn mark(
-        &self,
-        pupil: i64,
-        key: SessionKey,
-        code: &'a str,
-        minutes_late: Option<u16>,
-        comment: Option<&'a str>,
-    ) -> MarkWrite<'a> {
-        MarkWrite {
-            pupil,
-            date: key.date,
-            session: session_number(key.session),
-            code,
-            minutes: minutes(minutes_late),
-            comment,
-            source: self.source,
-            by_name: Some(&self.actor.name),
-            by_user: self.actor.user.map(|u| u.0),
-            at: to_micros(self.at),
-        }
+/// A mark to enter into a session, over what the session held when read in this transaction.
+struct MarkChange<'a> {
+    pupil: i64,
+    key: SessionKey,
+    held: Option<&'a Held>,
+    code: Code,
+    minutes: Option<u16>,
+    comment: Option<&'a str>,
+    /// Why; every amendment has one.
+    reason: Option<&'a str>,
+}
+
+/// Writes marks with their ledger entries. Each mark moves from the version read to the next
+/// only if its session still holds that version, so a concurrent writer that got there first
+/// fails the whole write ([`StoreError::Contended`], which the store runs again from its reads)
+/// rather than being overwritten unrecorded. Marks are written in key order, so that writers of
+/// overlapping marks take their row locks in the same order and never deadlock.
+async fn write_marks<C: Sql + LedgerSql + ?Sized>(
+    conn: &mut C,
+    writer: &Writer<'_>,
+    mut changes: Vec<MarkChange<'_>>,
+) -> Result<u64> {
+    if changes.is_empty() {
+        return Ok(0);
     }
+    changes.sort_by_key(|c| (c.pupil, c.key.date, session_number(c.key.session)));
+    let mut entries = Vec::with_capacity(changes.len());
+    let mut writes = Vec::with_capacity(changes.len());
+    for change in &changes {
+        let version = change
+            .held
+            .map_or(Ok(1), |h| i32::try_from(h.mark.version + 1))
+            .map_err(|_| StoreError::Invalid("a mark has been changed too often".into()))?;
+        let mut row = LedgerRow {
+            pupil: change.pupil,
+            date: change.key.date,
+            session: session_number(change.key.session),
+            version,
+            original_code: change.held.map(|h| h.mark.code.symbol().to_owned()),
+            original_minutes: change.held.and_then(|h| minutes(h.mark.minutes_late)),
+            new_code: change.code.symbol().to_owned(),
+            new_minutes: minutes(change.minutes),
+            source: writer.source.id().to_owned(),
+            reason: change.reason.map(str::to_owned),
+            at: to_micros(writer.at),
+            by_user: writer.actor.user.map(|u| u.0),
+            by_name: writer.actor.name.clone(),
+            by_position: writer.actor.position.clone(),
+            hash: Vec::new(),
+        };
+        let prev = change.held.map_or(&GENESIS[..], |h| &h.hash[..]);
+        let entry_hash = hash(writer.school, prev, &row);
+        row.hash = entry_hash.to_vec();
+        writes.push(MarkWrite {
+            pupil: change.pupil,
+            date: change.key.date,
+            session: row.session,
+            code: change.code.symbol(),
+            minutes: row.new_minutes,
+            comment: change.comment,
+            source: writer.source,
+            by_name: Some(&writer.actor.name),
+            by_user: row.by_user,
+            at: row.at,
+            version,
+            entry_hash,
+        });
+        entries.push(row);
+    }
+    let written = conn.upsert_marks(&writes).await?;
+    if written != u64::try_from(writes.len()).unwrap_or(u64::MAX) {
+        return Err(StoreError::Contended);
+    }
+    conn.insert_entries(&entries).await?;
+    Ok(written)
 }
 
 fn require_reason(reason: Option<&str>, what: &str) -> Result<String> {
@@ -117,10 +120,25 @@ fn require_reason(reason: Option<&str>, what: &str) -> Result<String> {
     }
 }
 
-pub(crate) async fn submit_register<C: Sql + ?Sized>(
+/// Whether a write based on `seen` (the version a person saw, 0 for no mark) is stale: the
+/// session has moved on since, and the write would change it.
+fn stale(seen: Option<u32>, held: Option<&Held>, change: Change) -> bool {
+    let current = held.map_or(0, |h| h.mark.version);
+    seen.is_some_and(|seen| seen != current) && matches!(change, Change::Insert | Change::Amend)
+}
+
+/// Takes a register. The first try reads the register as it is, and its writes succeed only if
+/// nothing changed it meanwhile; a try after one that met a concurrent writer (`retry`) locks
+/// the register's marks first and waits its turn.
+pub(crate) async fn submit_register<C: Sql + LedgerSql + ?Sized>(
     conn: &mut C,
     s: &Submission,
+    retry: bool,
 ) -> Result<SubmitOutcome> {
+    if retry {
+        conn.lock_register_marks(s.group.0, s.key.date, session_number(s.key.session))
+            .await?;
+    }
     let roster = conn
         .select_roster(s.group.0, s.key.date, session_number(s.key.session))
         .await?;
@@ -164,61 +182,98 @@ pub(crate) async fn submit_register<C: Sql + ?Sized>(
             missing.join(", ")
         )));
     }
-    let held: FxHashMap<i64, StoredMark> = roster
-        .into_iter()
-        .filter_map(|(p, mark)| mark.map(|m| (p.key.0, m)))
+    let held: FxHashMap<i64, &Held> = roster
+        .iter()
+        .filter_map(|(p, mark)| mark.as_ref().map(|m| (p.key.0, m)))
         .collect();
+    let mut outcome = SubmitOutcome::default();
+    let mut changes = Vec::with_capacity(entered.len());
+    let mut moved_on = Vec::new();
+    let mut refused = Vec::new();
+    let reason = s.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    for (&pupil, mark) in &entered {
+        let existing = held.get(&pupil).copied();
+        let change = change_for(
+            existing.map(|h| h.mark.held()),
+            mark.code,
+            mark.minutes_late,
+        );
+        if stale(mark.seen, existing, change) {
+            moved_on.push(mark.pupil);
+        }
+        match change {
+            // A mark entered in advance stays as it was entered, by whom it was entered.
+            Change::Unchanged | Change::Confirm => {
+                if change == Change::Confirm {
+                    outcome.confirmed += 1;
+                } else {
+                    outcome.unchanged += 1;
+                }
+                continue;
+            }
+            Change::Insert => outcome.inserted += 1,
+            Change::Amend => {
+                outcome.amended += 1;
+                if let Some(held) = existing
+                    && let Err(refusal) = may_change(s.authority, held.mark.source, s.at)
+                {
+                    let name = roster
+                        .iter()
+                        .find(|(p, _)| p.key.0 == pupil)
+                        .map_or("", |(p, _)| p.pupil.known_as());
+                    refused.push(format!("{name}: {refusal}"));
+                }
+            }
+        }
+        changes.push(MarkChange {
+            pupil,
+            key: s.key,
+            held: existing,
+            code: mark.code,
+            minutes: mark.minutes_late,
+            comment: mark.comment.as_deref(),
+            reason: existing.and(reason),
+        });
+    }
+    if !moved_on.is_empty() {
+        return Err(StoreError::Stale { pupils: moved_on });
+    }
+    if !refused.is_empty() {
+        return Err(StoreError::Forbidden(refused.join("; ")));
+    }
+    if outcome.amended > 0 {
+        require_reason(
+            reason,
+            &format!("{} marks already recorded would change", outcome.amended),
+        )?;
+    }
     let writer = Writer {
+        school: group.school.0,
         source: MarkSource::Register,
         actor: &s.actor,
         at: s.at,
     };
-    let mut outcome = SubmitOutcome::default();
-    let mut amendments = Vec::new();
-    let mut writes = Vec::with_capacity(entered.len());
-    for (&pupil, mark) in &entered {
-        let existing = held.get(&pupil);
-        match change_for(existing.map(StoredMark::held), mark.code, mark.minutes_late) {
-            Change::Unchanged => {
-                outcome.unchanged += 1;
-                continue;
-            }
-            Change::Insert => outcome.inserted += 1,
-            Change::Confirm => outcome.confirmed += 1,
-            Change::Amend => {
-                outcome.amended += 1;
-                amendments.push(LedgerChange {
-                    pupil,
-                    key: s.key,
-                    original: existing.cloned(),
-                    code: mark.code,
-                    minutes: mark.minutes_late,
-                });
-            }
-        }
-        writes.push(writer.mark(
-            pupil,
-            s.key,
-            mark.code.symbol(),
-            mark.minutes_late,
-            mark.comment.as_deref(),
-        ));
-    }
-    conn.upsert_marks(&writes).await?;
-    if !amendments.is_empty() {
-        let reason = require_reason(
-            s.reason.as_deref(),
-            &format!("{} marks already recorded would change", amendments.len()),
-        )?;
-        append_ledger(conn, group.school.0, &amendments, &reason, &s.actor, s.at).await?;
-    }
+    write_marks(conn, &writer, changes).await?;
     let by_user = s.actor.user.map(|u| u.0);
     conn.insert_submission(group.id.0, s.key, &s.actor.name, by_user, to_micros(s.at))
         .await?;
     Ok(outcome)
 }
 
-pub(crate) async fn amend_mark<C: Sql + ?Sized>(conn: &mut C, a: &Amendment) -> Result<()> {
+pub(crate) async fn amend_marks<C: Sql + LedgerSql + ?Sized>(
+    conn: &mut C,
+    amendments: &[Amendment],
+) -> Result<()> {
+    // In key order, as every writer locks marks.
+    let mut amendments: Vec<&Amendment> = amendments.iter().collect();
+    amendments.sort_by_key(|a| (a.pupil, a.key.date, session_number(a.key.session)));
+    for a in amendments {
+        amend_mark(conn, a).await?;
+    }
+    Ok(())
+}
+
+async fn amend_mark<C: Sql + LedgerSql + ?Sized>(conn: &mut C, a: &Amendment) -> Result<()> {
     let pupil = conn
         .select_pupil(a.pupil.0)
         .await?
@@ -229,35 +284,36 @@ pub(crate) async fn amend_mark<C: Sql + ?Sized>(conn: &mut C, a: &Amendment) -> 
     let existing = conn
         .select_mark(pupil.key.0, a.key.date, session_number(a.key.session))
         .await?;
-    if change_for(
-        existing.as_ref().map(StoredMark::held),
+    let change = change_for(
+        existing.as_ref().map(|h| h.mark.held()),
         a.code,
         a.minutes_late,
-    ) == Change::Unchanged
-    {
+    );
+    if stale(a.seen, existing.as_ref(), change) {
+        return Err(StoreError::Stale {
+            pupils: vec![a.pupil],
+        });
+    }
+    if matches!(change, Change::Unchanged | Change::Confirm) {
         return Ok(());
     }
     let writer = Writer {
+        school: pupil.school.0,
         source: MarkSource::Office,
         actor: &a.actor,
         at: a.at,
     };
-    let w = writer.mark(
-        pupil.key.0,
-        a.key,
-        a.code.symbol(),
-        a.minutes_late,
-        a.comment.as_deref(),
-    );
-    conn.upsert_marks(&[w]).await?;
-    let change = LedgerChange {
+    let change = MarkChange {
         pupil: pupil.key.0,
         key: a.key,
-        original: existing,
+        held: existing.as_ref(),
         code: a.code,
         minutes: a.minutes_late,
+        comment: a.comment.as_deref(),
+        reason: Some(&reason),
     };
-    append_ledger(conn, pupil.school.0, &[change], &reason, &a.actor, a.at).await
+    write_marks(conn, &writer, vec![change]).await?;
+    Ok(())
 }
 
 async fn pupil_of_school<C: Sql + ?Sized>(
@@ -271,22 +327,23 @@ async fn pupil_of_school<C: Sql + ?Sized>(
         .ok_or(StoreError::NotFound("pupil"))
 }
 
-pub(crate) async fn bulk_code<C: Sql + ?Sized>(
+pub(crate) async fn bulk_code<C: Sql + LedgerSql + ?Sized>(
     conn: &mut C,
     b: &BulkChange,
 ) -> Result<BulkOutcome> {
     let reason = require_reason(Some(&b.reason), "a bulk change")?;
-    let writer = Writer {
-        source: MarkSource::Bulk,
-        actor: &b.actor,
-        at: b.at,
-    };
     let mut outcome = BulkOutcome::default();
-    let mut changes = Vec::new();
-    let mut writes = Vec::new();
-    for &key in &b.pupils {
+    let mut held = Vec::new();
+    // Read (and lock) in key order, as every writer does.
+    let mut pupils = b.pupils.clone();
+    pupils.sort_unstable();
+    pupils.dedup();
+    let mut sessions = b.sessions.clone();
+    sessions.sort_unstable_by_key(|k| (k.date, session_number(k.session)));
+    sessions.dedup();
+    for key in pupils {
         let pupil = pupil_of_school(conn, b.school.0, key.0).await?;
-        for &session in &b.sessions {
+        for &session in &sessions {
             if !pupil.pupil.on_roll(session.date) {
                 continue;
             }
@@ -296,46 +353,59 @@ pub(crate) async fn bulk_code<C: Sql + ?Sized>(
             let existing = conn
                 .select_mark(key.0, session.date, session_number(session.session))
                 .await?;
-            let held = existing.as_ref().map(StoredMark::held);
-            if !bulk_may_replace(b.code, held) {
-                if let Some(mark) = existing {
-                    outcome.skipped.push((key, session, mark.code));
+            if !bulk_may_replace(b.code, existing.as_ref().map(|h| h.mark.held())) {
+                if let Some(h) = existing {
+                    outcome.skipped.push((key, session, h.mark.code));
                 }
                 continue;
             }
-            writes.push(writer.mark(key.0, session, b.code.symbol(), None, None));
-            changes.push(LedgerChange {
-                pupil: key.0,
-                key: session,
-                original: existing,
-                code: b.code,
-                minutes: None,
-            });
-            outcome.written += 1;
+            held.push((key.0, session, existing));
         }
     }
-    conn.upsert_marks(&writes).await?;
-    append_ledger(conn, b.school.0, &changes, &reason, &b.actor, b.at).await?;
+    let changes = held
+        .iter()
+        .map(|(pupil, key, existing)| MarkChange {
+            pupil: *pupil,
+            key: *key,
+            held: existing.as_ref(),
+            code: b.code,
+            minutes: None,
+            comment: None,
+            reason: Some(&reason),
+        })
+        .collect();
+    let writer = Writer {
+        school: b.school.0,
+        source: MarkSource::Bulk,
+        actor: &b.actor,
+        at: b.at,
+    };
+    outcome.written = write_marks(conn, &writer, changes).await?;
     Ok(outcome)
 }
 
-pub(crate) async fn plan_marks<C: Sql + ?Sized>(
+pub(crate) async fn plan_marks<C: Sql + LedgerSql + ?Sized>(
     conn: &mut C,
     plans: &[PlannedMark],
     actor: &Actor,
     at: Timestamp,
 ) -> Result<u64> {
-    let writer = Writer {
-        source: MarkSource::Planned,
-        actor,
-        at,
-    };
-    let mut writes = Vec::new();
+    let mut changes = Vec::new();
+    let mut school = None;
+    // Read (and lock) in key order, as every writer does.
+    let mut plans: Vec<&PlannedMark> = plans.iter().collect();
+    plans.sort_by_key(|p| (p.pupil, p.key.date, session_number(p.key.session)));
     for plan in plans {
         let pupil = conn
             .select_pupil(plan.pupil.0)
             .await?
             .ok_or(StoreError::NotFound("pupil"))?;
+        if school.is_some_and(|s| s != pupil.school.0) {
+            return Err(StoreError::Invalid(
+                "marks are planned for one school at a time".into(),
+            ));
+        }
+        school = Some(pupil.school.0);
         check_mark(&pupil.pupil, plan.key, plan.code, None, None)
             .map_err(|e| StoreError::Invalid(format!("{}: {e}", pupil.pupil.known_as())))?;
         let held = conn
@@ -348,73 +418,33 @@ pub(crate) async fn plan_marks<C: Sql + ?Sized>(
         if held.is_some() {
             continue;
         }
-        writes.push(writer.mark(
-            plan.pupil.0,
-            plan.key,
-            plan.code.symbol(),
-            None,
-            plan.comment.as_deref(),
-        ));
+        changes.push(MarkChange {
+            pupil: plan.pupil.0,
+            key: plan.key,
+            held: None,
+            code: plan.code,
+            minutes: None,
+            comment: plan.comment.as_deref(),
+            reason: None,
+        });
     }
-    conn.upsert_marks(&writes).await?;
-    Ok(u64::try_from(writes.len()).unwrap_or(u64::MAX))
+    let Some(school) = school else { return Ok(0) };
+    let writer = Writer {
+        school,
+        source: MarkSource::Planned,
+        actor,
+        at,
+    };
+    write_marks(conn, &writer, changes).await
 }
 
-pub(crate) async fn verify_ledger<C: Sql + ?Sized>(
+pub(crate) async fn verify_ledger<C: Sql + LedgerSql + ?Sized>(
     conn: &mut C,
     school: i64,
 ) -> Result<LedgerCheck> {
-    let rows = conn.select_school_ledger(school).await?;
-    let (head_seq, head_hash) = conn.lock_ledger_head(school).await?;
-    let mut prev = GENESIS.to_owned();
-    // For each session the ledger changed: the code and minutes of its last entry, and its seq.
-    let mut latest: BTreeMap<SessionOf, (String, Option<i32>, i64)> = BTreeMap::new();
-    for (i, row) in rows.iter().enumerate() {
-        let expected_seq = i64::try_from(i).unwrap_or(i64::MAX) + 1;
-        if row.seq != expected_seq {
-            return Ok(LedgerCheck::Broken {
-                seq: expected_seq,
-                problem: format!("entry {expected_seq} is missing"),
-            });
-        }
-        if row.prev_hash != prev || hash(school, row) != row.hash {
-            return Ok(LedgerCheck::Broken {
-                seq: row.seq,
-                problem: format!("entry {} does not match its hash", row.seq),
-            });
-        }
-        prev = row.hash.clone();
-        latest.insert(
-            (row.pupil, row.date, row.session),
-            (row.new_code.clone(), row.new_minutes, row.seq),
-        );
-    }
-    let last = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-    if last != head_seq || prev != head_hash {
-        return Ok(LedgerCheck::Broken {
-            seq: last + 1,
-            problem: format!(
-                "the ledger ends at entry {last}, but {head_seq} entries were written"
-            ),
-        });
-    }
-    // A mark changed through the ledger must still be as its last entry left it.
-    for ((pupil, date, session), (code, minutes, seq)) in latest {
-        let held = conn.select_mark(pupil, date, session).await?;
-        let matches = held
-            .is_some_and(|m| m.code.symbol() == code && m.minutes_late.map(i32::from) == minutes);
-        if !matches {
-            return Ok(LedgerCheck::Broken {
-                seq,
-                problem: format!(
-                    "the mark of pupil {pupil} for {date} no longer matches ledger entry {seq}"
-                ),
-            });
-        }
-    }
-    Ok(LedgerCheck::Intact {
-        entries: u64::try_from(rows.len()).unwrap_or(u64::MAX),
-    })
+    let entries = conn.select_school_entries(school).await?;
+    let marks = conn.select_school_heads(school).await?;
+    Ok(replay(school, &entries, &marks))
 }
 
 pub(crate) async fn load_register<C: Sql + ?Sized>(conn: &mut C, school: i64) -> Result<Register> {
@@ -450,7 +480,7 @@ pub(crate) async fn load_register<C: Sql + ?Sized>(conn: &mut C, school: i64) ->
 /// How many marks to collect before writing them.
 const IMPORT_CHUNK: usize = 50_000;
 
-pub(crate) async fn import<C: Sql + ?Sized>(
+pub(crate) async fn import<C: Sql + LedgerSql + ?Sized>(
     conn: &mut C,
     school: i64,
     register: &Register,
@@ -458,7 +488,13 @@ pub(crate) async fn import<C: Sql + ?Sized>(
     at: Timestamp,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ImportSummary> {
-    let mut summary = ImportSummary::default();
+    let mut summary = ImportSummary {
+        school: SchoolId(school),
+        pupils_added: 0,
+        pupils_updated: 0,
+        marks_added: 0,
+        marks_unchanged: 0,
+    };
     let known: FxHashMap<String, PupilRecord> = conn
         .select_pupils(school)
         .await?
@@ -571,7 +607,7 @@ pub(crate) async fn import<C: Sql + ?Sized>(
             }
             if pending.len() >= IMPORT_CHUNK {
                 let batch = std::mem::take(&mut pending);
-                summary.marks_added += insert_batch(conn, &batch, actor, at).await?;
+                summary.marks_added += insert_batch(conn, school, &batch, actor, at).await?;
                 progress(summary.marks_added + summary.marks_unchanged);
             }
         }
@@ -583,28 +619,35 @@ pub(crate) async fn import<C: Sql + ?Sized>(
         )));
     }
     let batch = std::mem::take(&mut pending);
-    summary.marks_added += insert_batch(conn, &batch, actor, at).await?;
+    summary.marks_added += insert_batch(conn, school, &batch, actor, at).await?;
     progress(summary.marks_added + summary.marks_unchanged);
     Ok(summary)
 }
 
-async fn insert_batch<C: Sql + ?Sized>(
+async fn insert_batch<C: Sql + LedgerSql + ?Sized>(
     conn: &mut C,
+    school: i64,
     batch: &[(i64, Slot, Code, Option<u16>)],
     actor: &Actor,
     at: Timestamp,
 ) -> Result<u64> {
     let writer = Writer {
+        school,
         source: MarkSource::Import,
         actor,
         at,
     };
-    let writes: Vec<MarkWrite<'_>> = batch
+    let changes = batch
         .iter()
-        .map(|&(pupil, slot, code, minutes)| {
-            writer.mark(pupil, slot.key(), code.symbol(), minutes, None)
+        .map(|&(pupil, slot, code, minutes)| MarkChange {
+            pupil,
+            key: slot.key(),
+            held: None,
+            code,
+            minutes,
+            comment: None,
+            reason: None,
         })
         .collect();
-    conn.insert_marks(&writes).await?;
-    Ok(u64::try_from(writes.len()).unwrap_or(u64::MAX))
+    write_marks(conn, &writer, changes).await
 }

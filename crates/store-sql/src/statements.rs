@@ -22,7 +22,13 @@ use crate::time::{from_micros, to_micros};
 
 pub(crate) type Result<T> = std::result::Result<T, StoreError>;
 
+/// A database error as the store reports it: PostgreSQL's serialisation failures and
+/// deadlocks (SQLSTATE 40001, 40P01) are a concurrent writer, to be run again.
 pub(crate) fn db(e: sqlx::Error) -> StoreError {
+    let code = e.as_database_error().and_then(|d| d.code());
+    if matches!(code.as_deref(), Some("40001" | "40P01")) {
+        return StoreError::Contended;
+    }
     StoreError::Database(Box::new(e))
 }
 
@@ -53,26 +59,6 @@ fn minutes_of(m: Option<i32>) -> Option<u16> {
     m.and_then(|m| u16::try_from(m).ok())
 }
 
-/// A ledger entry as stored, with the fields that chain it.
-#[derive(Debug, Clone)]
-pub(crate) struct LedgerRow {
-    pub seq: i64,
-    pub pupil: i64,
-    pub date: Date,
-    pub session: i16,
-    pub original_code: Option<String>,
-    pub original_minutes: Option<i32>,
-    pub new_code: String,
-    pub new_minutes: Option<i32>,
-    pub reason: String,
-    pub at: i64,
-    pub by_user: Option<i64>,
-    pub by_name: String,
-    pub by_position: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
 /// A mark to write.
 #[derive(Debug, Clone)]
 pub(crate) struct MarkWrite<'a> {
@@ -86,6 +72,17 @@ pub(crate) struct MarkWrite<'a> {
     pub by_name: Option<&'a str>,
     pub by_user: Option<i64>,
     pub at: i64,
+    /// The version this write makes: one more than the version read.
+    pub version: i32,
+    /// The hash of the ledger entry this write makes.
+    pub entry_hash: [u8; 32],
+}
+
+/// A mark as held, with the hash of its latest ledger entry, which the next entry chains to.
+#[derive(Debug, Clone)]
+pub(crate) struct Held {
+    pub mark: StoredMark,
+    pub hash: Vec<u8>,
 }
 
 /// A mark as loaded for statistics: pupil, date, session, code, minutes late.
@@ -220,12 +217,14 @@ struct RosterRow {
     source: Option<String>,
     recorded_by: Option<String>,
     recorded_at: Option<i64>,
+    version: Option<i32>,
+    entry_hash: Option<Vec<u8>>,
 }
 
 impl RosterRow {
-    fn record(self, date: Date, session: i16) -> Result<(PupilRecord, Option<StoredMark>)> {
-        let mark = match (self.code, self.source, self.recorded_at) {
-            (Some(code), Some(source), Some(recorded_at)) => Some(
+    fn record(self, date: Date, session: i16) -> Result<(PupilRecord, Option<Held>)> {
+        let mark = match (self.code, self.source, self.recorded_at, self.version) {
+            (Some(code), Some(source), Some(recorded_at), Some(version)) => Some(
                 MarkRow {
                     pupil_id: self.pupil.id,
                     date: jiff_sqlx::Date::from(date),
@@ -236,8 +235,10 @@ impl RosterRow {
                     source,
                     recorded_by: self.recorded_by,
                     recorded_at,
+                    version,
+                    entry_hash: self.entry_hash,
                 }
-                .record()?
+                .held()?
                 .1,
             ),
             _ => None,
@@ -257,9 +258,17 @@ struct MarkRow {
     source: String,
     recorded_by: Option<String>,
     recorded_at: i64,
+    version: i32,
+    entry_hash: Option<Vec<u8>>,
 }
 
 impl MarkRow {
+    fn held(self) -> Result<(i64, Held)> {
+        let hash = self.entry_hash.clone().unwrap_or_default();
+        let (pupil, mark) = self.record()?;
+        Ok((pupil, Held { mark, hash }))
+    }
+
     fn record(self) -> Result<(i64, StoredMark)> {
         Ok((
             self.pupil_id,
@@ -275,6 +284,8 @@ impl MarkRow {
                     .ok_or_else(|| corrupt("mark source", &self.source))?,
                 recorded_by: self.recorded_by,
                 recorded_at: from_micros(self.recorded_at),
+                version: u32::try_from(self.version)
+                    .map_err(|_| corrupt("mark version", &self.version.to_string()))?,
             },
         ))
     }
@@ -345,47 +356,6 @@ impl ContactRow {
                 court_order: self.court_order,
                 opted_out: self.opted_out,
             },
-        }
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct LedgerSqlRow {
-    seq: i64,
-    pupil_id: i64,
-    date: jiff_sqlx::Date,
-    session: i16,
-    original_code: Option<String>,
-    original_minutes: Option<i32>,
-    new_code: String,
-    new_minutes: Option<i32>,
-    reason: String,
-    at: i64,
-    by_user: Option<i64>,
-    by_name: String,
-    by_position: String,
-    prev_hash: String,
-    hash: String,
-}
-
-impl LedgerSqlRow {
-    fn row(self) -> LedgerRow {
-        LedgerRow {
-            seq: self.seq,
-            pupil: self.pupil_id,
-            date: self.date.to_jiff(),
-            session: self.session,
-            original_code: self.original_code,
-            original_minutes: self.original_minutes,
-            new_code: self.new_code,
-            new_minutes: self.new_minutes,
-            reason: self.reason,
-            at: self.at,
-            by_user: self.by_user,
-            by_name: self.by_name,
-            by_position: self.by_position,
-            prev_hash: self.prev_hash,
-            hash: self.hash,
         }
     }
 }
@@ -544,7 +514,7 @@ const PUPIL_COLUMNS: &str = "p.id, p.school_id, p.upn, p.legal_surname, p.legal_
     g.name AS reg_group, p.entry_date, p.leaving_date, p.fsm, p.eal, p.sen, p.la_estab";
 
 const MARK_COLUMNS: &str = "m.pupil_id, m.date, m.session, m.code, m.minutes_late, m.comment, \
-    m.source, m.recorded_by, m.recorded_at";
+    m.source, m.recorded_by, m.recorded_at, m.version, m.entry_hash";
 
 pub(crate) const MESSAGE_COLUMNS: &str = "id, pupil_id, contact_id, channel, recipient, \
     subject, body, queued_at, status, attempts, error, sent_at";
@@ -555,10 +525,7 @@ const CASE_COLUMNS: &str = "id, pupil_id, at, kind, rating, likelihood, frequenc
 const FLAG_COLUMNS: &str =
     "id, pupil_id, flag, from_date, until_date, note, by_name, by_position, ended_by";
 
-const LEDGER_COLUMNS: &str = "seq, pupil_id, date, session, original_code, original_minutes, \
-    new_code, new_minutes, reason, at, by_user, by_name, by_position, prev_hash, hash";
-
-/// Marks per statement when importing: 9 parameters each, well within both databases' limits.
+/// Marks per statement when importing: 12 parameters each, well within both databases' limits.
 pub(crate) const IMPORT_BATCH: usize = 1_000;
 
 /// One method per statement.
@@ -612,13 +579,12 @@ pub(crate) trait Sql: Send {
         group: i64,
         date: Date,
         session: i16,
-    ) -> Result<Vec<(PupilRecord, Option<StoredMark>)>>;
-    async fn select_mark(
-        &mut self,
-        pupil: i64,
-        date: Date,
-        session: i16,
-    ) -> Result<Option<StoredMark>>;
+    ) -> Result<Vec<(PupilRecord, Option<Held>)>>;
+    /// A session's mark, locked for writing until the transaction ends (on PostgreSQL; SQLite's
+    /// writers take turns anyway).
+    async fn select_mark(&mut self, pupil: i64, date: Date, session: i16) -> Result<Option<Held>>;
+    /// Locks the marks a register holds until the transaction ends, in key order.
+    async fn lock_register_marks(&mut self, group: i64, date: Date, session: i16) -> Result<()>;
     async fn select_pupil_marks(
         &mut self,
         pupil: i64,
@@ -628,11 +594,10 @@ pub(crate) trait Sql: Send {
     async fn select_day_marks(&mut self, school: i64, date: Date)
     -> Result<Vec<(i64, StoredMark)>>;
     async fn select_school_marks(&mut self, school: i64) -> Result<Vec<BareMark>>;
-    /// Writes marks, replacing any a session already holds (the caller has put the old one in
-    /// the ledger).
-    async fn upsert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<()>;
-    /// Writes marks for sessions that hold none; a session that does is an error.
-    async fn insert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<()>;
+    /// Writes marks, each replacing what its session holds only if that is still the version
+    /// before the write's (none for version 1): how many were written, so that a caller sees a
+    /// concurrent writer got there first.
+    async fn upsert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<u64>;
 
     async fn insert_submission(
         &mut self,
@@ -653,14 +618,8 @@ pub(crate) trait Sql: Send {
         date: Date,
     ) -> Result<Vec<SubmissionRecord>>;
 
-    async fn insert_ledger_head(&mut self, school: i64, hash: &str) -> Result<()>;
     /// Refreshes the query planner's statistics, as after a bulk load.
     async fn analyze(&mut self) -> Result<()>;
-    async fn lock_ledger_head(&mut self, school: i64) -> Result<(i64, String)>;
-    async fn update_ledger_head(&mut self, school: i64, seq: i64, hash: &str) -> Result<()>;
-    async fn insert_ledger(&mut self, school: i64, row: &LedgerRow) -> Result<()>;
-    async fn select_pupil_ledger(&mut self, pupil: i64) -> Result<Vec<LedgerRow>>;
-    async fn select_school_ledger(&mut self, school: i64) -> Result<Vec<LedgerRow>>;
 
     async fn insert_session(&mut self, token_hash: &str, user: i64, expires: i64) -> Result<()>;
     async fn select_session_user(
@@ -733,13 +692,15 @@ macro_rules! bind_pupil {
     };
 }
 
-/// Inserts marks in batches, with `$on_conflict` after each batch's values.
+/// Inserts marks in batches, with `$on_conflict` after each batch's values: how many rows
+/// were written.
 macro_rules! insert_marks {
     ($conn:expr, $db:ty, $marks:expr, $on_conflict:expr) => {{
+        let mut written = 0;
         for batch in $marks.chunks(IMPORT_BATCH) {
             let mut builder = sqlx::QueryBuilder::<$db>::new(
                 "INSERT INTO marks (pupil_id, date, session, code, minutes_late, comment, source, \
-                 recorded_by, recorded_by_user, recorded_at) ",
+                 recorded_by, recorded_by_user, recorded_at, version, entry_hash) ",
             );
             builder.push_values(batch, |mut row, m| {
                 row.push_bind(m.pupil)
@@ -751,12 +712,19 @@ macro_rules! insert_marks {
                     .push_bind(m.source.id())
                     .push_bind(m.by_name.map(str::to_owned))
                     .push_bind(m.by_user)
-                    .push_bind(m.at);
+                    .push_bind(m.at)
+                    .push_bind(m.version)
+                    .push_bind(m.entry_hash.to_vec());
             });
             builder.push($on_conflict);
-            builder.build().execute(&mut *$conn).await.map_err(db)?;
+            written += builder
+                .build()
+                .execute(&mut *$conn)
+                .await
+                .map_err(db)?
+                .rows_affected();
         }
-        Ok(())
+        Ok(written)
     }};
 }
 
@@ -776,7 +744,7 @@ macro_rules! rows_by {
 pub(crate) use rows_by;
 
 macro_rules! impl_sql {
-    ($conn:ty, $db:ty, lock_ledger_head = $lock:literal, analyze = $analyze:literal) => {
+    ($conn:ty, $db:ty, for_update = $for_update:literal, analyze = $analyze:literal) => {
         #[async_trait]
         impl Sql for $conn {
             async fn insert_trust(&mut self, name: &str) -> Result<i64> {
@@ -1187,10 +1155,10 @@ macro_rules! impl_sql {
                 .collect())
             }
 
-            async fn select_roster(&mut self, group: i64, date: Date, session: i16) -> Result<Vec<(PupilRecord, Option<StoredMark>)>> {
+            async fn select_roster(&mut self, group: i64, date: Date, session: i16) -> Result<Vec<(PupilRecord, Option<Held>)>> {
                 sqlx::query_as::<_, RosterRow>(sqlx::AssertSqlSafe(format!(
                     "SELECT {PUPIL_COLUMNS}, m.code, m.minutes_late, m.comment, m.source, m.recorded_by, \
-                     m.recorded_at FROM pupils p JOIN reg_groups g ON g.id = p.reg_group_id \
+                     m.recorded_at, m.version, m.entry_hash FROM pupils p JOIN reg_groups g ON g.id = p.reg_group_id \
                      LEFT JOIN marks m ON m.pupil_id = p.id AND m.date = $2 AND m.session = $3 \
                      WHERE p.reg_group_id = $1 \
                      AND (p.entry_date IS NULL OR p.entry_date <= $2) \
@@ -1208,9 +1176,10 @@ macro_rules! impl_sql {
                 .collect()
             }
 
-            async fn select_mark(&mut self, pupil: i64, date: Date, session: i16) -> Result<Option<StoredMark>> {
+            async fn select_mark(&mut self, pupil: i64, date: Date, session: i16) -> Result<Option<Held>> {
                 sqlx::query_as::<_, MarkRow>(sqlx::AssertSqlSafe(format!(
-                    "SELECT {MARK_COLUMNS} FROM marks m WHERE m.pupil_id = $1 AND m.date = $2 AND m.session = $3"
+                    "SELECT {MARK_COLUMNS} FROM marks m WHERE m.pupil_id = $1 AND m.date = $2 AND m.session = $3{}",
+                    $for_update
                 )))
                 .bind(pupil)
                 .bind(jiff_sqlx::Date::from(date))
@@ -1218,8 +1187,24 @@ macro_rules! impl_sql {
                 .fetch_optional(&mut *self)
                 .await
                 .map_err(db)?
-                .map(|row| row.record().map(|(_, mark)| mark))
+                .map(|row| row.held().map(|(_, held)| held))
                 .transpose()
+            }
+
+            async fn lock_register_marks(&mut self, group: i64, date: Date, session: i16) -> Result<()> {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT m.pupil_id FROM marks m JOIN pupils p ON p.id = m.pupil_id \
+                     WHERE p.reg_group_id = $1 AND m.date = $2 AND m.session = $3 \
+                     ORDER BY m.pupil_id{}",
+                    $for_update
+                )))
+                .bind(group)
+                .bind(jiff_sqlx::Date::from(date))
+                .bind(session)
+                .fetch_all(&mut *self)
+                .await
+                .map(|_| ())
+                .map_err(db)
             }
 
             async fn select_pupil_marks(&mut self, pupil: i64, first: Date, last: Date) -> Result<Vec<StoredMark>> {
@@ -1269,7 +1254,7 @@ macro_rules! impl_sql {
                     .collect())
             }
 
-            async fn upsert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<()> {
+            async fn upsert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<u64> {
                 insert_marks!(
                     self,
                     $db,
@@ -1277,12 +1262,10 @@ macro_rules! impl_sql {
                     " ON CONFLICT (pupil_id, date, session) DO UPDATE SET code = excluded.code, \
                      minutes_late = excluded.minutes_late, comment = excluded.comment, \
                      source = excluded.source, recorded_by = excluded.recorded_by, \
-                     recorded_by_user = excluded.recorded_by_user, recorded_at = excluded.recorded_at"
+                     recorded_by_user = excluded.recorded_by_user, recorded_at = excluded.recorded_at, \
+                     version = excluded.version, entry_hash = excluded.entry_hash \
+                     WHERE marks.version = excluded.version - 1"
                 )
-            }
-
-            async fn insert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<()> {
-                insert_marks!(self, $db, marks, "")
             }
 
             /// A submission is an amendment when the register was taken before.
@@ -1335,97 +1318,12 @@ macro_rules! impl_sql {
                 .collect()
             }
 
-            async fn insert_ledger_head(&mut self, school: i64, hash: &str) -> Result<()> {
-                sqlx::query("INSERT INTO ledger_heads (school_id, seq, hash) VALUES ($1, 0, $2)")
-                    .bind(school)
-                    .bind(hash)
-                    .execute(&mut *self)
-                    .await
-                    .map(|_| ())
-                    .map_err(db)
-            }
-
-            async fn lock_ledger_head(&mut self, school: i64) -> Result<(i64, String)> {
-                sqlx::query_as($lock)
-                    .bind(school)
-                    .fetch_optional(&mut *self)
-                    .await
-                    .map_err(db)?
-                    .ok_or(StoreError::NotFound("school"))
-            }
-
             async fn analyze(&mut self) -> Result<()> {
                 sqlx::query($analyze)
                     .execute(&mut *self)
                     .await
                     .map(|_| ())
                     .map_err(db)
-            }
-
-            async fn update_ledger_head(&mut self, school: i64, seq: i64, hash: &str) -> Result<()> {
-                sqlx::query("UPDATE ledger_heads SET seq = $2, hash = $3 WHERE school_id = $1")
-                    .bind(school)
-                    .bind(seq)
-                    .bind(hash)
-                    .execute(&mut *self)
-                    .await
-                    .map(|_| ())
-                    .map_err(db)
-            }
-
-            async fn insert_ledger(&mut self, school: i64, r: &LedgerRow) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO ledger (school_id, seq, pupil_id, date, session, original_code, \
-                     original_minutes, new_code, new_minutes, reason, at, by_user, by_name, by_position, \
-                     prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-                )
-                .bind(school)
-                .bind(r.seq)
-                .bind(r.pupil)
-                .bind(jiff_sqlx::Date::from(r.date))
-                .bind(r.session)
-                .bind(&r.original_code)
-                .bind(r.original_minutes)
-                .bind(&r.new_code)
-                .bind(r.new_minutes)
-                .bind(&r.reason)
-                .bind(r.at)
-                .bind(r.by_user)
-                .bind(&r.by_name)
-                .bind(&r.by_position)
-                .bind(&r.prev_hash)
-                .bind(&r.hash)
-                .execute(&mut *self)
-                .await
-                .map(|_| ())
-                .map_err(db)
-            }
-
-            async fn select_pupil_ledger(&mut self, pupil: i64) -> Result<Vec<LedgerRow>> {
-                Ok(sqlx::query_as::<_, LedgerSqlRow>(sqlx::AssertSqlSafe(format!(
-                    "SELECT {LEDGER_COLUMNS} FROM ledger WHERE pupil_id = $1 ORDER BY seq"
-                )))
-                .bind(pupil)
-                .fetch_all(&mut *self)
-                .await
-                .map_err(db)?
-                .into_iter()
-                .map(LedgerSqlRow::row)
-                .collect())
-            }
-
-            async fn select_school_ledger(&mut self, school: i64) -> Result<Vec<LedgerRow>> {
-                Ok(sqlx::query_as::<_, LedgerSqlRow>(sqlx::AssertSqlSafe(format!(
-                    "SELECT {LEDGER_COLUMNS} FROM ledger WHERE school_id = $1 ORDER BY seq"
-                )))
-                .bind(school)
-                .fetch_all(&mut *self)
-                .await
-                .map_err(db)?
-                .into_iter()
-                .map(LedgerSqlRow::row)
-                .collect())
             }
 
             async fn insert_session(&mut self, token_hash: &str, user: i64, expires: i64) -> Result<()> {
@@ -1659,12 +1557,12 @@ impl_sql!(
     sqlx::SqliteConnection,
     sqlx::Sqlite,
     // SQLite has no row locks: write transactions begin IMMEDIATE, which serialises them.
-    lock_ledger_head = "SELECT seq, hash FROM ledger_heads WHERE school_id = $1",
+    for_update = "",
     analyze = "PRAGMA optimize"
 );
 impl_sql!(
     sqlx::PgConnection,
     sqlx::Postgres,
-    lock_ledger_head = "SELECT seq, hash FROM ledger_heads WHERE school_id = $1 FOR UPDATE",
+    for_update = " FOR UPDATE OF m",
     analyze = "ANALYZE"
 );

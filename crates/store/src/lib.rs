@@ -26,6 +26,20 @@ pub enum StoreError {
     /// The change contradicts what is stored.
     #[error("{0}")]
     Conflict(String),
+    /// Marks the change was based on have changed since they were read: the pupils whose
+    /// marks differ.
+    #[error("{} of these marks changed since they were read", pupils.len())]
+    Stale {
+        /// The pupils whose marks moved on.
+        pupils: Vec<PupilKey>,
+    },
+    /// Another change to the same records was being saved at the same moment; trying again
+    /// will succeed.
+    #[error("another change to the same marks was being saved at the same moment; try again")]
+    Contended,
+    /// The person making the change may not make it: why, and who may.
+    #[error("{0}")]
+    Forbidden(String),
     /// The change is not allowed as asked: say what to do instead.
     #[error("{0}")]
     Invalid(String),
@@ -108,8 +122,12 @@ pub trait Registers: Send + Sync {
     /// Takes (or re-takes) a register. New marks are first recordings; different marks for
     /// sessions already marked are amendments, which need a reason and go in the ledger.
     async fn submit_register(&self, submission: &Submission) -> Result<SubmitOutcome>;
+    /// Changes marks, each with its reason, into the ledger: all of them or none.
+    async fn amend_marks(&self, amendments: &[Amendment]) -> Result<()>;
     /// Changes one mark, with a reason, into the ledger.
-    async fn amend_mark(&self, amendment: &Amendment) -> Result<()>;
+    async fn amend_mark(&self, amendment: &Amendment) -> Result<()> {
+        self.amend_marks(std::slice::from_ref(amendment)).await
+    }
     /// Enters one code for many pupils and sessions, skipping marks a bulk change must not
     /// overwrite; every write goes in the ledger.
     async fn bulk_code(&self, change: &BulkChange) -> Result<BulkOutcome>;
@@ -122,18 +140,20 @@ pub trait Registers: Send + Sync {
     async fn day_marks(&self, school: SchoolId, date: Date) -> Result<Vec<(PupilKey, StoredMark)>>;
     /// The registers of a school taken on a date.
     async fn submissions(&self, school: SchoolId, date: Date) -> Result<Vec<SubmissionRecord>>;
-    /// A pupil's ledger entries, oldest first.
+    /// A pupil's amendments (the ledger's entries made with a reason), oldest first.
     async fn ledger(&self, key: PupilKey) -> Result<Vec<LedgerEntry>>;
-    /// Recomputes a school's ledger hash chain.
+    /// Replays a school's ledger: every entry's hash, every session's chain, and every mark
+    /// against the last entry of its session.
     async fn verify_ledger(&self, school: SchoolId) -> Result<LedgerCheck>;
     /// Loads a school's pupils, in the order they were added, and marks into a register.
     async fn load_register(&self, school: SchoolId) -> Result<Register>;
-    /// Imports pupils and their marks into a school in one transaction: pupils are matched by
-    /// UPN (new ones added, known ones updated); a session already holding a different mark
-    /// fails the whole import. `progress` is told how many marks are in.
+    /// Imports pupils and their marks into a school in one transaction, with the school itself
+    /// (or its new policy) when the target says so: pupils are matched by UPN (new ones added,
+    /// known ones updated); a session already holding a different mark fails the whole import,
+    /// and a failure anywhere leaves nothing behind. `progress` is told how many marks are in.
     async fn import(
         &self,
-        school: SchoolId,
+        target: &ImportTarget,
         register: &Register,
         actor: &Actor,
         at: Timestamp,

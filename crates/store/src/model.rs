@@ -4,6 +4,7 @@ use std::fmt;
 
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
+pub use rollcall_core::MarkSource;
 use rollcall_core::{
     AbsenceReason, CaseEntry, Code, Flag, LaEstab, LeaveKind, Pupil, RequestStatus, Session,
     SessionKey, Urn,
@@ -269,47 +270,6 @@ pub struct Actor {
     pub position: String,
 }
 
-/// Where a mark came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MarkSource {
-    /// A register taken for the session.
-    Register,
-    /// Entered in advance: leave, a trip, a timetable.
-    Planned,
-    /// Entered or changed by the office.
-    Office,
-    /// A bulk change.
-    Bulk,
-    /// Imported from another system.
-    Import,
-}
-
-impl MarkSource {
-    /// The source's name in data.
-    pub fn id(self) -> &'static str {
-        match self {
-            MarkSource::Register => "register",
-            MarkSource::Planned => "planned",
-            MarkSource::Office => "office",
-            MarkSource::Bulk => "bulk",
-            MarkSource::Import => "import",
-        }
-    }
-
-    /// Reads a source's name.
-    pub fn parse(text: &str) -> Option<MarkSource> {
-        [
-            MarkSource::Register,
-            MarkSource::Planned,
-            MarkSource::Office,
-            MarkSource::Bulk,
-            MarkSource::Import,
-        ]
-        .into_iter()
-        .find(|s| s.id() == text)
-    }
-}
-
 /// A mark as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredMark {
@@ -327,6 +287,9 @@ pub struct StoredMark {
     pub recorded_by: Option<String>,
     /// When it was last recorded.
     pub recorded_at: Timestamp,
+    /// How many times the session has been written: its entries in the ledger, the first
+    /// recording being 1. A write that names the version it saw is refused if it moved on.
+    pub version: u32,
 }
 
 impl StoredMark {
@@ -390,6 +353,9 @@ pub struct EnteredMark {
     pub minutes_late: Option<u16>,
     /// A note.
     pub comment: Option<String>,
+    /// The version of the mark the person saw (0: no mark); when given and the mark has moved
+    /// on to something else, the register is refused as stale.
+    pub seen: Option<u32>,
 }
 
 /// A register as taken.
@@ -403,6 +369,8 @@ pub struct Submission {
     pub marks: Vec<EnteredMark>,
     /// Why marks already recorded are changed; needed when any are.
     pub reason: Option<String>,
+    /// What the person taking it may change of marks already recorded.
+    pub authority: rollcall_core::Authority,
     /// Who is taking it.
     pub actor: Actor,
     /// When.
@@ -437,6 +405,9 @@ pub struct Amendment {
     pub comment: Option<String>,
     /// Why.
     pub reason: String,
+    /// The version of the mark the person saw (0: no mark); when given and the mark has moved
+    /// on, the change is refused as stale.
+    pub seen: Option<u32>,
     /// Who.
     pub actor: Actor,
     /// When.
@@ -502,19 +473,22 @@ impl fmt::Display for Entry {
     }
 }
 
-/// One amendment, as the ledger keeps it forever.
+/// One change to a mark made with a reason (an amendment, or a bulk code), as the ledger keeps
+/// it forever.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerEntry {
-    /// Its place in the school's ledger, from 1.
-    pub seq: i64,
     /// The pupil.
     pub pupil: PupilKey,
     /// The session.
     pub key: SessionKey,
+    /// The mark's version this entry made: 1 for a first recording.
+    pub version: u32,
     /// The original entry; `None` when the change filled an empty session.
     pub original: Option<Entry>,
     /// The new entry.
     pub new: Entry,
+    /// How it was made.
+    pub source: MarkSource,
     /// Why.
     pub reason: String,
     /// When.
@@ -523,30 +497,66 @@ pub struct LedgerEntry {
     pub by_name: String,
     /// Who: their position, as it was.
     pub by_position: String,
-    /// The hash of this entry and the one before it.
+    /// The entry's hash (hex), chained to the session's entry before it.
     pub hash: String,
 }
 
-/// The result of checking a ledger.
+/// What replaying a school's ledger found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LedgerCheck {
+    /// Entries read, first recordings and amendments.
+    pub entries: u64,
+    /// Marks compared with the replay.
+    pub marks: u64,
+    /// Every session whose entries or mark do not agree.
+    pub problems: Vec<LedgerProblem>,
+}
+
+impl LedgerCheck {
+    /// Whether every entry matches its hash and every mark is the last entry of its session.
+    pub fn intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// A session whose ledger does not explain its mark.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LedgerCheck {
-    /// Every entry's hash matches its content and the entry before.
-    Intact {
-        /// How many entries.
-        entries: u64,
+pub struct LedgerProblem {
+    /// The pupil.
+    pub pupil: PupilKey,
+    /// Their UPN, to find them by.
+    pub upn: String,
+    /// The session.
+    pub key: SessionKey,
+    /// What is wrong, in words.
+    pub problem: String,
+}
+
+/// The school an import goes into.
+#[derive(Debug, Clone)]
+pub enum ImportTarget {
+    /// A school already held; its policy is replaced when one is given.
+    School {
+        /// The school.
+        id: SchoolId,
+        /// Its new policy, as TOML.
+        policy: Option<String>,
     },
-    /// An entry was changed, removed or inserted.
-    Broken {
-        /// The first entry that does not match.
-        seq: i64,
-        /// What is wrong.
-        problem: String,
-    },
+    /// A school to add, with its policy, in the import's own transaction.
+    New(NewSchool),
+}
+
+impl From<SchoolId> for ImportTarget {
+    fn from(id: SchoolId) -> ImportTarget {
+        ImportTarget::School { id, policy: None }
+    }
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImportSummary {
+    /// The school imported into.
+    pub school: SchoolId,
     /// Pupils added.
     pub pupils_added: u64,
     /// Pupils already on the roll, updated.

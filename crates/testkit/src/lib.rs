@@ -84,6 +84,22 @@ impl TestDb {
         }
     }
 
+    /// The one number a query (`SELECT COUNT(*) ...`) answers, on its own connection.
+    pub async fn count(&self, sql: &str) -> i64 {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        let counted: Result<i64, sqlx::Error> = match self.backend {
+            Backend::Sqlite => match sqlx::SqliteConnection::connect(&self.url).await {
+                Ok(mut c) => sqlx::query_scalar(sql).fetch_one(&mut c).await,
+                Err(e) => Err(e),
+            },
+            Backend::Postgres => match sqlx::PgConnection::connect(&self.url).await {
+                Ok(mut c) => sqlx::query_scalar(sql).fetch_one(&mut c).await,
+                Err(e) => Err(e),
+            },
+        };
+        counted.unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// Brings the query planner's statistics up to date, as a server's routine maintenance
     /// (PostgreSQL's autovacuum) would have.
     pub async fn analyze(&self) {

@@ -131,7 +131,13 @@ async fn school(
     };
     let empty = RegisterBuilder::new(&roll).finish(roll.clone());
     store
-        .import(school, &empty, &actor, jiff::Timestamp::now(), &|_| {})
+        .import(
+            &school.into(),
+            &empty,
+            &actor,
+            jiff::Timestamp::now(),
+            &|_| {},
+        )
         .await
         .unwrap();
     let stored = store.pupils(school).await.unwrap();
@@ -188,9 +194,11 @@ async fn take_history(store: Arc<dyn Store>, teachers: &[Teacher], history: &[Se
                             code: present,
                             minutes_late: None,
                             comment: None,
+                            seen: None,
                         })
                         .collect(),
                     reason: None,
+                    authority: rollcall_core::Authority::AMEND_ANY,
                     actor: Actor {
                         user: None,
                         name: "Teacher".into(),

@@ -33,6 +33,12 @@ pub enum AppError {
     /// The request contradicts what is stored.
     #[error("{0}")]
     Conflict(String),
+    /// Marks changed since the person read them: these pupils'.
+    #[error(
+        "{} of these marks changed since you opened them; look at them again before saving",
+        .0.len()
+    )]
+    Stale(Vec<rollcall_store::PupilKey>),
     /// Too many failed sign-ins.
     #[error("{0}")]
     Locked(String),
@@ -46,6 +52,9 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::Conflict(message) => AppError::Conflict(message),
+            StoreError::Stale { pupils } => AppError::Stale(pupils),
+            StoreError::Contended => AppError::Conflict(StoreError::Contended.to_string()),
+            StoreError::Forbidden(message) => AppError::Forbidden(message),
             StoreError::Invalid(message) => AppError::BadRequest(message),
             StoreError::Database(cause) => {
                 tracing::error!(error = %cause, "database error");
@@ -62,7 +71,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Stale(_) => StatusCode::CONFLICT,
             AppError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -12,6 +12,7 @@ mod auth;
 mod clock;
 mod error;
 mod letters;
+mod limits;
 mod outbox;
 mod pages;
 mod parents;

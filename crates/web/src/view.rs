@@ -168,3 +168,11 @@ pub(crate) fn band(tally: &Tally, target: Option<Target>) -> &'static str {
         _ => "",
     }
 }
+
+/// The reasons for changing a mark, as a form lists them: (id, label).
+pub(crate) fn change_reasons() -> Vec<(&'static str, &'static str)> {
+    rollcall_core::ChangeReason::ALL
+        .iter()
+        .map(|r| (r.id(), r.label()))
+        .collect()
+}

@@ -5,8 +5,8 @@
 use jiff::civil::{Date, Time};
 use jiff::{Timestamp, Zoned};
 use rollcall_core::{
-    Arrival, CaseEntry, Code, EntryKind, Flag, ItemKey, Permission, Session, SessionKey,
-    check_code, check_mark,
+    Arrival, Authority, CaseEntry, Code, EntryKind, Flag, ItemKey, Permission, Session, SessionKey,
+    change_reason, check_code, check_mark,
 };
 use rollcall_store::{
     Amendment, BulkChange, BulkOutcome, ContactRecord, EnteredMark, GroupId, GroupRecord,
@@ -107,22 +107,57 @@ pub(crate) async fn sheet(
     Ok(state.store.register(group, key.date, key.session).await?)
 }
 
-/// Takes (or re-takes) a group's register. The store checks each mark against the pupils on
-/// the register when it is written; the session and the codes are checked here, against the
+/// A register's version, for `ETag` and `If-Match`: it changes whenever any of its marks does.
+pub(crate) fn register_etag(sheet: &RegisterSheet) -> String {
+    use sha2::{Digest, Sha256};
+    let mut digest = Sha256::new();
+    digest.update(format!("{}/{}", sheet.group.id, sheet.key));
+    for row in &sheet.rows {
+        let version = row.mark.as_ref().map_or(0, |m| m.version);
+        digest.update(format!(";{}:{version}", row.pupil.key));
+    }
+    let digest = digest.finalize();
+    format!("\"{}\"", hex::encode(digest.get(..10).unwrap_or_default()))
+}
+
+/// The reason a person gave for changing marks: one from the list and their own words, as the
+/// ledger keeps it (see `rollcall_core::authority`). `None` when no reason was chosen.
+pub(crate) fn reason_given(reason: Option<&str>, note: &str) -> Result<Option<String>, AppError> {
+    match reason.map(str::trim).filter(|r| !r.is_empty()) {
+        None if note.trim().is_empty() => Ok(None),
+        None => Err(AppError::BadRequest(
+            "reason: choose why the marks change; the note adds to it".into(),
+        )),
+        Some(reason) => change_reason(reason, note)
+            .map(Some)
+            .map_err(|e| AppError::BadRequest(format!("reason: {e}"))),
+    }
+}
+
+/// Takes (or re-takes) a group's register: each entry with the version of the pupil's mark the
+/// person saw, if they said. The store checks each mark against the pupils on the register
+/// when it is written, and who may change a mark already recorded (a class teacher their own,
+/// until the register closes); the session and the codes are checked here, against the
 /// school's calendar and clock.
 pub(crate) async fn take_register(
     state: &AppState,
     access: &Access,
     group: GroupId,
     key: SessionKey,
-    entries: &[(PupilKey, Entry)],
+    entries: &[(PupilKey, Entry, Option<u32>)],
     reason: Option<String>,
 ) -> Result<SubmitOutcome, AppError> {
     let group = access.group_to_take(state, group).await?;
     let now = state.local_now();
     check_session(access, key, &now)?;
+    let corrects_until = access
+        .policy
+        .corrections_until(key)
+        .to_zoned(state.config.time_zone.clone())
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .timestamp();
     let mut marks = Vec::with_capacity(entries.len());
-    for (pupil, entry) in entries {
+    for (pupil, entry, seen) in entries {
         let (code, minutes) = mark_for(access, key, entry, &now)?;
         check_code(key, code, minutes, Some(&access.policy.calendar))
             .map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -131,6 +166,7 @@ pub(crate) async fn take_register(
             code,
             minutes_late: minutes,
             comment: None,
+            seen: *seen,
         });
     }
     let submission = Submission {
@@ -138,6 +174,10 @@ pub(crate) async fn take_register(
         key,
         marks,
         reason: reason.filter(|r| !r.trim().is_empty()),
+        authority: Authority {
+            may_amend: access.permits(Permission::AmendMarks),
+            corrects_until,
+        },
         actor: access.user.actor(),
         at: state.clock.now(),
     };
@@ -270,42 +310,66 @@ pub(crate) async fn unexplained_absences(
     Ok(absences)
 }
 
-/// Changes one mark with a reason.
+/// A change to a pupil's marks for one day.
+#[derive(Debug, Clone)]
+pub(crate) struct MarkChange {
+    pub date: Date,
+    pub sessions: Sessions,
+    pub code: Code,
+    pub minutes_late: Option<u16>,
+    /// One of the reasons for a change (`rollcall_core::ChangeReason`).
+    pub reason: String,
+    /// The person's own words.
+    pub note: String,
+    /// The version of the mark the person saw, for a change to one session.
+    pub seen: Option<u32>,
+}
+
+/// Changes a pupil's marks for a day (one session or both, together), with a reason.
 pub(crate) async fn amend(
     state: &AppState,
     access: &Access,
     pupil: PupilKey,
-    key: SessionKey,
-    code: Code,
-    minutes_late: Option<u16>,
-    reason: &str,
+    change: &MarkChange,
 ) -> Result<(), AppError> {
     access.require(Permission::AmendMarks, "change marks")?;
     let record = access.pupil(state, pupil).await?;
-    if key.date > state.local_now().date() {
+    if change.date > state.local_now().date() {
         return Err(AppError::BadRequest(
             "marks for future sessions are entered as planned leave, not amendments".into(),
         ));
     }
-    check_mark(
-        &record.pupil,
-        key,
-        code,
-        minutes_late,
-        Some(&access.policy.calendar),
-    )
-    .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let amendment = Amendment {
-        pupil,
-        key,
-        code,
-        minutes_late: minutes_late.filter(|_| code.is_late()),
-        comment: None,
-        reason: reason.to_owned(),
-        actor: access.user.actor(),
-        at: state.clock.now(),
-    };
-    Ok(state.store.amend_mark(&amendment).await?)
+    let reason = reason_given(Some(&change.reason), &change.note)?
+        .ok_or_else(|| AppError::BadRequest("reason: choose why the mark changes".into()))?;
+    let keys = change.sessions.keys(change.date);
+    if change.seen.is_some() && keys.len() > 1 {
+        return Err(AppError::BadRequest(
+            "version: a version names one session's mark; change AM and PM one at a time".into(),
+        ));
+    }
+    let mut amendments = Vec::with_capacity(keys.len());
+    for key in keys {
+        check_mark(
+            &record.pupil,
+            key,
+            change.code,
+            change.minutes_late,
+            Some(&access.policy.calendar),
+        )
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        amendments.push(Amendment {
+            pupil,
+            key,
+            code: change.code,
+            minutes_late: change.minutes_late.filter(|_| change.code.is_late()),
+            comment: None,
+            reason: reason.clone(),
+            actor: access.user.actor(),
+            at: state.clock.now(),
+            seen: change.seen,
+        });
+    }
+    Ok(state.store.amend_marks(&amendments).await?)
 }
 
 /// Which sessions of each day a bulk change covers.
@@ -318,6 +382,31 @@ pub(crate) enum Sessions {
     Pm,
     /// Both.
     Both,
+}
+
+impl Sessions {
+    /// Reads `am`, `pm` or `both`, in any case; anything else is refused, naming the field.
+    pub(crate) fn parse(text: &str) -> Result<Sessions, AppError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "am" => Ok(Sessions::Am),
+            "pm" => Ok(Sessions::Pm),
+            "both" => Ok(Sessions::Both),
+            _ => Err(AppError::BadRequest(format!(
+                "session: {:?} is not AM, PM or both",
+                crate::limits::prefix(text)
+            ))),
+        }
+    }
+
+    /// The sessions of a day it covers.
+    pub(crate) fn keys(self, date: Date) -> Vec<SessionKey> {
+        let key = |session| SessionKey { date, session };
+        match self {
+            Sessions::Am => vec![key(Session::Am)],
+            Sessions::Pm => vec![key(Session::Pm)],
+            Sessions::Both => Session::BOTH.map(key).to_vec(),
+        }
+    }
 }
 
 /// Enters one code for a group (or the whole school) over a range of dates: the school

@@ -109,7 +109,7 @@ pub async fn import_is_all_or_nothing(backend: Backend) {
     let first = register(Code::PresentPm);
     let summary = store
         .import(
-            school,
+            &school.into(),
             &first,
             &actor("Import", "Data manager"),
             at(18, 0),
@@ -122,7 +122,7 @@ pub async fn import_is_all_or_nothing(backend: Backend) {
     // Importing the same again changes nothing.
     let again = store
         .import(
-            school,
+            &school.into(),
             &first,
             &actor("Import", "Data manager"),
             at(18, 0),
@@ -142,7 +142,7 @@ pub async fn import_is_all_or_nothing(backend: Backend) {
     let changed = register(Code::Illness);
     let err = store
         .import(
-            school,
+            &school.into(),
             &changed,
             &actor("Import", "Data manager"),
             at(18, 0),
@@ -176,7 +176,7 @@ pub async fn load_register_round_trips(backend: Backend) {
     let original = register(Code::Holiday);
     store
         .import(
-            school,
+            &school.into(),
             &original,
             &actor("Import", "Data manager"),
             at(18, 0),
@@ -188,4 +188,61 @@ pub async fn load_register_round_trips(backend: Backend) {
     assert_eq!(loaded.pupils(), original.pupils());
     assert_eq!(marks_of(&loaded), marks_of(&original));
     assert_eq!(loaded.mark_count(), 36);
+}
+
+pub async fn a_new_school_failing_in_its_last_mark_leaves_nothing(backend: Backend) {
+    let db = database(backend).await;
+    let store = db.store().await;
+    // The database refuses the import's very last mark (Young's, 12 September PM).
+    let plant: &[&str] = match backend {
+        Backend::Sqlite => &["CREATE TRIGGER refuse_last BEFORE INSERT ON marks \
+             WHEN NEW.date = '2025-09-12' AND NEW.session = 1 \
+             AND NEW.pupil_id = (SELECT MAX(id) FROM pupils) \
+             BEGIN SELECT RAISE(ABORT, 'the last mark is refused'); END"],
+        Backend::Postgres => &[
+            "CREATE FUNCTION refuse_last() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             IF NEW.date = '2025-09-12' AND NEW.session = 1 \
+             AND NEW.pupil_id = (SELECT MAX(id) FROM pupils) THEN \
+             RAISE EXCEPTION 'the last mark is refused'; END IF; RETURN NEW; END $$",
+            "CREATE TRIGGER refuse_last BEFORE INSERT ON marks FOR EACH ROW \
+             EXECUTE FUNCTION refuse_last()",
+        ],
+    };
+    for sql in plant {
+        db.execute(sql).await.unwrap();
+    }
+    let target = rollcall_store::ImportTarget::New(NewSchool {
+        trust: None,
+        name: "All or Nothing Primary".into(),
+        urn: None,
+        la_estab: None,
+        policy: POLICY.into(),
+    });
+    let err = store
+        .import(
+            &target,
+            &register(Code::PresentPm),
+            &actor("Import", "Data manager"),
+            at(18, 0),
+            &|_| {},
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("the last mark is refused"),
+        "{err}"
+    );
+    // No school, policy, group, pupil, mark or ledger entry was left behind.
+    assert!(store.schools().await.unwrap().is_empty());
+    for table in [
+        "schools",
+        "reg_groups",
+        "pupils",
+        "enrolments",
+        "marks",
+        "ledger",
+    ] {
+        let count = db.count(&format!("SELECT COUNT(*) FROM {table}")).await;
+        assert_eq!(count, 0, "{table} kept rows from a refused import");
+    }
 }

@@ -1,7 +1,7 @@
-use rollcall_core::Code;
-use rollcall_store::Registers as _;
+use rollcall_core::{Code, Session, SessionKey};
 use rollcall_store::{Amendment, LedgerCheck};
-use rollcall_testkit::fixture;
+use rollcall_store::{Directory as _, Registers as _};
+use rollcall_testkit::fixture::{self, SCHOOL_DAY};
 use rollcall_testkit::{Backend, TestDb, database};
 
 use crate::marks::{actor, am, at, submission};
@@ -24,6 +24,7 @@ async fn amended_school(db: &TestDb) -> rollcall_testkit::fixture::Fixture {
                 reason: format!("Now {code}"),
                 actor: actor("Lisa Craven", "Attendance officer"),
                 at: at(10, 0),
+                seen: None,
             })
             .await
             .unwrap();
@@ -31,89 +32,139 @@ async fn amended_school(db: &TestDb) -> rollcall_testkit::fixture::Fixture {
     f
 }
 
+/// The one problem replay reports, as (UPN, session, what).
+fn only_problem(check: &LedgerCheck) -> (String, SessionKey, String) {
+    assert_eq!(check.problems.len(), 1, "{check:?}");
+    let p = &check.problems[0];
+    (p.upn.clone(), p.key, p.problem.clone())
+}
+
 pub async fn append_only(backend: Backend) {
     let db = database(backend).await;
     amended_school(&db).await;
     for sql in [
-        "UPDATE ledger SET reason = 'nothing to see' WHERE seq = 1",
-        "DELETE FROM ledger WHERE seq = 3",
+        "UPDATE ledger SET reason = 'nothing to see' WHERE version = 2",
+        "DELETE FROM ledger WHERE version = 3",
     ] {
         let err = db.execute(sql).await.unwrap_err();
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
 }
 
-pub async fn tampering_is_detected(backend: Backend) {
+pub async fn replay_explains_every_mark(backend: Backend) {
     let db = database(backend).await;
     let f = amended_school(&db).await;
     let store = db.store().await;
-    assert_eq!(
-        store.verify_ledger(f.school).await.unwrap(),
-        LedgerCheck::Intact { entries: 3 }
-    );
-    assert_eq!(
-        store.verify_ledger(f.other_school).await.unwrap(),
-        LedgerCheck::Intact { entries: 0 }
-    );
-
-    // Changing a mark behind the ledger's back.
-    assert_eq!(
-        db.execute("UPDATE marks SET code = 'I' WHERE code = 'O'")
-            .await
-            .unwrap(),
-        1
-    );
-    let LedgerCheck::Broken { seq, problem } = store.verify_ledger(f.school).await.unwrap() else {
-        panic!("a changed mark went unnoticed");
+    // Three first recordings and three amendments explain the three marks.
+    let intact = store.verify_ledger(f.school).await.unwrap();
+    assert!(intact.intact(), "{intact:?}");
+    assert_eq!((intact.entries, intact.marks), (6, 3));
+    let other = store.verify_ledger(f.other_school).await.unwrap();
+    assert_eq!((other.entries, other.marks, other.intact()), (0, 0, true));
+    let amy = store
+        .pupil(f.pupils[0])
+        .await
+        .unwrap()
+        .pupil
+        .upn
+        .to_string();
+    let ben = store
+        .pupil(f.pupils[1])
+        .await
+        .unwrap()
+        .pupil
+        .upn
+        .to_string();
+    let cara = store
+        .pupil(f.pupils[2])
+        .await
+        .unwrap()
+        .pupil
+        .upn
+        .to_string();
+    let pm = SessionKey {
+        date: SCHOOL_DAY,
+        session: Session::Pm,
     };
-    assert_eq!(seq, 2);
+
+    // A mark planted behind the store's back, with no entry.
+    db.execute(&format!(
+        "INSERT INTO marks (pupil_id, date, session, code, source, recorded_at, version) \
+         VALUES ({}, '{SCHOOL_DAY}', 1, 'I', 'office', 0, 1)",
+        f.pupils[0]
+    ))
+    .await
+    .unwrap();
+    let check = store.verify_ledger(f.school).await.unwrap();
+    assert_eq!(
+        only_problem(&check),
+        (
+            amy.clone(),
+            pm,
+            "the mark I has no entry in the ledger".into()
+        )
+    );
+    db.execute(&format!(
+        "DELETE FROM marks WHERE pupil_id = {} AND session = 1",
+        f.pupils[0]
+    ))
+    .await
+    .unwrap();
+    assert!(store.verify_ledger(f.school).await.unwrap().intact());
+
+    // A mark never amended, changed behind the store's back.
+    db.execute(&format!(
+        "UPDATE marks SET code = 'I' WHERE pupil_id = {}",
+        f.pupils[0]
+    ))
+    .await
+    .unwrap();
+    let (upn, key, problem) = only_problem(&store.verify_ledger(f.school).await.unwrap());
+    assert_eq!((upn, key), (amy, am()));
     assert!(
-        problem.contains("no longer matches ledger entry 2"),
+        problem.contains("the mark I (version 1) is not what entry 1 left (/)"),
         "{problem}"
     );
-    db.execute("UPDATE marks SET code = 'O' WHERE code = 'I' AND source = 'office'")
-        .await
-        .unwrap();
-    assert!(matches!(
-        store.verify_ledger(f.school).await.unwrap(),
-        LedgerCheck::Intact { .. }
-    ));
+    db.execute(&format!(
+        "UPDATE marks SET code = '/' WHERE pupil_id = {}",
+        f.pupils[0]
+    ))
+    .await
+    .unwrap();
+    assert!(store.verify_ledger(f.school).await.unwrap().intact());
 
-    // Rewriting an entry, with the protection removed.
-    let (drop_trigger, edit) = match backend {
-        Backend::Sqlite => (
+    // An entry rewritten, with the protection removed.
+    let drop_triggers: &[&str] = match backend {
+        Backend::Sqlite => &[
             "DROP TRIGGER ledger_no_update",
-            "UPDATE ledger SET reason = 'Now X' WHERE seq = 2",
-        ),
-        Backend::Postgres => (
-            "DROP TRIGGER ledger_no_update_or_delete ON ledger",
-            "UPDATE ledger SET reason = 'Now X' WHERE seq = 2",
-        ),
+            "DROP TRIGGER ledger_no_delete",
+        ],
+        Backend::Postgres => &["DROP TRIGGER ledger_no_update_or_delete ON ledger"],
     };
-    db.execute(drop_trigger).await.unwrap();
-    db.execute(edit).await.unwrap();
-    let LedgerCheck::Broken { seq, problem } = store.verify_ledger(f.school).await.unwrap() else {
-        panic!("an edited entry went unnoticed");
-    };
-    assert_eq!(seq, 2);
-    assert!(problem.contains("does not match its hash"), "{problem}");
-    // Removing the last entry.
-    let drop_delete = match backend {
-        Backend::Sqlite => "DROP TRIGGER ledger_no_delete",
-        Backend::Postgres => "SELECT 1",
-    };
-    db.execute(drop_delete).await.unwrap();
-    db.execute("UPDATE ledger SET reason = 'Now O' WHERE seq = 2")
+    for sql in drop_triggers {
+        db.execute(sql).await.unwrap();
+    }
+    db.execute("UPDATE ledger SET reason = 'Now X' WHERE reason = 'Now O'")
         .await
         .unwrap();
-    db.execute("DELETE FROM ledger WHERE seq = 3")
-        .await
-        .unwrap();
-    let LedgerCheck::Broken { problem, .. } = store.verify_ledger(f.school).await.unwrap() else {
-        panic!("a removed entry went unnoticed");
-    };
+    let (upn, _, problem) = only_problem(&store.verify_ledger(f.school).await.unwrap());
+    assert_eq!(upn, cara);
+    assert_eq!(problem, "entry 2 does not match its hash");
+
+    // The last entry removed: the mark is no longer explained.
+    db.execute(&format!(
+        "DELETE FROM ledger WHERE pupil_id = {} AND version = 3",
+        f.pupils[1]
+    ))
+    .await
+    .unwrap();
+    let check = store.verify_ledger(f.school).await.unwrap();
+    assert_eq!(check.problems.len(), 2, "{check:?}");
+    let bens = check.problems.iter().find(|p| p.upn == ben).unwrap();
     assert!(
-        problem.contains("ends at entry 2, but 3 entries were written"),
-        "{problem}"
+        bens.problem
+            .contains("the mark M (version 3) is not what entry 2 left (I)"),
+        "{}",
+        bens.problem
     );
 }

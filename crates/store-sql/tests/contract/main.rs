@@ -14,8 +14,12 @@ use rollcall_testkit::on_both_backends;
 mod directory;
 // Taking registers, amending marks, bulk codes and marks entered in advance.
 mod marks;
-// The amendment ledger: append-only and tamper-evident.
+// The amendment ledger: append-only, and replayed to explain every mark.
 mod ledger;
+// A ledger kept before every mark had its entries, carried over.
+mod legacy;
+// Many writers on the same marks at once.
+mod concurrency;
 // Imports and loading registers for reports.
 mod import;
 // Web sessions, login failures and API tokens.
@@ -34,11 +38,17 @@ on_both_backends!(
     marks::a_register_needs_every_pupil_and_only_its_own,
     marks::marks_entered_in_advance,
     marks::office_amendments,
+    marks::teachers_correct_only_their_own_open_register,
     marks::bulk_codes_skip_recorded_marks,
     marks::concurrent_registers_all_commit,
     ledger::append_only,
-    ledger::tampering_is_detected,
+    ledger::replay_explains_every_mark,
+    legacy::an_old_ledger_is_carried_over,
+    legacy::a_tampered_old_ledger_is_refused,
+    concurrency::fifty_writers_on_one_register,
+    concurrency::a_hundred_amendments_of_one_mark,
     import::import_is_all_or_nothing,
+    import::a_new_school_failing_in_its_last_mark_leaves_nothing,
     import::load_register_round_trips,
     accounts::sessions_failures_and_tokens,
     casework::chronology_is_kept_in_order_and_never_changed,

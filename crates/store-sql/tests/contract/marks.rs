@@ -46,9 +46,11 @@ pub fn submission(f: &Fixture, codes: [&str; 3], reason: Option<&str>) -> Submis
                 code: Code::parse(code).unwrap(),
                 minutes_late: (code == "L").then_some(7),
                 comment: None,
+                seen: None,
             })
             .collect(),
         reason: reason.map(str::to_owned),
+        authority: rollcall_core::Authority::AMEND_ANY,
         actor: actor("Tom Teach", "Class teacher, 5A"),
         at: at(8, 50),
     }
@@ -257,6 +259,7 @@ pub async fn office_amendments(backend: Backend) {
         reason: reason.into(),
         actor: actor("Lisa Craven", "Attendance officer"),
         at: at(10, 5),
+        seen: None,
     };
     assert!(matches!(
         store.amend_mark(&change("M", " ")).await,
@@ -291,7 +294,7 @@ pub async fn office_amendments(backend: Backend) {
     store.amend_mark(&pm).await.unwrap();
     let ledger = store.ledger(f.pupils[1]).await.unwrap();
     assert_eq!(ledger[1].original, None);
-    assert_eq!(ledger[1].seq, ledger[0].seq + 1);
+    assert_eq!((ledger[0].version, ledger[1].version), (2, 1));
     let marks = store
         .marks(f.pupils[1], SCHOOL_DAY, SCHOOL_DAY)
         .await
@@ -399,9 +402,11 @@ pub async fn concurrent_registers_all_commit(backend: Backend) {
                             code: Code::PresentAm,
                             minutes_late: None,
                             comment: None,
+                            seen: None,
                         })
                         .collect(),
                     reason: None,
+                    authority: rollcall_core::Authority::AMEND_ANY,
                     actor: actor("Tom Teach", "Class teacher"),
                     at: at(8, 50),
                 };
@@ -420,4 +425,69 @@ pub async fn concurrent_registers_all_commit(backend: Backend) {
         total += store.submissions(f.school, date).await.unwrap().len();
     }
     assert_eq!(total, 20);
+}
+
+pub async fn teachers_correct_only_their_own_open_register(backend: Backend) {
+    let db = database(backend).await;
+    let store = db.store().await;
+    let f = fixture::school(&store, "hash").await;
+    let teacher = |codes: [&str; 3], hour: i8, minute: i8| Submission {
+        authority: rollcall_core::Authority {
+            may_amend: false,
+            corrects_until: at(9, 15),
+        },
+        at: at(hour, minute),
+        ..submission(&f, codes, Some("Marked in error"))
+    };
+    store
+        .submit_register(&teacher(["/", "N", "N"], 8, 50))
+        .await
+        .unwrap();
+    // Before the register closes, the teacher corrects their own marks.
+    let outcome = store
+        .submit_register(&teacher(["/", "/", "N"], 9, 5))
+        .await
+        .unwrap();
+    assert_eq!(outcome.amended, 1);
+    // The office enters Cara's reason; the teacher cannot overwrite it, even while open.
+    store
+        .amend_mark(&Amendment {
+            pupil: f.pupils[2],
+            key: am(),
+            code: Code::Illness,
+            minutes_late: None,
+            comment: None,
+            reason: "Mother phoned".into(),
+            seen: None,
+            actor: actor("Lisa Craven", "Attendance officer"),
+            at: at(9, 6),
+        })
+        .await
+        .unwrap();
+    let err = store
+        .submit_register(&teacher(["/", "/", "/"], 9, 10))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Forbidden(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("Cara: the mark was entered by the office; ask the attendance office"),
+        "{err}"
+    );
+    // After it closes, not even their own.
+    let err = store
+        .submit_register(&teacher(["N", "/", "I"], 9, 20))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("Amy: the register closed"),
+        "{err}"
+    );
+    // The same register, unchanged, may still be submitted; nothing was written by the refusals.
+    store
+        .submit_register(&teacher(["/", "/", "I"], 9, 20))
+        .await
+        .unwrap();
+    let check = store.verify_ledger(f.school).await.unwrap();
+    assert_eq!((check.entries, check.intact()), (5, true));
 }

@@ -3,9 +3,11 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use jiff::civil::{Date, Time};
 use rollcall_core::{AcademicYear, Code, Session, SessionKey, Tally};
-use rollcall_store::{GroupId, PupilKey, PupilRecord, SchoolId, StoredMark};
+use rollcall_store::{GroupId, PupilKey, PupilRecord, RegisterSheet, SchoolId, StoredMark};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -166,6 +168,9 @@ struct Mark {
     source: String,
     recorded_by: Option<String>,
     recorded_at: String,
+    /// How many times the session has been written (1: its first recording). Send it back as
+    /// `version` to have a change refused if the mark has moved on.
+    version: u32,
 }
 
 impl Mark {
@@ -181,6 +186,7 @@ impl Mark {
             source: m.source.id().to_owned(),
             recorded_by: m.recorded_by,
             recorded_at: m.recorded_at.to_string(),
+            version: m.version,
         }
     }
 }
@@ -212,44 +218,61 @@ struct Sheet {
     pupils: Vec<Line>,
 }
 
-/// A group's register for a session, with each pupil's mark so far.
+impl Sheet {
+    fn of(sheet: RegisterSheet) -> Sheet {
+        Sheet {
+            group: Group {
+                id: sheet.group.id.0,
+                name: sheet.group.name,
+            },
+            date: sheet.key.date.to_string(),
+            session: sheet.key.session.to_string(),
+            taken: sheet.taken.map(|t| Taken {
+                by: t.by,
+                at: t.at.to_string(),
+                amended: t.amended,
+            }),
+            pupils: sheet
+                .rows
+                .into_iter()
+                .map(|r| Line {
+                    pupil: r.pupil.key.0,
+                    upn: r.pupil.pupil.upn.to_string(),
+                    name: r.pupil.pupil.name(),
+                    mark: r.mark.map(Mark::of),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A register as it is now, with its version: what a stale write is answered with.
+fn current_register(sheet: RegisterSheet, status: StatusCode, error: Option<String>) -> Response {
+    let etag = work::register_etag(&sheet);
+    let body = match error {
+        Some(error) => serde_json::json!({ "error": error, "current": Sheet::of(sheet) }),
+        None => serde_json::to_value(Sheet::of(sheet)).unwrap_or_default(),
+    };
+    (status, [(header::ETAG, etag)], Json(body)).into_response()
+}
+
+/// A group's register for a session, with each pupil's mark so far. Its `ETag` names this
+/// state of it, for `If-Match` when taking it.
 #[utoipa::path(get, path = "/schools/{school}/registers/{group}/{date}/{session}", tag = "rollcall",
     params(("school" = i64, Path), ("group" = i64, Path), ("date" = String, Path, format = Date), ("session" = String, Path, description = "AM or PM")),
-    responses((status = 200, body = Sheet), (status = 403), (status = 404)))]
+    responses((status = 200, body = Sheet, headers(("ETag" = String, description = "The register's version"))), (status = 403), (status = 404)))]
 async fn get_register(
     State(state): State<AppState>,
     ApiStaff(user): ApiStaff,
     Path((school, group, date, session)): Path<(i64, i64, Date, String)>,
-) -> Result<Json<Sheet>, ApiError> {
+) -> Result<Response, ApiError> {
     let access = access(&state, user, school).await?;
     let key = SessionKey {
         date,
         session: session_of(&session)?,
     };
     let sheet = work::sheet(&state, &access, GroupId(group), key).await?;
-    Ok(Json(Sheet {
-        group: Group {
-            id: sheet.group.id.0,
-            name: sheet.group.name,
-        },
-        date: key.date.to_string(),
-        session: key.session.to_string(),
-        taken: sheet.taken.map(|t| Taken {
-            by: t.by,
-            at: t.at.to_string(),
-            amended: t.amended,
-        }),
-        pupils: sheet
-            .rows
-            .into_iter()
-            .map(|r| Line {
-                pupil: r.pupil.key.0,
-                upn: r.pupil.pupil.upn.to_string(),
-                name: r.pupil.pupil.name(),
-                mark: r.mark.map(Mark::of),
-            })
-            .collect(),
-    }))
+    Ok(current_register(sheet, StatusCode::OK, None))
 }
 
 /// A pupil's mark on a submitted register.
@@ -261,6 +284,9 @@ struct EnteredMark {
     mark: String,
     /// For `late`: the time the pupil arrived (`HH:MM`); the submission time if not given.
     late_at: Option<String>,
+    /// The version of the pupil's mark this is based on (0: none); when given and the mark has
+    /// moved on to something else, the register is refused with 409.
+    version: Option<u32>,
 }
 
 /// A register, taken.
@@ -268,8 +294,12 @@ struct EnteredMark {
 struct TakeRegister {
     /// A mark for every pupil on the register.
     marks: Vec<EnteredMark>,
-    /// Why any mark already recorded changes; needed when one does.
+    /// Why any mark already recorded changes (one of `reason_established`, `arrived_late`,
+    /// `parent_report`, `plan_changed`, `marked_in_error`, `other`); needed when one does.
     reason: Option<String>,
+    /// The reason in the person's own words; needed with `other`.
+    #[serde(default)]
+    note: String,
 }
 
 /// What taking a register did.
@@ -281,21 +311,51 @@ struct Outcome {
     amended: u64,
 }
 
-/// Takes (or re-takes) a register. Minutes late come from the school's register times.
+/// Takes (or re-takes) a register. Minutes late come from the school's register times. With
+/// `If-Match` (the register's `ETag`), or a `version` on a mark, a register changed meanwhile is
+/// refused with 409 and the register as it is now.
 #[utoipa::path(put, path = "/schools/{school}/registers/{group}/{date}/{session}", tag = "rollcall",
-    params(("school" = i64, Path), ("group" = i64, Path), ("date" = String, Path, format = Date), ("session" = String, Path)),
+    params(("school" = i64, Path), ("group" = i64, Path), ("date" = String, Path, format = Date), ("session" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "The register's ETag, as read")),
     request_body = TakeRegister,
-    responses((status = 200, body = Outcome), (status = 403), (status = 404), (status = 422)))]
+    responses((status = 200, body = Outcome), (status = 403), (status = 404),
+        (status = 409, body = StaleRegister, description = "The register changed since it was read"),
+        (status = 422)))]
 async fn put_register(
     State(state): State<AppState>,
     ApiStaff(user): ApiStaff,
     Path((school, group, date, session)): Path<(i64, i64, Date, String)>,
+    headers: HeaderMap,
     Json(body): Json<TakeRegister>,
-) -> Result<Json<Outcome>, ApiError> {
+) -> Result<Response, ApiError> {
     let access = access(&state, user, school).await?;
     let key = SessionKey {
         date,
         session: session_of(&session)?,
+    };
+    let group = GroupId(group);
+    // With If-Match, every mark is based on the register as read; the store refuses any that
+    // moved on between this read and its write.
+    let based_on = match headers.get(header::IF_MATCH) {
+        None => None,
+        Some(tag) => {
+            let sheet = work::sheet(&state, &access, group, key).await?;
+            if tag.as_bytes() != work::register_etag(&sheet).as_bytes() {
+                let error = "the register changed since it was read".to_owned();
+                return Ok(current_register(sheet, StatusCode::CONFLICT, Some(error)));
+            }
+            Some(sheet)
+        }
+    };
+    let seen_in = |pupil: PupilKey| {
+        based_on.as_ref().map(|sheet| {
+            sheet
+                .rows
+                .iter()
+                .find(|r| r.pupil.key == pupil)
+                .and_then(|r| r.mark.as_ref())
+                .map_or(0, |m| m.version)
+        })
     };
     let mut entries = Vec::with_capacity(body.marks.len());
     for m in body.marks {
@@ -306,16 +366,35 @@ async fn put_register(
             },
             code => Entry::Code(code_of(code)?),
         };
-        entries.push((PupilKey(m.pupil), entry));
+        let pupil = PupilKey(m.pupil);
+        entries.push((pupil, entry, m.version.or_else(|| seen_in(pupil))));
     }
-    let outcome =
-        work::take_register(&state, &access, GroupId(group), key, &entries, body.reason).await?;
-    Ok(Json(Outcome {
-        inserted: outcome.inserted,
-        confirmed: outcome.confirmed,
-        unchanged: outcome.unchanged,
-        amended: outcome.amended,
-    }))
+    let reason = work::reason_given(body.reason.as_deref(), &body.note)?;
+    match work::take_register(&state, &access, group, key, &entries, reason).await {
+        Ok(outcome) => Ok(Json(Outcome {
+            inserted: outcome.inserted,
+            confirmed: outcome.confirmed,
+            unchanged: outcome.unchanged,
+            amended: outcome.amended,
+        })
+        .into_response()),
+        Err(error @ AppError::Stale(_)) => {
+            let sheet = work::sheet(&state, &access, group, key).await?;
+            Ok(current_register(
+                sheet,
+                StatusCode::CONFLICT,
+                Some(error.to_string()),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A register refused because it changed since it was read.
+#[derive(Serialize, ToSchema)]
+struct StaleRegister {
+    error: String,
+    current: Sheet,
 }
 
 /// Attendance statistics over a period.
@@ -436,57 +515,79 @@ struct ChangeMark {
     session: String,
     code: String,
     minutes_late: Option<u16>,
-    /// Why; kept with the change in the ledger.
+    /// Why: one of `reason_established`, `arrived_late`, `parent_report`, `plan_changed`,
+    /// `marked_in_error`, `other`; kept with the change in the ledger.
     reason: String,
+    /// The reason in the person's own words; needed with `other`.
+    #[serde(default)]
+    note: String,
+    /// The version of the mark the change is based on (0: none), for one session; when given
+    /// and the mark has moved on, the change is refused with 409.
+    version: Option<u32>,
 }
 
-/// Changes a pupil's mark, with a reason that goes in the amendment ledger.
+/// Changes a pupil's mark (or both of a day's, together), with a reason that goes in the
+/// amendment ledger.
 #[utoipa::path(post, path = "/schools/{school}/pupils/{pupil}/marks", tag = "rollcall",
     params(("school" = i64, Path), ("pupil" = i64, Path)),
     request_body = ChangeMark,
-    responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+    responses((status = 204), (status = 403), (status = 404),
+        (status = 409, body = StaleMark, description = "The mark changed since it was read"),
+        (status = 422)))]
 async fn amend_mark(
     State(state): State<AppState>,
     ApiStaff(user): ApiStaff,
     Path((school, pupil)): Path<(i64, i64)>,
     Json(body): Json<ChangeMark>,
-) -> Result<axum::http::StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     let access = access(&state, user, school).await?;
-    let code = code_of(&body.code)?;
-    let sessions = if body.session.eq_ignore_ascii_case("both") {
-        Session::BOTH.to_vec()
-    } else {
-        vec![session_of(&body.session)?]
+    let change = work::MarkChange {
+        date: body.date,
+        sessions: work::Sessions::parse(&body.session)?,
+        code: code_of(&body.code)?,
+        minutes_late: body.minutes_late,
+        reason: body.reason,
+        note: body.note,
+        seen: body.version,
     };
-    for session in sessions {
-        let key = SessionKey {
-            date: body.date,
-            session,
-        };
-        work::amend(
-            &state,
-            &access,
-            PupilKey(pupil),
-            key,
-            code,
-            body.minutes_late,
-            &body.reason,
-        )
-        .await?;
+    match work::amend(&state, &access, PupilKey(pupil), &change).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(error @ AppError::Stale(_)) => {
+            let marks = state
+                .store
+                .marks(PupilKey(pupil), body.date, body.date)
+                .await?;
+            let body = serde_json::json!({
+                "error": error.to_string(),
+                "current": marks.into_iter().map(Mark::of).collect::<Vec<_>>(),
+            });
+            Ok((StatusCode::CONFLICT, Json(body)).into_response())
+        }
+        Err(other) => Err(other.into()),
     }
-    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// A change refused because the mark changed since it was read.
+#[derive(Serialize, ToSchema)]
+struct StaleMark {
+    error: String,
+    /// The day's marks as they are now.
+    current: Vec<Mark>,
 }
 
 /// An amendment, as the ledger keeps it.
 #[derive(Serialize, ToSchema)]
 struct LedgerEntry {
-    seq: i64,
     date: String,
     session: String,
     original: Option<String>,
     original_minutes: Option<u16>,
     new: String,
     new_minutes: Option<u16>,
+    /// The mark's version this change made.
+    version: u32,
+    /// How it was made: `register`, `office`, `bulk`, ...
+    source: String,
     reason: String,
     at: String,
     by_name: String,
@@ -510,7 +611,8 @@ async fn pupil_ledger(
         entries
             .into_iter()
             .map(|e| LedgerEntry {
-                seq: e.seq,
+                version: e.version,
+                source: e.source.id().to_owned(),
                 date: e.key.date.to_string(),
                 session: e.key.session.to_string(),
                 original: e.original.map(|o| o.code.symbol().to_owned()),

@@ -7,9 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
 use axum::routing::{get, post};
 use jiff::civil::Date;
-use rollcall_core::{
-    AcademicYear, Code, EntryKind, Permission, RiskScoring, Session, SessionKey, Tally,
-};
+use rollcall_core::{AcademicYear, Code, EntryKind, Permission, RiskScoring, Tally};
 use rollcall_store::{
     Casebook, Channel, ContactRecord, PupilKey, PupilRecord, SchoolId, StoredMark,
 };
@@ -268,6 +266,7 @@ struct PupilPage {
     invited: Option<String>,
     messages: Vec<MessageLine>,
     may_amend: bool,
+    reasons: Vec<(&'static str, &'static str)>,
     today: Date,
     codes: Vec<CodeOption>,
     ledger: Vec<LedgerLine>,
@@ -399,6 +398,7 @@ async fn pupil(
         invited: view.invited,
         messages,
         may_amend: access.permits(Permission::AmendMarks),
+        reasons: crate::view::change_reasons(),
         today,
         codes: codes_on(today).into_iter().map(CodeOption::of).collect(),
         ledger,
@@ -415,6 +415,8 @@ struct ChangeForm {
     #[serde(default)]
     minutes_late: String,
     reason: String,
+    #[serde(default)]
+    note: String,
     #[serde(default)]
     back: String,
 }
@@ -434,27 +436,16 @@ async fn change(
                 AppError::BadRequest(format!("{text:?} is not a number of minutes"))
             })?),
         };
-    let sessions: &[Session] = match form.session.as_str() {
-        "am" => &[Session::Am],
-        "pm" => &[Session::Pm],
-        _ => &Session::BOTH,
+    let change = work::MarkChange {
+        date: form.date,
+        sessions: work::Sessions::parse(&form.session)?,
+        code,
+        minutes_late: minutes,
+        reason: form.reason,
+        note: form.note,
+        seen: None,
     };
-    for &session in sessions {
-        let key_ = SessionKey {
-            date: form.date,
-            session,
-        };
-        work::amend(
-            &state,
-            &access,
-            PupilKey(key),
-            key_,
-            code,
-            minutes,
-            &form.reason,
-        )
-        .await?;
-    }
+    work::amend(&state, &access, PupilKey(key), &change).await?;
     Ok(Redirect::to(&back_to(
         school,
         form.back,

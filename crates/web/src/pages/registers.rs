@@ -97,6 +97,16 @@ struct PupilLine {
     planned: Option<String>,
     planned_class: &'static str,
     chosen: String,
+    /// The version of the pupil's mark this page shows (0: none), sent back with the form.
+    seen: u32,
+}
+
+/// Someone else saved the register while this page was open.
+struct Conflict {
+    /// "Saved by Lisa Craven at 09:02".
+    saved: String,
+    /// Each mark that differs: "Ben Baker: saved as I (Illness), yours Present".
+    differ: Vec<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -110,10 +120,23 @@ struct RegisterPage {
     closes: String,
     taken: Option<String>,
     error: Option<String>,
+    conflict: Option<Conflict>,
+    href: String,
     rows: Vec<PupilLine>,
     codes: Vec<CodeOption>,
+    reasons: Vec<(&'static str, &'static str)>,
     needs_reason: bool,
     reason: String,
+    note: String,
+}
+
+/// What the person had entered on a form shown again.
+struct Entered<'a> {
+    chosen: &'a dyn Fn(PupilKey) -> Option<String>,
+    error: Option<String>,
+    conflict: Option<Conflict>,
+    reason: String,
+    note: String,
 }
 
 /// The choice a held mark shows as.
@@ -133,9 +156,7 @@ fn page(
     state: &AppState,
     access: &Access,
     sheet: &RegisterSheet,
-    chosen: &dyn Fn(PupilKey) -> Option<String>,
-    error: Option<String>,
-    reason: String,
+    entered: Entered,
 ) -> RegisterPage {
     let times = access.policy.times(sheet.key.session);
     let rows = sheet
@@ -154,9 +175,10 @@ fn page(
                     None => format!("{}: {}", m.code, m.code.meaning()),
                 }),
                 planned_class: planned.map_or("", |m| category_class(m.code)),
-                chosen: chosen(row.pupil.key)
+                chosen: (entered.chosen)(row.pupil.key)
                     .or_else(|| row.mark.as_ref().map(|m| choice_of(m.code)))
                     .unwrap_or_default(),
+                seen: row.mark.as_ref().map_or(0, |m| m.version),
             }
         })
         .collect();
@@ -174,12 +196,21 @@ fn page(
                 t.by
             )
         }),
-        error,
+        error: entered.error,
+        conflict: entered.conflict,
+        href: format!(
+            "/s/{}/registers/{}/{}/{}",
+            access.school.id,
+            sheet.group.id,
+            sheet.key.date,
+            session_path(sheet.key.session)
+        ),
         rows,
         codes: REGISTER_CODES.iter().copied().map(CodeOption::of).collect(),
-        needs_reason: sheet.taken.is_some()
-            || sheet.rows.iter().any(|r| r.mark.as_ref().is_some_and(|m| m.source == MarkSource::Planned)),
-        reason,
+        reasons: crate::view::change_reasons(),
+        needs_reason: sheet.taken.is_some(),
+        reason: entered.reason,
+        note: entered.note,
     }
 }
 
@@ -197,26 +228,20 @@ async fn register(
         return Err(AppError::NotFound("school session"));
     }
     let sheet = work::sheet(&state, &access, GroupId(group), key).await?;
-    Ok(page(
-        &state,
-        &access,
-        &sheet,
-        &|_| None,
-        None,
-        String::new(),
-    ))
+    let entered = Entered {
+        chosen: &|_| None,
+        error: None,
+        conflict: None,
+        reason: String::new(),
+        note: String::new(),
+    };
+    Ok(page(&state, &access, &sheet, entered))
 }
 
 /// The entries of a submitted register form, by pupil: each pupil's `mark_` choice, or the code
-/// chosen from their `other_` list, which wins. A pupil left without either is not entered, and
-/// the store names them.
-fn entries(form: &[(String, String)]) -> Result<Vec<(PupilKey, Entry)>, String> {
-    let field = |name: String| {
-        form.iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-    };
+/// chosen from their `other_` list, which wins, with the version of their mark the page showed
+/// (`seen_`). A pupil left without either is not entered, and the store names them.
+fn entries(form: &[(String, String)]) -> Result<Vec<(PupilKey, Entry, Option<u32>)>, String> {
     let pupils: BTreeSet<i64> = form
         .iter()
         .filter_map(|(k, _)| k.strip_prefix("mark_").or_else(|| k.strip_prefix("other_")))
@@ -224,18 +249,66 @@ fn entries(form: &[(String, String)]) -> Result<Vec<(PupilKey, Entry)>, String> 
         .collect();
     let mut entries = Vec::with_capacity(pupils.len());
     for key in pupils {
-        let choice = field(format!("other_{key}")).or_else(|| field(format!("mark_{key}")));
+        let choice =
+            field(form, &format!("other_{key}")).or_else(|| field(form, &format!("mark_{key}")));
         let entry = match choice {
             None => continue,
             Some("present") => Entry::Present,
             Some("late") => Entry::Late {
-                at: field(format!("late_at_{key}")).and_then(|t| t.parse::<Time>().ok()),
+                at: field(form, &format!("late_at_{key}")).and_then(|t| t.parse::<Time>().ok()),
             },
             Some(symbol) => Entry::Code(Code::parse(symbol).map_err(|e| e.to_string())?),
         };
-        entries.push((PupilKey(key), entry));
+        let seen = match field(form, &format!("seen_{key}")) {
+            None => None,
+            Some(text) => Some(text.parse::<u32>().map_err(|_| {
+                format!(
+                    "seen_{key}: {:?} is not a version",
+                    crate::limits::prefix(text)
+                )
+            })?),
+        };
+        entries.push((PupilKey(key), entry, seen));
     }
     Ok(entries)
+}
+
+/// A form field's value, trimmed; `None` when missing or blank.
+fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// What differs between the marks someone saved meanwhile and what this person entered.
+fn conflict(
+    state: &AppState,
+    sheet: &RegisterSheet,
+    pupils: &[PupilKey],
+    chosen: &dyn Fn(PupilKey) -> Option<String>,
+) -> Conflict {
+    let saved = match &sheet.taken {
+        Some(t) => format!("Saved by {} at {}", t.by, work::clock_time(state, t.at)),
+        None => "Saved by someone else".to_owned(),
+    };
+    let differ = sheet
+        .rows
+        .iter()
+        .filter(|row| pupils.contains(&row.pupil.key))
+        .map(|row| {
+            let theirs = row.mark.as_ref().map_or("no mark".to_owned(), |m| {
+                let by = m.recorded_by.as_deref().unwrap_or("someone");
+                format!("{} ({}) by {by}", m.code, m.code.meaning())
+            });
+            let yours = chosen(row.pupil.key).unwrap_or_else(|| "no mark".into());
+            format!(
+                "{}: saved as {theirs}; yours {yours}",
+                row.pupil.pupil.name()
+            )
+        })
+        .collect();
+    Conflict { saved, differ }
 }
 
 async fn submit(
@@ -249,46 +322,54 @@ async fn submit(
         date,
         session: parse_session(&session)?,
     };
-    let reason = form
-        .iter()
-        .find(|(k, _)| k == "reason")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let taken = match entries(&form) {
-        Ok(entries) => {
-            work::take_register(
-                &state,
-                &access,
-                GroupId(group),
-                key,
-                &entries,
-                Some(reason.clone()),
-            )
-            .await
+    let reason = field(&form, "reason").unwrap_or_default().to_owned();
+    let note = field(&form, "note").unwrap_or_default().to_owned();
+    let taken = match (entries(&form), work::reason_given(Some(&reason), &note)) {
+        (Ok(entries), Ok(reason)) => {
+            work::take_register(&state, &access, GroupId(group), key, &entries, reason).await
         }
-        Err(message) => Err(AppError::BadRequest(message)),
+        (Err(message), _) => Err(AppError::BadRequest(message)),
+        (_, Err(e)) => Err(e),
     };
-    let error = match taken {
+    let chosen = |pupil: PupilKey| {
+        field(&form, &format!("other_{pupil}"))
+            .or_else(|| field(&form, &format!("mark_{pupil}")))
+            .map(str::to_owned)
+    };
+    let sheet = match taken {
         Ok(_) => {
             return Ok(Redirect::to(&format!("/s/{school}/registers?date={date}")).into_response());
         }
-        Err(AppError::BadRequest(message)) => message,
+        Err(e @ (AppError::BadRequest(_) | AppError::Forbidden(_) | AppError::Stale(_))) => {
+            (e, work::sheet(&state, &access, GroupId(group), key).await?)
+        }
         Err(other) => return Err(other),
     };
-    // Shown again, as the teacher left it, with what is wrong.
-    let sheet = work::sheet(&state, &access, GroupId(group), key).await?;
-    let chosen = |pupil: PupilKey| {
-        let get = |name: String| {
-            form.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.clone())
-        };
-        get(format!("other_{pupil}"))
-            .filter(|v| !v.is_empty())
-            .or_else(|| get(format!("mark_{pupil}")))
+    // Shown again, as the person left it, with what is wrong; after a conflict, over the marks
+    // as they are now, so that saving again applies theirs knowingly.
+    let (error, sheet) = sheet;
+    let status = match &error {
+        AppError::Forbidden(_) => axum::http::StatusCode::FORBIDDEN,
+        AppError::Stale(_) => axum::http::StatusCode::CONFLICT,
+        _ => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
     };
-    let page = page(&state, &access, &sheet, &chosen, Some(error), reason);
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    let entered = match error {
+        AppError::Stale(pupils) => Entered {
+            chosen: &chosen,
+            error: None,
+            conflict: Some(conflict(&state, &sheet, &pupils, &chosen)),
+            reason,
+            note,
+        },
+        other => Entered {
+            chosen: &chosen,
+            error: Some(other.to_string()),
+            conflict: None,
+            reason,
+            note,
+        },
+    };
+    Ok((status, page(&state, &access, &sheet, entered)).into_response())
 }
 
 pub(crate) fn router() -> Router<AppState> {

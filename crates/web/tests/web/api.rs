@@ -54,7 +54,8 @@ pub async fn register_through_the_api(backend: Backend) {
             .unwrap()
             .contains("give the reason")
     );
-    changed["reason"] = json!("Dentist, not illness");
+    changed["reason"] = json!("marked_in_error");
+    changed["note"] = json!("Dentist, not illness");
     let saved = app.api("PUT", &path, Some(&token), Some(changed)).await;
     assert_eq!(saved.json()["amended"], 1);
     // Unknown codes and sessions are refused plainly.
@@ -112,8 +113,7 @@ pub async fn amendments_ledger_and_lists_through_the_api(backend: Backend) {
         json!([{"group": f.other_group.0, "group_name": "5B", "date": "2025-09-10", "session": "AM", "pupils": 2, "closed_at": "09:15"}])
     );
     let ben = f.pupils[1];
-    let change =
-        json!({"date": "2025-09-10", "session": "AM", "code": "I", "reason": "Father phoned"});
+    let change = json!({"date": "2025-09-10", "session": "AM", "code": "I", "reason": "reason_established", "note": "Father phoned"});
     let reply = app
         .api(
             "POST",

@@ -235,7 +235,8 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
         &format!("select[name='other_{cara}'] option[value='I']"),
     )
     .await;
-    type_into(&client, "textarea[name=reason]", "Sent home ill at 9.00").await;
+    click(&client, "select[name=reason] option[value=arrived_late]").await;
+    type_into(&client, "input[name=note]", "Sent home ill at 9.00").await;
     click(&client, "button.primary").await;
     client
         .goto(&format!("{base}/s/{}/pupils/{cara}", f.school))
@@ -260,12 +261,7 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
         .unwrap_or(false);
     assert!(htmx, "htmx loads from rollcall itself");
     click(&client, "form.quick select option[value='I']").await;
-    type_into(
-        &client,
-        "form.quick input[name=reason]",
-        "Mother phoned: ill",
-    )
-    .await;
+    type_into(&client, "form.quick input[name=note]", "Mother phoned: ill").await;
     click(&client, "form.quick button").await;
     page_with(&client, "Absent with no reason (0)").await;
     client

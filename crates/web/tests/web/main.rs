@@ -26,6 +26,8 @@ mod casefile;
 mod permissions;
 // Parents: the portal, what they may reach, their reports and leave, invitations, messages.
 mod parents;
+// Stale writes and who may change a mark: the register as a legal record.
+mod integrity;
 // Headless Chromium through chromedriver: the flows a person follows.
 mod browser;
 
@@ -46,6 +48,9 @@ on_both_backends!(
     casefile::a_school_words_its_own_letters,
     api::register_through_the_api,
     api::amendments_ledger_and_lists_through_the_api,
+    integrity::a_stale_write_is_refused_with_the_register_as_it_is,
+    integrity::the_register_page_opened_twice,
+    integrity::a_teacher_cannot_rewrite_the_record,
     permissions::every_role_against_every_route,
     parents::parents_see_only_their_own_children,
     parents::an_absence_report_is_accepted,

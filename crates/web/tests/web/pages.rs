@@ -123,7 +123,7 @@ pub async fn retaking_is_an_amendment_with_a_reason(backend: Backend) {
         .post_form(
             &path,
             Some(&cookie),
-            &format!("{changed}&reason=Ben+arrived+at+9.03"),
+            &format!("{changed}&reason=arrived_late&note=Ben+arrived+at+9.03"),
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
@@ -132,7 +132,10 @@ pub async fn retaking_is_an_amendment_with_a_reason(backend: Backend) {
     assert_eq!(ledger[0].original.unwrap().code, Code::ReasonNotEstablished);
     assert_eq!(ledger[0].new.code, Code::Late);
     assert_eq!(ledger[0].new.minutes_late, Some(18));
-    assert_eq!(ledger[0].reason, "Ben arrived at 9.03");
+    assert_eq!(
+        ledger[0].reason,
+        "Arrived late or left early: Ben arrived at 9.03"
+    );
     assert_eq!(
         (ledger[0].by_name.as_str(), ledger[0].by_position.as_str()),
         ("Tom Teach", "Class teacher, 5A")
@@ -264,7 +267,7 @@ pub async fn office_amends_and_the_ledger_shows_it(backend: Backend) {
     app.clock.set(at(Time::constant(9, 45, 0, 0)));
     let ben = f.pupils[1];
     let change = format!(
-        "date={SCHOOL_DAY}&session=am&code=I&reason=Mother+phoned+9.40%3A+ill&back=/s/{}/office",
+        "date={SCHOOL_DAY}&session=am&code=I&reason=reason_established&note=Mother+phoned+9.40%3A+ill&back=/s/{}/office",
         f.school
     );
     let reply = app
@@ -284,7 +287,7 @@ pub async fn office_amends_and_the_ledger_shows_it(backend: Backend) {
         .await;
     let text = page.text();
     assert!(
-        text.contains("Wed 10 Sep AM N I Mother phoned 9.40: ill 10 Sep 2025 09:45 Lisa Craven, Attendance officer"),
+        text.contains("Wed 10 Sep AM N I Reason for absence established: Mother phoned 9.40: ill 10 Sep 2025 09:45 Lisa Craven, Attendance officer"),
         "{text}"
     );
     // A change without a reason, or with a code not in force, changes nothing.
@@ -297,7 +300,7 @@ pub async fn office_amends_and_the_ledger_shows_it(backend: Backend) {
         )
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let old = format!("date={SCHOOL_DAY}&session=am&code=H&reason=holiday");
+    let old = format!("date={SCHOOL_DAY}&session=am&code=H&reason=other&note=holiday");
     let reply = app
         .post_form(
             &format!("/s/{}/pupils/{ben}/marks", f.school),
@@ -313,7 +316,9 @@ pub async fn office_amends_and_the_ledger_shows_it(backend: Backend) {
     );
     assert_eq!(app.store.ledger(ben).await.unwrap().len(), 1);
     // A redirect never leaves the school.
-    let away = format!("date={SCHOOL_DAY}&session=pm&code=I&reason=ill&back=https://evil.example/");
+    let away = format!(
+        "date={SCHOOL_DAY}&session=pm&code=I&reason=reason_established&note=ill&back=https://evil.example/"
+    );
     let reply = app
         .post_form(
             &format!("/s/{}/pupils/{ben}/marks", f.school),

@@ -421,7 +421,7 @@ pub async fn leave_is_asked_for_and_decided(backend: Backend) {
         .post_form(
             &format!("/s/{}/pupils/{amy}/marks", f.school),
             Some(&officer),
-            "date=2025-10-08&session=both&code=N&reason=Not+in+school",
+            "date=2025-10-08&session=both&code=N&reason=other&note=Not+in+school",
         )
         .await;
     assert_eq!(marked.status, StatusCode::SEE_OTHER, "{}", marked.text());

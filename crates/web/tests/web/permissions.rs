@@ -42,7 +42,7 @@ pub async fn every_role_against_every_route(backend: Backend) {
     let (a, b, stranger) = (f.pupils[0], f.other_pupils[0], f.stranger);
     let day = SCHOOL_DAY;
     let full_register = app.register_form(["present", "present", "present"]);
-    let amend = format!("date={day}&session=am&code=I&reason=Phoned");
+    let amend = format!("date={day}&session=am&code=I&reason=reason_established&note=Phoned");
     let note = "kind=note&note=Spoke+to+mother".to_owned();
     let flag = format!("flag=social_worker&from={day}&note=LA");
     let referral = format!("to=early_help&made={day}&reason=Housing");
@@ -237,7 +237,7 @@ pub async fn every_role_against_every_route(backend: Backend) {
         {"pupil": f.pupils[1].0, "mark": "present"},
         {"pupil": f.pupils[2].0, "mark": "present"},
     ]});
-    let change = json!({"date": day.to_string(), "session": "AM", "code": "I", "reason": "Phoned"});
+    let change = json!({"date": day.to_string(), "session": "AM", "code": "I", "reason": "reason_established", "note": "Phoned"});
     let bulk_body = json!({"group": f.other_group.0, "first": day.to_string(), "last": day.to_string(), "sessions": "pm", "code": "V", "reason": "Trip"});
     let api: Vec<(&str, String, Option<serde_json::Value>, [Outcome; 6])> = vec![
         (

@@ -48,6 +48,7 @@ pub struct Reply {
     pub location: Option<String>,
     pub cookie: Option<String>,
     pub content_type: Option<String>,
+    pub etag: Option<String>,
     pub body: String,
     pub bytes: Vec<u8>,
 }
@@ -159,12 +160,17 @@ impl TestApp {
             .headers()
             .get(header::CONTENT_TYPE)
             .map(|v| v.to_str().unwrap().to_owned());
+        let etag = response
+            .headers()
+            .get(header::ETAG)
+            .map(|v| v.to_str().unwrap().to_owned());
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Reply {
             status,
             location,
             cookie,
             content_type,
+            etag,
             body: String::from_utf8_lossy(&bytes).into_owned(),
             bytes: bytes.to_vec(),
         }
@@ -237,7 +243,22 @@ impl TestApp {
         token: Option<&str>,
         body: Option<serde_json::Value>,
     ) -> Reply {
+        self.api_if_match(method, path, token, body, None).await
+    }
+
+    /// An API request with `If-Match`.
+    pub async fn api_if_match(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+        if_match: Option<&str>,
+    ) -> Reply {
         let mut request = Request::builder().method(method).uri(path);
+        if let Some(tag) = if_match {
+            request = request.header(header::IF_MATCH, tag);
+        }
         if let Some(token) = token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }

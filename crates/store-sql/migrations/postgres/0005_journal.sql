@@ -1,0 +1,43 @@
+-- The ledger becomes the journal of every mark: each session's marks form a chain of entries
+-- (version 1 is the first recording, each later one an amendment), and the mark keeps the
+-- version and hash of its latest entry, so that replaying the entries gives every mark.
+-- The ledger kept before (amendments only, one chain per school) is converted by the store
+-- when it first connects, after checking its chain, and then dropped.
+
+DROP TRIGGER ledger_no_update_or_delete ON ledger;
+DROP TRIGGER ledger_no_truncate ON ledger;
+ALTER TABLE ledger RENAME TO ledger_legacy;
+ALTER TABLE ledger_legacy RENAME CONSTRAINT ledger_pkey TO ledger_legacy_pkey;
+ALTER TABLE ledger_heads RENAME TO ledger_legacy_heads;
+DROP INDEX ledger_by_pupil;
+
+-- 0 marks a mark written before the journal, until the conversion gives it its entries.
+ALTER TABLE marks ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE marks ADD COLUMN entry_hash BYTEA;
+
+CREATE TABLE ledger (
+    pupil_id BIGINT NOT NULL,
+    date DATE NOT NULL,
+    session SMALLINT NOT NULL,
+    version INTEGER NOT NULL,
+    original_code TEXT,
+    original_minutes INTEGER,
+    new_code TEXT NOT NULL,
+    new_minutes INTEGER,
+    source TEXT NOT NULL,
+    -- Why; every amendment has one, a first recording from a register, a plan or an import none.
+    reason TEXT,
+    at BIGINT NOT NULL,
+    by_user BIGINT,
+    by_name TEXT NOT NULL,
+    by_position TEXT NOT NULL,
+    -- SHA-256 over the previous entry's hash, the school and every field.
+    hash BYTEA NOT NULL,
+    PRIMARY KEY (pupil_id, date, session, version)
+);
+
+CREATE TRIGGER ledger_no_update_or_delete BEFORE UPDATE OR DELETE ON ledger
+    FOR EACH ROW EXECUTE FUNCTION ledger_is_append_only();
+
+CREATE TRIGGER ledger_no_truncate BEFORE TRUNCATE ON ledger
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_is_append_only();
