@@ -1,16 +1,13 @@
-//! Commands that work on a database: import, checking ledgers, staff accounts and API tokens.
+//! Commands that work on a database: import and checking ledgers.
 
-use std::io::BufRead;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use clap::{Args, Subcommand};
+use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use rollcall_core::Role;
 use rollcall_files::LoadedSchool;
 use rollcall_store::{
-    Accounts as _, Actor, Directory as _, ImportTarget, NewSchool, NewUser, Registers as _,
-    SchoolRecord, Store,
+    Actor, Directory as _, ImportTarget, NewSchool, Registers as _, SchoolRecord, Store,
 };
 use rollcall_store_sql::SqlStore;
 
@@ -224,130 +221,5 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
             1 => bail!("1 ledger does not verify"),
             n => bail!("{n} ledgers do not verify"),
         }
-    })
-}
-
-#[derive(Subcommand)]
-pub enum UserCommand {
-    /// Adds a member of staff with a role at a school. The password is read from the
-    /// ROLLCALL_PASSWORD environment variable, or from the first line of standard input.
-    Add(UserAddArgs),
-}
-
-#[derive(Args)]
-pub struct UserAddArgs {
-    /// The database.
-    #[arg(long, value_name = "URL")]
-    db: String,
-    /// The school (by URN), when the database holds more than one.
-    #[arg(long, value_name = "URN")]
-    school: Option<String>,
-    /// The name they sign in with.
-    #[arg(long)]
-    username: String,
-    /// Their full name.
-    #[arg(long)]
-    name: String,
-    /// Their position, as recorded with their amendments.
-    #[arg(long)]
-    position: String,
-    /// Their role: teacher, attendance_officer or senior_leader.
-    #[arg(long)]
-    role: String,
-    /// Registration groups they look after (repeatable).
-    #[arg(long = "group", value_name = "NAME")]
-    groups: Vec<String>,
-}
-
-fn read_password() -> anyhow::Result<String> {
-    let password = match std::env::var("ROLLCALL_PASSWORD") {
-        Ok(password) => password,
-        Err(_) => {
-            eprintln!("Password (one line):");
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line)?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
-        }
-    };
-    if password.chars().count() < 10 {
-        bail!("a password needs at least 10 characters");
-    }
-    Ok(password)
-}
-
-pub fn user(command: &UserCommand) -> anyhow::Result<()> {
-    let UserCommand::Add(args) = command;
-    let role = Role::parse(&args.role).with_context(|| {
-        format!(
-            "{:?} is not a role: teacher, attendance_officer or senior_leader",
-            args.role
-        )
-    })?;
-    let password = read_password()?;
-    crate::runtime()?.block_on(async {
-        let store = open(&args.db).await?;
-        let school = find_school(&store, args.school.as_deref()).await?;
-        let hash = rollcall_web::Passwords::default().hash(&password).await?;
-        let user = store
-            .create_user(&NewUser {
-                username: args.username.clone(),
-                name: args.name.clone(),
-                position: args.position.clone(),
-                password_hash: Some(hash),
-            })
-            .await?;
-        store.grant_role(user, school.id, role).await?;
-        for group in &args.groups {
-            let id = store.ensure_group(school.id, group).await?;
-            store.assign_staff(id, user).await?;
-        }
-        println!(
-            "Added {} ({}) as {} at {}.",
-            args.name, args.username, role, school.name
-        );
-        store.close().await;
-        Ok(())
-    })
-}
-
-#[derive(Subcommand)]
-pub enum TokenCommand {
-    /// Issues an API token acting as a member of staff; it is shown once.
-    Create(TokenArgs),
-}
-
-#[derive(Args)]
-pub struct TokenArgs {
-    /// The database.
-    #[arg(long, value_name = "URL")]
-    db: String,
-    /// The member of staff the token acts as.
-    #[arg(long)]
-    username: String,
-    /// What the token is for, such as "MIS sync".
-    #[arg(long)]
-    name: String,
-}
-
-pub fn token(command: &TokenCommand) -> anyhow::Result<()> {
-    let TokenCommand::Create(args) = command;
-    crate::runtime()?.block_on(async {
-        let store = open(&args.db).await?;
-        let user = store
-            .user_by_username(&args.username)
-            .await?
-            .with_context(|| format!("no user {}", args.username))?;
-        let token = rollcall_web::new_token();
-        store
-            .create_api_token(
-                &rollcall_web::token_hash(&token),
-                user.id,
-                &args.name,
-                jiff::Timestamp::now(),
-            )
-            .await?;
-        println!("{token}");
-        store.close().await;
-        Ok(())
     })
 }

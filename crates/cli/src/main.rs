@@ -1,5 +1,6 @@
 //! `rollcall`: the school attendance system's command line.
 
+mod accounts;
 mod admin;
 mod demo;
 mod report;
@@ -38,10 +39,10 @@ enum Command {
     VerifyLedger(admin::VerifyArgs),
     /// Manages staff accounts.
     #[command(subcommand)]
-    User(admin::UserCommand),
+    User(accounts::UserCommand),
     /// Manages API tokens.
     #[command(subcommand)]
-    Token(admin::TokenCommand),
+    Token(accounts::TokenCommand),
     /// What a school's procedures ask for at a date and time: first-day calls, visits,
     /// escalations, letters and meetings, each with the rule that asks for it.
     Worklist(worklist::WorklistArgs),
@@ -154,8 +155,8 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Import(args) => admin::import(&args),
         Command::VerifyLedger(args) => admin::verify(&args),
-        Command::User(command) => admin::user(&command),
-        Command::Token(command) => admin::token(&command),
+        Command::User(command) => accounts::user(&command),
+        Command::Token(command) => accounts::token(&command),
         Command::Worklist(args) => worklist::run(&args),
     };
     match result {

@@ -37,10 +37,9 @@ pub struct ServeArgs {
     /// On first run, create a demo school, with today in term, and staff to sign in as.
     #[arg(long)]
     demo: bool,
-    /// Mark cookies Secure, for serving over HTTPS (behind a proxy that ends TLS).
-    #[arg(long)]
-    secure_cookies: bool,
-    /// The address parents reach rollcall at, for links in emails (default: http://LISTEN).
+    /// The address people reach rollcall at, for links in emails (default: http://LISTEN): an
+    /// https:// one behind a proxy that ends TLS (cookies are then Secure, with HSTS), or plain
+    /// http on this machine only.
     #[arg(long, value_name = "URL", env = "ROLLCALL_PUBLIC_URL")]
     public_url: Option<String>,
     /// The SMTP server emails go through, host:port (a relay that adds TLS if it is needed).
@@ -107,15 +106,19 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         } else {
             None
         };
+        let config = Config {
+            public_url: args
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", args.listen)),
+            ..Config::default()
+        };
+        config
+            .check_public_url()
+            .map_err(anyhow::Error::msg)
+            .context("--public-url")?;
         let state = AppState::new(store)
-            .with_config(Config {
-                secure_cookies: args.secure_cookies,
-                public_url: args
-                    .public_url
-                    .clone()
-                    .unwrap_or_else(|| format!("http://{}", args.listen)),
-                ..Config::default()
-            })
+            .with_config(config)
             .with_passwords(passwords)
             .with_transports(transports(args)?);
         let listener = tokio::net::TcpListener::bind(args.listen)

@@ -189,7 +189,10 @@ impl Code {
     /// Reads a symbol of either code set, ignoring case and surrounding spaces.
     pub fn parse(symbol: &str) -> Result<Code, CodeError> {
         let symbol = symbol.trim();
-        Code::from_bytes(symbol.as_bytes()).ok_or_else(|| CodeError::Unknown(symbol.to_owned()))
+        // A code is one or two characters: a few more show the mistake, and a long value is
+        // never repeated whole.
+        Code::from_bytes(symbol.as_bytes())
+            .ok_or_else(|| CodeError::Unknown(symbol.chars().take(8).collect()))
     }
 
     /// Reads a symbol given as bytes, ignoring case.

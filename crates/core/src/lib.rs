@@ -7,6 +7,7 @@
 //! Errors are `thiserror` enums that say what is wrong in words a school would use; callers add
 //! where (file, line, field, form).
 
+pub mod accounts;
 pub mod authority;
 pub mod calendar;
 pub mod casefile;
@@ -22,9 +23,11 @@ pub mod requests;
 pub mod roles;
 pub mod session;
 pub mod stats;
+pub mod text;
 pub mod triggers;
 pub mod worklist;
 
+pub use accounts::{PasswordRefusal, TokenScope, check_password, sign_in_wait};
 pub use authority::{
     Authority, ChangeReason, MarkSource, ReasonError, Refusal, change_reason, may_change,
 };
@@ -50,5 +53,6 @@ pub use requests::{
 pub use roles::{Permission, Role};
 pub use session::{Day, Session, SessionKey, Slot};
 pub use stats::{GroupBy, GroupKey, GroupSummary, MissedTime, Rate, Tally, summarise};
+pub use text::{TextError, TextKind, check_text};
 pub use triggers::{Trigger, TriggerHit};
 pub use worklist::{Item, Standing, pupil_items, school_items, standing};

@@ -52,6 +52,9 @@ pub enum Permission {
     DecideLeave,
     /// Edit the messages the school sends.
     EditTemplates,
+    /// Manage the school's staff accounts: disable and enable them, reset passwords, end
+    /// sessions, revoke API tokens (the school's administrator; issue 14 item 8).
+    ManageAccounts,
 }
 
 impl Role {
@@ -63,7 +66,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Teacher => matches!(permission, TakeOwnRegisters | ViewOwnPupils),
-            Role::AttendanceOfficer => !matches!(permission, DecideLeave),
+            Role::AttendanceOfficer => !matches!(permission, DecideLeave | ManageAccounts),
             Role::SeniorLeader => true,
         }
     }
@@ -120,6 +123,7 @@ mod tests {
             (DecideLeave, false, false, true),
             (EditTemplates, false, true, true),
             (WorkCases, false, true, true),
+            (ManageAccounts, false, false, true),
         ];
         for (permission, teacher, officer, leader) in table {
             assert_eq!(Role::Teacher.permits(permission), teacher, "{permission:?}");

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use rollcall_core::pupil::parse_flag;
-use rollcall_core::{LaEstab, Pupil, Roll, SenStatus, Sex, Upn, YearGroup};
+use rollcall_core::{LaEstab, Pupil, Roll, SenStatus, Sex, TextKind, Upn, YearGroup, check_text};
 use rustc_hash::FxHashMap;
 
 use crate::error::{FileError, LoadError, MAX_REPORTED};
@@ -123,11 +123,19 @@ impl<'r> Row<'r> {
             .unwrap_or_default()
     }
 
+    /// A name that must be given.
     fn text(&self, column: &'static str) -> Result<String, FieldError> {
-        match self.get(column) {
-            "" => Err((column, "must not be empty".to_owned())),
-            value => Ok(value.to_owned()),
+        match self.optional_text(column)? {
+            None => Err((column, "must not be empty".to_owned())),
+            Some(value) => Ok(value),
         }
+    }
+
+    /// A name that may be empty.
+    fn optional_text(&self, column: &'static str) -> Result<Option<String>, FieldError> {
+        let value = self.get(column);
+        check_text(value, TextKind::Name).map_err(|e| (column, e.to_string()))?;
+        Ok((!value.is_empty()).then(|| value.to_owned()))
     }
 
     fn parse<T, E: std::fmt::Display>(
@@ -160,12 +168,11 @@ fn pupil_of(
         Some(text) => Some(LaEstab::parse(text).map_err(|e| (SCHOOL_COLUMN, e.to_string()))?),
         None => None,
     };
-    let preferred = row.get("preferred_forename");
     Ok(Pupil {
         upn,
         legal_surname: row.text("legal_surname")?,
         legal_forename: row.text("legal_forename")?,
-        preferred_forename: (!preferred.is_empty()).then(|| preferred.to_owned()),
+        preferred_forename: row.optional_text("preferred_forename")?,
         date_of_birth: row.parse("date_of_birth", parse_date)?,
         sex: row.parse("sex", Sex::parse)?,
         year_group: row.parse("year_group", YearGroup::parse)?,
@@ -249,6 +256,10 @@ mod tests {
 
     #[test]
     fn bad_fields_name_line_and_field() {
+        let long_preferred = format!(
+            "B801200005001,Able,Amy,{},2015-03-01,F,5,5A,,,N,N,N",
+            "y".repeat(101)
+        );
         let table = [
             (
                 "A801200005001,Able,Amy,,2015-03-01,F,5,5A,,,N,N,N",
@@ -269,6 +280,14 @@ mod tests {
             (
                 "B801200005001,Able,Amy,,2015-03-01,F,5,5A,2025-09-01,2025-01-01,N,N,N",
                 "field leaving_date",
+            ),
+            (
+                "B801200005001,Ab\0le,Amy,,2015-03-01,F,5,5A,,,N,N,N",
+                "line 2, field legal_surname: holds a control character (U+0000) at character 3",
+            ),
+            (
+                long_preferred.as_str(),
+                "line 2, field preferred_forename: is 101 characters long; at most 100 are kept",
             ),
             (
                 "B801200005001,Able,Amy,,2015-03-01,F,5,5A,,,N,N",

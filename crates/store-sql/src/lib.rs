@@ -25,21 +25,22 @@ use jiff::civil::Date;
 use rollcall_core::casefile::{CaseFileRecord, Record};
 use rollcall_core::{Register, Role, Session, SessionKey};
 use rollcall_store::{
-    AbsenceReportRecord, Accounts, Actor, Amendment, BulkChange, BulkOutcome, CaseFiles,
-    CaseRecord, Casework, Channel, CharacteristicChange, CloseJob, Contact, ContactId,
-    ContactRecord, Decision, Delivery, Directory, Document, Families, FiledRecord, FlagRecord,
-    GroupId, GroupRecord, ImportSummary, ImportTarget, JobRecord, LeaveRecord, LedgerCheck,
-    LedgerEntry, LetterRecord, LinkPurpose, MarkSource, MessageRecord, Messages, NewAbsenceReport,
-    NewCaseEntry, NewFileRecord, NewFlag, NewLeaveRequest, NewLetter, NewMessage, NewSchool,
-    NewUser, ParentAccount, ParentId, PlannedMark, PupilHistory, PupilKey, PupilRecord,
-    RegisterSheet, Registers, Result, SchoolId, SchoolRecord, SheetRow, StaffUser, StoreError,
-    StoredMark, Submission, SubmissionRecord, SubmitOutcome, TemplateRecord, TrustId, UserId,
+    AbsenceReportRecord, Actor, Amendment, BulkChange, BulkOutcome, CaseFiles, CaseRecord,
+    Casework, Channel, CharacteristicChange, CloseJob, Contact, ContactId, ContactRecord, Decision,
+    Delivery, Directory, Document, Families, FiledRecord, FlagRecord, GroupId, GroupRecord,
+    ImportSummary, ImportTarget, JobRecord, LeaveRecord, LedgerCheck, LedgerEntry, LetterRecord,
+    LinkPurpose, MarkSource, MessageRecord, Messages, NewAbsenceReport, NewCaseEntry,
+    NewFileRecord, NewFlag, NewLeaveRequest, NewLetter, NewMessage, NewSchool, NewUser,
+    ParentAccount, ParentId, PlannedMark, PupilHistory, PupilKey, PupilRecord, RegisterSheet,
+    Registers, Result, SchoolId, SchoolRecord, SheetRow, StaffUser, StoreError, StoredMark,
+    Submission, SubmissionRecord, SubmitOutcome, TemplateRecord, TrustId, UserId,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::accounts::AccountSql;
 use crate::casefiles::CaseFileSql;
 use crate::families::{Decided, FamilySql};
 use crate::ledger::LedgerSql;
@@ -48,8 +49,9 @@ use crate::time::{from_micros, to_micros};
 
 enum Pool {
     /// SQLite allows one writer at a time: writers queue on the lock here rather than sleep
-    /// and retry in SQLite's busy handler.
-    Sqlite(SqlitePool, tokio::sync::Mutex<()>),
+    /// and retry in SQLite's busy handler, and write through one connection of their own,
+    /// whose page cache stays warm (a connection drops its cache whenever another has written).
+    Sqlite(SqlitePool, tokio::sync::Mutex<SqlitePool>),
     Postgres(PgPool),
 }
 
@@ -62,13 +64,19 @@ pub struct SqlStore {
 macro_rules! read {
     ($self:ident, |$conn:ident| $body:expr) => {
         match &$self.pool {
-            Pool::Sqlite(pool, _) => {
-                let mut held = pool.acquire().await.map_err(db)?;
+            $crate::Pool::Sqlite(pool, _) => {
+                let mut held = pool
+                    .acquire()
+                    .await
+                    .map_err($crate::statements::unreachable)?;
                 let $conn: &mut sqlx::SqliteConnection = &mut held;
                 $body
             }
-            Pool::Postgres(pool) => {
-                let mut held = pool.acquire().await.map_err(db)?;
+            $crate::Pool::Postgres(pool) => {
+                let mut held = pool
+                    .acquire()
+                    .await
+                    .map_err($crate::statements::unreachable)?;
                 let $conn: &mut sqlx::PgConnection = &mut held;
                 $body
             }
@@ -81,16 +89,19 @@ macro_rules! read {
 macro_rules! snapshot {
     ($self:ident, |$conn:ident| $body:expr) => {
         match &$self.pool {
-            Pool::Sqlite(pool, _) => {
-                let mut tx = pool.begin_with("BEGIN").await.map_err(db)?;
+            $crate::Pool::Sqlite(pool, _) => {
+                let mut tx = pool
+                    .begin_with("BEGIN")
+                    .await
+                    .map_err($crate::statements::unreachable)?;
                 let $conn: &mut sqlx::SqliteConnection = &mut tx;
                 $body
             }
-            Pool::Postgres(pool) => {
+            $crate::Pool::Postgres(pool) => {
                 let mut tx = pool
                     .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     .await
-                    .map_err(db)?;
+                    .map_err($crate::statements::unreachable)?;
                 let $conn: &mut sqlx::PgConnection = &mut tx;
                 $body
             }
@@ -113,41 +124,59 @@ macro_rules! write {
         loop {
             let $retry = tries > 0;
             let attempt = match &$self.pool {
-                Pool::Sqlite(pool, writer) => {
-                    let _turn = writer.lock().await;
-                    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+                $crate::Pool::Sqlite(_, writer) => {
+                    let turn = writer.lock().await;
+                    let mut tx = turn
+                        .begin_with("BEGIN IMMEDIATE")
+                        .await
+                        .map_err($crate::statements::db)?;
                     let out = {
                         let $conn: &mut sqlx::SqliteConnection = &mut tx;
                         $body
                     };
                     match out {
-                        Ok(out) => tx.commit().await.map(|_| out).map_err(db),
+                        Ok(out) => tx
+                            .commit()
+                            .await
+                            .map(|_| out)
+                            .map_err($crate::statements::db),
                         Err(e) => Err(e),
                     }
                 }
-                Pool::Postgres(pool) => {
-                    let mut tx = pool.begin().await.map_err(db)?;
+                $crate::Pool::Postgres(pool) => {
+                    let mut tx = pool
+                        .begin()
+                        .await
+                        .map_err($crate::statements::unreachable)?;
                     let out = {
                         let $conn: &mut sqlx::PgConnection = &mut tx;
                         $body
                     };
                     match out {
-                        Ok(out) => tx.commit().await.map(|_| out).map_err(db),
+                        Ok(out) => tx
+                            .commit()
+                            .await
+                            .map(|_| out)
+                            .map_err($crate::statements::db),
                         Err(e) => Err(e),
                     }
                 }
             };
             match attempt {
-                Err(StoreError::Contended) if tries < RETRIES => {
+                Err(rollcall_store::StoreError::Contended) if tries < $crate::RETRIES => {
                     tries += 1;
-                    tokio::time::sleep(Duration::from_millis(fastrand::u64(0..=u64::from(tries))))
-                        .await;
+                    tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(
+                        0..=u64::from(tries),
+                    )))
+                    .await;
                 }
                 other => break other,
             }
         }
     }};
 }
+
+mod accounts;
 
 /// Connections to PostgreSQL: a few per core keep the server busy while others wait on the
 /// network or a commit; many more only make its processes take turns.
@@ -173,22 +202,34 @@ impl SqlStore {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .test_before_acquire(false)
-                .connect_with(options)
+                .connect_with(options.clone())
                 .await
                 .map_err(db)?;
             sqlx::migrate!("./migrations/sqlite")
                 .run(&pool)
                 .await
                 .map_err(|e| StoreError::Database(Box::new(e)))?;
-            Pool::Sqlite(pool, tokio::sync::Mutex::new(()))
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .test_before_acquire(false)
+                .connect_with(options)
+                .await
+                .map_err(db)?;
+            Pool::Sqlite(pool, tokio::sync::Mutex::new(writer))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             // Every statement is a short one on keys. Planned once per connection, each keeps
             // a plan that does not depend on today's date being in the statistics yet.
             let options = PgConnectOptions::from_str(url)
                 .map_err(db)?
                 .options([("plan_cache_mode", "force_generic_plan")]);
+            // A request waits a few seconds for a connection, then is told the database cannot
+            // be reached, rather than hanging while it is down.
             let pool = PgPoolOptions::new()
                 .max_connections(postgres_connections())
+                .acquire_timeout(Duration::from_secs(5))
                 .test_before_acquire(false)
                 .connect_with(options)
                 .await
@@ -219,7 +260,10 @@ impl SqlStore {
     /// Closes every connection.
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite(pool, _) => pool.close().await,
+            Pool::Sqlite(pool, writer) => {
+                writer.lock().await.close().await;
+                pool.close().await;
+            }
             Pool::Postgres(pool) => pool.close().await,
         }
     }
@@ -231,6 +275,10 @@ fn found<T>(value: Option<T>, what: &'static str) -> Result<T> {
 
 #[async_trait]
 impl Directory for SqlStore {
+    async fn ready(&self) -> Result<()> {
+        read!(self, |c| c.select_one().await)
+    }
+
     async fn create_trust(&self, name: &str) -> Result<TrustId> {
         write!(self, |c| c.insert_trust(name).await.map(TrustId))
     }
@@ -267,21 +315,11 @@ impl Directory for SqlStore {
     }
 
     async fn user_by_username(&self, username: &str) -> Result<Option<StaffUser>> {
-        read!(self, |c| c.select_user_by_username(username).await)
+        accounts::user_by_username(self, username).await
     }
 
     async fn user(&self, id: UserId) -> Result<StaffUser> {
-        read!(self, |c| found(c.select_user(id.0).await?, "user"))
-    }
-
-    async fn set_password(&self, id: UserId, password_hash: &str) -> Result<()> {
-        write!(
-            self,
-            |c| match c.update_password(id.0, password_hash).await? {
-                0 => Err(StoreError::NotFound("user")),
-                _ => Ok(()),
-            }
-        )
+        accounts::user(self, id).await
     }
 
     async fn grant_role(&self, user: UserId, school: SchoolId, role: Role) -> Result<()> {
@@ -519,64 +557,6 @@ impl Registers for SqlStore {
         // as small as they were.
         read!(self, |c| c.analyze().await)?;
         Ok(summary)
-    }
-}
-
-#[async_trait]
-impl Accounts for SqlStore {
-    async fn create_session(
-        &self,
-        token_hash: &str,
-        user: UserId,
-        expires: Timestamp,
-    ) -> Result<()> {
-        write!(self, |c| c
-            .insert_session(token_hash, user.0, to_micros(expires))
-            .await)
-    }
-
-    async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<StaffUser>> {
-        read!(self, |c| c
-            .select_session_user(token_hash, to_micros(now))
-            .await)
-    }
-
-    async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        write!(self, |c| c.delete_session(token_hash).await)
-    }
-
-    async fn record_login_failure(&self, username: &str, at: Timestamp) -> Result<()> {
-        write!(self, |c| c
-            .insert_login_failure(username, to_micros(at))
-            .await)
-    }
-
-    async fn login_failures_since(&self, username: &str, since: Timestamp) -> Result<u64> {
-        let n = read!(self, |c| c
-            .count_login_failures(username, to_micros(since))
-            .await)?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
-
-    async fn clear_login_failures(&self, username: &str) -> Result<()> {
-        write!(self, |c| c.delete_login_failures(username).await)
-    }
-
-    async fn create_api_token(
-        &self,
-        token_hash: &str,
-        user: UserId,
-        name: &str,
-        at: Timestamp,
-    ) -> Result<()> {
-        write!(self, |c| c
-            .insert_api_token(token_hash, user.0, name, to_micros(at))
-            .await)
-    }
-
-    async fn api_token_user(&self, token_hash: &str) -> Result<Option<UserId>> {
-        let user = read!(self, |c| c.select_api_token_user(token_hash).await)?;
-        Ok(user.map(UserId))
     }
 }
 

@@ -14,8 +14,7 @@ use rollcall_store::{
     CaseRecord, Channel, Characteristic, CharacteristicChange, CloseJob, Contact, ContactId,
     ContactRecord, DeliveryStatus, Enrolment, FlagRecord, GroupId, GroupRecord, JobRecord,
     MarkSource, MessageRecord, NewCaseEntry, NewFlag, NewMessage, NewSchool, NewUser, PupilKey,
-    PupilRecord, SchoolId, SchoolRecord, StaffUser, StoreError, StoredMark, SubmissionRecord,
-    TrustId, UserId,
+    PupilRecord, SchoolId, SchoolRecord, StoreError, StoredMark, SubmissionRecord, TrustId,
 };
 
 use crate::time::{from_micros, to_micros};
@@ -26,10 +25,29 @@ pub(crate) type Result<T> = std::result::Result<T, StoreError>;
 /// deadlocks (SQLSTATE 40001, 40P01) are a concurrent writer, to be run again.
 pub(crate) fn db(e: sqlx::Error) -> StoreError {
     let code = e.as_database_error().and_then(|d| d.code());
-    if matches!(code.as_deref(), Some("40001" | "40P01")) {
-        return StoreError::Contended;
+    match code.as_deref() {
+        Some("40001" | "40P01") => return StoreError::Contended,
+        // Connection exceptions, the server shutting down or starting, too many connections;
+        // SQLite's database busy or locked past the timeout.
+        Some(c) if c.starts_with("08") || c.starts_with("57P") || c.starts_with("53") => {
+            return StoreError::Unavailable(e.to_string());
+        }
+        Some("5" | "6" | "261" | "517") => return StoreError::Unavailable(e.to_string()),
+        _ => {}
     }
-    StoreError::Database(Box::new(e))
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+        e => StoreError::Database(Box::new(e)),
+    }
+}
+
+/// A failure to get a connection: whatever its cause, the database cannot be reached.
+pub(crate) fn unreachable(e: sqlx::Error) -> StoreError {
+    StoreError::Unavailable(e.to_string())
 }
 
 pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
@@ -114,27 +132,6 @@ impl SchoolRow {
                 .transpose()?,
             policy: self.policy,
         })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: i64,
-    username: String,
-    name: String,
-    position: String,
-    password_hash: Option<String>,
-}
-
-impl UserRow {
-    fn record(self) -> StaffUser {
-        StaffUser {
-            id: UserId(self.id),
-            username: self.username,
-            name: self.name,
-            position: self.position,
-            password_hash: self.password_hash,
-        }
     }
 }
 
@@ -531,6 +528,7 @@ pub(crate) const IMPORT_BATCH: usize = 1_000;
 /// One method per statement.
 #[async_trait]
 pub(crate) trait Sql: Send {
+    async fn select_one(&mut self) -> Result<()>;
     async fn insert_trust(&mut self, name: &str) -> Result<i64>;
     async fn insert_school(&mut self, school: &NewSchool) -> Result<i64>;
     async fn select_schools(&mut self) -> Result<Vec<SchoolRecord>>;
@@ -538,9 +536,6 @@ pub(crate) trait Sql: Send {
     async fn update_policy(&mut self, id: i64, policy: &str) -> Result<u64>;
 
     async fn insert_user(&mut self, user: &NewUser) -> Result<i64>;
-    async fn select_user_by_username(&mut self, username: &str) -> Result<Option<StaffUser>>;
-    async fn select_user(&mut self, id: i64) -> Result<Option<StaffUser>>;
-    async fn update_password(&mut self, id: i64, hash: &str) -> Result<u64>;
     async fn insert_role(&mut self, user: i64, school: i64, role: &str) -> Result<()>;
     async fn select_roles(&mut self, user: i64) -> Result<Vec<(i64, String)>>;
 
@@ -620,25 +615,6 @@ pub(crate) trait Sql: Send {
 
     /// Refreshes the query planner's statistics, as after a bulk load.
     async fn analyze(&mut self) -> Result<()>;
-
-    async fn insert_session(&mut self, token_hash: &str, user: i64, expires: i64) -> Result<()>;
-    async fn select_session_user(
-        &mut self,
-        token_hash: &str,
-        now: i64,
-    ) -> Result<Option<StaffUser>>;
-    async fn delete_session(&mut self, token_hash: &str) -> Result<()>;
-    async fn insert_login_failure(&mut self, username: &str, at: i64) -> Result<()>;
-    async fn count_login_failures(&mut self, username: &str, since: i64) -> Result<i64>;
-    async fn delete_login_failures(&mut self, username: &str) -> Result<()>;
-    async fn insert_api_token(
-        &mut self,
-        token_hash: &str,
-        user: i64,
-        name: &str,
-        at: i64,
-    ) -> Result<()>;
-    async fn select_api_token_user(&mut self, token_hash: &str) -> Result<Option<i64>>;
 
     async fn insert_case_entry(&mut self, school: i64, entry: &NewCaseEntry) -> Result<i64>;
     async fn select_case_entries(&mut self, pupil: i64) -> Result<Vec<CaseRecord>>;
@@ -747,6 +723,10 @@ macro_rules! impl_sql {
     ($conn:ty, $db:ty, for_update = $for_update:literal, analyze = $analyze:literal) => {
         #[async_trait]
         impl Sql for $conn {
+            async fn select_one(&mut self) -> Result<()> {
+                sqlx::query("SELECT 1").execute(&mut *self).await.map(|_| ()).map_err(db)
+            }
+
             async fn insert_trust(&mut self, name: &str) -> Result<i64> {
                 sqlx::query_scalar("INSERT INTO trusts (name) VALUES ($1) RETURNING id")
                     .bind(name)
@@ -816,38 +796,6 @@ macro_rules! impl_sql {
                 .fetch_one(&mut *self)
                 .await
                 .map_err(db)
-            }
-
-            async fn select_user_by_username(&mut self, username: &str) -> Result<Option<StaffUser>> {
-                Ok(sqlx::query_as::<_, UserRow>(
-                    "SELECT id, username, name, position, password_hash FROM users WHERE username = $1",
-                )
-                .bind(username)
-                .fetch_optional(&mut *self)
-                .await
-                .map_err(db)?
-                .map(UserRow::record))
-            }
-
-            async fn select_user(&mut self, id: i64) -> Result<Option<StaffUser>> {
-                Ok(sqlx::query_as::<_, UserRow>(
-                    "SELECT id, username, name, position, password_hash FROM users WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&mut *self)
-                .await
-                .map_err(db)?
-                .map(UserRow::record))
-            }
-
-            async fn update_password(&mut self, id: i64, hash: &str) -> Result<u64> {
-                sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-                    .bind(id)
-                    .bind(hash)
-                    .execute(&mut *self)
-                    .await
-                    .map(|r| r.rows_affected())
-                    .map_err(db)
             }
 
             async fn insert_role(&mut self, user: i64, school: i64, role: &str) -> Result<()> {
@@ -1323,87 +1271,6 @@ macro_rules! impl_sql {
                     .execute(&mut *self)
                     .await
                     .map(|_| ())
-                    .map_err(db)
-            }
-
-            async fn insert_session(&mut self, token_hash: &str, user: i64, expires: i64) -> Result<()> {
-                sqlx::query("INSERT INTO web_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
-                    .bind(token_hash)
-                    .bind(user)
-                    .bind(expires)
-                    .execute(&mut *self)
-                    .await
-                    .map(|_| ())
-                    .map_err(db)
-            }
-
-            async fn select_session_user(&mut self, token_hash: &str, now: i64) -> Result<Option<StaffUser>> {
-                Ok(sqlx::query_as::<_, UserRow>(
-                    "SELECT u.id, u.username, u.name, u.position, u.password_hash FROM web_sessions s \
-                     JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
-                )
-                .bind(token_hash)
-                .bind(now)
-                .fetch_optional(&mut *self)
-                .await
-                .map_err(db)?
-                .map(UserRow::record))
-            }
-
-            async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
-                sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
-                    .bind(token_hash)
-                    .execute(&mut *self)
-                    .await
-                    .map(|_| ())
-                    .map_err(db)
-            }
-
-            async fn insert_login_failure(&mut self, username: &str, at: i64) -> Result<()> {
-                sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
-                    .bind(username)
-                    .bind(at)
-                    .execute(&mut *self)
-                    .await
-                    .map(|_| ())
-                    .map_err(db)
-            }
-
-            async fn count_login_failures(&mut self, username: &str, since: i64) -> Result<i64> {
-                sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE username = $1 AND at >= $2")
-                    .bind(username)
-                    .bind(since)
-                    .fetch_one(&mut *self)
-                    .await
-                    .map_err(db)
-            }
-
-            async fn delete_login_failures(&mut self, username: &str) -> Result<()> {
-                sqlx::query("DELETE FROM login_failures WHERE username = $1")
-                    .bind(username)
-                    .execute(&mut *self)
-                    .await
-                    .map(|_| ())
-                    .map_err(db)
-            }
-
-            async fn insert_api_token(&mut self, token_hash: &str, user: i64, name: &str, at: i64) -> Result<()> {
-                sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(token_hash)
-                    .bind(user)
-                    .bind(name)
-                    .bind(at)
-                    .execute(&mut *self)
-                    .await
-                    .map(|_| ())
-                    .map_err(db)
-            }
-
-            async fn select_api_token_user(&mut self, token_hash: &str) -> Result<Option<i64>> {
-                sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE token_hash = $1")
-                    .bind(token_hash)
-                    .fetch_optional(&mut *self)
-                    .await
                     .map_err(db)
             }
 

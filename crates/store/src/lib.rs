@@ -5,6 +5,7 @@
 //! Every record belongs to a school. Writes that change marks are transactional and append to
 //! the school's amendment ledger in the same transaction.
 
+mod accounts;
 mod casebook;
 mod model;
 
@@ -14,6 +15,7 @@ use jiff::civil::Date;
 use rollcall_core::{Register, Role, Session};
 use thiserror::Error;
 
+pub use accounts::{Accounts, ApiTokenRecord, LoginFailures, NewApiToken, SchoolStaff, TokenGrant};
 pub use casebook::{Casebook, Due};
 pub use model::*;
 
@@ -43,6 +45,10 @@ pub enum StoreError {
     /// The change is not allowed as asked: say what to do instead.
     #[error("{0}")]
     Invalid(String),
+    /// The database cannot be reached now (down, restarting, out of connections); trying
+    /// again later may succeed.
+    #[error("the database cannot be reached: {0}")]
+    Unavailable(String),
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -54,6 +60,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Trusts, schools, staff, registration groups, pupils and contacts.
 #[async_trait]
 pub trait Directory: Send + Sync {
+    /// Whether the database answers now.
+    async fn ready(&self) -> Result<()>;
     /// Adds a trust.
     async fn create_trust(&self, name: &str) -> Result<TrustId>;
     /// Adds a school.
@@ -71,8 +79,6 @@ pub trait Directory: Send + Sync {
     async fn user_by_username(&self, username: &str) -> Result<Option<StaffUser>>;
     /// A member of staff.
     async fn user(&self, id: UserId) -> Result<StaffUser>;
-    /// Replaces a password hash.
-    async fn set_password(&self, id: UserId, password_hash: &str) -> Result<()>;
     /// Gives a member of staff a role at a school.
     async fn grant_role(&self, user: UserId, school: SchoolId, role: Role) -> Result<()>;
     /// A member of staff's roles, by school.
@@ -159,38 +165,6 @@ pub trait Registers: Send + Sync {
         at: Timestamp,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportSummary>;
-}
-
-/// Web sessions, login failures and API tokens. Tokens are stored only as hashes.
-#[async_trait]
-pub trait Accounts: Send + Sync {
-    /// Starts a web session.
-    async fn create_session(
-        &self,
-        token_hash: &str,
-        user: UserId,
-        expires: Timestamp,
-    ) -> Result<()>;
-    /// The member of staff of a session that has not expired at `now`.
-    async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<StaffUser>>;
-    /// Ends a web session.
-    async fn delete_session(&self, token_hash: &str) -> Result<()>;
-    /// Records a failed login for a username.
-    async fn record_login_failure(&self, username: &str, at: Timestamp) -> Result<()>;
-    /// Failed logins for a username since a time.
-    async fn login_failures_since(&self, username: &str, since: Timestamp) -> Result<u64>;
-    /// Forgets a username's failed logins, after a successful one.
-    async fn clear_login_failures(&self, username: &str) -> Result<()>;
-    /// Issues an API token.
-    async fn create_api_token(
-        &self,
-        token_hash: &str,
-        user: UserId,
-        name: &str,
-        at: Timestamp,
-    ) -> Result<()>;
-    /// The user an API token belongs to.
-    async fn api_token_user(&self, token_hash: &str) -> Result<Option<UserId>>;
 }
 
 /// Each pupil's chronology and circumstances, and the jobs the scheduler runs with the messages

@@ -111,6 +111,10 @@ pub struct StaffUser {
     pub position: String,
     /// Their password's hash.
     pub password_hash: Option<String>,
+    /// Whether their account is disabled: no sign-in, no session, no token works.
+    pub disabled: bool,
+    /// Whether their password is a temporary one, to be replaced at sign-in.
+    pub must_change_password: bool,
 }
 
 impl StaffUser {

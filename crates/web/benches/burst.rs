@@ -155,11 +155,12 @@ async fn school(
         store.grant_role(user, school, Role::Teacher).await.unwrap();
         store.assign_staff(group.id, user).await.unwrap();
         let token = new_token();
-        let expires = jiff::Timestamp::now()
+        let now = jiff::Timestamp::now();
+        let expires = now
             .checked_add(jiff::SignedDuration::from_hours(24))
             .unwrap();
         store
-            .create_session(&token_hash(&token), user, expires)
+            .create_session(&token_hash(&token), user, now, expires)
             .await
             .unwrap();
         let members = stored

@@ -2,9 +2,11 @@
 //!
 //! Passwords are hashed with Argon2id (the PHC string keeps its own parameters). A session is a
 //! random 256-bit token in an `HttpOnly`, `SameSite=Lax` cookie; only its SHA-256 is stored, as
-//! for API tokens. Failed sign-ins are counted per username in the database, so a lock-out
-//! survives restarts and holds across server processes; sign-in attempts are also rate-limited
-//! per client address.
+//! for API tokens, which also carry an expiry and a scope. A session ends after an idle spell
+//! or at its absolute expiry, whichever comes first. Failed sign-ins are counted in the database
+//! per username and client address, so throttling survives restarts and holds across server
+//! processes without letting anyone lock another out; sign-in attempts are also rate-limited per
+//! client address.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -14,13 +16,15 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use rollcall_core::accounts::FAILURE_MEMORY;
+use rollcall_core::sign_in_wait;
 use rollcall_store::StaffUser;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -38,14 +42,15 @@ pub(crate) const SESSION_COOKIE: &str = "rollcall_session";
 #[derive(Clone)]
 pub struct Passwords {
     argon2: Arc<Argon2<'static>>,
+    /// A hash of a random password under the same parameters, checked when a sign-in name has
+    /// no account, so that the answer takes as long.
+    dummy: Arc<str>,
 }
 
 impl Default for Passwords {
     /// The OWASP-recommended Argon2id parameters (19 MiB, 2 passes).
     fn default() -> Passwords {
-        Passwords {
-            argon2: Arc::new(Argon2::default()),
-        }
+        Passwords::with(Argon2::default())
     }
 }
 
@@ -54,9 +59,24 @@ impl Passwords {
     /// under any `Passwords`, since the PHC string carries its parameters.
     pub fn cheap() -> Passwords {
         let params = Params::new(1024, 1, 1, None).unwrap_or_default();
+        Passwords::with(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    }
+
+    fn with(argon2: Argon2<'static>) -> Passwords {
+        let salt = SaltString::generate(&mut OsRng);
+        let dummy = argon2
+            .hash_password(new_token().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
         Passwords {
-            argon2: Arc::new(Argon2::new(Algorithm::Argon2id, Version::V0x13, params)),
+            argon2: Arc::new(argon2),
+            dummy: dummy.into(),
         }
+    }
+
+    /// The hash checked for a sign-in name with no account.
+    fn dummy(&self) -> &str {
+        &self.dummy
     }
 
     /// Hashes a password.
@@ -94,30 +114,67 @@ pub fn new_token() -> String {
     hex::encode(bytes)
 }
 
+/// A temporary password for a reset: 20 letters and digits (about 100 bits), in groups of
+/// four for reading aloud, without look-alikes (0/O, 1/l/I).
+pub fn temporary_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 20];
+    // As for tokens: the platforms rollcall runs on always have the randomness.
+    let _ = getrandom::fill(&mut bytes);
+    let letters: Vec<char> = bytes
+        .iter()
+        .filter_map(|b| ALPHABET.get(usize::from(*b) % ALPHABET.len()))
+        .map(|b| char::from(*b))
+        .collect();
+    letters
+        .chunks(4)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// The stored form of a token.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// The member of staff signed in to this browser.
+/// The member of staff signed in to this browser, whose password is not a temporary one.
 pub(crate) struct Staff(pub StaffUser);
 
 impl FromRequestParts<AppState> for Staff {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Staff, AppError> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar.get(SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
-        let user = state
-            .store
-            .session_user(&token_hash(token.value()), state.clock.now())
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+        let SignedIn(user) = SignedIn::from_request_parts(parts, state).await?;
+        if user.must_change_password {
+            return Err(AppError::MustChangePassword);
+        }
         Ok(Staff(user))
     }
 }
 
-/// The member of staff an API token belongs to.
+/// The member of staff signed in to this browser, even with a temporary password: for the
+/// page that replaces it.
+pub(crate) struct SignedIn(pub StaffUser);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<SignedIn, AppError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar.get(SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
+        let now = state.clock.now();
+        let idle_since = now.checked_sub(state.config.session_idle).unwrap_or(now);
+        let user = state
+            .store
+            .session_user(&token_hash(token.value()), now, idle_since)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        Ok(SignedIn(user))
+    }
+}
+
+/// The member of staff an API token belongs to, when the token's scope allows the request.
 pub(crate) struct ApiStaff(pub StaffUser);
 
 impl FromRequestParts<AppState> for ApiStaff {
@@ -130,13 +187,43 @@ impl FromRequestParts<AppState> for ApiStaff {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(AppError::Unauthenticated)?;
-        let user = state
+        let grant = state
             .store
-            .api_token_user(&token_hash(token.trim()))
+            .api_token(&token_hash(token.trim()), state.clock.now())
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        Ok(ApiStaff(state.store.user(user).await?))
+        let write = !matches!(parts.method, Method::GET | Method::HEAD);
+        if !grant.scope.allows(write) {
+            return Err(AppError::Forbidden(
+                "this API token is read-only: issue a read-write one to change anything".into(),
+            )
+            .into());
+        }
+        Ok(ApiStaff(state.store.user(grant.user).await?))
     }
+}
+
+/// The address a request came from, for throttling sign-ins; "unknown" when the server was not
+/// told (in-process tests).
+pub(crate) struct ClientAddress(pub String);
+
+impl<S: Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &S,
+    ) -> Result<ClientAddress, Self::Rejection> {
+        Ok(ClientAddress(
+            client_ip(&parts.extensions).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
+        ))
+    }
+}
+
+fn client_ip(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
 }
 
 #[derive(Template, WebTemplate)]
@@ -167,11 +254,11 @@ async fn login_page(Query(query): Query<LoginQuery>) -> LoginPage {
 
 async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     jar: CookieJar,
-    Form(form): Form<LoginForm>,
+    crate::limits::Form(form): crate::limits::Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let username = form.username.trim().to_owned();
-    let now = state.clock.now();
     let refuse = |status: StatusCode, message: &str| {
         let page = LoginPage {
             username: username.clone(),
@@ -179,31 +266,42 @@ async fn login(
         };
         (status, page).into_response()
     };
-    if let Some(minutes) = locked_for(&state, &username).await? {
-        tracing::warn!(username.locked = true, "sign-in refused: locked");
-        let message = format!(
-            "Too many failed sign-ins for this username. Try again in {minutes} minutes, or ask \
-             the school office to reset your password."
-        );
-        return Ok(refuse(StatusCode::TOO_MANY_REQUESTS, &message));
-    }
-    let user = state.store.user_by_username(&username).await?;
+    let user = match rollcall_core::check_text(&username, rollcall_core::TextKind::Line) {
+        Ok(()) => state.store.user_by_username(&username).await?,
+        Err(_) => None,
+    };
     let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
-    let verified = check_password(&state, &username, hash, &form.password).await?;
-    let Some(user) = user.filter(|_| verified) else {
+    let user = match check_sign_in(&state, &username, &address, hash, &form.password).await? {
+        SignIn::Wait(message) => return Ok(refuse(StatusCode::TOO_MANY_REQUESTS, &message)),
+        SignIn::Refused => None,
+        SignIn::Verified => user,
+    };
+    let Some(user) = user else {
         return Ok(refuse(
             StatusCode::UNAUTHORIZED,
             "That username and password do not match.",
         ));
     };
+    // Said only to someone who knows the password.
+    if user.disabled {
+        return Ok(refuse(
+            StatusCode::FORBIDDEN,
+            "This account is disabled. Ask the school's administrator to enable it.",
+        ));
+    }
     let token = new_token();
+    let now = state.clock.now();
     let expires = now.checked_add(state.config.session_length).unwrap_or(now);
     state
         .store
-        .create_session(&token_hash(&token), user.id, expires)
+        .create_session(&token_hash(&token), user.id, now, expires)
         .await?;
-    let cookie = session_cookie(SESSION_COOKIE, token, state.config.secure_cookies);
-    Ok((jar.add(cookie), Redirect::to("/")).into_response())
+    let cookie = session_cookie(SESSION_COOKIE, token, state.config.https());
+    let next = match user.must_change_password {
+        true => "/account?temporary=true",
+        false => "/",
+    };
+    Ok((jar.add(cookie), Redirect::to(next)).into_response())
 }
 
 async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<Response, AppError> {
@@ -219,53 +317,66 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<Respons
 
 /// The client's address, or one shared key when it is unknown (in-process tests).
 #[derive(Clone)]
-struct ClientAddress;
+struct RateKey;
 
-impl KeyExtractor for ClientAddress {
+impl KeyExtractor for RateKey {
     type Key = IpAddr;
 
     fn extract<T>(
         &self,
         request: &axum::http::Request<T>,
     ) -> Result<IpAddr, tower_governor::GovernorError> {
-        Ok(request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip()))
+        Ok(client_ip(request.extensions()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
     }
 }
 
-/// How many minutes a sign-in name stays locked, when recent failures have locked it. Failures
-/// are counted in the database, so a lock holds across restarts and server processes.
-pub(crate) async fn locked_for(state: &AppState, name: &str) -> Result<Option<i64>, AppError> {
-    let now = state.clock.now();
-    let window = state.config.lockout_window;
-    let since = now.checked_sub(window).unwrap_or(now);
-    let failures = state.store.login_failures_since(name, since).await?;
-    Ok((failures >= state.config.lockout_failures).then(|| window.as_mins()))
+/// What a sign-in attempt comes to.
+pub(crate) enum SignIn {
+    /// Too many recent failures from this address: try again later, as the message says.
+    Wait(String),
+    /// The password does not match (or there is no such account).
+    Refused,
+    /// The password matches.
+    Verified,
 }
 
-/// Whether a password matches a sign-in name's hash (none never matches); a failure is
-/// counted against the name, a success clears its failures.
-pub(crate) async fn check_password(
+/// Checks a password against a sign-in name's hash, throttled per name and client address
+/// (`rollcall_core::sign_in_wait`). With no hash, a dummy one is checked instead, so a sign-in
+/// takes as long whether or not the name exists. A failure is counted; a success clears them.
+pub(crate) async fn check_sign_in(
     state: &AppState,
     name: &str,
+    address: &str,
     hash: Option<&str>,
     password: &str,
-) -> Result<bool, AppError> {
-    let verified = match hash {
-        Some(hash) => state.passwords.verify(hash, password).await,
-        None => false,
-    };
-    if verified {
-        state.store.clear_login_failures(name).await?;
-    } else {
-        state
-            .store
-            .record_login_failure(name, state.clock.now())
-            .await?;
+) -> Result<SignIn, AppError> {
+    let now = state.clock.now();
+    let since = now.checked_sub(FAILURE_MEMORY).unwrap_or(now);
+    let failures = state.store.login_failures(name, address, since).await?;
+    if let Some(wait) = failures
+        .last
+        .and_then(|last| sign_in_wait(failures.count, last, now))
+    {
+        tracing::warn!(failures = failures.count, "sign-in refused: throttled");
+        let minutes = (wait.as_secs() + 59) / 60;
+        let unit = if minutes == 1 { "minute" } else { "minutes" };
+        return Ok(SignIn::Wait(format!(
+            "Too many failed sign-ins from here. Try again in {minutes} {unit}, or ask the \
+             school's administrator to reset your password."
+        )));
     }
-    Ok(verified)
+    let verified = state
+        .passwords
+        .verify(hash.unwrap_or(state.passwords.dummy()), password)
+        .await
+        && hash.is_some();
+    if verified {
+        state.store.clear_login_failures(name, address).await?;
+        Ok(SignIn::Verified)
+    } else {
+        state.store.record_login_failure(name, address, now).await?;
+        Ok(SignIn::Refused)
+    }
 }
 
 /// A POST handler behind the sign-in rate limit: from one address, a burst of 20, then one
@@ -278,7 +389,7 @@ where
     let limit = GovernorConfigBuilder::default()
         .per_second(3)
         .burst_size(20)
-        .key_extractor(ClientAddress)
+        .key_extractor(RateKey)
         .finish()
         .map(Arc::new);
     match limit {

@@ -18,6 +18,9 @@ pub enum AppError {
     /// Not signed in.
     #[error("sign in first")]
     Unauthenticated,
+    /// Signed in with a temporary password, which must be replaced first.
+    #[error("choose a new password first")]
+    MustChangePassword,
     /// Not signed in to the parent portal.
     #[error("sign in to the parent portal first")]
     ParentUnauthenticated,
@@ -39,9 +42,20 @@ pub enum AppError {
         .0.len()
     )]
     Stale(Vec<rollcall_store::PupilKey>),
+    /// The request's body is larger than accepted.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The request's body is not of a type accepted here.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// Too many failed sign-ins.
     #[error("{0}")]
     Locked(String),
+    /// The database cannot be reached now: try again in a few seconds.
+    #[error(
+        "rollcall cannot reach its database just now; nothing was changed, try again in a few seconds"
+    )]
+    Unavailable,
     /// Something failed that the caller cannot fix.
     #[error("{0}")]
     Internal(String),
@@ -56,6 +70,10 @@ impl From<StoreError> for AppError {
             StoreError::Contended => AppError::Conflict(StoreError::Contended.to_string()),
             StoreError::Forbidden(message) => AppError::Forbidden(message),
             StoreError::Invalid(message) => AppError::BadRequest(message),
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(error = %crate::limits::prefix(&cause), "database unreachable");
+                AppError::Unavailable
+            }
             StoreError::Database(cause) => {
                 tracing::error!(error = %cause, "database error");
                 AppError::Internal("the database could not be reached; try again".into())
@@ -68,14 +86,33 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::ParentUnauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::MustChangePassword => StatusCode::FORBIDDEN,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) | AppError::Stale(_) => StatusCode::CONFLICT,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+}
+
+/// How long to wait before trying again, for answers that say to.
+const RETRY_SECONDS: &str = "5";
+
+/// `Retry-After` for an unavailable database.
+fn retry_after(error: &AppError) -> axum::http::HeaderMap {
+    let mut headers = axum::http::HeaderMap::new();
+    if matches!(error, AppError::Unavailable) {
+        headers.insert(
+            header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(RETRY_SECONDS),
+        );
+    }
+    headers
 }
 
 #[derive(Template, WebTemplate)]
@@ -90,6 +127,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
             AppError::Unauthenticated => return Redirect::to("/login").into_response(),
+            AppError::MustChangePassword => {
+                return Redirect::to("/account?temporary=true").into_response();
+            }
             AppError::ParentUnauthenticated => {
                 return Redirect::to("/parent/login").into_response();
             }
@@ -101,7 +141,7 @@ impl IntoResponse for AppError {
             title: status.canonical_reason().unwrap_or("Error"),
             message: self.to_string(),
         };
-        (status, page).into_response()
+        (status, retry_after(&self), page).into_response()
     }
 }
 
@@ -122,6 +162,6 @@ impl IntoResponse for ApiError {
         if let AppError::Unauthenticated = self.0 {
             return (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response();
         }
-        (status, body).into_response()
+        (status, retry_after(&self.0), body).into_response()
     }
 }

@@ -6,11 +6,13 @@
 //! [`serve`] runs it on a listener until a shutdown future completes.
 
 mod access;
+mod account;
 mod api;
 mod assets;
 mod auth;
 mod clock;
 mod error;
+mod hardening;
 mod letters;
 mod limits;
 mod outbox;
@@ -33,7 +35,7 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::trace::TraceLayer;
 
 pub use api::openapi;
-pub use auth::{Passwords, new_token, token_hash};
+pub use auth::{Passwords, new_token, temporary_password, token_hash};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
 pub use outbox::deliver_due;
@@ -45,14 +47,10 @@ pub use scheduler::{run_due, run_scheduler};
 pub struct Config {
     /// The time zone of the schools' clocks.
     pub time_zone: TimeZone,
-    /// Whether cookies are marked `Secure` (served over HTTPS).
-    pub secure_cookies: bool,
-    /// How long a sign-in lasts.
+    /// How long a sign-in lasts at most, however busy.
     pub session_length: SignedDuration,
-    /// Failed sign-ins for one username within `lockout_window` that lock it.
-    pub lockout_failures: u64,
-    /// The window for counting failed sign-ins, and how long a lock lasts.
-    pub lockout_window: SignedDuration,
+    /// How long a sign-in lasts unused: a tablet left signed in on a desk stops working.
+    pub session_idle: SignedDuration,
     /// The address parents reach rollcall at, for the links in their emails.
     pub public_url: String,
 }
@@ -61,11 +59,49 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             time_zone: TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC),
-            secure_cookies: false,
             session_length: SignedDuration::from_hours(10),
-            lockout_failures: 5,
-            lockout_window: SignedDuration::from_mins(15),
+            session_idle: SignedDuration::from_mins(60),
             public_url: "http://127.0.0.1:8080".to_owned(),
+        }
+    }
+}
+
+impl Config {
+    /// Whether rollcall is reached over HTTPS (behind a proxy that ends TLS): then its cookies
+    /// are `Secure` and browsers are told to use nothing else (HSTS).
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// Checks the public URL: HTTPS, or plain HTTP only on this machine (`localhost`,
+    /// `127.0.0.0/8`, `[::1]`), where nothing crosses a network.
+    pub fn check_public_url(&self) -> Result<(), String> {
+        if self.https() {
+            return Ok(());
+        }
+        let host = self
+            .public_url
+            .strip_prefix("http://")
+            .map(|rest| rest.split(['/', '?']).next().unwrap_or_default())
+            .ok_or_else(|| format!("{} is not an http:// or https:// address", self.public_url))?;
+        let host = match host.rsplit_once(':') {
+            Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+            _ => host,
+        };
+        let loopback = host == "localhost"
+            || host
+                .trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if loopback {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} is plain http on a network: parents' and staff's passwords and pupils' \
+                 records would cross it unencrypted; serve it behind TLS and give the https:// \
+                 address (plain http is for this machine only)",
+                self.public_url
+            ))
         }
     }
 }
@@ -137,13 +173,34 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(auth::router())
+        .merge(account::router())
         .merge(parents::router())
         .merge(assets::router())
         .merge(api_router)
         .route("/api/openapi.json", axum::routing::get(api::openapi_json))
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/readyz", axum::routing::get(readyz))
+        .layer(axum::extract::DefaultBodyLimit::max(limits::BODY_LIMIT))
         .layer(CsrfLayer::new())
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.https(),
+            hardening::headers,
+        ))
         .with_state(state)
+}
+
+/// The process is up (for a supervisor's liveness check).
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// The process can serve: its database answers (for a load balancer's readiness check).
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<&'static str, AppError> {
+    state.store.ready().await?;
+    Ok("ready\n")
 }
 
 /// Serves the application on a listener until `shutdown` completes.

@@ -11,12 +11,12 @@ use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use jiff::SignedDuration;
 use rollcall_core::Policy;
@@ -28,7 +28,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{
-    check_password, locked_for, new_token, rate_limited, session_cookie, token_hash,
+    ClientAddress, SignIn, check_sign_in, new_token, rate_limited, session_cookie, token_hash,
 };
 use crate::error::AppError;
 
@@ -38,8 +38,6 @@ const PARENT_COOKIE: &str = "rollcall_parent";
 pub(crate) const INVITATION_LASTS: SignedDuration = SignedDuration::from_hours(7 * 24);
 /// How long an emailed sign-in link works.
 const SIGN_IN_LINK_LASTS: SignedDuration = SignedDuration::from_mins(20);
-/// The shortest password a parent may choose.
-const MIN_PASSWORD: usize = 10;
 
 /// The parent signed in to this browser.
 pub(crate) struct Parent(pub ParentAccount);
@@ -165,7 +163,7 @@ async fn start_session(
         .store
         .create_parent_session(&token_hash(&token), parent, expires)
         .await?;
-    let cookie = session_cookie(PARENT_COOKIE, token, state.config.secure_cookies);
+    let cookie = session_cookie(PARENT_COOKIE, token, state.config.https());
     Ok((jar.add(cookie), Redirect::to("/parent")).into_response())
 }
 
@@ -202,8 +200,9 @@ fn failure_key(email: &str) -> String {
 
 async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     jar: CookieJar,
-    Form(form): Form<LoginForm>,
+    crate::limits::Form(form): crate::limits::Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let email = form.email.trim().to_lowercase();
     let refuse = |status: StatusCode, message: String| {
@@ -214,17 +213,13 @@ async fn login(
         (status, page).into_response()
     };
     let key = failure_key(&email);
-    if let Some(minutes) = locked_for(&state, &key).await? {
-        return Ok(refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Too many failed sign-ins. Try again in {minutes} minutes, or ask for a sign-in link."
-            ),
-        ));
-    }
     let parent = state.store.parent_by_email(&email).await?;
     let hash = parent.as_ref().and_then(|p| p.password_hash.as_deref());
-    let verified = check_password(&state, &key, hash, &form.password).await?;
+    let verified = match check_sign_in(&state, &key, &address, hash, &form.password).await? {
+        SignIn::Wait(message) => return Ok(refuse(StatusCode::TOO_MANY_REQUESTS, message)),
+        SignIn::Refused => false,
+        SignIn::Verified => true,
+    };
     let Some(parent) = parent.filter(|_| verified) else {
         return Ok(refuse(
             StatusCode::UNAUTHORIZED,
@@ -241,7 +236,7 @@ struct LinkForm {
 
 async fn send_link(
     State(state): State<AppState>,
-    Form(form): Form<LinkForm>,
+    crate::limits::Form(form): crate::limits::Form<LinkForm>,
 ) -> Result<LoginPage, AppError> {
     let email = form.email.trim().to_lowercase();
     if let Some(parent) = state.store.parent_by_email(&email).await? {
@@ -302,7 +297,7 @@ async fn welcome(
     State(state): State<AppState>,
     jar: CookieJar,
     Path(token): Path<String>,
-    Form(form): Form<WelcomeForm>,
+    crate::limits::Form(form): crate::limits::Form<WelcomeForm>,
 ) -> Result<Response, AppError> {
     let again = |message: String| {
         let page = WelcomePage {
@@ -311,10 +306,8 @@ async fn welcome(
         };
         (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
     };
-    if form.password.chars().count() < MIN_PASSWORD {
-        return Ok(again(format!(
-            "Choose a password of at least {MIN_PASSWORD} characters."
-        )));
+    if let Err(refusal) = rollcall_core::check_password(&form.password, &[]) {
+        return Ok(again(format!("Choose another password: {refusal}.")));
     }
     if form.password != form.confirm {
         return Ok(again("The two passwords are not the same.".into()));

@@ -181,13 +181,15 @@ fn staff_and_tokens(backend: Backend) {
             &[("ROLLCALL_PASSWORD", password)],
         )
     };
-    let run = add("short");
-    assert_eq!(run.status, 1);
-    assert!(
-        run.stderr.contains("at least 10 characters"),
-        "{}",
-        run.stderr
-    );
+    for (weak, says) in [
+        ("short", "at least 12 characters"),
+        ("LisaCraven2026", "quick to guess"),
+        ("aaaaaaaaaaaa", "quick to guess"),
+    ] {
+        let run = add(weak);
+        assert_eq!(run.status, 1, "{weak}");
+        assert!(run.stderr.contains(says), "{weak}: {}", run.stderr);
+    }
     let run = add("correct horse battery staple");
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert_eq!(
@@ -212,12 +214,14 @@ fn staff_and_tokens(backend: Backend) {
     runtime.block_on(async {
         let store = db.store().await;
         let user = store.user_by_username("lcraven").await.unwrap().unwrap();
+        let grant = store
+            .api_token(&rollcall_web::token_hash(token), jiff::Timestamp::now())
+            .await
+            .unwrap()
+            .expect("a live token");
         assert_eq!(
-            store
-                .api_token_user(&rollcall_web::token_hash(token))
-                .await
-                .unwrap(),
-            Some(user.id)
+            (grant.user, grant.scope),
+            (user.id, rollcall_core::TokenScope::Read)
         );
         let hash = user.password_hash.unwrap();
         assert!(hash.starts_with("$argon2id$"), "{hash}");
@@ -225,6 +229,93 @@ fn staff_and_tokens(backend: Backend) {
         assert_eq!(groups.await.unwrap()[0].name, "5A");
         store.close().await;
     });
+    // Listed (never the token itself), revoked by number, and gone.
+    let list = rollcall(&school.path(), &["token", "list", "--db", &db.url]);
+    assert_eq!(list.status, 0, "{}", list.stderr);
+    assert!(
+        list.stdout.contains("MIS sync") && list.stdout.contains("live"),
+        "{}",
+        list.stdout
+    );
+    assert!(!list.stdout.contains(token), "{}", list.stdout);
+    let revoke = rollcall(&school.path(), &["token", "revoke", "--db", &db.url, "1"]);
+    assert_eq!(revoke.status, 0, "{}", revoke.stderr);
+    let again = rollcall(&school.path(), &["token", "revoke", "--db", &db.url, "1"]);
+    assert_eq!(again.status, 1);
+    assert!(
+        again.stderr.contains("no live API token #1"),
+        "{}",
+        again.stderr
+    );
+    let list = rollcall(&school.path(), &["token", "list", "--db", &db.url]);
+    assert!(list.stdout.contains("revoked"), "{}", list.stdout);
+    let long = rollcall(
+        &school.path(),
+        &[
+            "token",
+            "create",
+            "--db",
+            &db.url,
+            "--username",
+            "lcraven",
+            "--name",
+            "x",
+            "--days",
+            "400",
+        ],
+    );
+    assert_eq!(long.status, 1);
+    assert!(
+        long.stderr.contains("--days must be from 1 to 366"),
+        "{}",
+        long.stderr
+    );
+    // Disabled, enabled, given a temporary password to replace at sign-in.
+    let user = |command: &str| {
+        rollcall(
+            &school.path(),
+            &["user", command, "--db", &db.url, "--username", "lcraven"],
+        )
+    };
+    let disabled = user("disable");
+    assert_eq!(
+        disabled.stdout, "Disabled Lisa Craven (lcraven).\n",
+        "{}",
+        disabled.stderr
+    );
+    let reset = user("reset-password");
+    assert_eq!(reset.status, 0, "{}", reset.stderr);
+    let temporary = reset.stdout.trim().to_owned();
+    assert_eq!(temporary.len(), 24, "{temporary}");
+    assert_eq!(user("enable").status, 0);
+    assert_eq!(
+        user("sign-out").stdout,
+        "Ended 0 sessions of Lisa Craven (lcraven).\n"
+    );
+    runtime.block_on(async {
+        let store = db.store().await;
+        let user = store.user_by_username("lcraven").await.unwrap().unwrap();
+        assert!(!user.disabled && user.must_change_password);
+        let hash = user.password_hash.unwrap();
+        assert!(
+            rollcall_web::Passwords::cheap()
+                .verify(&hash, &temporary)
+                .await
+        );
+        store.close().await;
+    });
+    let nobody = rollcall(
+        &school.path(),
+        &["user", "disable", "--db", &db.url, "--username", "nobody"],
+    );
+    assert_eq!(nobody.status, 1);
+    assert!(
+        nobody
+            .stderr
+            .contains("no member of staff with the username \"nobody\""),
+        "{}",
+        nobody.stderr
+    );
 }
 
 /// The office changes Ben's first morning of holiday to `C`: the head authorised it after all.

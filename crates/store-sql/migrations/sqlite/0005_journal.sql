@@ -31,9 +31,12 @@ CREATE TABLE ledger (
     by_name TEXT NOT NULL,
     by_position TEXT NOT NULL,
     -- SHA-256 over the previous entry's hash, the school and every field.
-    hash BLOB NOT NULL,
-    PRIMARY KEY (pupil_id, date, session, version)
-) WITHOUT ROWID;
+    hash BLOB NOT NULL
+);
+-- Entries are appended at the end of the table, and found through this narrow index, which
+-- also refuses two entries for one version of a mark; a table clustered on the key instead
+-- would write each entry into the middle of a wide b-tree, doubling a register's cost.
+CREATE UNIQUE INDEX ledger_by_session ON ledger (pupil_id, date, session, version);
 
 CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
 BEGIN

@@ -1,6 +1,6 @@
 use jiff::civil::date;
 use rollcall_core::Role;
-use rollcall_store::Directory as _;
+use rollcall_store::{Accounts as _, Directory as _};
 use rollcall_store::{Characteristic, CharacteristicChange, NewUser, StoreError};
 use rollcall_testkit::fixture::{self, SCHOOL_DAY};
 use rollcall_testkit::{Backend, database};
@@ -32,7 +32,10 @@ pub async fn schools_staff_and_roles(backend: Backend) {
         .await
         .unwrap_err();
     assert!(matches!(taken, StoreError::Conflict(_)), "{taken}");
-    store.set_password(f.officer, "new hash").await.unwrap();
+    store
+        .set_password(f.officer, "new hash", false)
+        .await
+        .unwrap();
     assert_eq!(
         store
             .user(f.officer)

@@ -326,7 +326,7 @@ async fn put_register(
     ApiStaff(user): ApiStaff,
     Path((school, group, date, session)): Path<(i64, i64, Date, String)>,
     headers: HeaderMap,
-    Json(body): Json<TakeRegister>,
+    crate::limits::Json(body): crate::limits::Json<TakeRegister>,
 ) -> Result<Response, ApiError> {
     let access = access(&state, user, school).await?;
     let key = SessionKey {
@@ -538,7 +538,7 @@ async fn amend_mark(
     State(state): State<AppState>,
     ApiStaff(user): ApiStaff,
     Path((school, pupil)): Path<(i64, i64)>,
-    Json(body): Json<ChangeMark>,
+    crate::limits::Json(body): crate::limits::Json<ChangeMark>,
 ) -> Result<Response, ApiError> {
     let access = access(&state, user, school).await?;
     let change = work::MarkChange {
@@ -669,7 +669,7 @@ async fn bulk_codes(
     State(state): State<AppState>,
     ApiStaff(user): ApiStaff,
     Path(school): Path<i64>,
-    Json(body): Json<BulkCodes>,
+    crate::limits::Json(body): crate::limits::Json<BulkCodes>,
 ) -> Result<Json<BulkResult>, ApiError> {
     let access = access(&state, user, school).await?;
     let code = code_of(&body.code)?;

@@ -628,7 +628,7 @@ async fn add_record(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, pupil, kind)): Path<(i64, i64, String)>,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    crate::limits::Form(form): crate::limits::Form<Vec<(String, String)>>,
 ) -> Result<Redirect, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     access.require(Permission::WorkCases, "keep case files")?;
@@ -686,7 +686,7 @@ async fn update_record(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, pupil, id)): Path<(i64, i64, i64)>,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    crate::limits::Form(form): crate::limits::Form<Vec<(String, String)>>,
 ) -> Result<Redirect, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     access.require(Permission::WorkCases, "keep case files")?;
@@ -781,7 +781,7 @@ async fn print_letter(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, pupil)): Path<(i64, i64)>,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    crate::limits::Form(form): crate::limits::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     access.require(Permission::WorkCases, "send letters")?;
@@ -917,7 +917,7 @@ async fn print_batch(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path(school): Path<i64>,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    crate::limits::Form(form): crate::limits::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     access.require(Permission::WorkCases, "send letters")?;

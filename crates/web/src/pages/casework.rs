@@ -178,7 +178,7 @@ async fn add_entry(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, pupil)): Path<(i64, i64)>,
-    axum::Form(form): axum::Form<EntryForm>,
+    crate::limits::Form(form): crate::limits::Form<EntryForm>,
 ) -> Result<Redirect, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let score = |text: &str, what: &str| -> Result<Option<u8>, AppError> {
@@ -218,7 +218,7 @@ async fn add_flag(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, pupil)): Path<(i64, i64)>,
-    axum::Form(form): axum::Form<FlagForm>,
+    crate::limits::Form(form): crate::limits::Form<FlagForm>,
 ) -> Result<Redirect, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     work::add_flag(
@@ -244,7 +244,7 @@ async fn end_flag(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, pupil, id)): Path<(i64, i64, i64)>,
-    axum::Form(form): axum::Form<EndForm>,
+    crate::limits::Form(form): crate::limits::Form<EndForm>,
 ) -> Result<Redirect, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     work::end_flag(&state, &access, PupilKey(pupil), id, form.until).await?;

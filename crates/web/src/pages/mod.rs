@@ -7,6 +7,7 @@ mod portal;
 mod pupils;
 mod registers;
 mod requests;
+mod staff;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -65,6 +66,7 @@ pub(crate) struct Chrome {
     pub requests: bool,
     pub templates: bool,
     pub letters: bool,
+    pub staff: bool,
     pub active: &'static str,
 }
 
@@ -83,6 +85,7 @@ impl Chrome {
             requests: access.permits(Permission::HandleAbsenceReports),
             templates: access.permits(Permission::EditTemplates),
             letters: access.permits(Permission::WorkCases),
+            staff: access.permits(Permission::ManageAccounts),
             active,
         }
     }
@@ -140,4 +143,5 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(casefile::router())
         .merge(portal::router())
         .merge(requests::router())
+        .merge(staff::router())
 }

@@ -282,7 +282,7 @@ async fn bulk_submit(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path(school): Path<i64>,
-    axum::Form(form): axum::Form<BulkForm>,
+    crate::limits::Form(form): crate::limits::Form<BulkForm>,
 ) -> Result<BulkPage, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let mut page = bulk_page(&state, &access).await?;

@@ -414,7 +414,7 @@ async fn report(
     State(state): State<AppState>,
     Parent(parent): Parent,
     Path(key): Path<i64>,
-    axum::Form(form): axum::Form<ReportForm>,
+    crate::limits::Form(form): crate::limits::Form<ReportForm>,
 ) -> Result<Redirect, AppError> {
     let family = Family::load(&state, parent).await?;
     let expected_return = match form.expected_return.trim() {
@@ -453,7 +453,7 @@ async fn answer(
     State(state): State<AppState>,
     Parent(parent): Parent,
     Path((key, id)): Path<(i64, i64)>,
-    axum::Form(form): axum::Form<AnswerForm>,
+    crate::limits::Form(form): crate::limits::Form<AnswerForm>,
 ) -> Result<Redirect, AppError> {
     let family = Family::load(&state, parent).await?;
     requests::answer_report(&state, &family, PupilKey(key), id, &form.answer).await?;
@@ -474,6 +474,7 @@ async fn leave(
         let name = field.name().unwrap_or_default().to_owned();
         if name == "document" {
             let file_name = field.file_name().unwrap_or_default().to_owned();
+            crate::limits::check_field("file name", &file_name)?;
             let content_type = field
                 .content_type()
                 .unwrap_or("application/octet-stream")
@@ -492,7 +493,9 @@ async fn leave(
                 });
             }
         } else {
-            fields.insert(name, field.text().await.map_err(bad)?);
+            let text = field.text().await.map_err(bad)?;
+            crate::limits::check_field(&name, &text)?;
+            fields.insert(name, text);
         }
     }
     let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
@@ -505,7 +508,10 @@ async fn leave(
         first: date("first")?,
         last: date("last")?,
         kind: LeaveKind::parse(field("kind")).ok_or_else(|| {
-            AppError::BadRequest(format!("{:?} is not a kind of leave", field("kind")))
+            AppError::BadRequest(format!(
+                "{:?} is not a kind of leave",
+                crate::limits::prefix(field("kind"))
+            ))
         })?,
         reason: field("reason").to_owned(),
         document,

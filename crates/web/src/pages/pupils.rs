@@ -425,7 +425,7 @@ async fn change(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, key)): Path<(i64, i64)>,
-    axum::Form(form): axum::Form<ChangeForm>,
+    crate::limits::Form(form): crate::limits::Form<ChangeForm>,
 ) -> Result<Redirect, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let code = Code::parse(&form.code).map_err(|e| AppError::BadRequest(e.to_string()))?;

@@ -315,7 +315,7 @@ async fn submit(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, group, date, session)): Path<(i64, i64, Date, String)>,
-    axum::Form(form): axum::Form<Vec<(String, String)>>,
+    crate::limits::Form(form): crate::limits::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let key = SessionKey {

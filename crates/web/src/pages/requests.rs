@@ -196,7 +196,7 @@ async fn decide_report(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, id)): Path<(i64, i64)>,
-    axum::Form(form): axum::Form<ReportDecisionForm>,
+    crate::limits::Form(form): crate::limits::Form<ReportDecisionForm>,
 ) -> Result<Redirect, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let choice = match form.action.as_str() {
@@ -234,7 +234,7 @@ async fn decide_leave(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, id)): Path<(i64, i64)>,
-    axum::Form(form): axum::Form<LeaveDecisionForm>,
+    crate::limits::Form(form): crate::limits::Form<LeaveDecisionForm>,
 ) -> Result<Redirect, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let choice = match (form.action.as_str(), form.first, form.last) {
@@ -383,7 +383,7 @@ async fn save_template(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, name)): Path<(i64, String)>,
-    axum::Form(form): axum::Form<TemplateForm>,
+    crate::limits::Form(form): crate::limits::Form<TemplateForm>,
 ) -> Result<Redirect, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let title = requests::save_template(&state, &access, &name, &form.subject, &form.body).await?;

@@ -59,11 +59,13 @@ pub async fn sign_in_and_out(backend: Backend) {
     );
 }
 
-pub async fn lockout_after_failures(backend: Backend) {
+pub async fn throttled_per_address(backend: Backend) {
     let app = TestApp::new(backend).await;
+    let guesser = [203, 0, 113, 9];
+    let right = "username=officer&password=correct+horse+battery+staple";
     for _ in 0..5 {
         let reply = app
-            .post_form("/login", None, "username=officer&password=guess")
+            .post_form_from(guesser, "/login", "username=officer&password=guess")
             .await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
         assert!(
@@ -72,29 +74,49 @@ pub async fn lockout_after_failures(backend: Backend) {
                 .contains("That username and password do not match.")
         );
     }
-    // Locked: even the right password is refused, and the message says what to do.
-    let reply = app
-        .post_form(
-            "/login",
-            None,
-            "username=officer&password=correct+horse+battery+staple",
-        )
-        .await;
+    // From the guesser's address even the right password now waits, and the page says how long.
+    let reply = app.post_form_from(guesser, "/login", right).await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(
-        reply.text().contains("Try again in 15 minutes"),
+        reply.text().contains("Try again in 1 minute,"),
         "{}",
         reply.text()
     );
-    // Other usernames are not affected, and the lock lifts after the window.
-    app.sign_in("head").await;
-    app.clock.advance(SignedDuration::from_mins(16));
-    app.sign_in("officer").await;
-    // Unknown usernames are refused like wrong passwords, without saying which.
+    // The officer at her own desk is not locked out by someone else's guessing.
+    let desk = app.post_form_from([10, 0, 0, 5], "/login", right).await;
+    assert_eq!(desk.status, StatusCode::SEE_OTHER, "{}", desk.text());
+    // Each further failure doubles the wait: 1 minute, then 2.
+    app.clock.advance(SignedDuration::from_secs(61));
+    let reply = app
+        .post_form_from(guesser, "/login", "username=officer&password=guess")
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    app.clock.advance(SignedDuration::from_secs(61));
+    let reply = app.post_form_from(guesser, "/login", right).await;
+    assert!(
+        reply.text().contains("Try again in 1 minute,"),
+        "{}",
+        reply.text()
+    );
+    app.clock.advance(SignedDuration::from_secs(60));
+    let reply = app.post_form_from(guesser, "/login", right).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+    // A success forgets the failures.
+    let reply = app
+        .post_form_from(guesser, "/login", "username=officer&password=guess")
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    // Unknown usernames are refused like wrong passwords, without saying which; a name no
+    // account could have is refused as the input it is.
     let reply = app
         .post_form("/login", None, "username=nobody&password=x")
         .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let reply = app
+        .post_form("/login", None, "username=a%00b&password=x")
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.text().contains("username"), "{}", reply.text());
 }
 
 pub async fn bad_sessions_and_tokens_are_refused(backend: Backend) {

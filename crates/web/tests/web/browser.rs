@@ -147,6 +147,33 @@ async fn page_with(client: &Client, needle: &str) -> String {
     panic!("the page never showed {needle:?}; it showed:\n{last}");
 }
 
+/// Clicks `css`, which submits a form or follows a link, and waits for the page it leads to. The
+/// document before the click is marked, so neither the old page nor a page that is still loading
+/// can pass for the new one; a `goto` straight after a submission would race the form's own
+/// navigation.
+async fn click_to_page(client: &Client, css: &str, needle: &str) -> String {
+    client
+        .execute("window.rollcallBefore = true;", vec![])
+        .await
+        .unwrap();
+    click(client, css).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let loaded =
+        "return window.rollcallBefore === undefined && document.readyState === 'complete';";
+    // While the browser navigates a script may fail; that is not yet the new page.
+    while !matches!(
+        client.execute(loaded, vec![]).await,
+        Ok(serde_json::Value::Bool(true))
+    ) {
+        assert!(
+            Instant::now() < deadline,
+            "clicking {css} never led to a new page"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    page_with(client, needle).await
+}
+
 async fn click(client: &Client, css: &str) {
     client
         .find(Locator::Css(css))
@@ -168,39 +195,22 @@ async fn type_into(client: &Client, css: &str, text: &str) {
 }
 
 async fn sign_in(client: &Client, base: &str, username: &str) {
+    sign_in_with(client, base, username, rollcall_testkit::fixture::PASSWORD).await;
+}
+
+async fn sign_in_with(client: &Client, base: &str, username: &str, password: &str) {
     client.goto(&format!("{base}/login")).await.unwrap();
     type_into(client, "input[name=username]", username).await;
-    type_into(
-        client,
-        "input[name=password]",
-        rollcall_testkit::fixture::PASSWORD,
-    )
-    .await;
-    click(client, "button[type=submit]").await;
-    // Signed in once the browser has left the sign-in page: a `goto` before then would race
-    // the form's navigation and land on the sign-in page without the cookie.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while client
-        .current_url()
-        .await
-        .map_or(true, |url| url.path() == "/login")
-    {
-        assert!(Instant::now() < deadline, "{username} was never signed in");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    type_into(client, "input[name=password]", password).await;
+    click_to_page(client, "button[type=submit]", "").await;
+    let url = client.current_url().await.unwrap();
+    assert_ne!(url.path(), "/login", "{username} was not signed in");
 }
 
 async fn sign_out(client: &Client) {
-    click(client, "nav form button").await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while client
-        .current_url()
-        .await
-        .map_or(true, |url| url.query() != Some("signed_out=true"))
-    {
-        assert!(Instant::now() < deadline, "never signed out");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    click_to_page(client, "nav form button", "").await;
+    let url = client.current_url().await.unwrap();
+    assert_eq!(url.query(), Some("signed_out=true"), "not signed out");
 }
 
 pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
@@ -218,17 +228,14 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
     );
     let link = client.find(Locator::Css(&register)).await.unwrap();
     assert!(link.text().await.unwrap().contains("To take: closes 09:15"));
-    link.click().await.unwrap();
-    page_with(&client, "5A — Morning register").await;
+    click_to_page(&client, &register, "5A — Morning register").await;
     click(&client, "#all-present").await;
     let ben = f.pupils[1];
     click(&client, &format!("li[data-pupil='{ben}'] label.absent")).await;
-    click(&client, "button.primary").await;
-    page_with(&client, "Taken at 08:50 by Tom Teach").await;
+    click_to_page(&client, "button.primary", "Taken at 08:50 by Tom Teach").await;
 
     // Re-taking it: Cara went home ill, which is a change and needs a reason.
-    click(&client, &register).await;
-    page_with(&client, "A change to a mark now is an amendment").await;
+    click_to_page(&client, &register, "A change to a mark now is an amendment").await;
     let cara = f.pupils[2];
     click(
         &client,
@@ -237,7 +244,7 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
     .await;
     click(&client, "select[name=reason] option[value=arrived_late]").await;
     type_into(&client, "input[name=note]", "Sent home ill at 9.00").await;
-    click(&client, "button.primary").await;
+    click_to_page(&client, "button.primary", "Taken at 08:50 by Tom Teach").await;
     client
         .goto(&format!("{base}/s/{}/pupils/{cara}", f.school))
         .await
@@ -262,8 +269,7 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
     assert!(htmx, "htmx loads from rollcall itself");
     click(&client, "form.quick select option[value='I']").await;
     type_into(&client, "form.quick input[name=note]", "Mother phoned: ill").await;
-    click(&client, "form.quick button").await;
-    page_with(&client, "Absent with no reason (0)").await;
+    click_to_page(&client, "form.quick button", "Absent with no reason (0)").await;
     client
         .goto(&format!("{base}/s/{}/pupils/{ben}", f.school))
         .await
@@ -308,8 +314,12 @@ pub async fn work_the_morning_worklist(backend: Backend) {
         "Ill, back tomorrow",
     )
     .await;
-    click(&client, &format!("{ben_call} form.done button")).await;
-    page_with(&client, "Escalations due (1)").await;
+    click_to_page(
+        &client,
+        &format!("{ben_call} form.done button"),
+        "Escalations due (1)",
+    )
+    .await;
 
     // Cara's visit is dismissed, with the reason.
     let visit = "li.due[data-item^='escalation.home_visit']";
@@ -320,8 +330,12 @@ pub async fn work_the_morning_worklist(backend: Backend) {
         "Family on a planned visit abroad; LA told",
     )
     .await;
-    click(&client, &format!("{visit} details button")).await;
-    let today = page_with(&client, "Nothing else is due today.").await;
+    let today = click_to_page(
+        &client,
+        &format!("{visit} details button"),
+        "Nothing else is due today.",
+    )
+    .await;
     let calls = client
         .find_all(Locator::Css("li.due[data-item^='first_day.call']"))
         .await
@@ -404,8 +418,12 @@ pub async fn keep_a_case_file(backend: Backend) {
         "Morning check-in | June Turner | 2025-09-17",
     )
     .await;
-    click(&client, "#add-meeting button").await;
-    page_with(&client, "Morning check-in (June Turner, by 17 Sep 2025)").await;
+    click_to_page(
+        &client,
+        "#add-meeting button",
+        "Morning check-in (June Turner, by 17 Sep 2025)",
+    )
+    .await;
     click(&client, "#add-plan summary").await;
     click(
         &client,
@@ -424,8 +442,7 @@ pub async fn keep_a_case_file(backend: Backend) {
         "2025-10-14\n2025-11-18",
     )
     .await;
-    click(&client, "#add-plan button").await;
-    let page = page_with(&client, "95%; 9 of 10 sessions").await;
+    let page = click_to_page(&client, "#add-plan button", "95%; 9 of 10 sessions").await;
     for step in [
         "Attendance support meeting by",
         "Attendance targeted support plan by",
@@ -434,8 +451,12 @@ pub async fn keep_a_case_file(backend: Backend) {
     }
 
     // Ben's letter waits on the Letters page.
-    click(&client, &format!("nav a[href='/s/{}/letters']", f.school)).await;
-    let letters = page_with(&client, "Ben Baker").await;
+    let letters = click_to_page(
+        &client,
+        &format!("nav a[href='/s/{}/letters']", f.school),
+        "Ben Baker",
+    )
+    .await;
     assert!(letters.contains("Low attendance letter 2"), "{letters}");
     sign_out(&client).await;
 
@@ -452,7 +473,12 @@ async fn parent_sign_in(client: &Client, base: &str) {
         rollcall_testkit::fixture::PASSWORD,
     )
     .await;
-    click(client, "form[action='/parent/login'] button").await;
+    click_to_page(
+        client,
+        "form[action='/parent/login'] button",
+        "Your children",
+    )
+    .await;
 }
 
 /// Sets a form field's value as a date picker would.
@@ -477,12 +503,19 @@ pub async fn a_parent_on_a_phone_and_the_office(backend: Backend) {
 
     // The parent signs in on a phone, opens Amy's year and a day in it.
     parent_sign_in(&client, &base).await;
-    page_with(&client, "Your children").await;
-    click(&client, &format!("a[href='/parent/children/{amy}']")).await;
-    let page = page_with(&client, "Attendance this year").await;
+    let page = click_to_page(
+        &client,
+        &format!("a[href='/parent/children/{amy}']"),
+        "Attendance this year",
+    )
+    .await;
     assert!(page.contains("hours of learning"), "{page}");
-    click(&client, "a.day[href='?day=2025-09-09#day']").await;
-    page_with(&client, "Tuesday 9 September 2025").await;
+    click_to_page(
+        &client,
+        "a.day[href='?day=2025-09-09#day']",
+        "Tuesday 9 September 2025",
+    )
+    .await;
 
     // She reports tomorrow's absence and asks for leave in October.
     set_value(
@@ -503,8 +536,12 @@ pub async fn a_parent_on_a_phone_and_the_office(backend: Backend) {
         "form[action$='/absence'] select[name=reason] option[value=medical]",
     )
     .await;
-    click(&client, "form[action$='/absence'] button").await;
-    page_with(&client, "the school has your report").await;
+    click_to_page(
+        &client,
+        "form[action$='/absence'] button",
+        "the school has your report",
+    )
+    .await;
     set_value(
         &client,
         "form[action$='/leave'] input[name=first]",
@@ -523,8 +560,12 @@ pub async fn a_parent_on_a_phone_and_the_office(backend: Backend) {
         "A family funeral",
     )
     .await;
-    click(&client, "form[action$='/leave'] button").await;
-    let page = page_with(&client, "Your request has gone to the headteacher").await;
+    let page = click_to_page(
+        &client,
+        "form[action$='/leave'] button",
+        "Your request has gone to the headteacher",
+    )
+    .await;
     assert!(page.contains("Waiting for the school"), "{page}");
     sign_out(&client).await;
 
@@ -536,8 +577,12 @@ pub async fn a_parent_on_a_phone_and_the_office(backend: Backend) {
         .unwrap();
     let requests = page_with(&client, "Absences reported (1)").await;
     assert!(requests.contains("Hospital appointment"), "{requests}");
-    click(&client, "li[data-report] button[value=accept]").await;
-    page_with(&client, "Accepted: 2 sessions coded").await;
+    click_to_page(
+        &client,
+        "li[data-report] button[value=accept]",
+        "Accepted: 2 sessions coded",
+    )
+    .await;
     sign_out(&client).await;
     sign_in(&client, &base, "head").await;
     client
@@ -551,8 +596,12 @@ pub async fn a_parent_on_a_phone_and_the_office(backend: Backend) {
         "Granted for the funeral",
     )
     .await;
-    click(&client, "li[data-leave] button[value=grant]").await;
-    page_with(&client, "The decision has gone to the parent").await;
+    click_to_page(
+        &client,
+        "li[data-leave] button[value=grant]",
+        "The decision has gone to the parent",
+    )
+    .await;
     client
         .goto(&format!("{base}/s/{}/pupils/{amy}", f.school))
         .await
@@ -567,7 +616,6 @@ pub async fn a_parent_on_a_phone_and_the_office(backend: Backend) {
 
     // The parent sees both outcomes.
     parent_sign_in(&client, &base).await;
-    page_with(&client, "Your children").await;
     client
         .goto(&format!("{base}/parent/children/{amy}"))
         .await
@@ -575,6 +623,55 @@ pub async fn a_parent_on_a_phone_and_the_office(backend: Backend) {
     let page = page_with(&client, "Granted").await;
     assert!(page.contains("Accepted"), "{page}");
     assert!(page.contains("Granted for the funeral"), "{page}");
+
+    served.stop().await;
+}
+
+pub async fn reset_a_password_and_choose_a_new_one(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    let served = Served::start(&app.state).await;
+    let (base, client) = (served.base.clone(), served.client.clone());
+
+    // The head resets the officer's password; the page shows the temporary one once.
+    sign_in(&client, &base, "head").await;
+    client
+        .goto(&format!("{base}/s/{}/staff", f.school))
+        .await
+        .unwrap();
+    page_with(&client, "Lisa Craven").await;
+    let reset = format!(
+        "form[action='/s/{}/staff/{}/reset-password'] button",
+        f.school, f.officer
+    );
+    click_to_page(&client, &reset, "temporary password is").await;
+    let temporary = client
+        .find(Locator::Css(".notice strong.mono"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    sign_out(&client).await;
+
+    // The officer signs in with it and must choose her own before anything else opens.
+    sign_in_with(&client, &base, "officer", &temporary).await;
+    page_with(&client, "Your password was reset").await;
+    let chosen = "tulip orbit canal frost";
+    type_into(&client, "input[name=current]", &temporary).await;
+    type_into(&client, "input[name=new]", chosen).await;
+    type_into(&client, "input[name=confirm]", chosen).await;
+    click_to_page(
+        &client,
+        "form[action='/account/password'] button",
+        "changed",
+    )
+    .await;
+    client.goto(&format!("{base}/")).await.unwrap();
+    page_with(&client, "Absent with no reason").await;
+    sign_out(&client).await;
+    sign_in_with(&client, &base, "officer", chosen).await;
+    page_with(&client, "Absent with no reason").await;
 
     served.stop().await;
 }

@@ -12,8 +12,10 @@ use rollcall_testkit::on_both_backends;
 
 // A school in a store, the application over it, a fixed clock, and requests as each user.
 mod support;
-// Signing in and out, lock-out, sessions.
+// Signing in and out, throttling, sessions.
 mod auth;
+// Passwords, disabled accounts, API tokens' scope and expiry, the administrator's page.
+mod accounts;
 // Taking registers, amending marks, the office's lists, bulk codes, the pupil page.
 mod pages;
 // The REST API and its OpenAPI document.
@@ -28,12 +30,18 @@ mod permissions;
 mod parents;
 // Stale writes and who may change a mark: the register as a legal record.
 mod integrity;
+// Bounded input, the headers every answer carries, and a database that goes away.
+mod hardening;
 // Headless Chromium through chromedriver: the flows a person follows.
 mod browser;
 
 on_both_backends!(
     auth::sign_in_and_out,
-    auth::lockout_after_failures,
+    auth::throttled_per_address,
+    accounts::a_reset_password_is_replaced_at_sign_in,
+    accounts::disabled_accounts_and_their_tokens,
+    accounts::tokens_expire_and_are_scoped_and_revoked,
+    accounts::sessions_end_when_idle_or_everywhere,
     auth::bad_sessions_and_tokens_are_refused,
     pages::teacher_takes_a_register,
     pages::retaking_is_an_amendment_with_a_reason,
@@ -51,6 +59,9 @@ on_both_backends!(
     integrity::a_stale_write_is_refused_with_the_register_as_it_is,
     integrity::the_register_page_opened_twice,
     integrity::a_teacher_cannot_rewrite_the_record,
+    hardening::every_answer_is_hardened,
+    hardening::input_is_bounded,
+    hardening::the_database_goes_away_and_comes_back,
     permissions::every_role_against_every_route,
     parents::parents_see_only_their_own_children,
     parents::an_absence_report_is_accepted,
@@ -60,6 +71,7 @@ on_both_backends!(
     browser::work_the_morning_worklist,
     browser::keep_a_case_file,
     browser::a_parent_on_a_phone_and_the_office,
+    browser::reset_a_password_and_choose_a_new_one,
 );
 
 #[test]

@@ -177,8 +177,9 @@ pub async fn lateness_comes_from_the_clock(backend: Backend) {
             (Code::PresentAm, None)
         ]
     );
-    // The afternoon register marks present as \.
+    // The afternoon register marks present as \; the morning's sign-in has gone idle since.
     app.clock.set(at(Time::constant(13, 20, 0, 0)));
+    let cookie = app.sign_in("teacher").await;
     let pm = format!("/s/{}/registers/{}/{SCHOOL_DAY}/pm", f.school, f.group);
     app.post_form(
         &pm,
@@ -386,6 +387,7 @@ pub async fn bulk_codes_from_the_office(backend: Backend) {
 pub async fn pupil_page(backend: Backend) {
     let app = TestApp::new(backend).await;
     let f = &app.fixture;
+    app.clock.set(at(Time::constant(15, 0, 0, 0)));
     let teacher = app.sign_in("teacher").await;
     // Monday, Tuesday and Wednesday of the week: Amy is late once and absent one afternoon.
     for (day, am, pm) in [

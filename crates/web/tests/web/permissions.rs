@@ -209,6 +209,24 @@ pub async fn every_role_against_every_route(backend: Backend) {
             String::new(),
             [SignIn, NotFound, NotFound, NotFound, NotFound, NotFound],
         ),
+        (
+            "GET",
+            format!("/s/{s}/staff"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Forbidden, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/staff/{}/enable", f.other_teacher),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Forbidden, Ok, NotFound],
+        ),
+        (
+            "GET",
+            "/account".to_owned(),
+            String::new(),
+            [SignIn, Ok, Ok, Ok, Ok, Ok],
+        ),
     ];
     let mut cookies = vec![None];
     for actor in &ACTORS[1..] {

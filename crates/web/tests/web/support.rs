@@ -4,12 +4,13 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
-use jiff::Timestamp;
 use jiff::civil::Time;
-use rollcall_store::Store;
+use jiff::{SignedDuration, Timestamp};
+use rollcall_core::TokenScope;
+use rollcall_store::{NewApiToken, Store};
 use rollcall_testkit::fixture::{self, Fixture, PASSWORD, SCHOOL_DAY};
 use rollcall_testkit::{Backend, TestDb, database};
-use rollcall_web::{AppState, FixedClock, Passwords, app};
+use rollcall_web::{AppState, Clock as _, FixedClock, Passwords, app};
 use tower::ServiceExt;
 
 /// The hash of the fixture's password, made once per test process.
@@ -215,8 +216,24 @@ impl TestApp {
             .await
     }
 
-    /// An API token for a fixture user.
+    /// A read-write API token for a fixture user, for 30 days.
     pub async fn token(&self, username: &str) -> String {
+        self.token_with(
+            username,
+            TokenScope::ReadWrite,
+            SignedDuration::from_hours(24 * 30),
+        )
+        .await
+        .1
+    }
+
+    /// An API token for a fixture user: its number and the token.
+    pub async fn token_with(
+        &self,
+        username: &str,
+        scope: TokenScope,
+        lasts: SignedDuration,
+    ) -> (i64, String) {
         let user = self
             .store
             .user_by_username(username)
@@ -224,16 +241,33 @@ impl TestApp {
             .unwrap()
             .unwrap();
         let token = rollcall_web::new_token();
-        self.store
-            .create_api_token(
-                &rollcall_web::token_hash(&token),
-                user.id,
-                "test",
-                Timestamp::now(),
-            )
+        let now = self.clock.now();
+        let id = self
+            .store
+            .create_api_token(&NewApiToken {
+                token_hash: &rollcall_web::token_hash(&token),
+                user: user.id,
+                name: "test",
+                scope,
+                at: now,
+                expires: now + lasts,
+            })
             .await
             .unwrap();
-        token
+        (id, token)
+    }
+
+    /// A form posted from a client address, as the server sees it behind its listener.
+    pub async fn post_form_from(&self, address: [u8; 4], path: &str, body: &str) -> Reply {
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        let from = std::net::SocketAddr::from((address, 40000));
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(from));
+        self.send(request).await
     }
 
     pub async fn api(
