@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod demo;
+mod records;
 mod report;
 mod serve;
 mod table;
@@ -37,6 +38,9 @@ enum Command {
     Import(admin::ImportArgs),
     /// Checks that each school's amendment ledger is as it was written.
     VerifyLedger(admin::VerifyArgs),
+    /// Erases the register entries of pupils who have left once they are past retention (at
+    /// least six years), logging each erasure; --dry-run lists them.
+    Retention(records::RetentionArgs),
     /// Manages staff accounts.
     #[command(subcommand)]
     User(accounts::UserCommand),
@@ -155,6 +159,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Import(args) => admin::import(&args),
         Command::VerifyLedger(args) => admin::verify(&args),
+        Command::Retention(args) => records::retention(&args),
         Command::User(command) => accounts::user(&command),
         Command::Token(command) => accounts::token(&command),
         Command::Worklist(args) => worklist::run(&args),

@@ -18,6 +18,7 @@ pub mod ids;
 pub mod policy;
 pub mod procedures;
 pub mod pupil;
+pub mod records;
 pub mod register;
 pub mod requests;
 pub mod roles;
@@ -43,6 +44,7 @@ pub use procedures::{
     Vulnerability, Welfare,
 };
 pub use pupil::{Pupil, SenStatus, Sex, YearGroup};
+pub use records::{Opened, RetentionTooShort, past_retention, retention_cutoff};
 pub use register::{
     Mark, MarkError, MarkField, Occupied, PupilId, Register, RegisterBuilder, Roll, RowView,
     check_code, check_mark,

@@ -55,6 +55,9 @@ pub enum Permission {
     /// Manage the school's staff accounts: disable and enable them, reset passwords, end
     /// sessions, revoke API tokens (the school's administrator; issue 14 item 8).
     ManageAccounts,
+    /// Read who opened which pupil's records, and export everything held about a pupil for a
+    /// subject-access request (the headteacher, answerable for the school's data; issue 14 item 9).
+    ReadAccessLog,
 }
 
 impl Role {
@@ -66,7 +69,9 @@ impl Role {
         use Permission::*;
         match self {
             Role::Teacher => matches!(permission, TakeOwnRegisters | ViewOwnPupils),
-            Role::AttendanceOfficer => !matches!(permission, DecideLeave | ManageAccounts),
+            Role::AttendanceOfficer => {
+                !matches!(permission, DecideLeave | ManageAccounts | ReadAccessLog)
+            }
             Role::SeniorLeader => true,
         }
     }
@@ -124,6 +129,7 @@ mod tests {
             (EditTemplates, false, true, true),
             (WorkCases, false, true, true),
             (ManageAccounts, false, false, true),
+            (ReadAccessLog, false, false, true),
         ];
         for (permission, teacher, officer, leader) in table {
             assert_eq!(Role::Teacher.permits(permission), teacher, "{permission:?}");

@@ -177,6 +177,7 @@ macro_rules! write {
 }
 
 mod accounts;
+mod records;
 
 /// Connections to PostgreSQL: a few per core keep the server busy while others wait on the
 /// network or a commit; many more only make its processes take turns.

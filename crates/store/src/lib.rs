@@ -8,6 +8,7 @@
 mod accounts;
 mod casebook;
 mod model;
+mod records;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -18,6 +19,9 @@ use thiserror::Error;
 pub use accounts::{Accounts, ApiTokenRecord, LoginFailures, NewApiToken, SchoolStaff, TokenGrant};
 pub use casebook::{Casebook, Due};
 pub use model::*;
+pub use records::{
+    AccessOf, AccessRecord, Erasure, ErasureRecord, NewAccess, OldSession, Records, erasures_of,
+};
 
 /// Why a storage operation failed.
 #[derive(Debug, Error)]
@@ -348,8 +352,11 @@ pub trait Messages: Send + Sync {
 
 /// Everything rollcall stores.
 pub trait Store:
-    Directory + Registers + Accounts + Casework + CaseFiles + Families + Messages
+    Directory + Registers + Accounts + Casework + CaseFiles + Families + Messages + Records
 {
 }
 
-impl<T: Directory + Registers + Accounts + Casework + CaseFiles + Families + Messages> Store for T {}
+impl<T: Directory + Registers + Accounts + Casework + CaseFiles + Families + Messages + Records>
+    Store for T
+{
+}

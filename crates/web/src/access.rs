@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rollcall_core::{Permission, Policy, Role};
+use rollcall_core::{Opened, Permission, Policy, Role};
 use rollcall_store::{
-    GroupId, GroupRecord, PupilKey, PupilRecord, SchoolId, SchoolRecord, StaffUser,
+    GroupId, GroupRecord, NewAccess, PupilKey, PupilRecord, SchoolId, SchoolRecord, StaffUser,
 };
 
 use crate::AppState;
@@ -138,6 +138,30 @@ impl Access {
             )));
         }
         Ok(record)
+    }
+
+    /// Logs that they opened a pupil's records. A record whose opening cannot be logged is not
+    /// shown: the log is how the school answers who has seen a child's data.
+    pub async fn log_opening(
+        &self,
+        state: &AppState,
+        pupil: PupilKey,
+        opened: Opened,
+        detail: Option<&str>,
+    ) -> Result<(), AppError> {
+        state
+            .store
+            .record_access(&NewAccess {
+                pupil,
+                user: self.user.id,
+                by_name: &self.user.name,
+                by_position: &self.user.position,
+                opened,
+                detail,
+                at: state.clock.now(),
+            })
+            .await?;
+        Ok(())
     }
 
     /// A pupil of this school they may see.

@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use rollcall_core::casefile::{CaseFileRecord, NoticeToImprove, Record};
 use rollcall_core::casework::{EntryKind, ItemKey};
 use rollcall_core::requests::RequestStatus;
-use rollcall_core::{AcademicYear, DateRange, Permission, Rate, Tally};
+use rollcall_core::{AcademicYear, DateRange, Opened, Permission, Rate, Tally};
 use rollcall_letters::{Letter, LetterKind, Letters, PdfError, Table, letters_pdf};
 use rollcall_messages::Fields;
 use rollcall_store::{ContactRecord, LetterRecord, NewLetter, PupilRecord, SchoolId};
@@ -351,6 +351,12 @@ pub(crate) async fn print_and_keep(
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     state.store.add_letters(&keep).await?;
+    for p in printed {
+        let detail = format!("{}, printed", p.kind.title());
+        access
+            .log_opening(state, p.pupil.key, Opened::Letter, Some(&detail))
+            .await?;
+    }
     Ok(pdf)
 }
 

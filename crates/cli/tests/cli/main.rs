@@ -21,3 +21,5 @@ mod demo;
 mod policies;
 // `rollcall import`, `report --db` and `verify-ledger`, on SQLite and on PostgreSQL.
 mod database;
+// `rollcall retention`, on SQLite and on PostgreSQL.
+mod records;

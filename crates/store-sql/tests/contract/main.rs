@@ -30,6 +30,8 @@ mod casework;
 mod casefiles;
 // Parents' accounts, reports and leave, and the outbox's deliveries.
 mod families;
+// The access log and erasure after retention.
+mod records;
 
 on_both_backends!(
     directory::schools_staff_and_roles,
@@ -58,4 +60,6 @@ on_both_backends!(
     families::parent_accounts_links_and_sessions,
     families::reports_and_leave_are_decided_once_with_marks_and_trail,
     families::the_outbox_leases_retries_and_records,
+    records::the_access_log_is_kept_and_never_changed,
+    records::entries_past_retention_are_erased_deliberately,
 );

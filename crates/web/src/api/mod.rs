@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::{Date, Time};
-use rollcall_core::{AcademicYear, Code, Session, SessionKey, Tally};
+use rollcall_core::{AcademicYear, Code, Opened, Session, SessionKey, Tally};
 use rollcall_store::{GroupId, PupilKey, PupilRecord, RegisterSheet, SchoolId, StoredMark};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -441,6 +441,9 @@ async fn pupil(
 ) -> Result<Json<Pupil>, ApiError> {
     let access = access(&state, user, school).await?;
     let record: PupilRecord = access.pupil(&state, PupilKey(pupil)).await?;
+    access
+        .log_opening(&state, record.key, Opened::Api, Some("record"))
+        .await?;
     let today = state.local_now().date();
     let first = AcademicYear::of(today).first_day();
     let mut tally = Tally::default();
@@ -499,6 +502,9 @@ async fn pupil_marks(
 ) -> Result<Json<Vec<Mark>>, ApiError> {
     let access = access(&state, user, school).await?;
     let record = access.pupil(&state, PupilKey(pupil)).await?;
+    access
+        .log_opening(&state, record.key, Opened::Api, Some("marks"))
+        .await?;
     let today = state.local_now().date();
     let first = range.from.unwrap_or(AcademicYear::of(today).first_day());
     let last = range.to.unwrap_or(today);
@@ -606,6 +612,9 @@ async fn pupil_ledger(
 ) -> Result<Json<Vec<LedgerEntry>>, ApiError> {
     let access = access(&state, user, school).await?;
     let record = access.pupil(&state, PupilKey(pupil)).await?;
+    access
+        .log_opening(&state, record.key, Opened::Api, Some("ledger"))
+        .await?;
     let entries = state.store.ledger(record.key).await?;
     Ok(Json(
         entries

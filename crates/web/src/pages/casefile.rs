@@ -16,7 +16,7 @@ use rollcall_core::casefile::{
     penalty_notices,
 };
 use rollcall_core::casework::ItemKey;
-use rollcall_core::{Code, DateRange, Flag, Permission, Session, SessionKey, Slot};
+use rollcall_core::{Code, DateRange, Flag, Opened, Permission, Session, SessionKey, Slot};
 use rollcall_letters::{Block, LetterKind, Report, Section, Table};
 use rollcall_store::{
     Casebook, ContactRecord, NewFileRecord, PlannedMark, PupilKey, PupilRecord, SchoolId,
@@ -840,6 +840,10 @@ async fn reprint(
     access.require(Permission::WorkCases, "see letters")?;
     let letter = state.store.letter(SchoolId(school), id).await?;
     access.pupil(&state, letter.pupil).await?;
+    let detail = format!("letter {id}, reprinted");
+    access
+        .log_opening(&state, letter.pupil, Opened::Letter, Some(&detail))
+        .await?;
     Ok(pdf_response(
         letters::reprint(&letter).await?,
         &format!("letter-{id}.pdf"),
@@ -972,6 +976,9 @@ async fn evidence_pack(
     let access = Access::load(&state, user, SchoolId(school)).await?;
     access.require(Permission::WorkCases, "print evidence packs")?;
     let record = access.pupil(&state, PupilKey(pupil)).await?;
+    access
+        .log_opening(&state, record.key, Opened::EvidencePack, None)
+        .await?;
     let now = state.local_now().datetime();
     let YearSoFar { marks, tally, .. } = YearSoFar::load(&state, record.key, now.date()).await?;
     let book = Casebook::pupil(state.store.as_ref(), record.clone(), &marks, now.date()).await?;

@@ -5,6 +5,7 @@ mod casework;
 mod office;
 mod portal;
 mod pupils;
+mod records;
 mod registers;
 mod requests;
 mod staff;
@@ -143,5 +144,6 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(casefile::router())
         .merge(portal::router())
         .merge(requests::router())
+        .merge(records::router())
         .merge(staff::router())
 }

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Redirect;
 use axum::routing::{get, post};
 use jiff::civil::Date;
-use rollcall_core::{AcademicYear, Code, EntryKind, Permission, RiskScoring, Tally};
+use rollcall_core::{AcademicYear, Code, EntryKind, Opened, Permission, RiskScoring, Tally};
 use rollcall_store::{
     Casebook, Channel, ContactRecord, PupilKey, PupilRecord, SchoolId, StoredMark,
 };
@@ -250,6 +250,8 @@ struct PupilQuery {
 struct PupilPage {
     chrome: Chrome,
     key: i64,
+    /// Whether they may read who opened the record.
+    audit: bool,
     name: String,
     group: String,
     year: String,
@@ -378,10 +380,16 @@ async fn pupil(
     } else {
         None
     };
+    let opened = match casework {
+        Some(_) => Opened::CaseFile,
+        None => Opened::PupilRecord,
+    };
+    access.log_opening(&state, record.key, opened, None).await?;
     let PupilRecord { key, pupil, .. } = record;
     Ok(PupilPage {
         chrome: Chrome::new(&access, "pupils"),
         key: key.0,
+        audit: access.permits(Permission::ReadAccessLog),
         name: pupil.name(),
         group: pupil.reg_group.clone(),
         year: pupil.year_group.to_string(),

@@ -9,7 +9,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::civil::Date;
-use rollcall_core::{Code, Permission};
+use rollcall_core::{Code, Opened, Permission};
 use rollcall_letters::LetterKind;
 use rollcall_messages::Kind;
 use rollcall_store::{ContactId, PupilKey, SchoolId};
@@ -269,6 +269,9 @@ async fn document(
     access.require(Permission::HandleAbsenceReports, "see parents' requests")?;
     let pupil = access.pupil(&state, PupilKey(pupil)).await?;
     let doc = state.store.leave_document(pupil.key, id).await?;
+    access
+        .log_opening(&state, pupil.key, Opened::Document, Some(&doc.name))
+        .await?;
     let disposition = format!(
         "attachment; filename=\"{}\"",
         doc.name.replace(['"', '\\', '\r', '\n'], "_")

@@ -50,6 +50,8 @@ struct StaffPage {
     accounts: Vec<AccountLine>,
     tokens: Vec<TokenLine>,
     reset: Option<(String, String)>,
+    /// Whether they may read whose records each member of staff opened.
+    audit: bool,
 }
 
 /// The administrator at a school, with the schools they administer.
@@ -172,6 +174,7 @@ async fn page(
         accounts,
         tokens,
         reset,
+        audit: admin.access.permits(Permission::ReadAccessLog),
     })
 }
 

@@ -34,6 +34,8 @@ mod integrity;
 mod hardening;
 // Headless Chromium through chromedriver: the flows a person follows.
 mod browser;
+// The access log of pupils' records.
+mod records;
 
 on_both_backends!(
     auth::sign_in_and_out,
@@ -42,6 +44,7 @@ on_both_backends!(
     accounts::disabled_accounts_and_their_tokens,
     accounts::tokens_expire_and_are_scoped_and_revoked,
     accounts::sessions_end_when_idle_or_everywhere,
+    records::who_opened_a_pupil_s_records_is_logged,
     auth::bad_sessions_and_tokens_are_refused,
     pages::teacher_takes_a_register,
     pages::retaking_is_an_amendment_with_a_reason,

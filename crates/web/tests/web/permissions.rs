@@ -223,6 +223,18 @@ pub async fn every_role_against_every_route(backend: Backend) {
         ),
         (
             "GET",
+            format!("/s/{s}/access-log?pupil={a}"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Forbidden, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/access-log?user={}", f.teacher),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Forbidden, Ok, NotFound],
+        ),
+        (
+            "GET",
             "/account".to_owned(),
             String::new(),
             [SignIn, Ok, Ok, Ok, Ok, Ok],
