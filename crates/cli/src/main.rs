@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod backup;
 mod demo;
 mod records;
 mod report;
@@ -38,6 +39,10 @@ enum Command {
     Import(admin::ImportArgs),
     /// Checks that each school's amendment ledger is as it was written.
     VerifyLedger(admin::VerifyArgs),
+    /// Writes a whole database to a backup file (SQLite's online copy, or pg_dump).
+    Backup(backup::BackupArgs),
+    /// Restores a backup into an empty database and verifies its ledger.
+    Restore(backup::RestoreArgs),
     /// Erases the register entries of pupils who have left once they are past retention (at
     /// least six years), logging each erasure; --dry-run lists them.
     Retention(records::RetentionArgs),
@@ -159,6 +164,8 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Import(args) => admin::import(&args),
         Command::VerifyLedger(args) => admin::verify(&args),
+        Command::Backup(args) => backup::backup(&args),
+        Command::Restore(args) => backup::restore(&args),
         Command::Retention(args) => records::retention(&args),
         Command::User(command) => accounts::user(&command),
         Command::Token(command) => accounts::token(&command),

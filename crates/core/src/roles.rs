@@ -53,10 +53,10 @@ pub enum Permission {
     /// Edit the messages the school sends.
     EditTemplates,
     /// Manage the school's staff accounts: disable and enable them, reset passwords, end
-    /// sessions, revoke API tokens (the school's administrator; issue 14 item 8).
+    /// sessions, revoke API tokens (the school's administrator).
     ManageAccounts,
     /// Read who opened which pupil's records, and export everything held about a pupil for a
-    /// subject-access request (the headteacher, answerable for the school's data; issue 14 item 9).
+    /// subject-access request (the headteacher, answerable for the school's data).
     ReadAccessLog,
 }
 

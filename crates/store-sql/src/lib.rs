@@ -8,6 +8,7 @@
 //! concurrent writer is rolled back and run again from its reads (`write!`), so the ledger's
 //! original is always the value replaced.
 
+mod backup;
 mod casefiles;
 mod families;
 mod ledger;
@@ -15,6 +16,8 @@ mod legacy;
 mod ops;
 mod statements;
 mod time;
+
+pub use backup::{BackupError, backup, restore};
 
 use std::str::FromStr;
 use std::time::Duration;

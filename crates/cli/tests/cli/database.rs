@@ -319,7 +319,7 @@ fn staff_and_tokens(backend: Backend) {
 }
 
 /// The office changes Ben's first morning of holiday to `C`: the head authorised it after all.
-async fn amend_bens_holiday(db: &TestDb) {
+pub async fn amend_bens_holiday(db: &TestDb) {
     let store = db.store().await;
     let school = store.schools().await.unwrap().remove(0);
     let ben = store

@@ -21,5 +21,7 @@ mod demo;
 mod policies;
 // `rollcall import`, `report --db` and `verify-ledger`, on SQLite and on PostgreSQL.
 mod database;
+// `rollcall backup` and `restore`, on SQLite and on PostgreSQL.
+mod backup;
 // `rollcall retention`, on SQLite and on PostgreSQL.
 mod records;
