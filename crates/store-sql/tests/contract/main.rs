@@ -20,6 +20,8 @@ mod ledger;
 mod legacy;
 // Many writers on the same marks at once.
 mod concurrency;
+// Random mixes of concurrent writes.
+mod interleavings;
 // Imports and loading registers for reports.
 mod import;
 // Web sessions, login failures and API tokens.
@@ -49,6 +51,7 @@ on_both_backends!(
     legacy::a_tampered_old_ledger_is_refused,
     concurrency::fifty_writers_on_one_register,
     concurrency::a_hundred_amendments_of_one_mark,
+    interleavings::any_interleaving_keeps_the_ledger_true,
     import::import_is_all_or_nothing,
     import::a_new_school_failing_in_its_last_mark_leaves_nothing,
     import::load_register_round_trips,
