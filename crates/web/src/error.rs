@@ -33,6 +33,9 @@ pub enum AppError {
     /// The request cannot be carried out as made.
     #[error("{0}")]
     BadRequest(String),
+    /// The address itself is malformed: a path or query parameter that does not parse.
+    #[error("{0}")]
+    Malformed(String),
     /// The request contradicts what is stored.
     #[error("{0}")]
     Conflict(String),
@@ -90,6 +93,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Malformed(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) | AppError::Stale(_) => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -8,8 +8,9 @@
 //! changed.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
+use axum::http::request::Parts;
 use rollcall_core::{TextKind, check_text};
 use serde::de::DeserializeOwned;
 
@@ -118,6 +119,34 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
         serde_path_to_error::deserialize(deserializer)
             .map(Form)
             .map_err(|e| unreadable(e.path(), e.inner()))
+    }
+}
+
+/// The API's path parameters: one that does not parse is 400 with the API's error body.
+pub(crate) struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<ApiPath<T>, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|e| ApiError(AppError::Malformed(prefix(&e.body_text()))))
+    }
+}
+
+/// The API's query parameters, refused as its path parameters are.
+pub(crate) struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<ApiQuery<T>, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| ApiError(AppError::Malformed(prefix(&e.body_text()))))
     }
 }
 

@@ -1,13 +1,16 @@
 //! The REST API, under `/api/v1`, for programs: the same permissions as the pages, with a bearer
 //! token (`rollcall token create`) in place of a sign-in. Described at `/api/openapi.json`.
 
+mod failures;
+mod pupils;
+
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::{Date, Time};
-use rollcall_core::{AcademicYear, Code, Opened, Session, SessionKey, Tally};
-use rollcall_store::{GroupId, PupilKey, PupilRecord, RegisterSheet, SchoolId, StoredMark};
+use rollcall_core::{Code, Session, SessionKey};
+use rollcall_store::{GroupId, PupilKey, RegisterSheet, SchoolId, StoredMark};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -18,8 +21,10 @@ use crate::AppState;
 use crate::access::Access;
 use crate::auth::ApiStaff;
 use crate::error::{ApiError, AppError};
+use crate::limits::ApiPath;
 use crate::view::category_class;
 use crate::work::{self, Entry, Sessions};
+use failures::{ErrorBody, ReadFailures, WriteFailures};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,7 +37,8 @@ use crate::work::{self, Entry, Sessions};
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "rollcall", description = "Registers and marks"))
+    tags((name = "rollcall", description = "Registers and marks")),
+    components(schemas(ErrorBody))
 )]
 struct ApiDoc;
 
@@ -54,9 +60,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(groups))
         .routes(routes!(get_register, put_register))
-        .routes(routes!(pupil))
-        .routes(routes!(pupil_marks, amend_mark))
-        .routes(routes!(pupil_ledger))
+        .routes(routes!(pupils::pupil))
+        .routes(routes!(pupils::pupil_marks, pupils::amend_mark))
+        .routes(routes!(pupils::pupil_ledger))
         .routes(routes!(bulk_codes))
         .routes(routes!(missing_registers))
         .routes(routes!(absences));
@@ -107,7 +113,7 @@ struct Me {
 }
 
 /// The token's member of staff and their roles.
-#[utoipa::path(get, path = "/me", tag = "rollcall", responses((status = 200, body = Me), (status = 401)))]
+#[utoipa::path(get, path = "/me", tag = "rollcall", responses((status = 200, body = Me), ReadFailures))]
 async fn me(State(state): State<AppState>, ApiStaff(user): ApiStaff) -> Result<Json<Me>, ApiError> {
     let mut roles = Vec::new();
     for (school, role) in state.store.roles(user.id).await? {
@@ -136,11 +142,11 @@ struct Group {
 /// The school's registration groups.
 #[utoipa::path(get, path = "/schools/{school}/groups", tag = "rollcall",
     params(("school" = i64, Path, description = "School")),
-    responses((status = 200, body = Vec<Group>), (status = 404)))]
+    responses((status = 200, body = Vec<Group>), ReadFailures))]
 async fn groups(
     State(state): State<AppState>,
     ApiStaff(user): ApiStaff,
-    Path(school): Path<i64>,
+    ApiPath(school): ApiPath<i64>,
 ) -> Result<Json<Vec<Group>>, ApiError> {
     let access = access(&state, user, school).await?;
     let groups = state.store.groups(access.school.id).await?;
@@ -260,11 +266,11 @@ fn current_register(sheet: RegisterSheet, status: StatusCode, error: Option<Stri
 /// state of it, for `If-Match` when taking it.
 #[utoipa::path(get, path = "/schools/{school}/registers/{group}/{date}/{session}", tag = "rollcall",
     params(("school" = i64, Path), ("group" = i64, Path), ("date" = String, Path, format = Date), ("session" = String, Path, description = "AM or PM")),
-    responses((status = 200, body = Sheet, headers(("ETag" = String, description = "The register's version"))), (status = 403), (status = 404)))]
+    responses((status = 200, body = Sheet, headers(("ETag" = String, description = "The register's version"))), ReadFailures))]
 async fn get_register(
     State(state): State<AppState>,
     ApiStaff(user): ApiStaff,
-    Path((school, group, date, session)): Path<(i64, i64, Date, String)>,
+    ApiPath((school, group, date, session)): ApiPath<(i64, i64, Date, String)>,
 ) -> Result<Response, ApiError> {
     let access = access(&state, user, school).await?;
     let key = SessionKey {
@@ -318,13 +324,13 @@ struct Outcome {
     params(("school" = i64, Path), ("group" = i64, Path), ("date" = String, Path, format = Date), ("session" = String, Path),
         ("If-Match" = Option<String>, Header, description = "The register's ETag, as read")),
     request_body = TakeRegister,
-    responses((status = 200, body = Outcome), (status = 403), (status = 404),
+    responses((status = 200, body = Outcome),
         (status = 409, body = StaleRegister, description = "The register changed since it was read"),
-        (status = 422)))]
+        WriteFailures))]
 async fn put_register(
     State(state): State<AppState>,
     ApiStaff(user): ApiStaff,
-    Path((school, group, date, session)): Path<(i64, i64, Date, String)>,
+    ApiPath((school, group, date, session)): ApiPath<(i64, i64, Date, String)>,
     headers: HeaderMap,
     crate::limits::Json(body): crate::limits::Json<TakeRegister>,
 ) -> Result<Response, ApiError> {
@@ -397,247 +403,6 @@ struct StaleRegister {
     current: Sheet,
 }
 
-/// Attendance statistics over a period.
-#[derive(Serialize, ToSchema)]
-struct Statistics {
-    from: String,
-    to: String,
-    possible: u64,
-    present: u64,
-    aea: u64,
-    authorised: u64,
-    unauthorised: u64,
-    attendance_pct: Option<String>,
-    persistent: bool,
-    severe: bool,
-    late_before_close: u64,
-    late_after_close: u64,
-    minutes_late: u64,
-}
-
-/// A pupil, with this academic year's attendance so far.
-#[derive(Serialize, ToSchema)]
-struct Pupil {
-    id: i64,
-    upn: String,
-    legal_surname: String,
-    legal_forename: String,
-    preferred_forename: Option<String>,
-    year_group: String,
-    reg_group: String,
-    entry_date: Option<String>,
-    leaving_date: Option<String>,
-    statistics: Statistics,
-}
-
-/// A pupil, with this academic year's attendance so far.
-#[utoipa::path(get, path = "/schools/{school}/pupils/{pupil}", tag = "rollcall",
-    params(("school" = i64, Path), ("pupil" = i64, Path)),
-    responses((status = 200, body = Pupil), (status = 403), (status = 404)))]
-async fn pupil(
-    State(state): State<AppState>,
-    ApiStaff(user): ApiStaff,
-    Path((school, pupil)): Path<(i64, i64)>,
-) -> Result<Json<Pupil>, ApiError> {
-    let access = access(&state, user, school).await?;
-    let record: PupilRecord = access.pupil(&state, PupilKey(pupil)).await?;
-    access
-        .log_opening(&state, record.key, Opened::Api, Some("record"))
-        .await?;
-    let today = state.local_now().date();
-    let first = AcademicYear::of(today).first_day();
-    let mut tally = Tally::default();
-    for mark in state.store.marks(record.key, first, today).await? {
-        tally.add_mark(mark.code, mark.minutes_late);
-    }
-    let p = record.pupil;
-    Ok(Json(Pupil {
-        id: record.key.0,
-        upn: p.upn.to_string(),
-        legal_surname: p.legal_surname,
-        legal_forename: p.legal_forename,
-        preferred_forename: p.preferred_forename,
-        year_group: p.year_group.to_string(),
-        reg_group: p.reg_group,
-        entry_date: p.entry_date.map(|d| d.to_string()),
-        leaving_date: p.leaving_date.map(|d| d.to_string()),
-        statistics: Statistics {
-            from: first.to_string(),
-            to: today.to_string(),
-            possible: tally.possible,
-            present: tally.present,
-            aea: tally.approved,
-            authorised: tally.authorised,
-            unauthorised: tally.unauthorised,
-            attendance_pct: tally.attendance_rate().map(|r| r.to_string()),
-            persistent: tally.is_persistent_absentee(),
-            severe: tally.is_severe_absentee(),
-            late_before_close: tally.late_before_close,
-            late_after_close: tally.late_after_close,
-            minutes_late: tally.minutes_late,
-        },
-    }))
-}
-
-/// A date range.
-#[derive(Deserialize, utoipa::IntoParams)]
-struct Range {
-    /// First date (default: the start of this academic year).
-    #[param(value_type = Option<String>, format = Date)]
-    from: Option<Date>,
-    /// Last date (default: today).
-    #[param(value_type = Option<String>, format = Date)]
-    to: Option<Date>,
-}
-
-/// A pupil's marks between two dates.
-#[utoipa::path(get, path = "/schools/{school}/pupils/{pupil}/marks", tag = "rollcall",
-    params(("school" = i64, Path), ("pupil" = i64, Path), Range),
-    responses((status = 200, body = Vec<Mark>), (status = 403), (status = 404)))]
-async fn pupil_marks(
-    State(state): State<AppState>,
-    ApiStaff(user): ApiStaff,
-    Path((school, pupil)): Path<(i64, i64)>,
-    Query(range): Query<Range>,
-) -> Result<Json<Vec<Mark>>, ApiError> {
-    let access = access(&state, user, school).await?;
-    let record = access.pupil(&state, PupilKey(pupil)).await?;
-    access
-        .log_opening(&state, record.key, Opened::Api, Some("marks"))
-        .await?;
-    let today = state.local_now().date();
-    let first = range.from.unwrap_or(AcademicYear::of(today).first_day());
-    let last = range.to.unwrap_or(today);
-    let marks = state.store.marks(record.key, first, last).await?;
-    Ok(Json(marks.into_iter().map(Mark::of).collect()))
-}
-
-/// A change to one or both marks of a day.
-#[derive(Deserialize, ToSchema)]
-struct ChangeMark {
-    #[schema(value_type = String, format = Date)]
-    date: Date,
-    /// `AM`, `PM`, or `both`.
-    session: String,
-    code: String,
-    minutes_late: Option<u16>,
-    /// Why: one of `reason_established`, `arrived_late`, `parent_report`, `plan_changed`,
-    /// `marked_in_error`, `other`; kept with the change in the ledger.
-    reason: String,
-    /// The reason in the person's own words; needed with `other`.
-    #[serde(default)]
-    note: String,
-    /// The version of the mark the change is based on (0: none), for one session; when given
-    /// and the mark has moved on, the change is refused with 409.
-    version: Option<u32>,
-}
-
-/// Changes a pupil's mark (or both of a day's, together), with a reason that goes in the
-/// amendment ledger.
-#[utoipa::path(post, path = "/schools/{school}/pupils/{pupil}/marks", tag = "rollcall",
-    params(("school" = i64, Path), ("pupil" = i64, Path)),
-    request_body = ChangeMark,
-    responses((status = 204), (status = 403), (status = 404),
-        (status = 409, body = StaleMark, description = "The mark changed since it was read"),
-        (status = 422)))]
-async fn amend_mark(
-    State(state): State<AppState>,
-    ApiStaff(user): ApiStaff,
-    Path((school, pupil)): Path<(i64, i64)>,
-    crate::limits::Json(body): crate::limits::Json<ChangeMark>,
-) -> Result<Response, ApiError> {
-    let access = access(&state, user, school).await?;
-    let change = work::MarkChange {
-        date: body.date,
-        sessions: work::Sessions::parse(&body.session)?,
-        code: code_of(&body.code)?,
-        minutes_late: body.minutes_late,
-        reason: body.reason,
-        note: body.note,
-        seen: body.version,
-    };
-    match work::amend(&state, &access, PupilKey(pupil), &change).await {
-        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
-        Err(error @ AppError::Stale(_)) => {
-            let marks = state
-                .store
-                .marks(PupilKey(pupil), body.date, body.date)
-                .await?;
-            let body = serde_json::json!({
-                "error": error.to_string(),
-                "current": marks.into_iter().map(Mark::of).collect::<Vec<_>>(),
-            });
-            Ok((StatusCode::CONFLICT, Json(body)).into_response())
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-/// A change refused because the mark changed since it was read.
-#[derive(Serialize, ToSchema)]
-struct StaleMark {
-    error: String,
-    /// The day's marks as they are now.
-    current: Vec<Mark>,
-}
-
-/// An amendment, as the ledger keeps it.
-#[derive(Serialize, ToSchema)]
-struct LedgerEntry {
-    date: String,
-    session: String,
-    original: Option<String>,
-    original_minutes: Option<u16>,
-    new: String,
-    new_minutes: Option<u16>,
-    /// The mark's version this change made.
-    version: u32,
-    /// How it was made: `register`, `office`, `bulk`, ...
-    source: String,
-    reason: String,
-    at: String,
-    by_name: String,
-    by_position: String,
-    hash: String,
-}
-
-/// Every change to a pupil's marks, oldest first.
-#[utoipa::path(get, path = "/schools/{school}/pupils/{pupil}/ledger", tag = "rollcall",
-    params(("school" = i64, Path), ("pupil" = i64, Path)),
-    responses((status = 200, body = Vec<LedgerEntry>), (status = 403), (status = 404)))]
-async fn pupil_ledger(
-    State(state): State<AppState>,
-    ApiStaff(user): ApiStaff,
-    Path((school, pupil)): Path<(i64, i64)>,
-) -> Result<Json<Vec<LedgerEntry>>, ApiError> {
-    let access = access(&state, user, school).await?;
-    let record = access.pupil(&state, PupilKey(pupil)).await?;
-    access
-        .log_opening(&state, record.key, Opened::Api, Some("ledger"))
-        .await?;
-    let entries = state.store.ledger(record.key).await?;
-    Ok(Json(
-        entries
-            .into_iter()
-            .map(|e| LedgerEntry {
-                version: e.version,
-                source: e.source.id().to_owned(),
-                date: e.key.date.to_string(),
-                session: e.key.session.to_string(),
-                original: e.original.map(|o| o.code.symbol().to_owned()),
-                original_minutes: e.original.and_then(|o| o.minutes_late),
-                new: e.new.code.symbol().to_owned(),
-                new_minutes: e.new.minutes_late,
-                reason: e.reason,
-                at: e.at.to_string(),
-                by_name: e.by_name,
-                by_position: e.by_position,
-                hash: e.hash,
-            })
-            .collect(),
-    ))
-}
-
 /// One code for a group (or the whole school) over a range of dates.
 #[derive(Deserialize, ToSchema)]
 struct BulkCodes {
@@ -673,11 +438,11 @@ struct BulkResult {
 #[utoipa::path(post, path = "/schools/{school}/bulk-codes", tag = "rollcall",
     params(("school" = i64, Path)),
     request_body = BulkCodes,
-    responses((status = 200, body = BulkResult), (status = 403), (status = 404), (status = 422)))]
+    responses((status = 200, body = BulkResult), WriteFailures))]
 async fn bulk_codes(
     State(state): State<AppState>,
     ApiStaff(user): ApiStaff,
-    Path(school): Path<i64>,
+    ApiPath(school): ApiPath<i64>,
     crate::limits::Json(body): crate::limits::Json<BulkCodes>,
 ) -> Result<Json<BulkResult>, ApiError> {
     let access = access(&state, user, school).await?;
@@ -722,11 +487,11 @@ struct Missing {
 /// The day's registers not taken by the time the school's policy closes them.
 #[utoipa::path(get, path = "/schools/{school}/days/{date}/missing-registers", tag = "rollcall",
     params(("school" = i64, Path), ("date" = String, Path, format = Date)),
-    responses((status = 200, body = Vec<Missing>), (status = 403), (status = 404)))]
+    responses((status = 200, body = Vec<Missing>), ReadFailures))]
 async fn missing_registers(
     State(state): State<AppState>,
     ApiStaff(user): ApiStaff,
-    Path((school, date)): Path<(i64, Date)>,
+    ApiPath((school, date)): ApiPath<(i64, Date)>,
 ) -> Result<Json<Vec<Missing>>, ApiError> {
     let access = access(&state, user, school).await?;
     let missing = work::missing_registers(&state, &access, date).await?;
@@ -769,11 +534,11 @@ struct Absence {
 /// The day's absences with no reason established (`N`), with contacts in the order to call.
 #[utoipa::path(get, path = "/schools/{school}/days/{date}/absences", tag = "rollcall",
     params(("school" = i64, Path), ("date" = String, Path, format = Date)),
-    responses((status = 200, body = Vec<Absence>), (status = 403), (status = 404)))]
+    responses((status = 200, body = Vec<Absence>), ReadFailures))]
 async fn absences(
     State(state): State<AppState>,
     ApiStaff(user): ApiStaff,
-    Path((school, date)): Path<(i64, Date)>,
+    ApiPath((school, date)): ApiPath<(i64, Date)>,
 ) -> Result<Json<Vec<Absence>>, ApiError> {
     let access = access(&state, user, school).await?;
     let absences = work::unexplained_absences(&state, &access, date).await?;

@@ -34,6 +34,8 @@ mod integrity;
 mod hardening;
 // Headless Chromium through chromedriver: the flows a person follows.
 mod browser;
+// The OpenAPI document against what the API answers.
+mod conformance;
 // The access log of pupils' records.
 mod records;
 
@@ -45,6 +47,7 @@ on_both_backends!(
     accounts::tokens_expire_and_are_scoped_and_revoked,
     accounts::sessions_end_when_idle_or_everywhere,
     records::who_opened_a_pupil_s_records_is_logged,
+    conformance::every_failure_is_documented_and_answered_with_its_body,
     auth::bad_sessions_and_tokens_are_refused,
     pages::teacher_takes_a_register,
     pages::retaking_is_an_amendment_with_a_reason,
