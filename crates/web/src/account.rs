@@ -13,10 +13,7 @@ use rollcall_store::StaffUser;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{
-    ClientAddress, SESSION_COOKIE, SignIn, SignedIn, check_sign_in, new_token, session_cookie,
-    token_hash,
-};
+use crate::auth::{ClientAddress, SESSION_COOKIE, SignIn, SignedIn, check_sign_in, start_session};
 use crate::error::AppError;
 
 #[derive(Template, WebTemplate)]
@@ -115,14 +112,7 @@ async fn change_password(
     // Setting the password ends every session; this browser gets a new one.
     state.store.set_password(user.id, &hash, false).await?;
     tracing::info!(user = user.id.0, "password changed");
-    let token = new_token();
-    let now = state.clock.now();
-    let expires = now.checked_add(state.config.session_length).unwrap_or(now);
-    state
-        .store
-        .create_session(&token_hash(&token), user.id, now, expires)
-        .await?;
-    let cookie = session_cookie(SESSION_COOKIE, token, state.config.https());
+    let cookie = start_session(&state, user.id).await?;
     Ok((jar.add(cookie), Redirect::to("/account?changed=true")).into_response())
 }
 

@@ -289,14 +289,7 @@ async fn login(
             "This account is disabled. Ask the school's administrator to enable it.",
         ));
     }
-    let token = new_token();
-    let now = state.clock.now();
-    let expires = now.checked_add(state.config.session_length).unwrap_or(now);
-    state
-        .store
-        .create_session(&token_hash(&token), user.id, now, expires)
-        .await?;
-    let cookie = session_cookie(SESSION_COOKIE, token, state.config.https());
+    let cookie = start_session(&state, user.id).await?;
     let next = match user.must_change_password {
         true => "/account?temporary=true",
         false => "/",
@@ -400,6 +393,21 @@ where
 
 /// A session cookie: `HttpOnly`, `SameSite=Lax`, and with no expiry, so it goes when the
 /// browser closes, which suits shared tablets; the session itself ends on the server.
+/// Starts a member of staff's session: its cookie, for the browser that signed in.
+pub(crate) async fn start_session(
+    state: &AppState,
+    user: rollcall_store::UserId,
+) -> Result<Cookie<'static>, AppError> {
+    let token = new_token();
+    let now = state.clock.now();
+    let expires = now.checked_add(state.config.session_length).unwrap_or(now);
+    state
+        .store
+        .create_session(&token_hash(&token), user, now, expires)
+        .await?;
+    Ok(session_cookie(SESSION_COOKIE, token, state.config.https()))
+}
+
 pub(crate) fn session_cookie(name: &'static str, token: String, secure: bool) -> Cookie<'static> {
     Cookie::build((name, token))
         .http_only(true)
