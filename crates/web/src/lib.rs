@@ -20,6 +20,7 @@ mod pages;
 mod parents;
 mod requests;
 mod scheduler;
+mod subject;
 mod view;
 mod work;
 

@@ -5,8 +5,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use rollcall_core::Permission;
+use rollcall_core::{Opened, Permission};
 use rollcall_store::{AccessOf, AccessRecord, PupilKey, SchoolId, UserId};
 use serde::Deserialize;
 
@@ -102,6 +104,38 @@ async fn access_log(
     })
 }
 
+/// Everything held about a pupil, as one JSON file, for a subject-access request.
+async fn subject_access(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, pupil)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    access.require(Permission::ReadAccessLog, "export a pupil's records")?;
+    let record = access.pupil(&state, PupilKey(pupil)).await?;
+    access
+        .log_opening(&state, record.key, Opened::SubjectAccess, None)
+        .await?;
+    let document = crate::subject::everything(&state, &record, state.clock.now()).await?;
+    let name = format!(
+        "attachment; filename=\"subject-access-{}.json\"",
+        record.pupil.upn.as_str()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        axum::Json(document),
+    )
+        .into_response())
+}
+
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/s/{school}/access-log", get(access_log))
+    Router::new()
+        .route("/s/{school}/access-log", get(access_log))
+        .route(
+            "/s/{school}/pupils/{pupil}/subject-access.json",
+            get(subject_access),
+        )
 }

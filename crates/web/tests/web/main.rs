@@ -47,6 +47,7 @@ on_both_backends!(
     accounts::tokens_expire_and_are_scoped_and_revoked,
     accounts::sessions_end_when_idle_or_everywhere,
     records::who_opened_a_pupil_s_records_is_logged,
+    records::a_subject_access_export_holds_everything,
     conformance::every_failure_is_documented_and_answered_with_its_body,
     auth::bad_sessions_and_tokens_are_refused,
     pages::teacher_takes_a_register,

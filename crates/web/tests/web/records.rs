@@ -109,3 +109,41 @@ pub async fn who_opened_a_pupil_s_records_is_logged(backend: Backend) {
         .await;
     assert_eq!(other_pupil.status, StatusCode::NOT_FOUND);
 }
+
+pub async fn a_subject_access_export_holds_everything(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    let (school, ben) = (f.school, f.pupils[1]);
+    app.teacher_takes_5a(["present", "N", "present"]).await;
+    let officer = app.sign_in("officer").await;
+    let head = app.sign_in("head").await;
+    let amend = app
+        .post_form(
+            &format!("/s/{school}/pupils/{ben}/marks"),
+            Some(&officer),
+            "date=2025-09-10&session=am&code=I&reason=parent_report&note=Mother+phoned",
+        )
+        .await;
+    assert!(amend.status.is_redirection(), "{}", amend.text());
+    let path = format!("/s/{school}/pupils/{ben}/subject-access.json");
+    assert_eq!(
+        app.get(&path, Some(&officer)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let export = app.get(&path, Some(&head)).await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.text());
+    let document = export.json();
+    assert_eq!(document["pupil"]["legal_forename"], "Ben");
+    assert_eq!(document["marks"][0]["code"], "I");
+    assert_eq!(document["marks"][0]["version"], 2);
+    assert_eq!(document["amendments"][0]["original"], "N");
+    assert_eq!(document["amendments"][0]["by"], "Lisa Craven");
+    assert!(
+        document["contacts"][0]["phones"][0].is_string(),
+        "{document}"
+    );
+    // The export is itself an opening of the pupil's records, and says so.
+    let log = document["access_log"].as_array().unwrap();
+    assert_eq!(log[0]["opened"], "subject_access");
+    assert_eq!(log[0]["by"], "June Turner");
+}

@@ -1,0 +1,148 @@
+//! Everything the school holds about one pupil, for a subject-access request (UK GDPR Article
+//! 15): their record and its history, contacts, every mark and ledger entry, chronology,
+//! circumstances, case file, letters, messages, parents' reports and requests, and who opened
+//! their records. One JSON document; names of kinds are the identifiers rollcall keeps them by.
+
+use jiff::civil::Date;
+use rollcall_store::{AccessOf, PupilRecord};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::AppError;
+
+/// The most access-log entries an export carries: every one for any pupil a school keeps.
+const ACCESS_LOG_MOST: u32 = 1_000_000;
+
+fn kind(value: impl std::fmt::Debug) -> String {
+    format!("{value:?}")
+}
+
+/// Everything held about a pupil, as of `at` (written into the document).
+pub(crate) async fn everything(
+    state: &AppState,
+    record: &PupilRecord,
+    at: jiff::Timestamp,
+) -> Result<Value, AppError> {
+    let store = &state.store;
+    let key = record.key;
+    let p = &record.pupil;
+    let history = store.pupil_history(key).await?;
+    let contacts = store.contacts(key).await?;
+    // No mark is from before the pupil was born; both databases keep dates to 9999.
+    let marks = store
+        .marks(key, p.date_of_birth, Date::constant(9999, 12, 31))
+        .await?;
+    let ledger = store.ledger(key).await?;
+    let chronology = store.chronology(key).await?;
+    let flags = store.flags(key).await?;
+    let case_file = store.case_file(key).await?;
+    let letters = store.letters(key).await?;
+    let messages = store.pupil_messages(key).await?;
+    let reports = store.pupil_absence_reports(key).await?;
+    let leave = store.pupil_leave_requests(key).await?;
+    let access = store
+        .access_log(AccessOf::Pupil(key), ACCESS_LOG_MOST)
+        .await?;
+    let answer = |a: &Option<rollcall_store::Answer>| {
+        a.as_ref().map(|a| {
+            json!({"status": kind(a.status), "response": a.response, "by": a.by,
+                   "at": a.at.to_string()})
+        })
+    };
+    Ok(json!({
+        "exported_at": at.to_string(),
+        "pupil": {
+            "upn": p.upn.as_str(),
+            "legal_surname": p.legal_surname,
+            "legal_forename": p.legal_forename,
+            "preferred_forename": p.preferred_forename,
+            "date_of_birth": p.date_of_birth.to_string(),
+            "sex": p.sex.code(),
+            "year_group": p.year_group.to_string(),
+            "registration_group": p.reg_group,
+            "entry_date": p.entry_date.map(|d| d.to_string()),
+            "leaving_date": p.leaving_date.map(|d| d.to_string()),
+            "free_school_meals": p.fsm,
+            "english_additional_language": p.eal,
+            "sen": p.sen.code(),
+        },
+        "enrolments": history.enrolments.iter().map(|e| json!({
+            "entry_date": e.entry_date.map(|d| d.to_string()),
+            "leaving_date": e.leaving_date.map(|d| d.to_string()),
+        })).collect::<Vec<_>>(),
+        "characteristics": history.characteristics.iter().map(|c| json!({
+            "characteristic": kind(c.characteristic), "value": c.value,
+            "from": c.from.map(|d| d.to_string()),
+        })).collect::<Vec<_>>(),
+        "contacts": contacts.iter().map(|c| {
+            let c = &c.contact;
+            json!({
+                "name": c.name, "relationship": c.relationship,
+                "parental_responsibility": c.parental_responsibility,
+                "lives_with_pupil": c.lives_with_pupil, "correspondence": c.correspondence,
+                "priority": c.priority, "phones": c.phones, "email": c.email,
+                "address": c.address, "preferred_language": c.preferred_language,
+                "court_order": c.court_order, "opted_out": c.opted_out,
+            })
+        }).collect::<Vec<_>>(),
+        "marks": marks.iter().map(|m| json!({
+            "date": m.key.date.to_string(), "session": m.key.session.as_str(),
+            "code": m.code.to_string(), "minutes_late": m.minutes_late,
+            "comment": m.comment, "source": kind(m.source),
+            "recorded_by": m.recorded_by, "recorded_at": m.recorded_at.to_string(),
+            "version": m.version,
+        })).collect::<Vec<_>>(),
+        "amendments": ledger.iter().map(|e| json!({
+            "date": e.key.date.to_string(), "session": e.key.session.as_str(),
+            "version": e.version,
+            "original": e.original.map(|o| o.to_string()), "new": e.new.to_string(),
+            "reason": e.reason, "at": e.at.to_string(),
+            "by": e.by_name, "position": e.by_position,
+        })).collect::<Vec<_>>(),
+        "chronology": chronology.iter().map(|c| json!({
+            "at": c.entry.at.to_string(), "kind": kind(c.entry.kind),
+            "with": c.entry.with, "note": c.entry.note, "by": c.entry.by,
+            "recorded_at": c.recorded_at.to_string(),
+        })).collect::<Vec<_>>(),
+        "circumstances": flags.iter().map(|f| json!({
+            "circumstance": kind(f.flag), "from": f.from.to_string(),
+            "until": f.until.map(|d| d.to_string()), "note": f.note,
+            "by": f.by, "ended_by": f.ended_by,
+        })).collect::<Vec<_>>(),
+        "case_file": case_file.iter().map(|r| Ok(json!({
+            "at": r.at.to_string(), "by": r.by,
+            "record": serde_json::to_value(&r.record)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        }))).collect::<Result<Vec<_>, AppError>>()?,
+        "letters": letters.iter().map(|l| json!({
+            "template": l.template, "recipient": l.recipient, "subject": l.subject,
+            "sent": l.sent.to_string(), "by": l.by,
+            "content": serde_json::from_str::<Value>(&l.content).unwrap_or(Value::Null),
+        })).collect::<Vec<_>>(),
+        "messages": messages.iter().map(|m| json!({
+            "channel": kind(m.message.channel), "recipient": m.message.recipient,
+            "subject": m.message.subject, "body": m.message.body,
+            "withheld": m.message.withheld, "queued_at": m.queued_at.to_string(),
+            "status": kind(m.status), "sent_at": m.sent_at.map(|t| t.to_string()),
+        })).collect::<Vec<_>>(),
+        "absence_reports": reports.iter().map(|r| json!({
+            "parent": r.parent_name, "first": r.report.first.to_string(),
+            "last": r.report.last.to_string(), "reason": kind(r.report.reason),
+            "details": r.report.details,
+            "expected_return": r.report.expected_return.map(|d| d.to_string()),
+            "at": r.report.at.to_string(), "status": kind(r.status),
+            "answer": answer(&r.answer), "code": r.code.map(|c| c.to_string()),
+        })).collect::<Vec<_>>(),
+        "leave_requests": leave.iter().map(|l| json!({
+            "parent": l.parent_name, "first": l.request.first.to_string(),
+            "last": l.request.last.to_string(), "kind": kind(l.request.kind),
+            "reason": l.request.reason, "document": l.document_name,
+            "at": l.request.at.to_string(), "status": kind(l.status),
+            "answer": answer(&l.answer),
+        })).collect::<Vec<_>>(),
+        "access_log": access.iter().map(|a| json!({
+            "at": a.at.to_string(), "by": a.by_name, "position": a.by_position,
+            "opened": a.opened.as_str(), "detail": a.detail,
+        })).collect::<Vec<_>>(),
+    }))
+}
