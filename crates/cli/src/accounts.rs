@@ -86,28 +86,35 @@ async fn find_user(store: &dyn Store, username: &str) -> anyhow::Result<StaffUse
         .with_context(|| format!("there is no member of staff with the username {username:?}"))
 }
 
+/// What is done to an existing account.
+enum Change {
+    Disable,
+    Enable,
+    ResetPassword,
+    SignOut,
+}
+
 pub fn user(command: &UserCommand) -> anyhow::Result<()> {
-    let args = match command {
+    let (args, change) = match command {
         UserCommand::Add(args) => return add_user(args),
-        UserCommand::Disable(args)
-        | UserCommand::Enable(args)
-        | UserCommand::ResetPassword(args)
-        | UserCommand::SignOut(args) => args,
+        UserCommand::Disable(args) => (args, Change::Disable),
+        UserCommand::Enable(args) => (args, Change::Enable),
+        UserCommand::ResetPassword(args) => (args, Change::ResetPassword),
+        UserCommand::SignOut(args) => (args, Change::SignOut),
     };
     crate::runtime()?.block_on(async {
         let store = open(&args.db).await?;
         let user = find_user(&store, &args.username).await?;
-        match command {
-            UserCommand::Add(_) => {}
-            UserCommand::Disable(_) => {
+        match change {
+            Change::Disable => {
                 store.set_disabled(user.id, Some(Timestamp::now())).await?;
                 println!("Disabled {} ({}).", user.name, user.username);
             }
-            UserCommand::Enable(_) => {
+            Change::Enable => {
                 store.set_disabled(user.id, None).await?;
                 println!("Enabled {} ({}).", user.name, user.username);
             }
-            UserCommand::ResetPassword(_) => {
+            Change::ResetPassword => {
                 let password = rollcall_web::temporary_password();
                 let hash = rollcall_web::Passwords::default().hash(&password).await?;
                 store.set_password(user.id, &hash, true).await?;
@@ -117,7 +124,7 @@ pub fn user(command: &UserCommand) -> anyhow::Result<()> {
                 );
                 println!("{password}");
             }
-            UserCommand::SignOut(_) => {
+            Change::SignOut => {
                 let ended = store.end_sessions(user.id).await?;
                 println!(
                     "Ended {ended} sessions of {} ({}).",

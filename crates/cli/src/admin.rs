@@ -189,37 +189,43 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<()> {
             Some(urn) => vec![find_school(&store, Some(urn)).await?],
             None => store.schools().await?,
         };
-        let mut broken = 0;
-        for school in schools {
-            let check = store.verify_ledger(school.id).await?;
-            if check.intact() {
-                println!(
-                    "{}: intact, {} entries explain {} marks",
-                    school.name, check.entries, check.marks
-                );
-                continue;
-            }
-            broken += 1;
-            let sessions = match check.problems.len() {
-                1 => "1 session".to_owned(),
-                n => format!("{n} sessions"),
-            };
-            println!(
-                "{}: BROKEN, {sessions} not explained by the ledger:",
-                school.name
-            );
-            for p in &check.problems {
-                println!(
-                    "  {} {} {}: {}",
-                    p.upn, p.key.date, p.key.session, p.problem
-                );
-            }
-        }
+        let broken = verify_schools(&store, schools).await;
         store.close().await;
-        match broken {
+        match broken? {
             0 => Ok(()),
             1 => bail!("1 ledger does not verify"),
             n => bail!("{n} ledgers do not verify"),
         }
     })
+}
+
+/// Replays each school's ledger and says what it found; how many did not verify.
+pub async fn verify_schools(store: &SqlStore, schools: Vec<SchoolRecord>) -> anyhow::Result<usize> {
+    let mut broken = 0;
+    for school in schools {
+        let check = store.verify_ledger(school.id).await?;
+        if check.intact() {
+            println!(
+                "{}: intact, {} entries explain {} marks",
+                school.name, check.entries, check.marks
+            );
+            continue;
+        }
+        broken += 1;
+        let sessions = match check.problems.len() {
+            1 => "1 session".to_owned(),
+            n => format!("{n} sessions"),
+        };
+        println!(
+            "{}: BROKEN, {sessions} not explained by the ledger:",
+            school.name
+        );
+        for p in &check.problems {
+            println!(
+                "  {} {} {}: {}",
+                p.upn, p.key.date, p.key.session, p.problem
+            );
+        }
+    }
+    Ok(broken)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::Args;
-use rollcall_store::{Directory as _, Registers as _};
+use rollcall_store::Directory as _;
 
 #[derive(Args)]
 pub struct BackupArgs {
@@ -41,18 +41,9 @@ pub fn restore(args: &RestoreArgs) -> anyhow::Result<()> {
     crate::runtime()?.block_on(async {
         rollcall_store_sql::restore(&args.from, &args.db).await?;
         let store = crate::admin::open(&args.db).await?;
-        let mut broken = 0;
-        for school in store.schools().await? {
-            let check = store.verify_ledger(school.id).await?;
-            let state = if check.intact() { "intact" } else { "BROKEN" };
-            broken += usize::from(!check.intact());
-            println!(
-                "{}: ledger {state}, {} entries explain {} marks",
-                school.name, check.entries, check.marks
-            );
-        }
+        let broken = crate::admin::verify_schools(&store, store.schools().await?).await;
         store.close().await;
-        if broken > 0 {
+        if broken? > 0 {
             bail!("the restored copy's ledger does not verify: run rollcall verify-ledger on it");
         }
         println!("Restored from {}.", args.from.display());

@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod backup;
 mod demo;
+mod demo_school;
 mod records;
 mod report;
 mod serve;

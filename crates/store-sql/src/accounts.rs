@@ -59,6 +59,13 @@ struct SessionRow {
 }
 
 #[derive(sqlx::FromRow)]
+struct TokenUserRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    scope: String,
+}
+
+#[derive(sqlx::FromRow)]
 struct StaffRoleRow {
     #[sqlx(flatten)]
     user: UserRow,
@@ -132,11 +139,7 @@ pub(crate) trait AccountSql: Send {
     async fn delete_login_failures(&mut self, username: &str, address: &str) -> Result<()>;
 
     async fn insert_api_token(&mut self, t: &NewApiToken<'_>) -> Result<i64>;
-    async fn select_api_token(
-        &mut self,
-        token_hash: &str,
-        now: i64,
-    ) -> Result<Option<(i64, String)>>;
+    async fn select_api_token(&mut self, token_hash: &str, now: i64) -> Result<Option<TokenGrant>>;
     async fn select_api_tokens(&mut self, user: Option<i64>) -> Result<Vec<ApiTokenRecord>>;
     async fn update_token_revoked(&mut self, id: i64, at: i64) -> Result<u64>;
 }
@@ -197,12 +200,33 @@ macro_rules! impl_account_sql {
                 .fetch_all(&mut *self)
                 .await
                 .map_err(db)?;
+                // Every school each of them works at, so that an administrator's reach is known
+                // without a query per person.
+                let schools: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT DISTINCT r.user_id, r.school_id FROM staff_roles r \
+                     WHERE r.user_id IN (SELECT user_id FROM staff_roles WHERE school_id = $1)",
+                )
+                .bind(school)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?;
                 let mut staff: Vec<SchoolStaff> = Vec::new();
                 for row in rows {
                     let role = Role::parse(&row.role).ok_or_else(|| corrupt("role", &row.role))?;
                     match staff.last_mut() {
                         Some(last) if last.user.id.0 == row.user.id => last.roles.push(role),
-                        _ => staff.push(SchoolStaff { user: row.user.record(), roles: vec![role] }),
+                        _ => {
+                            let id = row.user.id;
+                            staff.push(SchoolStaff {
+                                user: row.user.record(),
+                                roles: vec![role],
+                                schools: schools
+                                    .iter()
+                                    .filter(|(user, _)| *user == id)
+                                    .map(|(_, s)| SchoolId(*s))
+                                    .collect(),
+                            });
+                        }
                     }
                 }
                 Ok(staff)
@@ -323,17 +347,19 @@ macro_rules! impl_account_sql {
                 .map_err(db)
             }
 
-            async fn select_api_token(&mut self, token_hash: &str, now: i64) -> Result<Option<(i64, String)>> {
-                sqlx::query_as(
-                    "SELECT t.user_id, t.scope FROM api_tokens t JOIN users u ON u.id = t.user_id \
+            async fn select_api_token(&mut self, token_hash: &str, now: i64) -> Result<Option<TokenGrant>> {
+                sqlx::query_as::<_, TokenUserRow>(concat!(
+                    "SELECT ", user_columns!(), ", t.scope FROM api_tokens t JOIN users u ON u.id = t.user_id \
                      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 \
-                     AND u.disabled_at IS NULL",
-                )
+                     AND u.disabled_at IS NULL"
+                ))
                 .bind(token_hash)
                 .bind(now)
                 .fetch_optional(&mut *self)
                 .await
-                .map_err(db)
+                .map_err(db)?
+                .map(|row| Ok(TokenGrant { scope: scope_of(&row.scope)?, user: row.user.record() }))
+                .transpose()
             }
 
             async fn select_api_tokens(&mut self, user: Option<i64>) -> Result<Vec<ApiTokenRecord>> {
@@ -443,16 +469,9 @@ impl Accounts for SqlStore {
     }
 
     async fn api_token(&self, token_hash: &str, now: Timestamp) -> Result<Option<TokenGrant>> {
-        let row = read!(self, |c| c
+        read!(self, |c| c
             .select_api_token(token_hash, to_micros(now))
-            .await)?;
-        row.map(|(user, scope)| {
-            Ok(TokenGrant {
-                user: UserId(user),
-                scope: scope_of(&scope)?,
-            })
-        })
-        .transpose()
+            .await)
     }
 
     async fn api_tokens(&self, user: Option<UserId>) -> Result<Vec<ApiTokenRecord>> {

@@ -65,25 +65,29 @@ fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-/// PostgreSQL's programs: from `ROLLCALL_PG_BIN`, the newest `/usr/lib/postgresql/*/bin`, or
-/// `PATH`.
+/// The directory of PostgreSQL's programs: `ROLLCALL_PG_BIN`, or the newest Debian
+/// `/usr/lib/postgresql/*/bin`; `None` leaves them to `PATH`.
+pub fn postgres_bin_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("ROLLCALL_PG_BIN") {
+        return Some(PathBuf::from(dir));
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let version = e.file_name().to_str()?.parse::<u32>().ok()?;
+            Some((version, e.path().join("bin")))
+        })
+        .filter(|(_, bin)| bin.is_dir())
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin)
+}
+
+/// One of PostgreSQL's programs, from [`postgres_bin_dir`] or `PATH`.
 fn pg_program(name: &str) -> PathBuf {
-    let dir = std::env::var_os("ROLLCALL_PG_BIN")
-        .map(PathBuf::from)
-        .or_else(|| {
-            let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-                .into_iter()
-                .flatten()
-                .flatten()
-                .filter_map(|e| {
-                    let version = e.file_name().to_str()?.parse::<u32>().ok()?;
-                    Some((version, e.path().join("bin")))
-                })
-                .collect();
-            versions.sort();
-            versions.pop().map(|(_, bin)| bin)
-        });
-    match dir.map(|d| d.join(name)) {
+    match postgres_bin_dir().map(|d| d.join(name)) {
         Some(path) if path.exists() => path,
         _ => PathBuf::from(name),
     }

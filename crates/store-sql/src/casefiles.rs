@@ -1,12 +1,15 @@
-//! The statements for case files and letters, once for both databases (as in
-//! `statements.rs`). A record's body is JSON, as `rollcall_core::casefile::Record` reads it: the
-//! forms change more often than the columns anyone queries by.
+//! Case files and letters: the statements, once for both databases (as in `statements.rs`), and
+//! the store's operations over them. A record's body is JSON, as `rollcall_core::casefile::Record`
+//! reads it: the forms change more often than the columns anyone queries by.
 
 use async_trait::async_trait;
 use rollcall_core::casefile::{CaseFileRecord, Record};
 use rollcall_store::{FiledRecord, LetterRecord, NewLetter, PupilKey};
 
-use crate::statements::{Result, corrupt, db, rows_by};
+use rollcall_store::{CaseFiles, NewCaseEntry, NewFileRecord, SchoolId, StoreError};
+
+use crate::statements::{Result, Sql, corrupt, db, rows_by};
+use crate::{SqlStore, found, ops};
 
 fn body_of(record: &Record) -> Result<String> {
     serde_json::to_string(record).map_err(|e| corrupt("case-file record", &e.to_string()))
@@ -208,3 +211,85 @@ macro_rules! impl_case_file_sql {
 
 impl_case_file_sql!(sqlx::SqliteConnection);
 impl_case_file_sql!(sqlx::PgConnection);
+
+#[async_trait]
+impl CaseFiles for SqlStore {
+    async fn file_record(&self, new: &NewFileRecord) -> Result<i64> {
+        write!(self, |c| {
+            let pupil = found(c.select_pupil(new.entry.pupil.0).await?, "pupil")?;
+            let school = pupil.school.0;
+            if new.marks.iter().any(|m| m.pupil != new.entry.pupil) {
+                return Err(StoreError::Invalid(
+                    "a record enters marks for its own pupil only".into(),
+                ));
+            }
+            let by = format!("{}, {}", new.entry.actor.name, new.entry.actor.position);
+            let id = c
+                .insert_record(school, pupil.key.0, &new.record, new.entry.entry.at, &by)
+                .await?;
+            c.insert_case_entry(school, &new.entry).await?;
+            ops::plan_marks(c, &new.marks, &new.entry.actor, new.entry.recorded_at).await?;
+            Ok::<_, StoreError>(id)
+        })
+    }
+
+    async fn update_record(
+        &self,
+        school: SchoolId,
+        id: i64,
+        record: &Record,
+        entry: &NewCaseEntry,
+    ) -> Result<()> {
+        write!(self, |c| {
+            let held = found(c.select_record(school.0, id).await?, "case-file record")?;
+            if held.pupil != entry.pupil {
+                return Err(StoreError::NotFound("case-file record"));
+            }
+            let by = format!("{}, {}", entry.actor.name, entry.actor.position);
+            if CaseFileSql::update_record(c, school.0, id, record, entry.entry.at, &by).await? == 0
+            {
+                return Err(StoreError::Invalid("a record keeps its kind".into()));
+            }
+            c.insert_case_entry(school.0, entry).await.map(|_| ())
+        })
+    }
+
+    async fn filed_record(&self, school: SchoolId, id: i64) -> Result<FiledRecord> {
+        found(
+            read!(self, |c| c.select_record(school.0, id).await)?,
+            "case-file record",
+        )
+    }
+
+    async fn case_file(&self, key: PupilKey) -> Result<Vec<CaseFileRecord>> {
+        let rows = read!(self, |c| c.select_pupil_records(key.0).await)?;
+        Ok(rows.into_iter().map(|r| r.record).collect())
+    }
+
+    async fn school_case_files(&self, school: SchoolId) -> Result<Vec<FiledRecord>> {
+        read!(self, |c| c.select_school_records(school.0).await)
+    }
+
+    async fn add_letters(&self, letters: &[NewLetter]) -> Result<Vec<i64>> {
+        write!(self, |c| {
+            let mut ids = Vec::with_capacity(letters.len());
+            for letter in letters {
+                let pupil = found(c.select_pupil(letter.entry.pupil.0).await?, "pupil")?;
+                ids.push(c.insert_letter(pupil.school.0, letter).await?);
+                c.insert_case_entry(pupil.school.0, &letter.entry).await?;
+            }
+            Ok::<_, StoreError>(ids)
+        })
+    }
+
+    async fn letters(&self, key: PupilKey) -> Result<Vec<LetterRecord>> {
+        read!(self, |c| c.select_pupil_letters(key.0).await)
+    }
+
+    async fn letter(&self, school: SchoolId, id: i64) -> Result<LetterRecord> {
+        found(
+            read!(self, |c| c.select_letter(school.0, id).await)?,
+            "letter",
+        )
+    }
+}

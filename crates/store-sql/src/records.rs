@@ -326,11 +326,12 @@ async fn erase_sessions<C: RecordSql + ?Sized>(
     by: &str,
 ) -> Result<Vec<Erasure>> {
     let mut erased = Vec::new();
+    let mut erasing = std::collections::HashSet::new();
     for session in sessions {
         if conn.count_entries(session).await? != count(session.entries) {
             continue;
         }
-        if !erased.iter().any(|e: &OldSession| e.pupil == session.pupil) {
+        if erasing.insert(session.pupil) {
             conn.mark_erasing(session.pupil.0).await?;
         }
         conn.delete_session(session).await?;

@@ -53,10 +53,10 @@ impl ApiTokenRecord {
 }
 
 /// What a live API token grants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenGrant {
     /// The member of staff it acts as.
-    pub user: UserId,
+    pub user: StaffUser,
     /// What it may do.
     pub scope: TokenScope,
 }
@@ -77,6 +77,8 @@ pub struct SchoolStaff {
     pub user: StaffUser,
     /// Their roles at the school.
     pub roles: Vec<rollcall_core::Role>,
+    /// Every school they hold a role at, this one included.
+    pub schools: Vec<SchoolId>,
 }
 
 /// Web sessions, sign-in failures, API tokens, and accounts' state.

@@ -99,7 +99,7 @@ pub struct NewUser {
 }
 
 /// A member of staff.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffUser {
     /// The user.
     pub id: UserId,

@@ -210,24 +210,7 @@ pub fn postgres_program(name: &str) -> PathBuf {
 }
 
 fn postgres_bin() -> PathBuf {
-    if let Some(dir) = std::env::var_os("ROLLCALL_PG_BIN") {
-        return PathBuf::from(dir);
-    }
-    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path().join("bin"))
-        .filter(|p| p.join("initdb").exists())
-        .collect();
-    versions.sort_by_key(|p| {
-        p.parent()
-            .and_then(|v| v.file_name())
-            .and_then(|v| v.to_str())
-            .and_then(|v| v.parse::<u32>().ok())
-            .unwrap_or(0)
-    });
-    versions.pop().unwrap_or_default()
+    rollcall_store_sql::postgres_bin_dir().unwrap_or_default()
 }
 
 fn is_root() -> bool {

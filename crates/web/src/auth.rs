@@ -74,11 +74,6 @@ impl Passwords {
         }
     }
 
-    /// The hash checked for a sign-in name with no account.
-    fn dummy(&self) -> &str {
-        &self.dummy
-    }
-
     /// Hashes a password.
     pub async fn hash(&self, password: &str) -> Result<String, AppError> {
         let (argon2, password) = (self.argon2.clone(), password.to_owned());
@@ -199,7 +194,7 @@ impl FromRequestParts<AppState> for ApiStaff {
             )
             .into());
         }
-        Ok(ApiStaff(state.store.user(grant.user).await?))
+        Ok(ApiStaff(grant.user))
     }
 }
 
@@ -360,7 +355,7 @@ pub(crate) async fn check_sign_in(
     }
     let verified = state
         .passwords
-        .verify(hash.unwrap_or(state.passwords.dummy()), password)
+        .verify(hash.unwrap_or(&state.passwords.dummy), password)
         .await
         && hash.is_some();
     if verified {
@@ -391,8 +386,6 @@ where
     }
 }
 
-/// A session cookie: `HttpOnly`, `SameSite=Lax`, and with no expiry, so it goes when the
-/// browser closes, which suits shared tablets; the session itself ends on the server.
 /// Starts a member of staff's session: its cookie, for the browser that signed in.
 pub(crate) async fn start_session(
     state: &AppState,
@@ -408,6 +401,8 @@ pub(crate) async fn start_session(
     Ok(session_cookie(SESSION_COOKIE, token, state.config.https()))
 }
 
+/// A session cookie: `HttpOnly`, `SameSite=Lax`, and with no expiry, so it goes when the
+/// browser closes, which suits shared tablets; the session itself ends on the server.
 pub(crate) fn session_cookie(name: &'static str, token: String, secure: bool) -> Cookie<'static> {
     Cookie::build((name, token))
         .http_only(true)

@@ -71,38 +71,33 @@ impl Config {
     /// Whether rollcall is reached over HTTPS (behind a proxy that ends TLS): then its cookies
     /// are `Secure` and browsers are told to use nothing else (HSTS).
     pub fn https(&self) -> bool {
-        self.public_url.starts_with("https://")
+        url::Url::parse(&self.public_url).is_ok_and(|url| url.scheme() == "https")
     }
 
     /// Checks the public URL: HTTPS, or plain HTTP only on this machine (`localhost`,
     /// `127.0.0.0/8`, `[::1]`), where nothing crosses a network.
     pub fn check_public_url(&self) -> Result<(), String> {
-        if self.https() {
-            return Ok(());
-        }
-        let host = self
-            .public_url
-            .strip_prefix("http://")
-            .map(|rest| rest.split(['/', '?']).next().unwrap_or_default())
-            .ok_or_else(|| format!("{} is not an http:// or https:// address", self.public_url))?;
-        let host = match host.rsplit_once(':') {
-            Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
-            _ => host,
+        let url = url::Url::parse(&self.public_url)
+            .map_err(|e| format!("{} is not an address: {e}", self.public_url))?;
+        let loopback = match url.host() {
+            Some(url::Host::Domain(name)) => name == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
         };
-        let loopback = host == "localhost"
-            || host
-                .trim_matches(['[', ']'])
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        if loopback {
-            Ok(())
-        } else {
-            Err(format!(
+        match url.scheme() {
+            "https" => Ok(()),
+            "http" if loopback => Ok(()),
+            "http" => Err(format!(
                 "{} is plain http on a network: parents' and staff's passwords and pupils' \
                  records would cross it unencrypted; serve it behind TLS and give the https:// \
                  address (plain http is for this machine only)",
                 self.public_url
-            ))
+            )),
+            _ => Err(format!(
+                "{} is not an http:// or https:// address",
+                self.public_url
+            )),
         }
     }
 }

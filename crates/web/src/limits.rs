@@ -31,15 +31,15 @@ pub(crate) fn prefix(text: &str) -> String {
     }
 }
 
-/// The kind of text a field holds, by its name: names, single lines for sign-in and contact
-/// details, a school's wordings, and notes (which may run over lines) for the rest.
+/// The kind of text a field holds, by its name: names, single lines for sign-in, passwords
+/// (the account page's `current`, `new` and `confirm`) and contact details, a school's wordings,
+/// and notes (which may run over lines) for the rest.
 fn kind_of(field: &str) -> TextKind {
     match field {
         "name" | "surname" | "forename" | "legal_surname" | "legal_forename"
         | "preferred_forename" | "by_name" => TextKind::Name,
-        "username" | "password" | "new_password" | "email" | "phone" | "recipient" | "subject" => {
-            TextKind::Line
-        }
+        "username" | "password" | "current" | "new" | "confirm" | "email" | "phone"
+        | "recipient" | "subject" => TextKind::Line,
         "body" => TextKind::Wording,
         _ => TextKind::Note,
     }

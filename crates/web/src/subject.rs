@@ -1,21 +1,19 @@
 //! Everything the school holds about one pupil, for a subject-access request (UK GDPR Article
 //! 15): their record and its history, contacts, every mark and ledger entry, chronology,
 //! circumstances, case file, letters, messages, parents' reports and requests, and who opened
-//! their records. One JSON document; names of kinds are the identifiers rollcall keeps them by.
+//! their records. One JSON document; kinds are named by the identifiers rollcall keeps them by,
+//! and marks and amendments are written as the API writes them.
 
 use jiff::civil::Date;
 use rollcall_store::{AccessOf, PupilRecord};
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::api::{LedgerEntry, Mark};
 use crate::error::AppError;
 
 /// The most access-log entries an export carries: every one for any pupil a school keeps.
 const ACCESS_LOG_MOST: u32 = 1_000_000;
-
-fn kind(value: impl std::fmt::Debug) -> String {
-    format!("{value:?}")
-}
 
 /// Everything held about a pupil, as of `at` (written into the document).
 pub(crate) async fn everything(
@@ -45,7 +43,7 @@ pub(crate) async fn everything(
         .await?;
     let answer = |a: &Option<rollcall_store::Answer>| {
         a.as_ref().map(|a| {
-            json!({"status": kind(a.status), "response": a.response, "by": a.by,
+            json!({"status": a.status.id(), "response": a.response, "by": a.by,
                    "at": a.at.to_string()})
         })
     };
@@ -71,7 +69,7 @@ pub(crate) async fn everything(
             "leaving_date": e.leaving_date.map(|d| d.to_string()),
         })).collect::<Vec<_>>(),
         "characteristics": history.characteristics.iter().map(|c| json!({
-            "characteristic": kind(c.characteristic), "value": c.value,
+            "characteristic": c.characteristic.id(), "value": c.value,
             "from": c.from.map(|d| d.to_string()),
         })).collect::<Vec<_>>(),
         "contacts": contacts.iter().map(|c| {
@@ -85,27 +83,15 @@ pub(crate) async fn everything(
                 "court_order": c.court_order, "opted_out": c.opted_out,
             })
         }).collect::<Vec<_>>(),
-        "marks": marks.iter().map(|m| json!({
-            "date": m.key.date.to_string(), "session": m.key.session.as_str(),
-            "code": m.code.to_string(), "minutes_late": m.minutes_late,
-            "comment": m.comment, "source": kind(m.source),
-            "recorded_by": m.recorded_by, "recorded_at": m.recorded_at.to_string(),
-            "version": m.version,
-        })).collect::<Vec<_>>(),
-        "amendments": ledger.iter().map(|e| json!({
-            "date": e.key.date.to_string(), "session": e.key.session.as_str(),
-            "version": e.version,
-            "original": e.original.map(|o| o.to_string()), "new": e.new.to_string(),
-            "reason": e.reason, "at": e.at.to_string(),
-            "by": e.by_name, "position": e.by_position,
-        })).collect::<Vec<_>>(),
+        "marks": marks.into_iter().map(Mark::of).collect::<Vec<_>>(),
+        "amendments": ledger.into_iter().map(LedgerEntry::of).collect::<Vec<_>>(),
         "chronology": chronology.iter().map(|c| json!({
-            "at": c.entry.at.to_string(), "kind": kind(c.entry.kind),
+            "at": c.entry.at.to_string(), "kind": c.entry.kind.id(),
             "with": c.entry.with, "note": c.entry.note, "by": c.entry.by,
             "recorded_at": c.recorded_at.to_string(),
         })).collect::<Vec<_>>(),
         "circumstances": flags.iter().map(|f| json!({
-            "circumstance": kind(f.flag), "from": f.from.to_string(),
+            "circumstance": f.flag.id(), "from": f.from.to_string(),
             "until": f.until.map(|d| d.to_string()), "note": f.note,
             "by": f.by, "ended_by": f.ended_by,
         })).collect::<Vec<_>>(),
@@ -120,24 +106,24 @@ pub(crate) async fn everything(
             "content": serde_json::from_str::<Value>(&l.content).unwrap_or(Value::Null),
         })).collect::<Vec<_>>(),
         "messages": messages.iter().map(|m| json!({
-            "channel": kind(m.message.channel), "recipient": m.message.recipient,
+            "channel": m.message.channel.id(), "recipient": m.message.recipient,
             "subject": m.message.subject, "body": m.message.body,
             "withheld": m.message.withheld, "queued_at": m.queued_at.to_string(),
-            "status": kind(m.status), "sent_at": m.sent_at.map(|t| t.to_string()),
+            "status": m.status.id(), "sent_at": m.sent_at.map(|t| t.to_string()),
         })).collect::<Vec<_>>(),
         "absence_reports": reports.iter().map(|r| json!({
             "parent": r.parent_name, "first": r.report.first.to_string(),
-            "last": r.report.last.to_string(), "reason": kind(r.report.reason),
+            "last": r.report.last.to_string(), "reason": r.report.reason.id(),
             "details": r.report.details,
             "expected_return": r.report.expected_return.map(|d| d.to_string()),
-            "at": r.report.at.to_string(), "status": kind(r.status),
+            "at": r.report.at.to_string(), "status": r.status.id(),
             "answer": answer(&r.answer), "code": r.code.map(|c| c.to_string()),
         })).collect::<Vec<_>>(),
         "leave_requests": leave.iter().map(|l| json!({
             "parent": l.parent_name, "first": l.request.first.to_string(),
-            "last": l.request.last.to_string(), "kind": kind(l.request.kind),
+            "last": l.request.last.to_string(), "kind": l.request.kind.id(),
             "reason": l.request.reason, "document": l.document_name,
-            "at": l.request.at.to_string(), "status": kind(l.status),
+            "at": l.request.at.to_string(), "status": l.status.id(),
             "answer": answer(&l.answer),
         })).collect::<Vec<_>>(),
         "access_log": access.iter().map(|a| json!({

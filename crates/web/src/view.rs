@@ -43,6 +43,13 @@ pub(crate) fn short_date(date: Date) -> String {
     date.strftime("%a %-d %b").to_string()
 }
 
+/// "10 Sep 2025 09:02", in the schools' time zone: when something was recorded.
+pub(crate) fn local_time(at: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> String {
+    at.to_zoned(zone.clone())
+        .strftime("%-d %b %Y %H:%M")
+        .to_string()
+}
+
 /// "10 Sep 2025": for records kept across years.
 pub(crate) fn full_date(date: Date) -> String {
     date.strftime("%-d %b %Y").to_string()

@@ -49,7 +49,7 @@ fn a_school_round_trips(backend: Backend) {
     assert!(
         restored
             .stdout
-            .contains("ledger intact, 307 entries explain 306 marks"),
+            .contains("intact, 307 entries explain 306 marks"),
         "{}",
         restored.stdout
     );

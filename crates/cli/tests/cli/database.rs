@@ -220,7 +220,7 @@ fn staff_and_tokens(backend: Backend) {
             .unwrap()
             .expect("a live token");
         assert_eq!(
-            (grant.user, grant.scope),
+            (grant.user.id, grant.scope),
             (user.id, rollcall_core::TokenScope::Read)
         );
         let hash = user.password_hash.unwrap();

@@ -111,7 +111,7 @@ pub async fn sessions_failures_and_tokens(backend: Backend) {
         .await
         .unwrap();
     let grant = store.api_token("api-hash", now).await.unwrap().unwrap();
-    assert_eq!((grant.user, grant.scope), (f.officer, TokenScope::Read));
+    assert_eq!((grant.user.id, grant.scope), (f.officer, TokenScope::Read));
     assert_eq!(store.api_token("api-hash", later).await.unwrap(), None);
     assert_eq!(store.api_token("nope", now).await.unwrap(), None);
     store.set_disabled(f.officer, Some(now)).await.unwrap();

@@ -22,10 +22,7 @@ const READ: [(u16, &str); 5] = [
         401,
         "No token, or one that has expired or been revoked, or whose account is disabled",
     ),
-    (
-        403,
-        "The token's member of staff may not do this, or the token is read-only",
-    ),
+    (403, "The token's member of staff may not do this"),
     (
         404,
         "No such record at a school the token's member of staff works at",
@@ -36,8 +33,12 @@ const READ: [(u16, &str); 5] = [
     ),
 ];
 
-/// Further failures of an operation with a body.
-const WRITE: [(u16, &str); 3] = [
+/// Further failures of an operation with a body, and what a failure means there.
+const WRITE: [(u16, &str); 4] = [
+    (
+        403,
+        "The token's member of staff may not do this, or the token is read-only",
+    ),
     (413, "The body is larger than the API accepts"),
     (415, "The body is not `application/json`"),
     (
@@ -84,6 +85,7 @@ pub(crate) struct WriteFailures;
 impl IntoResponses for WriteFailures {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
         let mut all = responses(&READ);
+        // A write's own descriptions replace the general ones.
         all.extend(responses(&WRITE));
         all
     }

@@ -4,6 +4,8 @@
 mod failures;
 mod pupils;
 
+pub(crate) use pupils::LedgerEntry;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -163,7 +165,7 @@ async fn groups(
 
 /// A mark as held.
 #[derive(Serialize, ToSchema)]
-struct Mark {
+pub(crate) struct Mark {
     date: String,
     session: String,
     code: String,
@@ -180,7 +182,7 @@ struct Mark {
 }
 
 impl Mark {
-    fn of(m: StoredMark) -> Mark {
+    pub(crate) fn of(m: StoredMark) -> Mark {
         Mark {
             date: m.key.date.to_string(),
             session: m.key.session.to_string(),

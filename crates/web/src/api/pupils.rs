@@ -205,7 +205,7 @@ pub(super) struct StaleMark {
 
 /// An amendment, as the ledger keeps it.
 #[derive(Serialize, ToSchema)]
-pub(super) struct LedgerEntry {
+pub(crate) struct LedgerEntry {
     date: String,
     session: String,
     original: Option<String>,
@@ -223,6 +223,26 @@ pub(super) struct LedgerEntry {
     hash: String,
 }
 
+impl LedgerEntry {
+    pub(crate) fn of(e: rollcall_store::LedgerEntry) -> LedgerEntry {
+        LedgerEntry {
+            version: e.version,
+            source: e.source.id().to_owned(),
+            date: e.key.date.to_string(),
+            session: e.key.session.to_string(),
+            original: e.original.map(|o| o.code.symbol().to_owned()),
+            original_minutes: e.original.and_then(|o| o.minutes_late),
+            new: e.new.code.symbol().to_owned(),
+            new_minutes: e.new.minutes_late,
+            reason: e.reason,
+            at: e.at.to_string(),
+            by_name: e.by_name,
+            by_position: e.by_position,
+            hash: e.hash,
+        }
+    }
+}
+
 /// Every change to a pupil's marks, oldest first.
 #[utoipa::path(get, path = "/schools/{school}/pupils/{pupil}/ledger", tag = "rollcall",
     params(("school" = i64, Path), ("pupil" = i64, Path)),
@@ -238,24 +258,5 @@ pub(super) async fn pupil_ledger(
         .log_opening(&state, record.key, Opened::Api, Some("ledger"))
         .await?;
     let entries = state.store.ledger(record.key).await?;
-    Ok(Json(
-        entries
-            .into_iter()
-            .map(|e| LedgerEntry {
-                version: e.version,
-                source: e.source.id().to_owned(),
-                date: e.key.date.to_string(),
-                session: e.key.session.to_string(),
-                original: e.original.map(|o| o.code.symbol().to_owned()),
-                original_minutes: e.original.and_then(|o| o.minutes_late),
-                new: e.new.code.symbol().to_owned(),
-                new_minutes: e.new.minutes_late,
-                reason: e.reason,
-                at: e.at.to_string(),
-                by_name: e.by_name,
-                by_position: e.by_position,
-                hash: e.hash,
-            })
-            .collect(),
-    ))
+    Ok(Json(entries.into_iter().map(LedgerEntry::of).collect()))
 }

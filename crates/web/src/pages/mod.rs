@@ -2,6 +2,8 @@
 
 mod casefile;
 mod casework;
+mod form;
+mod letterbook;
 mod office;
 mod portal;
 mod pupils;
@@ -142,6 +144,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(pupils::router())
         .merge(casework::router())
         .merge(casefile::router())
+        .merge(letterbook::router())
         .merge(portal::router())
         .merge(requests::router())
         .merge(records::router())

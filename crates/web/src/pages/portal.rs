@@ -319,12 +319,7 @@ async fn child(
         .rev()
         .filter(|m| m.message.contact == Some(child.contact.id) && m.status == DeliveryStatus::Sent)
         .map(|m| MessageLine {
-            at: m
-                .sent_at
-                .unwrap_or(m.queued_at)
-                .to_zoned(zone.clone())
-                .strftime("%-d %b %Y %H:%M")
-                .to_string(),
+            at: crate::view::local_time(m.sent_at.unwrap_or(m.queued_at), &zone),
             channel: match m.message.channel {
                 Channel::Sms => "Text",
                 Channel::Email => "Email",

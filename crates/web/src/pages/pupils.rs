@@ -300,11 +300,7 @@ async fn pupil(
     };
     let months = year_calendar(&access.policy.calendar, &held, year, today);
     let zone = state.config.time_zone.clone();
-    let at = |t: jiff::Timestamp| {
-        t.to_zoned(zone.clone())
-            .strftime("%-d %b %Y %H:%M")
-            .to_string()
-    };
+    let at = |t: jiff::Timestamp| crate::view::local_time(t, &zone);
     // Read once: the contacts section and the case file's letters both use them.
     let records =
         if access.permits(Permission::ViewOfficeLists) || access.permits(Permission::WorkCases) {
@@ -367,11 +363,7 @@ async fn pupil(
             original: e.original.map_or("(no mark)".to_owned(), |o| o.to_string()),
             new: e.new.to_string(),
             reason: e.reason,
-            at: e
-                .at
-                .to_zoned(state.config.time_zone.clone())
-                .strftime("%-d %b %Y %H:%M")
-                .to_string(),
+            at: crate::view::local_time(e.at, &state.config.time_zone),
             by: format!("{}, {}", e.by_name, e.by_position),
         })
         .collect();

@@ -13,7 +13,7 @@ use axum::response::Redirect;
 use axum::routing::{get, post};
 use jiff::Timestamp;
 use rollcall_core::{Permission, Role};
-use rollcall_store::{SchoolId, StaffUser, UserId};
+use rollcall_store::{SchoolId, SchoolStaff, StaffUser, UserId};
 
 use super::Chrome;
 use crate::AppState;
@@ -68,31 +68,27 @@ impl Administrator {
         Ok(Administrator { access, schools })
     }
 
-    /// Whether an account is theirs to manage.
-    async fn manages(&self, state: &AppState, user: UserId) -> Result<bool, AppError> {
-        if user == self.access.user.id {
-            return Ok(false);
-        }
-        let roles = state.store.roles(user).await?;
-        Ok(!roles.is_empty() && roles.iter().all(|(s, _)| self.schools.contains(s)))
+    /// Whether a member of this school's staff is theirs to manage.
+    fn manages(&self, member: &SchoolStaff) -> bool {
+        member.user.id != self.access.user.id
+            && member.schools.iter().all(|s| self.schools.contains(s))
     }
 
     /// The account, when it works at this school and is theirs to manage.
     async fn account(&self, state: &AppState, user: i64) -> Result<StaffUser, AppError> {
         let staff = state.store.school_staff(self.access.school.id).await?;
-        let account = staff
+        let member = staff
             .into_iter()
             .find(|s| s.user.id.0 == user)
-            .ok_or(AppError::NotFound("member of staff"))?
-            .user;
-        if !self.manages(state, account.id).await? {
+            .ok_or(AppError::NotFound("member of staff"))?;
+        if !self.manages(&member) {
             return Err(AppError::Forbidden(format!(
                 "{} works at schools you do not administer, or is you: their account is managed \
                  by an administrator of all their schools.",
-                account.name
+                member.user.name
             )));
         }
-        Ok(account)
+        Ok(member.user)
     }
 }
 
@@ -109,9 +105,7 @@ async fn administered(state: &AppState, user: UserId) -> Result<Vec<SchoolId>, A
 }
 
 fn when(state: &AppState, at: Timestamp) -> String {
-    at.to_zoned(state.config.time_zone.clone())
-        .strftime("%-d %b %Y %H:%M")
-        .to_string()
+    crate::view::local_time(at, &state.config.time_zone)
 }
 
 async fn page(
@@ -141,7 +135,7 @@ async fn page(
                 .join(", "),
             status,
             disabled: user.disabled,
-            manageable: admin.manages(state, user.id).await?,
+            manageable: admin.manages(member),
         });
     }
     let now = state.clock.now();
@@ -191,39 +185,40 @@ fn back(school: i64) -> Redirect {
     Redirect::to(&format!("/s/{school}/staff"))
 }
 
-async fn disable(
-    State(state): State<AppState>,
-    Staff(user): Staff,
-    Path((school, target)): Path<(i64, i64)>,
+/// Disables an account (ending its sessions and stopping its tokens) or enables it again.
+async fn set_disabled(
+    state: &AppState,
+    user: StaffUser,
+    (school, target): (i64, i64),
+    disabled: bool,
 ) -> Result<Redirect, AppError> {
-    let admin = Administrator::load(&state, user, school).await?;
-    let account = admin.account(&state, target).await?;
-    state
-        .store
-        .set_disabled(account.id, Some(state.clock.now()))
-        .await?;
+    let admin = Administrator::load(state, user, school).await?;
+    let account = admin.account(state, target).await?;
+    let at = disabled.then(|| state.clock.now());
+    state.store.set_disabled(account.id, at).await?;
     tracing::info!(
         by = admin.access.user.id.0,
         user = account.id.0,
-        "account disabled"
+        disabled,
+        "account disabled or enabled"
     );
     Ok(back(school))
+}
+
+async fn disable(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(ids): Path<(i64, i64)>,
+) -> Result<Redirect, AppError> {
+    set_disabled(&state, user, ids, true).await
 }
 
 async fn enable(
     State(state): State<AppState>,
     Staff(user): Staff,
-    Path((school, target)): Path<(i64, i64)>,
+    Path(ids): Path<(i64, i64)>,
 ) -> Result<Redirect, AppError> {
-    let admin = Administrator::load(&state, user, school).await?;
-    let account = admin.account(&state, target).await?;
-    state.store.set_disabled(account.id, None).await?;
-    tracing::info!(
-        by = admin.access.user.id.0,
-        user = account.id.0,
-        "account enabled"
-    );
-    Ok(back(school))
+    set_disabled(&state, user, ids, false).await
 }
 
 async fn sign_out(

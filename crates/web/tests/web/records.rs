@@ -137,7 +137,7 @@ pub async fn a_subject_access_export_holds_everything(backend: Backend) {
     assert_eq!(document["marks"][0]["code"], "I");
     assert_eq!(document["marks"][0]["version"], 2);
     assert_eq!(document["amendments"][0]["original"], "N");
-    assert_eq!(document["amendments"][0]["by"], "Lisa Craven");
+    assert_eq!(document["amendments"][0]["by_name"], "Lisa Craven");
     assert!(
         document["contacts"][0]["phones"][0].is_string(),
         "{document}"
