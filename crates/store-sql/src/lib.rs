@@ -13,6 +13,7 @@ mod families;
 mod ledger;
 mod legacy;
 mod ops;
+mod sqlite;
 mod statements;
 mod time;
 
@@ -34,9 +35,7 @@ use rollcall_store::{
     StoredMark, Submission, SubmissionRecord, SubmitOutcome, TrustId, UserId,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::SqlitePool;
 
 use crate::accounts::AccountSql;
 use crate::ledger::LedgerSql;
@@ -54,6 +53,7 @@ enum Pool {
 /// rollcall's store on SQLite or PostgreSQL.
 pub struct SqlStore {
     pool: Pool,
+    _checkpoints: Option<sqlite::Checkpoints>,
 }
 
 /// Runs `$body` with `$conn` bound to a pooled connection of either backend.
@@ -189,36 +189,12 @@ impl SqlStore {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://...`, and brings the
     /// schema up to date.
     pub async fn connect(url: &str) -> Result<SqlStore> {
-        let pool = if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)
-                .map_err(db)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(30));
-            // A broken connection fails its query and is replaced; pinging every connection on
-            // checkout would cost a round trip per query.
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .test_before_acquire(false)
-                .connect_with(options.clone())
-                .await
-                .map_err(db)?;
-            sqlx::migrate!("./migrations/sqlite")
-                .run(&pool)
-                .await
-                .map_err(|e| StoreError::Database(Box::new(e)))?;
-            let writer = SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None)
-                .test_before_acquire(false)
-                .connect_with(options)
-                .await
-                .map_err(db)?;
-            Pool::Sqlite(pool, tokio::sync::Mutex::new(writer))
+        let (pool, checkpoints) = if url.starts_with("sqlite:") {
+            let sqlite = sqlite::connect(url).await?;
+            (
+                Pool::Sqlite(sqlite.reads, tokio::sync::Mutex::new(sqlite.writer)),
+                Some(sqlite.checkpoints),
+            )
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             // Every statement is a short one on keys. Planned once per connection, each keeps
             // a plan that does not depend on today's date being in the statistics yet.
@@ -238,13 +214,16 @@ impl SqlStore {
                 .run(&pool)
                 .await
                 .map_err(|e| StoreError::Database(Box::new(e)))?;
-            Pool::Postgres(pool)
+            (Pool::Postgres(pool), None)
         } else {
             return Err(StoreError::Invalid(format!(
                 "a database URL starts sqlite: or postgres:; found {url:?}"
             )));
         };
-        let store = SqlStore { pool };
+        let store = SqlStore {
+            pool,
+            _checkpoints: checkpoints,
+        };
         write!(store, |c| legacy::convert(c).await)?;
         Ok(store)
     }

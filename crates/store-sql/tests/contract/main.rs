@@ -34,6 +34,8 @@ mod casefiles;
 mod families;
 // The access log and erasure after retention.
 mod records;
+// SQLite's log, checkpointed in the background.
+mod wal;
 
 on_both_backends!(
     directory::schools_staff_and_roles,
