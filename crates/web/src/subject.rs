@@ -2,9 +2,11 @@
 //! 15): their record and its history, contacts, every mark and ledger entry, chronology,
 //! circumstances, case file, letters, messages, parents' reports and requests, and who opened
 //! their records. One JSON document; kinds are named by the identifiers rollcall keeps them by,
-//! and marks and amendments are written as the API writes them.
+//! and marks and amendments are written as the API writes them. The printed copy (PDF) is
+//! made from the same document, so it holds exactly what the file holds.
 
 use jiff::civil::Date;
+use rollcall_letters::{Block, Report, Section, Table};
 use rollcall_store::{AccessOf, PupilRecord};
 use serde_json::{Value, json};
 
@@ -131,4 +133,151 @@ pub(crate) async fn everything(
             "opened": a.opened.as_str(), "detail": a.detail,
         })).collect::<Vec<_>>(),
     }))
+}
+
+/// The sections of the printed copy, in order, by the document's keys.
+const SECTIONS: [(&str, &str); 14] = [
+    ("pupil", "The pupil's record"),
+    ("enrolments", "Enrolments"),
+    ("characteristics", "Characteristics over time"),
+    ("contacts", "Contacts"),
+    ("marks", "Attendance marks"),
+    ("amendments", "Every entry of the register's ledger"),
+    ("chronology", "Chronology"),
+    ("circumstances", "Circumstances"),
+    ("case_file", "Case file"),
+    ("letters", "Letters"),
+    ("messages", "Messages"),
+    ("absence_reports", "Absences reported by parents"),
+    ("leave_requests", "Requests for leave"),
+    ("access_log", "Who opened these records"),
+];
+
+/// The document as a printed report for the pupil or their parent: each part a section, a
+/// list a table with a column per field, so that the copy holds exactly what the file holds.
+pub(crate) fn report(document: &Value, title: String, subtitle: Vec<String>) -> Report {
+    let Value::Object(parts) = document else {
+        return Report {
+            title,
+            subtitle,
+            sections: Vec::new(),
+        };
+    };
+    let heading = |key: &str| {
+        SECTIONS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or_else(|| label(key), |(_, h)| (*h).to_owned())
+    };
+    let order = |key: &str| SECTIONS.iter().position(|(k, _)| *k == key);
+    let mut keys: Vec<&String> = parts.keys().filter(|k| *k != "exported_at").collect();
+    keys.sort_by_key(|k| order(k).unwrap_or(SECTIONS.len()));
+    // Each part with something in it has its pages; the empty ones are named together.
+    let (empty, held): (Vec<&String>, Vec<&String>) = keys
+        .into_iter()
+        .partition(|k| parts[*k].as_array().is_some_and(Vec::is_empty));
+    let mut sections: Vec<Section> = held
+        .into_iter()
+        .map(|key| Section {
+            heading: heading(key),
+            blocks: vec![block(&parts[key])],
+        })
+        .collect();
+    if !empty.is_empty() {
+        sections.push(Section {
+            heading: "Nothing held".into(),
+            blocks: vec![Block::Paragraph {
+                text: format!(
+                    "Nothing is held of: {}.",
+                    empty
+                        .iter()
+                        .map(|k| heading(k).to_lowercase())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            }],
+        });
+    }
+    Report {
+        title,
+        subtitle,
+        sections,
+    }
+}
+
+fn block(value: &Value) -> Block {
+    match value {
+        Value::Object(fields) => Block::Fields {
+            pairs: fields.iter().map(|(k, v)| (label(k), cell(v))).collect(),
+        },
+        Value::Array(items) => {
+            // Every item of a list has the same fields.
+            let columns: Vec<&String> = match items.first() {
+                Some(Value::Object(first)) => first.keys().collect(),
+                _ => Vec::new(),
+            };
+            Block::Table(Table {
+                caption: format!("{} held", items.len()),
+                header: if columns.is_empty() {
+                    vec![String::new()]
+                } else {
+                    columns.iter().map(|c| label(c)).collect()
+                },
+                rows: items
+                    .iter()
+                    .map(|item| match item {
+                        Value::Object(fields) if !columns.is_empty() => columns
+                            .iter()
+                            .map(|c| fields.get(*c).map(cell).unwrap_or_default())
+                            .collect(),
+                        other => vec![cell(other)],
+                    })
+                    .collect(),
+                highlight: None,
+            })
+        }
+        other => Block::Paragraph { text: cell(other) },
+    }
+}
+
+/// A field's name as a heading: `date_of_birth` as "Date of birth".
+fn label(key: &str) -> String {
+    let words = key.replace('_', " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A value as a table cell. Long unbroken runs (hashes, identifiers) may break anywhere, so
+/// that they wrap within their column.
+fn cell(value: &Value) -> String {
+    let text = match value {
+        Value::Null => String::new(),
+        Value::Bool(true) => "yes".into(),
+        Value::Bool(false) => "no".into(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            items.iter().map(cell).collect::<Vec<_>>().join(", ")
+        }
+        nested => nested.to_string(),
+    };
+    breakable(&text)
+}
+
+fn breakable(text: &str) -> String {
+    const RUN: usize = 16;
+    let mut out = String::with_capacity(text.len());
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c.is_whitespace() { 0 } else { run + 1 };
+        if run > RUN {
+            out.push('\u{200b}');
+            run = 1;
+        }
+        out.push(c);
+    }
+    out
 }

@@ -110,13 +110,7 @@ async fn subject_access(
     Staff(user): Staff,
     Path((school, pupil)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let access = Access::load(&state, user, SchoolId(school)).await?;
-    access.require(Permission::ReadAccessLog, "export a pupil's records")?;
-    let record = access.pupil(&state, PupilKey(pupil)).await?;
-    access
-        .log_opening(&state, record.key, Opened::SubjectAccess, None)
-        .await?;
-    let document = crate::subject::everything(&state, &record, state.clock.now()).await?;
+    let (_, record, document) = subject_document(&state, user, school, pupil).await?;
     let name = format!(
         "attachment; filename=\"subject-access-{}.json\"",
         record.pupil.upn.as_str()
@@ -131,11 +125,64 @@ async fn subject_access(
         .into_response())
 }
 
+/// The same, printed: a copy to hand to the pupil or their parent.
+async fn subject_access_pdf(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, pupil)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let (access, record, document) = subject_document(&state, user, school, pupil).await?;
+    let now = state.local_now();
+    let report = crate::subject::report(
+        &document,
+        format!("Everything held about {}", record.pupil.name()),
+        vec![
+            access.school.name.clone(),
+            format!(
+                "{}, {}, UPN {}",
+                record.pupil.reg_group, record.pupil.year_group, record.pupil.upn
+            ),
+            format!(
+                "Exported {} at {} by {}",
+                crate::letters::day_words(now.date()),
+                now.strftime("%H:%M"),
+                access.user.actor().name
+            ),
+        ],
+    );
+    let pdf = crate::letters::typeset(move || rollcall_letters::report_pdf(&report)).await?;
+    Ok(crate::letters::pdf_response(
+        pdf,
+        &format!("subject-access-{}.pdf", record.pupil.upn.as_str()),
+    ))
+}
+
+/// The subject-access document for a pupil, whose export is itself logged as an opening.
+async fn subject_document(
+    state: &AppState,
+    user: rollcall_store::StaffUser,
+    school: i64,
+    pupil: i64,
+) -> Result<(Access, rollcall_store::PupilRecord, serde_json::Value), AppError> {
+    let access = Access::load(state, user, SchoolId(school)).await?;
+    access.require(Permission::ReadAccessLog, "export a pupil's records")?;
+    let record = access.pupil(state, PupilKey(pupil)).await?;
+    access
+        .log_opening(state, record.key, Opened::SubjectAccess, None)
+        .await?;
+    let document = crate::subject::everything(state, &record, state.clock.now()).await?;
+    Ok((access, record, document))
+}
+
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/s/{school}/access-log", get(access_log))
         .route(
             "/s/{school}/pupils/{pupil}/subject-access.json",
             get(subject_access),
+        )
+        .route(
+            "/s/{school}/pupils/{pupil}/subject-access.pdf",
+            get(subject_access_pdf),
         )
 }

@@ -235,6 +235,12 @@ pub async fn every_role_against_every_route(backend: Backend) {
         ),
         (
             "GET",
+            format!("/s/{s}/pupils/{a}/subject-access.pdf"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Forbidden, Ok, NotFound],
+        ),
+        (
+            "GET",
             format!("/s/{s}/access-log?user={}", f.teacher),
             String::new(),
             [SignIn, Forbidden, Forbidden, Forbidden, Ok, NotFound],

@@ -146,4 +146,37 @@ pub async fn a_subject_access_export_holds_everything(backend: Backend) {
     let log = document["access_log"].as_array().unwrap();
     assert_eq!(log[0]["opened"], "subject_access");
     assert_eq!(log[0]["by"], "June Turner");
+    // The printed copy holds the same: the record, the amendment with its reason, and both
+    // exports in the access log.
+    let printed = app
+        .get(
+            &format!("/s/{school}/pupils/{ben}/subject-access.pdf"),
+            Some(&head),
+        )
+        .await
+        .pdf();
+    for held in [
+        "Everything held about Ben",
+        "Date of birth",
+        "Every entry of the register's ledger",
+        "Mother phoned",
+        "Craven",
+        "Who opened these records",
+        "subject_access",
+        "Nothing is held of: characteristics over time; chronology;",
+        "Exported",
+    ] {
+        assert!(
+            printed.text.contains(held),
+            "{held} missing: {}",
+            printed.text
+        );
+    }
+    let exports = app.get(&path, Some(&head)).await.json()["access_log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["opened"] == "subject_access")
+        .count();
+    assert_eq!(exports, 3);
 }
