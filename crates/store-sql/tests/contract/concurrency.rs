@@ -132,10 +132,11 @@ pub async fn a_hundred_amendments_of_one_mark(backend: Backend) {
 
     // Amendments from people who all saw this version: one changes it, and the rest are
     // refused as stale, unless they asked for what it became.
-    let (a, b) = match held {
-        Code::Illness => ("M", "R"),
-        _ => ("I", "E"),
-    };
+    // Both differ from the mark as it is, so that neither asks for what it already holds.
+    let mut others = ["I", "M", "R", "E", "O"]
+        .into_iter()
+        .filter(|c| *c != held.symbol());
+    let (a, b) = (others.next().unwrap(), others.next().unwrap());
     let mut tasks = Vec::new();
     for i in 0..100 {
         let store = store.clone();
