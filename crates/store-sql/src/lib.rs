@@ -207,6 +207,16 @@ impl SqlStore {
                 .max_connections(postgres_connections())
                 .acquire_timeout(Duration::from_secs(5))
                 .test_before_acquire(false)
+                // After a broken connection, the others idle in the pool are checked before
+                // use, so that the first request after the server is back is answered.
+                .before_acquire(|conn, _| {
+                    Box::pin(async move {
+                        if !statements::connections_suspect() {
+                            return Ok(true);
+                        }
+                        Ok(sqlx::Connection::ping(conn).await.is_ok())
+                    })
+                })
                 .connect_with(options)
                 .await
                 .map_err(db)?;

@@ -278,6 +278,12 @@ pub async fn the_database_goes_away_and_comes_back(backend: Backend) {
                 .unwrap();
         }
     };
+    // Requests at once fill the pool, so that connections are left idle in it when the
+    // database ends them: each must be found broken before it is used.
+    let busy = (0..16).map(|_| app.get(&office, Some(&officer)));
+    for reply in futures_util::future::join_all(busy).await {
+        assert_eq!(reply.status, StatusCode::OK);
+    }
     // The database stops taking connections, and those open are ended.
     admin(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).await;
     admin(format!(
