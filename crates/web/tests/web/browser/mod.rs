@@ -30,7 +30,26 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
     let link = client.find(Locator::Css(&register)).await.unwrap();
     assert!(link.text().await.unwrap().contains("To take: closes 09:15"));
     click_to_page(&client, &register, "5A — Morning register").await;
+    // Nothing is marked yet, so no button looks chosen: a Present label and its face are
+    // uncoloured until it is tapped.
+    let colours = "return [...document.querySelectorAll('label.tap.present, label.tap.present span')]\
+        .map(e => getComputedStyle(e).backgroundColor);";
+    let unmarked = client.execute(colours, vec![]).await.unwrap();
+    let transparent = serde_json::json!("rgba(0, 0, 0, 0)");
+    assert!(
+        unmarked
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| *c == transparent),
+        "{unmarked}"
+    );
     click(&client, "#all-present").await;
+    let marked = client.execute(colours, vec![]).await.unwrap();
+    assert!(
+        marked.as_array().unwrap().iter().any(|c| *c != transparent),
+        "{marked}"
+    );
     let ben = f.pupils[1];
     click(&client, &format!("li[data-pupil='{ben}'] label.absent")).await;
     click_to_page(&client, "button.primary", "Taken at 08:50 by Tom Teach").await;
