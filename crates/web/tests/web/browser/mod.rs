@@ -50,6 +50,21 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
         marked.as_array().unwrap().iter().any(|c| *c != transparent),
         "{marked}"
     );
+    // A chosen button's text keeps WCAG AA contrast (4.5:1) with its colour.
+    let contrast = client
+        .execute(
+            "const face = document.querySelector('label.tap.present input:checked + span');\
+             const s = getComputedStyle(face);\
+             const lum = c => { const [r, g, b] = c.match(/\\d+/g).slice(0, 3).map(v => v / 255)\
+                 .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);\
+                 return 0.2126 * r + 0.7152 * g + 0.0722 * b; };\
+             const [a, b] = [lum(s.color), lum(s.backgroundColor)].sort((x, y) => y - x);\
+             return (a + 0.05) / (b + 0.05);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(contrast.as_f64().unwrap() >= 4.5, "contrast {contrast}");
     let ben = f.pupils[1];
     click(&client, &format!("li[data-pupil='{ben}'] label.absent")).await;
     click_to_page(&client, "button.primary", "Taken at 08:50 by Tom Teach").await;
