@@ -13,14 +13,12 @@ mod families;
 mod ledger;
 mod legacy;
 mod ops;
+mod postgres;
 mod sqlite;
 mod statements;
 mod time;
 
 pub use backup::{BackupError, backup, postgres_bin_dir, restore};
-
-use std::str::FromStr;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -34,12 +32,12 @@ use rollcall_store::{
     RegisterSheet, Registers, Result, SchoolId, SchoolRecord, SheetRow, StaffUser, StoreError,
     StoredMark, Submission, SubmissionRecord, SubmitOutcome, TrustId, UserId,
 };
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::PgPool;
 use sqlx::sqlite::SqlitePool;
 
 use crate::accounts::AccountSql;
 use crate::ledger::LedgerSql;
-use crate::statements::{Sql, code_of, db, session_number};
+use crate::statements::{Sql, code_of, session_number};
 use crate::time::{from_micros, to_micros};
 
 enum Pool {
@@ -178,13 +176,6 @@ mod casefiles;
 mod parents;
 mod records;
 
-/// Connections to PostgreSQL: a few per core keep the server busy while others wait on the
-/// network or a commit; many more only make its processes take turns.
-fn postgres_connections() -> u32 {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    u32::try_from(cores * 4).unwrap_or(u32::MAX).clamp(8, 64)
-}
-
 impl SqlStore {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://...`, and brings the
     /// schema up to date.
@@ -196,35 +187,7 @@ impl SqlStore {
                 Some(sqlite.checkpoints),
             )
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            // Every statement is a short one on keys. Planned once per connection, each keeps
-            // a plan that does not depend on today's date being in the statistics yet.
-            let options = PgConnectOptions::from_str(url)
-                .map_err(db)?
-                .options([("plan_cache_mode", "force_generic_plan")]);
-            // A request waits a few seconds for a connection, then is told the database cannot
-            // be reached, rather than hanging while it is down.
-            let pool = PgPoolOptions::new()
-                .max_connections(postgres_connections())
-                .acquire_timeout(Duration::from_secs(5))
-                .test_before_acquire(false)
-                // After a broken connection, the others idle in the pool are checked before
-                // use, so that the first request after the server is back is answered.
-                .before_acquire(|conn, _| {
-                    Box::pin(async move {
-                        if !statements::connections_suspect() {
-                            return Ok(true);
-                        }
-                        Ok(sqlx::Connection::ping(conn).await.is_ok())
-                    })
-                })
-                .connect_with(options)
-                .await
-                .map_err(db)?;
-            sqlx::migrate!("./migrations/postgres")
-                .run(&pool)
-                .await
-                .map_err(|e| StoreError::Database(Box::new(e)))?;
-            (Pool::Postgres(pool), None)
+            (Pool::Postgres(postgres::connect(url).await?), None)
         } else {
             return Err(StoreError::Invalid(format!(
                 "a database URL starts sqlite: or postgres:; found {url:?}"

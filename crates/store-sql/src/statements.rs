@@ -4,8 +4,6 @@
 //! is the one copy of the SQL, which both databases accept (`$n` placeholders, `ON CONFLICT`,
 //! `RETURNING`). The few statements that differ take their text from the macro's arguments.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use async_trait::async_trait;
 use jiff::civil::Date;
 use rollcall_core::{
@@ -31,7 +29,7 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
         Some("40001" | "40P01") => return StoreError::Contended,
         // Connection exceptions, the server shutting down or starting.
         Some(c) if c.starts_with("08") || c.starts_with("57P") => {
-            connection_lost();
+            crate::postgres::connection_lost();
             return StoreError::Unavailable(e.to_string());
         }
         // Too many connections; SQLite's database busy or locked past the timeout.
@@ -41,7 +39,7 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
     }
     match e {
         sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
-            connection_lost();
+            crate::postgres::connection_lost();
             StoreError::Unavailable(e.to_string())
         }
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
@@ -51,32 +49,9 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
     }
 }
 
-/// When a connection was last found broken, in milliseconds since the epoch.
-static LOST_AT: AtomicU64 = AtomicU64::new(0);
-
-/// How long after a broken connection every pooled connection is checked before use.
-const CHECK_AFTER_LOSS_MS: u64 = 30_000;
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-fn connection_lost() {
-    LOST_AT.store(now_ms(), Ordering::Relaxed);
-}
-
-/// Whether a pooled connection should be checked before use: only for a while after one was
-/// found broken (the server restarted, or ended its connections), when others kept idle in
-/// the pool are likely broken too. Checking every time would cost a round trip per query.
-pub(crate) fn connections_suspect() -> bool {
-    now_ms().saturating_sub(LOST_AT.load(Ordering::Relaxed)) < CHECK_AFTER_LOSS_MS
-}
-
 /// A failure to get a connection: whatever its cause, the database cannot be reached.
 pub(crate) fn unreachable(e: sqlx::Error) -> StoreError {
-    connection_lost();
+    crate::postgres::connection_lost();
     StoreError::Unavailable(e.to_string())
 }
 

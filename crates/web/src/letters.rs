@@ -153,6 +153,14 @@ fn latest_notice_to_improve(file: &[CaseFileRecord]) -> Option<&NoticeToImprove>
         .max_by_key(|n| n.issued)
 }
 
+/// A pupil as a report's subtitle names them: registration group, year and UPN.
+pub(crate) fn pupil_line(pupil: &rollcall_core::Pupil) -> String {
+    format!(
+        "{}, {}, UPN {}",
+        pupil.reg_group, pupil.year_group, pupil.upn
+    )
+}
+
 /// "Tuesday 1 December 2026".
 pub(crate) fn day_words(date: Date) -> String {
     date.strftime("%A %-d %B %Y").to_string()

@@ -353,10 +353,7 @@ async fn evidence_pack(
         title: format!("Evidence pack: {}", record.pupil.name()),
         subtitle: vec![
             access.school.name.clone(),
-            format!(
-                "{}, {}, UPN {}",
-                record.pupil.reg_group, record.pupil.year_group, record.pupil.upn
-            ),
+            crate::letters::pupil_line(&record.pupil),
             format!(
                 "Prepared {} by {}",
                 day_words(now.date()),

@@ -138,10 +138,7 @@ async fn subject_access_pdf(
         format!("Everything held about {}", record.pupil.name()),
         vec![
             access.school.name.clone(),
-            format!(
-                "{}, {}, UPN {}",
-                record.pupil.reg_group, record.pupil.year_group, record.pupil.upn
-            ),
+            crate::letters::pupil_line(&record.pupil),
             format!(
                 "Exported {} at {} by {}",
                 crate::letters::day_words(now.date()),
