@@ -446,6 +446,7 @@ async fn take_todays_registers(
                     authority: rollcall_core::Authority::AMEND_ANY,
                     actor: actor.clone(),
                     at: Timestamp::now(),
+                    idempotency_key: None,
                 })
                 .await?;
         }

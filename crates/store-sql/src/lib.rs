@@ -10,6 +10,7 @@
 
 mod backup;
 mod families;
+mod import;
 mod ledger;
 mod legacy;
 mod ops;
@@ -503,7 +504,7 @@ impl Registers for SqlStore {
                 }
                 ImportTarget::New(school) => c.insert_school(school).await?,
             };
-            ops::import(c, school, register, actor, at, progress).await
+            import::import(c, school, register, actor, at, progress).await
         })?;
         // Plans made before the load would otherwise go on assuming the tables it filled are
         // as small as they were.

@@ -9,9 +9,8 @@ use rollcall_core::{
     change_for, check_mark, may_change,
 };
 use rollcall_store::{
-    Actor, Amendment, BulkChange, BulkOutcome, Characteristic, CharacteristicChange, GroupRecord,
-    ImportSummary, LedgerCheck, MarkSource, PlannedMark, PupilRecord, SchoolId, StoreError,
-    Submission, SubmitOutcome,
+    Actor, Amendment, BulkChange, BulkOutcome, GroupRecord, LedgerCheck, MarkSource, PlannedMark,
+    PupilRecord, StoreError, Submission, SubmitOutcome,
 };
 use rustc_hash::FxHashMap;
 
@@ -20,30 +19,30 @@ use crate::statements::{Held, MarkWrite, Result, Sql, code_of, session_number};
 use crate::time::to_micros;
 
 /// A pupil's session: pupil, date and session number, as the tables key marks.
-type SessionOf = (i64, jiff::civil::Date, i16);
+pub(crate) type SessionOf = (i64, jiff::civil::Date, i16);
 
 fn minutes(m: Option<u16>) -> Option<i32> {
     m.map(i32::from)
 }
 
 /// Who writes marks, how, and when.
-struct Writer<'a> {
-    school: i64,
-    source: MarkSource,
-    actor: &'a Actor,
-    at: Timestamp,
+pub(crate) struct Writer<'a> {
+    pub(crate) school: i64,
+    pub(crate) source: MarkSource,
+    pub(crate) actor: &'a Actor,
+    pub(crate) at: Timestamp,
 }
 
 /// A mark to enter into a session, over what the session held when read in this transaction.
-struct MarkChange<'a> {
-    pupil: i64,
-    key: SessionKey,
-    held: Option<&'a Held>,
-    code: Code,
-    minutes: Option<u16>,
-    comment: Option<&'a str>,
+pub(crate) struct MarkChange<'a> {
+    pub(crate) pupil: i64,
+    pub(crate) key: SessionKey,
+    pub(crate) held: Option<&'a Held>,
+    pub(crate) code: Code,
+    pub(crate) minutes: Option<u16>,
+    pub(crate) comment: Option<&'a str>,
     /// Why; every amendment has one.
-    reason: Option<&'a str>,
+    pub(crate) reason: Option<&'a str>,
 }
 
 /// Writes marks with their ledger entries. Each mark moves from the version read to the next
@@ -51,7 +50,7 @@ struct MarkChange<'a> {
 /// fails the whole write ([`StoreError::Contended`], which the store runs again from its reads)
 /// rather than being overwritten unrecorded. Marks are written in key order, so that writers of
 /// overlapping marks take their row locks in the same order and never deadlock.
-async fn write_marks<C: Sql + LedgerSql + ?Sized>(
+pub(crate) async fn write_marks<C: Sql + LedgerSql + ?Sized>(
     conn: &mut C,
     writer: &Writer<'_>,
     mut changes: Vec<MarkChange<'_>>,
@@ -142,6 +141,25 @@ pub(crate) async fn submit_register<C: Sql + LedgerSql + ?Sized>(
     let roster = conn
         .select_roster(s.group.0, s.key.date, session_number(s.key.session))
         .await?;
+    // Looked for after the roster is read: a sending of the same key that commits before this
+    // look is found here, and one that commits after it makes this try's writes conflict and
+    // run again, when it is found. Either way the register is taken once.
+    if let Some(key) = s.idempotency_key.as_deref() {
+        match conn.select_submission_by_key(key).await? {
+            None => {}
+            Some((group, session)) if group == s.group.0 && session == s.key => {
+                return Ok(SubmitOutcome {
+                    replayed: true,
+                    ..SubmitOutcome::default()
+                });
+            }
+            Some(_) => {
+                return Err(StoreError::Invalid(
+                    "this submission's key was sent before with another register".into(),
+                ));
+            }
+        }
+    }
     // The group as its pupils' rows name it; read on its own only when it has none.
     let group = match roster.first() {
         Some((pupil, _)) => GroupRecord {
@@ -163,7 +181,7 @@ pub(crate) async fn submit_register<C: Sql + LedgerSql + ?Sized>(
             )));
         };
         check_mark(&record.pupil, s.key, mark.code, mark.minutes_late, None)
-            .map_err(|e| StoreError::Invalid(format!("{}: {e}", record.pupil.known_as())))?;
+            .map_err(|e| StoreError::Invalid(format!("{}: {e}", record.pupil.name())))?;
         if entered.insert(mark.pupil.0, mark).is_some() {
             return Err(StoreError::Invalid(format!(
                 "pupil {} has two marks on this register",
@@ -171,10 +189,10 @@ pub(crate) async fn submit_register<C: Sql + LedgerSql + ?Sized>(
             )));
         }
     }
-    let missing: Vec<&str> = roster
+    let missing: Vec<String> = roster
         .iter()
         .filter(|(p, _)| !entered.contains_key(&p.key.0))
-        .map(|(p, _)| p.pupil.known_as())
+        .map(|(p, _)| p.pupil.name())
         .collect();
     if !missing.is_empty() {
         return Err(StoreError::Invalid(format!(
@@ -220,7 +238,7 @@ pub(crate) async fn submit_register<C: Sql + LedgerSql + ?Sized>(
                     let name = roster
                         .iter()
                         .find(|(p, _)| p.key.0 == pupil)
-                        .map_or("", |(p, _)| p.pupil.known_as());
+                        .map_or(String::new(), |(p, _)| p.pupil.name());
                     refused.push(format!("{name}: {refusal}"));
                 }
             }
@@ -255,8 +273,14 @@ pub(crate) async fn submit_register<C: Sql + LedgerSql + ?Sized>(
     };
     write_marks(conn, &writer, changes).await?;
     let by_user = s.actor.user.map(|u| u.0);
-    conn.insert_submission(group.id.0, s.key, &s.actor.name, by_user, to_micros(s.at))
-        .await?;
+    conn.insert_submission(
+        group.id.0,
+        s.key,
+        (&s.actor.name, by_user),
+        to_micros(s.at),
+        s.idempotency_key.as_deref(),
+    )
+    .await?;
     Ok(outcome)
 }
 
@@ -280,7 +304,7 @@ async fn amend_mark<C: Sql + LedgerSql + ?Sized>(conn: &mut C, a: &Amendment) ->
         .ok_or(StoreError::NotFound("pupil"))?;
     let reason = require_reason(Some(&a.reason), "a change to a mark")?;
     check_mark(&pupil.pupil, a.key, a.code, a.minutes_late, None)
-        .map_err(|e| StoreError::Invalid(format!("{}: {e}", pupil.pupil.known_as())))?;
+        .map_err(|e| StoreError::Invalid(format!("{}: {e}", pupil.pupil.name())))?;
     let existing = conn
         .select_mark(pupil.key.0, a.key.date, session_number(a.key.session))
         .await?;
@@ -407,7 +431,7 @@ pub(crate) async fn plan_marks<C: Sql + LedgerSql + ?Sized>(
         }
         school = Some(pupil.school.0);
         check_mark(&pupil.pupil, plan.key, plan.code, None, None)
-            .map_err(|e| StoreError::Invalid(format!("{}: {e}", pupil.pupil.known_as())))?;
+            .map_err(|e| StoreError::Invalid(format!("{}: {e}", pupil.pupil.name())))?;
         let held = conn
             .select_mark(
                 plan.pupil.0,
@@ -475,179 +499,4 @@ pub(crate) async fn load_register<C: Sql + ?Sized>(conn: &mut C, school: i64) ->
             .map_err(|_| StoreError::Database("two marks for one session".into()))?;
     }
     Ok(builder.finish(roll))
-}
-
-/// How many marks to collect before writing them.
-const IMPORT_CHUNK: usize = 50_000;
-
-pub(crate) async fn import<C: Sql + LedgerSql + ?Sized>(
-    conn: &mut C,
-    school: i64,
-    register: &Register,
-    actor: &Actor,
-    at: Timestamp,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<ImportSummary> {
-    let mut summary = ImportSummary {
-        school: SchoolId(school),
-        pupils_added: 0,
-        pupils_updated: 0,
-        marks_added: 0,
-        marks_unchanged: 0,
-    };
-    let known: FxHashMap<String, PupilRecord> = conn
-        .select_pupils(school)
-        .await?
-        .into_iter()
-        .map(|p| (p.pupil.upn.to_string(), p))
-        .collect();
-    let today = at.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let mut groups: FxHashMap<String, i64> = FxHashMap::default();
-    let mut keys = Vec::with_capacity(register.pupils().len());
-    for pupil in register.pupils() {
-        let group = match groups.get(&pupil.reg_group) {
-            Some(&g) => g,
-            None => {
-                let g = conn.upsert_group(school, &pupil.reg_group).await?;
-                groups.insert(pupil.reg_group.clone(), g);
-                g
-            }
-        };
-        let key = match known.get(pupil.upn.as_str()) {
-            Some(record) => {
-                let before = &record.pupil;
-                let changes = [
-                    (
-                        Characteristic::Fsm,
-                        before.fsm.to_string(),
-                        pupil.fsm.to_string(),
-                    ),
-                    (
-                        Characteristic::Eal,
-                        before.eal.to_string(),
-                        pupil.eal.to_string(),
-                    ),
-                    (
-                        Characteristic::Sen,
-                        before.sen.code().to_owned(),
-                        pupil.sen.code().to_owned(),
-                    ),
-                ];
-                conn.update_pupil(record.key.0, Some(group), pupil).await?;
-                for (characteristic, old, new) in changes {
-                    if old != new {
-                        let change = CharacteristicChange {
-                            characteristic,
-                            value: new,
-                            from: Some(today),
-                        };
-                        conn.insert_characteristic(record.key.0, &change).await?;
-                    }
-                }
-                if before.leaving_date != pupil.leaving_date
-                    && let Some(leaving) = pupil.leaving_date
-                {
-                    conn.update_leaving(record.key.0, leaving).await?;
-                }
-                summary.pupils_updated += 1;
-                record.key.0
-            }
-            None => {
-                let key = conn.insert_pupil(school, Some(group), pupil).await?;
-                conn.insert_enrolment(key, pupil.entry_date, pupil.leaving_date)
-                    .await?;
-                let initial = [
-                    (Characteristic::Fsm, pupil.fsm.to_string()),
-                    (Characteristic::Eal, pupil.eal.to_string()),
-                    (Characteristic::Sen, pupil.sen.code().to_owned()),
-                ];
-                for (characteristic, value) in initial {
-                    let change = CharacteristicChange {
-                        characteristic,
-                        value,
-                        from: pupil.entry_date,
-                    };
-                    conn.insert_characteristic(key, &change).await?;
-                }
-                summary.pupils_added += 1;
-                key
-            }
-        };
-        keys.push(key);
-    }
-    let existing: FxHashMap<SessionOf, (String, Option<i32>)> = conn
-        .select_school_marks(school)
-        .await?
-        .into_iter()
-        .map(|(p, d, s, c, m)| ((p, d, s), (c, m)))
-        .collect();
-    let mut conflicts = Vec::new();
-    let mut pending: Vec<(i64, Slot, Code, Option<u16>)> = Vec::with_capacity(IMPORT_CHUNK);
-    for (id, key) in register.ids().zip(&keys) {
-        let row = register.row(id);
-        let mut lates = row.lates.iter().peekable();
-        for (slot, code) in row.marks() {
-            while lates.next_if(|&&(s, _)| s < slot.0).is_some() {}
-            let minutes = lates.next_if(|&&(s, _)| s == slot.0).map(|&(_, m)| m);
-            let session = session_number(slot.session());
-            match existing.get(&(*key, slot.key().date, session)) {
-                Some((c, m)) if c == code.symbol() && *m == minutes.map(i32::from) => {
-                    summary.marks_unchanged += 1;
-                }
-                Some((c, _)) => {
-                    if conflicts.len() < 10 {
-                        let upn = register
-                            .pupil(id)
-                            .map(|p| p.upn.to_string())
-                            .unwrap_or_default();
-                        conflicts.push(format!("{upn} {} holds {c}, not {code}", slot.key()));
-                    }
-                }
-                None => pending.push((*key, slot, code, minutes)),
-            }
-            if pending.len() >= IMPORT_CHUNK {
-                let batch = std::mem::take(&mut pending);
-                summary.marks_added += insert_batch(conn, school, &batch, actor, at).await?;
-                progress(summary.marks_added + summary.marks_unchanged);
-            }
-        }
-    }
-    if !conflicts.is_empty() {
-        return Err(StoreError::Conflict(format!(
-            "the import would change marks already recorded, which needs an amendment with a reason: {}",
-            conflicts.join("; ")
-        )));
-    }
-    let batch = std::mem::take(&mut pending);
-    summary.marks_added += insert_batch(conn, school, &batch, actor, at).await?;
-    progress(summary.marks_added + summary.marks_unchanged);
-    Ok(summary)
-}
-
-async fn insert_batch<C: Sql + LedgerSql + ?Sized>(
-    conn: &mut C,
-    school: i64,
-    batch: &[(i64, Slot, Code, Option<u16>)],
-    actor: &Actor,
-    at: Timestamp,
-) -> Result<u64> {
-    let writer = Writer {
-        school,
-        source: MarkSource::Import,
-        actor,
-        at,
-    };
-    let changes = batch
-        .iter()
-        .map(|&(pupil, slot, code, minutes)| MarkChange {
-            pupil,
-            key: slot.key(),
-            held: None,
-            code,
-            minutes,
-            comment: None,
-            reason: None,
-        })
-        .collect();
-    write_marks(conn, &writer, changes).await
 }

@@ -603,10 +603,12 @@ pub(crate) trait Sql: Send {
         &mut self,
         group: i64,
         key: SessionKey,
-        by_name: &str,
-        by_user: Option<i64>,
+        by: (&str, Option<i64>),
         at: i64,
+        idempotency_key: Option<&str>,
     ) -> Result<()>;
+    /// The register a submission's idempotency key was first sent for.
+    async fn select_submission_by_key(&mut self, key: &str) -> Result<Option<(i64, SessionKey)>>;
     async fn select_latest_submission(
         &mut self,
         group: i64,
@@ -1222,22 +1224,44 @@ macro_rules! impl_sql {
             }
 
             /// A submission is an amendment when the register was taken before.
-            async fn insert_submission(&mut self, group: i64, key: SessionKey, by_name: &str, by_user: Option<i64>, at: i64) -> Result<()> {
+            async fn insert_submission(&mut self, group: i64, key: SessionKey, by: (&str, Option<i64>), at: i64, idempotency_key: Option<&str>) -> Result<()> {
                 sqlx::query(
-                    "INSERT INTO register_submissions (group_id, date, session, by_name, by_user, at, amended) \
+                    "INSERT INTO register_submissions (group_id, date, session, by_name, by_user, at, amended, idempotency_key) \
                      SELECT $1, $2, $3, $4, $5, $6, EXISTS (SELECT 1 FROM register_submissions \
-                     WHERE group_id = $1 AND date = $2 AND session = $3)",
+                     WHERE group_id = $1 AND date = $2 AND session = $3), $7",
                 )
                 .bind(group)
                 .bind(jiff_sqlx::Date::from(key.date))
                 .bind(session_number(key.session))
-                .bind(by_name)
-                .bind(by_user)
+                .bind(by.0)
+                .bind(by.1)
                 .bind(at)
+                .bind(idempotency_key)
                 .execute(&mut *self)
                 .await
                 .map(|_| ())
-                .map_err(db)
+                .map_err(|e| {
+                    // The same key sent twice at once: the later waits its turn and finds it.
+                    if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+                        rollcall_store::StoreError::Contended
+                    } else {
+                        db(e)
+                    }
+                })
+            }
+
+            async fn select_submission_by_key(&mut self, key: &str) -> Result<Option<(i64, SessionKey)>> {
+                let row: Option<(i64, jiff_sqlx::Date, i16)> = sqlx::query_as(
+                    "SELECT group_id, date, session FROM register_submissions WHERE idempotency_key = $1",
+                )
+                .bind(key)
+                .fetch_optional(&mut *self)
+                .await
+                .map_err(db)?;
+                row.map(|(group, date, session)| {
+                    Ok((group, SessionKey { date: date.to_jiff(), session: session_of(session)? }))
+                })
+                .transpose()
             }
 
             async fn select_latest_submission(&mut self, group: i64, key: SessionKey) -> Result<Option<SubmissionRecord>> {

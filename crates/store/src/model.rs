@@ -379,6 +379,9 @@ pub struct Submission {
     pub actor: Actor,
     /// When.
     pub at: Timestamp,
+    /// The sender's key for this submission: sent again with the same key (after a lost
+    /// answer), it is recognised and not taken twice.
+    pub idempotency_key: Option<String>,
 }
 
 /// What taking a register did.
@@ -392,6 +395,8 @@ pub struct SubmitOutcome {
     pub unchanged: u64,
     /// Marks changed: each is in the ledger.
     pub amended: u64,
+    /// The submission had been taken before under the same key; nothing was written again.
+    pub replayed: bool,
 }
 
 /// A change to one mark.

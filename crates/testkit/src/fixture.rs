@@ -101,7 +101,8 @@ pub struct Fixture {
     pub stranger_officer: UserId,
 }
 
-fn pupil(upn: &str, surname: &str, forename: &str, group: &str) -> Pupil {
+/// A year 5 pupil of `group`, as the fixture stores them.
+pub fn pupil(upn: &str, surname: &str, forename: &str, group: &str) -> Pupil {
     Pupil {
         upn: Upn::parse(upn).expect("the fixture's UPNs are valid"),
         legal_surname: surname.into(),

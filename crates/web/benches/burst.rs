@@ -206,6 +206,7 @@ async fn take_history(store: Arc<dyn Store>, teachers: &[Teacher], history: &[Se
                         position: "Class teacher".into(),
                     },
                     at: jiff::Timestamp::now(),
+                    idempotency_key: None,
                 };
                 store.submit_register(&submission).await.unwrap();
             }

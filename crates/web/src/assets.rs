@@ -12,6 +12,7 @@ use crate::AppState;
 const HTMX: &str = include_str!("../static/htmx.min.js");
 const CSS: &str = include_str!("../static/app.css");
 const REGISTER_JS: &str = include_str!("../static/register.js");
+const SERVICE_WORKER: &str = include_str!("../static/sw.js");
 
 fn asset(body: &'static str, content_type: &'static str) -> impl IntoResponse {
     (
@@ -34,4 +35,18 @@ pub(crate) fn router() -> Router<AppState> {
             get(|| async { asset(REGISTER_JS, "text/javascript") }),
         )
         .route("/static/app.css", get(|| async { asset(CSS, "text/css") }))
+        // At the root, so that it may keep pages from all of the site; checked at every visit,
+        // so that a new version replaces the old at once.
+        .route(
+            "/sw.js",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript"),
+                        (header::CACHE_CONTROL, "no-cache"),
+                    ],
+                    SERVICE_WORKER,
+                )
+            }),
+        )
 }

@@ -39,7 +39,7 @@ fn kind_of(field: &str) -> TextKind {
         "name" | "surname" | "forename" | "legal_surname" | "legal_forename"
         | "preferred_forename" | "by_name" => TextKind::Name,
         "username" | "password" | "current" | "new" | "confirm" | "email" | "phone"
-        | "recipient" | "subject" => TextKind::Line,
+        | "recipient" | "subject" | "idempotency_key" => TextKind::Line,
         "body" => TextKind::Wording,
         _ => TextKind::Note,
     }

@@ -89,6 +89,8 @@ pub(crate) fn codes_on(date: Date) -> Vec<Code> {
 pub(crate) struct CodeOption {
     pub symbol: &'static str,
     pub label: String,
+    /// Where a register's running tally counts it.
+    pub tally: &'static str,
 }
 
 impl CodeOption {
@@ -96,7 +98,22 @@ impl CodeOption {
         CodeOption {
             symbol: code.symbol(),
             label: format!("{} — {}", code.symbol(), code.meaning()),
+            tally: tally_kind(code),
         }
+    }
+}
+
+/// Where a register's tally counts a code: a teacher counts who is in the room, so the late
+/// arrivals (`L`, and `U` though it counts as an absence) apart, absences authorised or not
+/// together, and codes outside the attendance figures as "other".
+pub(crate) fn tally_kind(code: Code) -> &'static str {
+    if code.is_late() {
+        return "late";
+    }
+    match code.category() {
+        Category::Present | Category::ApprovedActivity => "present",
+        Category::Authorised | Category::Unauthorised => "absent",
+        Category::NotCounted | Category::Administrative => "other",
     }
 }
 

@@ -46,7 +46,7 @@ fn mark_for(
     key: SessionKey,
     entry: &Entry,
     now: &Zoned,
-) -> Result<(Code, Option<u16>), AppError> {
+) -> Result<(Code, Option<u16>), String> {
     match entry {
         Entry::Present => Ok((
             match key.session {
@@ -70,11 +70,11 @@ fn mark_for(
                 Arrival::AfterRegisterClosed(minutes) => {
                     Ok((Code::ArrivedAfterClose, Some(minutes)))
                 }
-                Arrival::AfterSession => Err(AppError::BadRequest(format!(
+                Arrival::AfterSession => Err(format!(
                     "an arrival at {} is after the {} session ended; mark the pupil absent",
                     at.strftime("%H:%M"),
                     key.session
-                ))),
+                )),
             }
         }
     }
@@ -146,6 +146,7 @@ pub(crate) async fn take_register(
     key: SessionKey,
     entries: &[(PupilKey, Entry, Option<u32>)],
     reason: Option<String>,
+    idempotency_key: Option<String>,
 ) -> Result<SubmitOutcome, AppError> {
     let group = access.group_to_take(state, group).await?;
     let now = state.local_now();
@@ -158,9 +159,15 @@ pub(crate) async fn take_register(
         .timestamp();
     let mut marks = Vec::with_capacity(entries.len());
     for (pupil, entry, seen) in entries {
-        let (code, minutes) = mark_for(access, key, entry, &now)?;
-        check_code(key, code, minutes, Some(&access.policy.calendar))
-            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        let checked = mark_for(access, key, entry, &now).and_then(|(code, minutes)| {
+            check_code(key, code, minutes, Some(&access.policy.calendar))
+                .map(|()| (code, minutes))
+                .map_err(|e| e.to_string())
+        });
+        let (code, minutes) = match checked {
+            Ok(mark) => mark,
+            Err(message) => return Err(naming(state, group.id, key, *pupil, &message).await),
+        };
         marks.push(EnteredMark {
             pupil: *pupil,
             code,
@@ -180,8 +187,31 @@ pub(crate) async fn take_register(
         },
         actor: access.user.actor(),
         at: state.clock.now(),
+        idempotency_key,
     };
     Ok(state.store.submit_register(&submission).await?)
+}
+
+/// A refusal of one pupil's mark, naming the pupil in full as the register lists them.
+async fn naming(
+    state: &AppState,
+    group: GroupId,
+    key: SessionKey,
+    pupil: PupilKey,
+    message: &str,
+) -> AppError {
+    let sheet = state.store.register(group, key.date, key.session).await;
+    let name = sheet.ok().and_then(|sheet| {
+        sheet
+            .rows
+            .into_iter()
+            .find(|row| row.pupil.key == pupil)
+            .map(|row| row.pupil.pupil.name())
+    });
+    AppError::BadRequest(match name {
+        Some(name) => format!("{name}: {message}"),
+        None => format!("pupil {pupil}: {message}"),
+    })
 }
 
 /// A register that should have been taken and has not.

@@ -53,6 +53,7 @@ pub fn submission(f: &Fixture, codes: [&str; 3], reason: Option<&str>) -> Submis
         authority: rollcall_core::Authority::AMEND_ANY,
         actor: actor("Tom Teach", "Class teacher, 5A"),
         at: at(8, 50),
+        idempotency_key: None,
     }
 }
 
@@ -137,7 +138,10 @@ pub async fn a_register_needs_every_pupil_and_only_its_own(backend: Backend) {
     let mut partial = submission(&f, ["/", "/", "/"], None);
     partial.marks.pop();
     let err = store.submit_register(&partial).await.unwrap_err();
-    assert!(err.to_string().contains("still to mark: Cara"), "{err}");
+    assert!(
+        err.to_string().contains("still to mark: Cara Cole"),
+        "{err}"
+    );
     let mut foreign = submission(&f, ["/", "/", "/"], None);
     foreign.marks[0].pupil = f.other_pupils[0];
     let err = store.submit_register(&foreign).await.unwrap_err();
@@ -409,6 +413,7 @@ pub async fn concurrent_registers_all_commit(backend: Backend) {
                     authority: rollcall_core::Authority::AMEND_ANY,
                     actor: actor("Tom Teach", "Class teacher"),
                     at: at(8, 50),
+                    idempotency_key: None,
                 };
                 store.submit_register(&submission).await.unwrap();
             }));
@@ -437,6 +442,7 @@ pub async fn teachers_correct_only_their_own_open_register(backend: Backend) {
             corrects_until: at(9, 15),
         },
         at: at(hour, minute),
+        idempotency_key: None,
         ..submission(&f, codes, Some("Marked in error"))
     };
     store
@@ -471,7 +477,7 @@ pub async fn teachers_correct_only_their_own_open_register(backend: Backend) {
     assert!(matches!(err, StoreError::Forbidden(_)), "{err}");
     assert!(
         err.to_string()
-            .contains("Cara: the mark was entered by the office; ask the attendance office"),
+            .contains("Cara Cole: the mark was entered by the office; ask the attendance office"),
         "{err}"
     );
     // After it closes, not even their own.
@@ -480,7 +486,7 @@ pub async fn teachers_correct_only_their_own_open_register(backend: Backend) {
         .await
         .unwrap_err();
     assert!(
-        err.to_string().contains("Amy: the register closed"),
+        err.to_string().contains("Amy Able: the register closed"),
         "{err}"
     );
     // The same register, unchanged, may still be submitted; nothing was written by the refusals.

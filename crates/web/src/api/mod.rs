@@ -378,7 +378,7 @@ async fn put_register(
         entries.push((pupil, entry, m.version.or_else(|| seen_in(pupil))));
     }
     let reason = work::reason_given(body.reason.as_deref(), &body.note)?;
-    match work::take_register(&state, &access, group, key, &entries, reason).await {
+    match work::take_register(&state, &access, group, key, &entries, reason, None).await {
         Ok(outcome) => Ok(Json(Outcome {
             inserted: outcome.inserted,
             confirmed: outcome.confirmed,

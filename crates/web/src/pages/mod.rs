@@ -60,6 +60,8 @@ impl YearSoFar {
 /// What every school page shows around its content.
 pub(crate) struct Chrome {
     pub school: i64,
+    /// The member of staff, so that a register kept on a tablet is sent only as them.
+    pub user: i64,
     pub school_name: String,
     pub user_name: String,
     pub position: String,
@@ -77,6 +79,7 @@ impl Chrome {
     pub fn new(access: &Access, active: &'static str) -> Chrome {
         Chrome {
             school: access.school.id.0,
+            user: access.user.id.0,
             school_name: access.school.name.clone(),
             user_name: access.user.name.clone(),
             position: access.user.position.clone(),

@@ -26,7 +26,7 @@ pub async fn teacher_takes_a_register(backend: Backend) {
     let reply = app.post_form(&path, Some(&cookie), &partial).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        reply.text().contains("still to mark: Cara"),
+        reply.text().contains("still to mark: Cara Cole"),
         "{}",
         reply.text()
     );
@@ -96,12 +96,27 @@ pub async fn retaking_is_an_amendment_with_a_reason(backend: Backend) {
         "{}",
         page.text()
     );
-    app.post_form(
-        &path,
-        Some(&cookie),
-        &app.register_form(["present", "N", "M"]),
-    )
-    .await;
+    // The planned mark is no change: a first take asks for no reason.
+    assert!(page.text().contains("Submit register"), "{}", page.text());
+    assert!(!page.text().contains("Reason for the changes"));
+    let saved = app
+        .post_form(
+            &path,
+            Some(&cookie),
+            &app.register_form(["present", "N", "M"]),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    // The teacher is shown the register as saved, with its count.
+    let shown = saved.location.clone().unwrap();
+    assert_eq!(shown, format!("{path}?saved=1"));
+    let page = app.get(&shown, Some(&cookie)).await;
+    assert!(
+        page.text()
+            .contains("Saved at 08:50 — 1 present, 2 absent, 0 late"),
+        "{}",
+        page.text()
+    );
     // Now it has been taken, the page says a change needs a reason.
     let page = app.get(&path, Some(&cookie)).await;
     assert!(
@@ -177,10 +192,28 @@ pub async fn lateness_comes_from_the_clock(backend: Backend) {
             (Code::PresentAm, None)
         ]
     );
+    let pm = format!("/s/{}/registers/{}/{SCHOOL_DAY}/pm", f.school, f.group);
+    // Late for the afternoon at 15.30, after it ended: refused, naming the pupil in full.
+    app.clock.set(at(Time::constant(15, 30, 0, 0)));
+    let cookie = app.sign_in("teacher").await;
+    let refused = app
+        .post_form(
+            &pm,
+            Some(&cookie),
+            &app.register_form(["late", "present", "present"]),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .contains("Amy Able: an arrival at 15:30 is after the PM session ended"),
+        "{}",
+        refused.text()
+    );
     // The afternoon register marks present as \; the morning's sign-in has gone idle since.
     app.clock.set(at(Time::constant(13, 20, 0, 0)));
     let cookie = app.sign_in("teacher").await;
-    let pm = format!("/s/{}/registers/{}/{SCHOOL_DAY}/pm", f.school, f.group);
     app.post_form(
         &pm,
         Some(&cookie),

@@ -146,18 +146,20 @@ pub(super) async fn page_with(client: &Client, needle: &str) -> String {
 }
 
 /// Clicks `css`, which submits a form or follows a link, and waits for the page it leads to. The
-/// document before the click is marked, so neither the old page nor a page that is still loading
+/// page before the click is marked, so neither the old page nor a page that is still loading
 /// can pass for the new one; a `goto` straight after a submission would race the form's own
 /// navigation.
 pub(super) async fn click_to_page(client: &Client, css: &str, needle: &str) -> String {
+    // The body is marked, not the window: a page a script swaps in after sending a form has a
+    // new body in the same window.
     client
-        .execute("window.rollcallBefore = true;", vec![])
+        .execute("document.body.dataset.before = 'true';", vec![])
         .await
         .unwrap();
     click(client, css).await;
     let deadline = Instant::now() + Duration::from_secs(30);
-    let loaded =
-        "return window.rollcallBefore === undefined && document.readyState === 'complete';";
+    let loaded = "return document.body !== null && document.body.dataset.before === undefined \
+        && document.readyState === 'complete';";
     // While the browser navigates a script may fail; that is not yet the new page.
     while !matches!(
         client.execute(loaded, vec![]).await,
@@ -172,14 +174,18 @@ pub(super) async fn click_to_page(client: &Client, css: &str, needle: &str) -> S
     page_with(client, needle).await
 }
 
+/// Clicks `css` once it is in the middle of the screen, as a person scrolls to what they tap:
+/// the register's bar at the foot of the screen would otherwise be in the way.
 pub(super) async fn click(client: &Client, css: &str) {
+    let element = client.find(Locator::Css(css)).await.unwrap();
     client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![serde_json::to_value(&element).unwrap()],
+        )
         .await
         .unwrap();
+    element.click().await.unwrap();
 }
 
 pub(super) async fn type_into(client: &Client, css: &str, text: &str) {
@@ -238,4 +244,81 @@ pub(super) async fn set_value(client: &Client, css: &str, value: &str) {
         )
         .await
         .unwrap();
+}
+
+/// A Chrome DevTools Protocol command, sent through chromedriver to the page.
+#[derive(Debug)]
+struct Cdp(serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (axum::http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
+async fn cdp(client: &Client, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+    client
+        .issue_cmd(Cdp(serde_json::json!({ "cmd": cmd, "params": params })))
+        .await
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+}
+
+/// Cuts the network (`offline`) or restores it, for the page and for its service worker, which
+/// is a target of its own and would otherwise still reach the server.
+pub(super) async fn set_offline(client: &Client, offline: bool) {
+    let conditions = serde_json::json!({
+        "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1
+    });
+    cdp(client, "Network.enable", serde_json::json!({})).await;
+    cdp(
+        client,
+        "Network.emulateNetworkConditions",
+        conditions.clone(),
+    )
+    .await;
+    let targets = cdp(client, "Target.getTargets", serde_json::json!({})).await;
+    let workers = targets["targetInfos"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["type"] == "service_worker");
+    let mut reached = 0;
+    for worker in workers {
+        let attached = cdp(
+            client,
+            "Target.attachToTarget",
+            serde_json::json!({ "targetId": worker["targetId"], "flatten": false }),
+        )
+        .await;
+        for (id, method, params) in [
+            (1, "Network.enable", serde_json::json!({})),
+            (2, "Network.emulateNetworkConditions", conditions.clone()),
+        ] {
+            let message = serde_json::json!({ "id": id, "method": method, "params": params });
+            cdp(
+                client,
+                "Target.sendMessageToTarget",
+                serde_json::json!({
+                    "sessionId": attached["sessionId"], "message": message.to_string()
+                }),
+            )
+            .await;
+        }
+        reached += 1;
+    }
+    assert!(
+        reached > 0,
+        "the page has no service worker to take offline"
+    );
 }

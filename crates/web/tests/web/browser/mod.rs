@@ -2,6 +2,12 @@
 //! `chromium-driver`; `scripts/test` installs them when missing).
 
 mod driver;
+// The register on a tablet: taken in a few taps, and taken offline.
+mod register;
+
+pub use register::{
+    a_register_taken_offline_is_sent_once, take_a_class_of_thirty, take_a_register_and_amend_a_mark,
+};
 
 use std::time::{Duration, Instant};
 
@@ -13,110 +19,6 @@ use driver::{
     Served, click, click_to_page, page_with, parent_sign_in, set_value, sign_in, sign_in_with,
     sign_out, type_into,
 };
-
-pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
-    let app = TestApp::new(backend).await;
-    let f = app.fixture.clone();
-    let served = Served::start(&app.state).await;
-    let (base, client) = (served.base.clone(), served.client.clone());
-
-    // The teacher takes 5A's morning register: all present but Ben, who is absent.
-    sign_in(&client, &base, "teacher").await;
-    page_with(&client, "Registers for Wednesday 10 September 2025").await;
-    let register = format!(
-        "a[href='/s/{}/registers/{}/2025-09-10/am']",
-        f.school, f.group
-    );
-    let link = client.find(Locator::Css(&register)).await.unwrap();
-    assert!(link.text().await.unwrap().contains("To take: closes 09:15"));
-    click_to_page(&client, &register, "5A — Morning register").await;
-    // Nothing is marked yet, so no button looks chosen: a Present label and its face are
-    // uncoloured until it is tapped.
-    let colours = "return [...document.querySelectorAll('label.tap.present, label.tap.present span')]\
-        .map(e => getComputedStyle(e).backgroundColor);";
-    let unmarked = client.execute(colours, vec![]).await.unwrap();
-    let transparent = serde_json::json!("rgba(0, 0, 0, 0)");
-    assert!(
-        unmarked
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|c| *c == transparent),
-        "{unmarked}"
-    );
-    click(&client, "#all-present").await;
-    let marked = client.execute(colours, vec![]).await.unwrap();
-    assert!(
-        marked.as_array().unwrap().iter().any(|c| *c != transparent),
-        "{marked}"
-    );
-    // A chosen button's text keeps WCAG AA contrast (4.5:1) with its colour.
-    let contrast = client
-        .execute(
-            "const face = document.querySelector('label.tap.present input:checked + span');\
-             const s = getComputedStyle(face);\
-             const lum = c => { const [r, g, b] = c.match(/\\d+/g).slice(0, 3).map(v => v / 255)\
-                 .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);\
-                 return 0.2126 * r + 0.7152 * g + 0.0722 * b; };\
-             const [a, b] = [lum(s.color), lum(s.backgroundColor)].sort((x, y) => y - x);\
-             return (a + 0.05) / (b + 0.05);",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert!(contrast.as_f64().unwrap() >= 4.5, "contrast {contrast}");
-    let ben = f.pupils[1];
-    click(&client, &format!("li[data-pupil='{ben}'] label.absent")).await;
-    click_to_page(&client, "button.primary", "Taken at 08:50 by Tom Teach").await;
-
-    // Re-taking it: Cara went home ill, which is a change and needs a reason.
-    click_to_page(&client, &register, "A change to a mark now is an amendment").await;
-    let cara = f.pupils[2];
-    click(
-        &client,
-        &format!("select[name='other_{cara}'] option[value='I']"),
-    )
-    .await;
-    click(&client, "select[name=reason] option[value=arrived_late]").await;
-    type_into(&client, "input[name=note]", "Sent home ill at 9.00").await;
-    click_to_page(&client, "button.primary", "Taken at 08:50 by Tom Teach").await;
-    client
-        .goto(&format!("{base}/s/{}/pupils/{cara}", f.school))
-        .await
-        .unwrap();
-    let page = page_with(&client, "Sent home ill at 9.00").await;
-    assert!(page.contains("Tom Teach, Class teacher, 5A"), "{page}");
-    sign_out(&client).await;
-
-    // The officer sees Ben absent with his contacts, records the reason, and sees the ledger.
-    sign_in(&client, &base, "officer").await;
-    let today = page_with(&client, "Absent with no reason (1)").await;
-    assert!(
-        today.contains("Parent of Ben (Mother) 07700 900001"),
-        "{today}"
-    );
-    let htmx: bool = client
-        .execute("return typeof htmx === 'object';", vec![])
-        .await
-        .unwrap()
-        .as_bool()
-        .unwrap_or(false);
-    assert!(htmx, "htmx loads from rollcall itself");
-    click(&client, "form.quick select option[value='I']").await;
-    type_into(&client, "form.quick input[name=note]", "Mother phoned: ill").await;
-    click_to_page(&client, "form.quick button", "Absent with no reason (0)").await;
-    client
-        .goto(&format!("{base}/s/{}/pupils/{ben}", f.school))
-        .await
-        .unwrap();
-    let page = page_with(&client, "Mother phoned: ill").await;
-    assert!(page.contains("Lisa Craven, Attendance officer"), "{page}");
-    let ledger = app.store.ledger(ben).await.unwrap();
-    assert_eq!(ledger.len(), 1);
-    sign_out(&client).await;
-
-    served.stop().await;
-}
 
 pub async fn work_the_morning_worklist(backend: Backend) {
     let app = TestApp::new(backend).await;
