@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
 use jiff::civil::Date;
 use rollcall_core::AcademicYear;
 use rollcall_demo::{DemoConfig, generate};
@@ -36,6 +37,12 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     let today = jiff::Zoned::now().date();
     let year = AcademicYear(args.year.unwrap_or(AcademicYear::of(today).0 - 1));
     let started = Instant::now();
+    let step = ProgressBar::new_spinner().with_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    step.enable_steady_tick(std::time::Duration::from_millis(120));
+    step.set_message(format!("Making a year for {} pupils", args.pupils));
     let school = generate(&DemoConfig {
         pupils: args.pupils,
         seed: args.seed,
@@ -49,9 +56,12 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     let policy_file = args.out.join("policy.toml");
     // Each file is written beside its final name and renamed into place, so a reader never
     // sees half a file.
+    step.set_message(format!("Writing {}", pupils.display()));
     write_then_rename(&pupils, |p| write_pupils(p, school.register.pupils()))?;
+    step.set_message(format!("Writing {}", marks.display()));
     write_then_rename(&marks, |p| write_marks(p, &school.register))?;
     write_then_rename(&policy_file, |p| write_policy(p, &school.policy))?;
+    step.finish_and_clear();
     let written = started.elapsed();
 
     // Report on the files as written, read back through the same loader as any school's.

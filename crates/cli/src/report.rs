@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
 use jiff::civil::Date;
 use rollcall_core::stats::GroupSummary;
 use rollcall_core::triggers::evaluate;
@@ -30,7 +31,15 @@ pub fn load_files(
     marks: &std::path::Path,
     policy: Option<&std::path::Path>,
 ) -> anyhow::Result<LoadedSchool> {
-    load_school(pupils, marks, policy).map_err(|e| {
+    let size = std::fs::metadata(marks).map_or(0, |m| m.len());
+    let bar = ProgressBar::new(size).with_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(format!("Reading {}", marks.display()));
+    let loaded = load_school(pupils, marks, policy, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    loaded.map_err(|e| {
         let problems = e.to_string().replace('\n', "\n  ");
         anyhow::anyhow!("the school's files could not be read, so nothing was done:\n  {problems}")
     })

@@ -21,6 +21,11 @@ use crate::session::{Session, Slot};
 use crate::stats::{Rate, Tally};
 use crate::triggers::{self, Trigger};
 
+/// Where the cap on penalty notices, and the route after it, is set down.
+const PENALTY_CAP_SOURCE: &str = "National Framework for Penalty Notices (2024): at most two \
+    notices to a parent for the same child within three years; on a third occasion, prosecution \
+    (s.444) or another legal intervention";
+
 /// One action due.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
@@ -740,6 +745,15 @@ impl<'a> Context<'a> {
         );
         let on = self.asof.day().date();
         let consider = same_day(ActionKind::Decision, self.penalty_words(on), p.who.clone());
+        // A parent who has had two notices for this child within three years of the first can
+        // have no third, so neither a notice nor a notice to improve before one is proposed:
+        // the route is prosecution or another legal intervention (statutory.md §6, "3rd
+        // occasion": National Framework for Penalty Notices 2024).
+        if self.no_further_notice(on) {
+            let key = key("penalty.other_interventions".into(), occasion);
+            items.push(self.due_today(key, &consider, threshold, PENALTY_CAP_SOURCE));
+            return;
+        }
         let Some(weeks) = p.notice_to_improve_weeks else {
             let key = key("penalty.consider".into(), occasion);
             items.push(self.due_today(key, &consider, threshold, &p.source));
@@ -793,6 +807,16 @@ impl<'a> Context<'a> {
         );
         let key = key("penalty.consider".into(), occasion);
         items.push(self.due_today(key, &consider, reason, &p.source));
+    }
+
+    /// Whether every parent with a notice on record for this child has reached the cap on `on`.
+    fn no_further_notice(&self, on: Date) -> bool {
+        let notices: Vec<&PenaltyNotice> = self.case.penalty_notices().collect();
+        let next = next_penalties(&notices, on);
+        !next.is_empty()
+            && next
+                .iter()
+                .all(|(_, next)| matches!(next, NextPenalty::None { .. }))
     }
 
     /// What considering a penalty notice means for this pupil's parents: a parent who has had

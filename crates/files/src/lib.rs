@@ -34,14 +34,16 @@ pub struct LoadedSchool {
 }
 
 /// Loads a school from its files. With a policy, every mark must fit its calendar.
+/// `progress` is told how many more bytes of the marks have been read, as they are.
 pub fn load_school(
     pupils: &Path,
     marks: &Path,
     policy: Option<&Path>,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<LoadedSchool, LoadError> {
     let policy = policy.map(read_policy).transpose()?;
     let roll = read_pupils(pupils)?;
-    let builder = read_marks(marks, &roll, policy.as_ref().map(|p| &p.calendar))?;
+    let builder = read_marks(marks, &roll, policy.as_ref().map(|p| &p.calendar), progress)?;
     let register = builder.finish(roll);
     let calendar = match &policy {
         Some(policy) => policy.calendar.clone(),

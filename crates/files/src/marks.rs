@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
@@ -67,14 +67,17 @@ struct Outcome {
 
 /// Reads `marks.csv` into a register for `roll`. With a calendar, marks must fall on its open
 /// sessions (or be `#` on its closed ones). All or nothing: any problem fails the whole load.
+/// `progress` is told each time more of the file has been read, how many bytes more.
 pub fn read_marks(
     path: &Path,
     roll: &Roll,
     calendar: Option<&Calendar>,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RegisterBuilder, LoadError> {
     let mut file =
         File::open(path).map_err(|e| FileError::file(path, format!("cannot open: {e}")))?;
     let (columns, carry) = read_header(path, &mut file)?;
+    progress(file.stream_position().unwrap_or_default());
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let stop = AtomicBool::new(false);
     let (block_tx, block_rx) = sync_channel::<Block>(threads * 2);
@@ -88,7 +91,8 @@ pub fn read_marks(
     let mut errors: Vec<FileError> = Vec::new();
     let read_result = std::thread::scope(|scope| {
         let stop = &stop;
-        let reader = scope.spawn(move || read_blocks(file, carry, &block_tx, &spare_rx, stop));
+        let reader =
+            scope.spawn(move || read_blocks(file, carry, &block_tx, &spare_rx, stop, progress));
         for _ in 0..threads {
             let (rx, tx, spare, spare_marks) = (
                 &block_rx,
@@ -171,6 +175,7 @@ fn read_blocks(
     blocks: &SyncSender<Block>,
     spare: &Receiver<Vec<u8>>,
     stop: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> std::io::Result<()> {
     let mut index = 0;
     let mut eof = false;
@@ -185,6 +190,7 @@ fn read_blocks(
             let start = bytes.len();
             let want = BLOCK.saturating_sub(start).max(64 << 10);
             let n = (&mut file).take(want as u64).read_to_end(&mut bytes)?;
+            progress(n as u64);
             if n == 0 {
                 eof = true;
                 break;
@@ -634,7 +640,15 @@ mod tests {
         std::fs::write(dir.path().join("pupils.csv"), PUPILS).unwrap();
         std::fs::write(dir.path().join("marks.csv"), marks).unwrap();
         let roll = read_pupils(&dir.path().join("pupils.csv")).unwrap();
-        read_marks(&dir.path().join("marks.csv"), &roll, None)
+        let read = std::sync::atomic::AtomicU64::new(0);
+        let progress = |n: u64| {
+            read.fetch_add(n, Ordering::Relaxed);
+        };
+        read_marks(&dir.path().join("marks.csv"), &roll, None, &progress)
+            .inspect(|_| {
+                // Told of every byte of the file, the header's too.
+                assert_eq!(read.load(Ordering::Relaxed), marks.len() as u64);
+            })
             .map(|b| b.finish(roll))
             .map_err(|e| {
                 e.to_string()

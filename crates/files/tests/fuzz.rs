@@ -105,7 +105,7 @@ fn load(pupils: &[u8], marks: &[u8], policy: &[u8]) {
     std::fs::write(&p, pupils).unwrap();
     std::fs::write(&m, marks).unwrap();
     std::fs::write(&t, policy).unwrap();
-    if let Err(e) = load_school(&p, &m, Some(&t)) {
+    if let Err(e) = load_school(&p, &m, Some(&t), &|_| {}) {
         let message = e.to_string();
         assert!(
             ["pupils.csv", "marks.csv", "policy.toml"]
@@ -127,7 +127,7 @@ fn the_samples_load() {
     std::fs::write(&p, PUPILS).unwrap();
     std::fs::write(&m, MARKS).unwrap();
     std::fs::write(&t, POLICY).unwrap();
-    let school = load_school(&p, &m, Some(&t)).unwrap();
+    let school = load_school(&p, &m, Some(&t), &|_| {}).unwrap();
     assert_eq!(school.register.pupils().len(), 3);
 }
 

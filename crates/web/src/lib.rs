@@ -18,6 +18,7 @@ mod limits;
 mod outbox;
 mod pages;
 mod parents;
+mod requestlog;
 mod requests;
 mod scheduler;
 mod subject;
@@ -33,7 +34,6 @@ use jiff::tz::TimeZone;
 use rollcall_store::Store;
 use tokio::net::TcpListener;
 use tower_http::csrf::CsrfLayer;
-use tower_http::trace::TraceLayer;
 
 pub use api::openapi;
 pub use auth::{Passwords, new_token, temporary_password, token_hash};
@@ -178,7 +178,7 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", axum::routing::get(readyz))
         .layer(axum::extract::DefaultBodyLimit::max(limits::BODY_LIMIT))
         .layer(CsrfLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(requestlog::log_request))
         .layer(axum::middleware::from_fn_with_state(
             state.config.https(),
             hardening::headers,

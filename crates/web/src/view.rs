@@ -128,7 +128,32 @@ pub(crate) struct DayCell {
 /// A month of a year's calendar.
 pub(crate) struct MonthRow {
     pub name: String,
+    /// "September 2025".
+    pub full_name: String,
+    /// Whether today falls in it.
+    pub current: bool,
     pub days: Vec<DayCell>,
+}
+
+impl MonthRow {
+    /// The month's weekdays as weeks of Monday to Friday, a week's days before the first of the
+    /// month and after its last left empty: a month on a phone, read down like a wall calendar.
+    pub fn weeks(&self) -> Vec<[Option<&DayCell>; 5]> {
+        let mut weeks: Vec<[Option<&DayCell>; 5]> = Vec::new();
+        for day in &self.days {
+            let column = usize::try_from(day.date.weekday().to_monday_zero_offset()).unwrap_or(0);
+            if column >= 5 {
+                continue;
+            }
+            if column == 0 || weeks.is_empty() {
+                weeks.push([None; 5]);
+            }
+            if let Some(cell) = weeks.last_mut().and_then(|week| week.get_mut(column)) {
+                *cell = Some(day);
+            }
+        }
+        weeks
+    }
 }
 
 /// A year of sessions, month by month, each coloured by its mark's category.
@@ -173,6 +198,8 @@ pub(crate) fn year_calendar(
         }
         months.push(MonthRow {
             name: first.strftime("%b").to_string(),
+            full_name: first.strftime("%B %Y").to_string(),
+            current: today.year() == first.year() && today.month() == first.month(),
             days,
         });
         match first.checked_add(jiff::Span::new().months(1)) {

@@ -38,6 +38,8 @@ mod browser;
 mod conformance;
 // The access log of pupils' records.
 mod records;
+// The server's own log.
+mod logging;
 
 on_both_backends!(
     auth::sign_in_and_out,
@@ -67,6 +69,7 @@ on_both_backends!(
     integrity::the_register_page_opened_twice,
     integrity::a_teacher_cannot_rewrite_the_record,
     integrity::a_register_sent_again_is_taken_once,
+    logging::one_line_per_request_and_no_personal_data,
     hardening::every_answer_is_hardened,
     hardening::input_is_bounded,
     hardening::the_database_goes_away_and_comes_back,

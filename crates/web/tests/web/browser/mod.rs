@@ -218,9 +218,35 @@ pub async fn a_parent_on_a_phone_and_the_office(backend: Backend) {
     )
     .await;
     assert!(page.contains("hours of learning"), "{page}");
+    // On the phone: the chart is drawn, with its words for a screen reader; the month is a
+    // calendar of numbered days large enough to tap; nothing scrolls sideways.
+    let measures = client
+        .execute(
+            "const pie = document.querySelector('.pie').getBoundingClientRect();\
+             const day = document.querySelector('details[open] a.date').getBoundingClientRect();\
+             return [pie.height, day.width, day.height,\
+                 document.documentElement.scrollWidth - window.innerWidth,\
+                 document.querySelector('.pie').getAttribute('aria-label'),\
+                 document.querySelector('details[open] summary').textContent];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let number = |i: usize| measures[i].as_f64().unwrap();
+    assert!(number(0) >= 100.0, "the chart is drawn: {measures}");
+    assert!(
+        number(1) >= 24.0 && number(2) >= 24.0,
+        "days of at least 24 by 24 px: {measures}"
+    );
+    assert!(number(3) <= 0.0, "nothing scrolls sideways: {measures}");
+    assert!(
+        measures[4].as_str().unwrap().starts_with("Present "),
+        "{measures}"
+    );
+    assert_eq!(measures[5], serde_json::json!("September 2025"));
     click_to_page(
         &client,
-        "a.day[href='?day=2025-09-09#day']",
+        "a.date[href='?day=2025-09-09#day']",
         "Tuesday 9 September 2025",
     )
     .await;
