@@ -39,9 +39,9 @@ pub use code::{Category, Code, CodeError};
 pub use ids::{LaEstab, Upn, Urn};
 pub use policy::{Arrival, Policy, School, SessionTimes, Target};
 pub use procedures::{
-    ActionKind, Band, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool, Illness, Leave,
-    Penalty, Procedures, ProceduresError, Rating, RiskScoring, Stage, Statutory, Step, Threshold,
-    Vulnerability, Welfare,
+    ActionKind, Band, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool, Illness, Lateness,
+    Leave, Penalty, Procedures, ProceduresError, Rating, RiskScoring, Stage, Statutory, Step,
+    Threshold, Vulnerability, Welfare,
 };
 pub use pupil::{Pupil, SenStatus, Sex, YearGroup};
 pub use records::{Opened, RetentionTooShort, past_retention, retention_cutoff};

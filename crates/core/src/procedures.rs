@@ -411,6 +411,28 @@ pub struct Penalty {
     pub source: String,
 }
 
+/// Late arrivals adding up: so many of the late codes within so many school weeks ask for the
+/// rule's steps (seed 001 §4: "Where these 'U' lates accumulate … the school will send a
+/// letter"; seed 002 "Punctuality": letters inviting the parents of pupils persistently late
+/// to a meeting; seed 003 "Lateness": a meeting with the headteacher, and unauthorised
+/// lateness referred to the local authority). The seeds name no numbers: each school sets its
+/// own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lateness {
+    /// Identifies the rule in data: `u_letter`.
+    pub id: String,
+    /// The codes that count: `L`, `U`, or both.
+    pub codes: Vec<crate::code::Code>,
+    /// How many of them…
+    pub count: u32,
+    /// …within this many school weeks.
+    pub within_weeks: u32,
+    /// What the rule asks for.
+    pub steps: Vec<Step>,
+    /// The policy paragraph.
+    pub source: String,
+}
+
 /// Leave of absence rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Leave {
@@ -479,6 +501,8 @@ pub struct Procedures {
     pub stages: Vec<Stage>,
     /// Possible sessions a pupil must have this year before bands and stages apply.
     pub minimum_sessions: u64,
+    /// Late arrivals adding up.
+    pub lateness: Vec<Lateness>,
     /// Penalty notices.
     pub penalty: Penalty,
     /// Leave of absence.
@@ -502,6 +526,7 @@ impl Default for Procedures {
             bands: Vec::new(),
             stages: Vec::new(),
             minimum_sessions: DEFAULT_MINIMUM_SESSIONS,
+            lateness: Vec::new(),
             penalty: Penalty {
                 notice_to_improve_weeks: None,
                 who: "Headteacher".into(),
@@ -547,6 +572,9 @@ pub enum ProceduresError {
     /// Risk thresholds out of order.
     #[error("a risk assessment scores 1 to 25, RED from more than AMBER")]
     RiskScoring,
+    /// A lateness rule that cannot be met, or counts codes that are not late arrivals.
+    #[error("lateness rule {0:?}: {1}")]
+    Lateness(String, &'static str),
 }
 
 impl Procedures {
@@ -596,6 +624,19 @@ impl Procedures {
             && let Some(t) = i.ehcp_notify_la
         {
             check_percentage(t)?;
+        }
+        for (i, rule) in self.lateness.iter().enumerate() {
+            let refuse = |why| Err(ProceduresError::Lateness(rule.id.clone(), why));
+            if rule.codes.is_empty() || rule.codes.iter().any(|c| !c.is_late()) {
+                return refuse("it counts the late codes L and U, one or both");
+            }
+            if rule.count == 0 || rule.within_weeks == 0 {
+                return refuse("it needs a count and a number of weeks of 1 or more");
+            }
+            if self.lateness.iter().skip(i + 1).any(|r| r.id == rule.id) {
+                return refuse("two lateness rules have this id");
+            }
+            unique_steps(&rule.steps)?;
         }
         Ok(())
     }

@@ -190,29 +190,41 @@ fn penalty_notice_threshold(marks: &[(Slot, Code)], calendar: &Calendar) -> Opti
 
 /// Each window of ten school weeks holding ten unauthorised sessions, in order, leaving out
 /// sessions for which `covered` holds (a penalty notice has covered them, and they cannot be
-/// counted again). Each window starts after the last session of the one before, and meets the
-/// threshold at its last session, since the window before it held fewer than ten.
+/// counted again).
 pub fn penalty_windows(
     marks: &[(Slot, Code)],
     calendar: &Calendar,
     covered: impl Fn(Slot) -> bool,
 ) -> Vec<Vec<Slot>> {
-    let unauthorised: Vec<(Slot, u32)> = marks
+    let unauthorised = |code: Code| code.category() == Category::Unauthorised;
+    let threshold = (PENALTY_SESSIONS, PENALTY_WEEKS);
+    threshold_windows(marks, calendar, unauthorised, threshold, covered)
+}
+
+/// Each window of `weeks` school weeks holding `sessions` marks whose code `counts`, in order,
+/// leaving out sessions for which `covered` holds. Each window starts after the last session of
+/// the one before, and meets the threshold at its last session, since the window before it held
+/// fewer.
+pub fn threshold_windows(
+    marks: &[(Slot, Code)],
+    calendar: &Calendar,
+    counts: impl Fn(Code) -> bool,
+    (sessions, weeks): (usize, u32),
+    covered: impl Fn(Slot) -> bool,
+) -> Vec<Vec<Slot>> {
+    let counted: Vec<(Slot, u32)> = marks
         .iter()
-        .filter(|&&(s, c)| c.category() == Category::Unauthorised && !covered(s))
+        .filter(|&&(s, c)| counts(c) && !covered(s))
         .filter_map(|&(s, _)| Some((s, calendar.school_week(s.day())?)))
         .collect();
     let mut windows = Vec::new();
     let mut left = 0;
-    for (right, &(_, week)) in unauthorised.iter().enumerate() {
-        while unauthorised
-            .get(left)
-            .is_some_and(|&(_, w)| w + PENALTY_WEEKS <= week)
-        {
+    for (right, &(_, week)) in counted.iter().enumerate() {
+        while counted.get(left).is_some_and(|&(_, w)| w + weeks <= week) {
             left += 1;
         }
-        if right + 1 - left >= PENALTY_SESSIONS {
-            if let Some(window) = unauthorised.get(left..=right) {
+        if right + 1 - left >= sessions.max(1) {
+            if let Some(window) = counted.get(left..=right) {
                 windows.push(window.iter().map(|&(s, _)| s).collect());
             }
             left = right + 1;

@@ -532,4 +532,41 @@ sessions = "pm"
             assert!(err.contains(message), "{to}\n{err}");
         }
     }
+
+    #[test]
+    fn lateness_rules_are_read_and_checked() {
+        // Seed 002 "Punctuality": the Head writes to the parents of a pupil persistently late.
+        let rule = "\n[[procedures.lateness]]\nid = \"persistent\"\ncodes = [\"L\", \"U\"]\n\
+            count = 5\nwithin_weeks = 4\nsteps = [{ id = \"letter\", kind = \"letter\", \
+            what = \"Letter inviting the parents in\", who = \"Headteacher\" }]\n\
+            source = \"Seed 002 'Punctuality'\"\n";
+        let with = |text: &str| format!("{GOOD}{text}");
+        let policy = parse(&with(rule)).unwrap();
+        let read = &policy.procedures.lateness;
+        assert_eq!(read.len(), 1);
+        assert_eq!(
+            read[0].codes,
+            [
+                rollcall_core::Code::Late,
+                rollcall_core::Code::ArrivedAfterClose
+            ]
+        );
+        assert_eq!((read[0].count, read[0].within_weeks), (5, 4));
+        let table = [
+            (
+                "[\"L\", \"U\"]",
+                "[\"L\", \"N\"]",
+                "field procedures.lateness[0].codes: \"N\" is not a late code: L or U",
+            ),
+            (
+                "count = 5",
+                "count = 0",
+                "field procedures.lateness: lateness rule \"persistent\": it needs a count and a number of weeks of 1 or more",
+            ),
+        ];
+        for (from, to, message) in table {
+            let err = parse(&with(rule).replace(from, to)).unwrap_err();
+            assert!(err.contains(message), "{to}\n{err}");
+        }
+    }
 }

@@ -7,9 +7,9 @@
 use std::ops::Range;
 
 use rollcall_core::{
-    ActionKind, Band, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool, Illness, Leave,
-    Penalty, Procedures, ProceduresError, RiskScoring, Stage, Statutory, Step, Threshold,
-    Vulnerability, Welfare,
+    ActionKind, Band, Code, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool, Illness,
+    Lateness, Leave, Penalty, Procedures, ProceduresError, RiskScoring, Stage, Statutory, Step,
+    Threshold, Vulnerability, Welfare,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -30,6 +30,8 @@ pub(crate) struct RawProcedures {
     bands: Vec<RawBand>,
     #[serde(default)]
     stages: Vec<RawStage>,
+    #[serde(default)]
+    lateness: Vec<RawLateness>,
     penalty: Option<RawPenalty>,
     leave: Option<RawLeave>,
     illness: Option<RawIllness>,
@@ -136,6 +138,17 @@ struct RawStage {
     or_falling_below: Option<Spanned<f64>>,
     no_improvement_weeks: Option<u32>,
     min_weeks_since_previous: Option<u32>,
+    steps: Vec<RawStep>,
+    source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLateness {
+    id: Spanned<String>,
+    codes: Vec<Spanned<String>>,
+    count: u32,
+    within_weeks: u32,
     steps: Vec<RawStep>,
     source: String,
 }
@@ -295,6 +308,32 @@ impl RawProcedures {
                 source: s.source,
             });
         }
+        let mut lateness = Vec::new();
+        for (i, l) in self.lateness.into_iter().enumerate() {
+            let field = format!("procedures.lateness[{i}]");
+            let mut codes = Vec::new();
+            for code in &l.codes {
+                let parsed = Code::parse(code.get_ref())
+                    .ok()
+                    .filter(|c| c.is_late())
+                    .ok_or_else(|| {
+                        at(
+                            code.span(),
+                            &format!("{field}.codes"),
+                            format!("{:?} is not a late code: L or U", code.get_ref()),
+                        )
+                    })?;
+                codes.push(parsed);
+            }
+            lateness.push(Lateness {
+                id: l.id.get_ref().clone(),
+                codes,
+                count: l.count,
+                within_weeks: l.within_weeks,
+                steps: steps(l.steps, &format!("{field}.steps"), at)?,
+                source: l.source,
+            });
+        }
         let penalty_span = self
             .penalty
             .as_ref()
@@ -331,6 +370,7 @@ impl RawProcedures {
             bands,
             stages,
             minimum_sessions: self.minimum_sessions.unwrap_or(defaults.minimum_sessions),
+            lateness,
             penalty,
             leave: self.leave.map(|l| Leave {
                 notice_days: l.notice_days,
@@ -364,6 +404,7 @@ impl RawProcedures {
                 ProceduresError::Percentage(_) | ProceduresError::DuplicateStep(_) => {
                     (whole.clone(), "procedures")
                 }
+                ProceduresError::Lateness(..) => (whole.clone(), "procedures.lateness"),
             };
             at(span, field, e.to_string())
         })?;

@@ -8,9 +8,7 @@
 use jiff::civil::{Date, DateTime, Time};
 
 use crate::calendar::{AcademicYear, Calendar, DateRange};
-use crate::casefile::{
-    NextPenalty, PAYMENT_DAYS, PenaltyNotice, PenaltyStatus, Record, next_penalties,
-};
+use crate::casefile::{PAYMENT_DAYS, PenaltyStatus, Record};
 use crate::casework::{Case, EntryKind, ItemKey, NoticeKind};
 use crate::code::{Category, Code};
 use crate::policy::Policy;
@@ -21,10 +19,8 @@ use crate::session::{Session, Slot};
 use crate::stats::{Rate, Tally};
 use crate::triggers::{self, Trigger};
 
-/// Where the cap on penalty notices, and the route after it, is set down.
-const PENALTY_CAP_SOURCE: &str = "National Framework for Penalty Notices (2024): at most two \
-    notices to a parent for the same child within three years; on a third occasion, prosecution \
-    (s.444) or another legal intervention";
+// Thresholds counted over windows of school weeks: penalty notices and lateness.
+mod thresholds;
 
 /// One action due.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +95,7 @@ pub fn pupil_items(
     cx.face_to_face(&mut items);
     cx.bands(&mut items);
     cx.stages(&mut items);
+    cx.lateness(&mut items);
     cx.statutory(&mut items);
     cx.illness_and_leave(&mut items);
     cx.case_file(&mut items);
@@ -700,157 +697,6 @@ impl<'a> Context<'a> {
             items.push(self.due_today(key(rule.into(), &occasion), &step, reason, source));
         }
         self.penalties(items);
-    }
-
-    /// Each time the national threshold is met by sessions no penalty notice has covered
-    /// (National Framework for Penalty Notices 2024: they cannot be counted again). Once a
-    /// time has been dealt with (a notice to improve, a decision, a dismissal), only sessions
-    /// after that count towards the next.
-    fn penalties(&self, items: &mut Vec<Item>) {
-        let marks: Vec<(Slot, Code)> = self
-            .register
-            .row(self.id)
-            .marks()
-            .take_while(|&(s, _)| s <= self.asof)
-            .collect();
-        let mut dealt_with: Option<Date> = None;
-        loop {
-            let counted = |slot: Slot| {
-                self.case.penalty_notices().any(|n| n.covers(slot))
-                    || dealt_with.is_some_and(|d| slot.day().date() <= d)
-            };
-            let Some(window) = triggers::penalty_windows(&marks, self.calendar, counted)
-                .into_iter()
-                .next()
-            else {
-                return;
-            };
-            let Some(last) = window.last() else { return };
-            let met = last.day().date();
-            let occasion = met.to_string();
-            self.penalty(items, met, window.len());
-            match self.case.first_for("penalty.", &occasion) {
-                Some(at) => dealt_with = Some(at.date()),
-                None => return,
-            }
-        }
-    }
-
-    fn penalty(&self, items: &mut Vec<Item>, met: Date, count: usize) {
-        let p = &self.procedures().penalty;
-        let occasion = &met.to_string();
-        let threshold = format!(
-            "{count} sessions of unauthorised absence within 10 school weeks (the national threshold, first met {})",
-            long_date(met)
-        );
-        let on = self.asof.day().date();
-        let consider = same_day(ActionKind::Decision, self.penalty_words(on), p.who.clone());
-        // A parent who has had two notices for this child within three years of the first can
-        // have no third, so neither a notice nor a notice to improve before one is proposed:
-        // the route is prosecution or another legal intervention (statutory.md §6, "3rd
-        // occasion": National Framework for Penalty Notices 2024).
-        if self.no_further_notice(on) {
-            let key = key("penalty.other_interventions".into(), occasion);
-            items.push(self.due_today(key, &consider, threshold, PENALTY_CAP_SOURCE));
-            return;
-        }
-        let Some(weeks) = p.notice_to_improve_weeks else {
-            let key = key("penalty.consider".into(), occasion);
-            items.push(self.due_today(key, &consider, threshold, &p.source));
-            return;
-        };
-        let nti = key("penalty.notice_to_improve".into(), occasion);
-        let Some(issued) = self
-            .case
-            .latest(|e| e.item.as_ref() == Some(&nti) && e.kind != EntryKind::Dismissed)
-        else {
-            if !self.case.done(&nti) {
-                let step = Step {
-                    what: format!("Consider a notice to improve ({weeks}-week improvement period)"),
-                    ..consider
-                };
-                items.push(self.due_today(nti, &step, threshold, &p.source));
-            }
-            return;
-        };
-        // The notice in the case file, given since the threshold was met, sets the dates and
-        // its own period (3–6 weeks); without one, the step's date and the policy's period.
-        let (issued, weeks) = self
-            .case
-            .records
-            .iter()
-            .filter_map(|r| match &r.record {
-                Record::NoticeToImprove(n) if met <= n.issued && n.issued <= on => Some(n),
-                _ => None,
-            })
-            .min_by_key(|n| n.issued)
-            .map_or((issued.at.date(), weeks), |n| {
-                (n.issued, u32::from(n.weeks))
-            });
-        let ends = plus_weeks(issued, weeks);
-        if self.now.date() < ends {
-            return;
-        }
-        let period = DateRange {
-            first: issued,
-            last: on,
-        };
-        let since = Tally::of_row(self.register.row(self.id), period).unauthorised;
-        if since == 0 {
-            return;
-        }
-        let reason = format!(
-            "Notice to improve {}; its {weeks}-week improvement period ended {} with {since} unauthorised session{} since",
-            long_date(issued),
-            long_date(ends),
-            plural(u32::try_from(since).unwrap_or(u32::MAX))
-        );
-        let key = key("penalty.consider".into(), occasion);
-        items.push(self.due_today(key, &consider, reason, &p.source));
-    }
-
-    /// Whether every parent with a notice on record for this child has reached the cap on `on`.
-    fn no_further_notice(&self, on: Date) -> bool {
-        let notices: Vec<&PenaltyNotice> = self.case.penalty_notices().collect();
-        let next = next_penalties(&notices, on);
-        !next.is_empty()
-            && next
-                .iter()
-                .all(|(_, next)| matches!(next, NextPenalty::None { .. }))
-    }
-
-    /// What considering a penalty notice means for this pupil's parents: a parent who has had
-    /// two within three years of the first can have no third, so the route is prosecution or
-    /// another legal intervention (National Framework for Penalty Notices 2024).
-    fn penalty_words(&self, on: Date) -> String {
-        let notices: Vec<&PenaltyNotice> = self.case.penalty_notices().collect();
-        let mut capped = Vec::new();
-        let mut second = Vec::new();
-        for (parent, next) in next_penalties(&notices, on) {
-            match next {
-                NextPenalty::None { first, until } => capped.push(format!(
-                    "{parent} has had two since {} (no third before {})",
-                    long_date_year(first),
-                    long_date_year(until)
-                )),
-                NextPenalty::Second { .. } => second.push(parent),
-                NextPenalty::First => {}
-            }
-        }
-        if !capped.is_empty() {
-            format!(
-                "No further penalty notice may be issued: {}; consider prosecution (s.444) or an education supervision order",
-                capped.join("; ")
-            )
-        } else if !second.is_empty() {
-            let second: Vec<&str> = second.iter().map(String::as_str).collect();
-            format!(
-                "Consider a penalty notice: a second for {} (£160, no reduction)",
-                join_and(&second)
-            )
-        } else {
-            "Consider a penalty notice".into()
-        }
     }
 
     /// What the case file's own dates ask for: actions agreed at meetings, reviews of plans and
