@@ -1,10 +1,13 @@
 //! A person's flows in headless Chromium, driven through chromedriver (Debian's `chromium` and
 //! `chromium-driver`; `scripts/test` installs them when missing).
 
+// axe-core on every page, as each role; the register by keyboard.
+mod accessibility;
 mod driver;
 // The register on a tablet: taken in a few taps, and taken offline.
 mod register;
 
+pub use accessibility::{every_page_is_accessible_to_each_role, the_register_by_keyboard};
 pub use register::{
     a_register_taken_offline_is_sent_once, take_a_class_of_thirty, take_a_register_and_amend_a_mark,
 };

@@ -1,0 +1,169 @@
+//! Every page a person uses, checked with axe-core (WCAG 2.2 AA) in Chromium, signed in as each
+//! role and signed out; and the register taken with the keyboard alone.
+//!
+//! `axe.min.js` is axe-core 4.14.1 from npm (Mozilla Public License 2.0, its notice kept).
+
+use std::collections::BTreeSet;
+
+use fantoccini::Client;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use rollcall_testkit::Backend;
+use rollcall_testkit::fixture::SCHOOL_DAY;
+
+use super::driver::{Served, page_with, parent_sign_in, sign_in, sign_out};
+use crate::support::TestApp;
+
+const AXE: &str = include_str!("axe.min.js");
+
+/// The WCAG 2.2 AA violations axe-core finds on the page open in the browser, each named with
+/// the page: none, if all is well.
+async fn violations(client: &Client, what: &str) -> Vec<String> {
+    client.execute(AXE, vec![]).await.unwrap();
+    let run = "const done = arguments[arguments.length - 1];\
+        axe.run(document, { runOnly: { type: 'tag', values:\
+            ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })\
+          .then(r => done(r.violations.map(v => ({ id: v.id, help: v.help,\
+              nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) }))))\
+          .catch(e => done('axe failed: ' + e));";
+    let found = client.execute_async(run, vec![]).await.unwrap();
+    let url = client.current_url().await.unwrap();
+    match found.as_array() {
+        Some(list) => list
+            .iter()
+            .map(|v| format!("{what} ({}): {v}", url.path()))
+            .collect(),
+        None => vec![format!("{what}: {found}")],
+    }
+}
+
+/// The links of the page's main navigation, as paths.
+async fn nav_links(client: &Client) -> Vec<String> {
+    let links = client
+        .execute(
+            "return [...document.querySelectorAll('header nav a[href]')]\
+                .map(a => new URL(a.href).pathname + new URL(a.href).search);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    links
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|l| l.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Visits `path` and checks it.
+async fn check(client: &Client, base: &str, path: &str, who: &str) -> Vec<String> {
+    client.goto(&format!("{base}{path}")).await.unwrap();
+    page_with(client, "").await;
+    let failed = "return [...document.querySelectorAll('p.muted')]\
+        .some(p => /^Error [0-9]{3}$/.test(p.textContent.trim()))";
+    if client.execute(failed, vec![]).await.unwrap() == serde_json::json!(true) {
+        return vec![format!("{path} as {who}: answered with an error page")];
+    }
+    violations(client, &format!("{path} as {who}")).await
+}
+
+pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    app.parent_signs_in(f.pupils[0]).await;
+    let served = Served::start(&app.state).await;
+    let (base, client) = (served.base.clone(), served.client.clone());
+
+    let mut found = Vec::new();
+    let mut checked = 0;
+    for path in ["/login", "/parent/login"] {
+        found.extend(check(&client, &base, path, "nobody signed in").await);
+        checked += 1;
+    }
+    let school = f.school;
+    let register = format!("/s/{school}/registers/{}/{SCHOOL_DAY}/am", f.group);
+    let pupil = format!("/s/{school}/pupils/{}", f.pupils[1]);
+    for (username, deeper) in [
+        ("teacher", vec![register.clone(), pupil.clone()]),
+        ("officer", vec![register.clone(), pupil.clone()]),
+        (
+            "head",
+            vec![
+                pupil.clone(),
+                format!("/s/{school}/access-log?pupil={}", f.pupils[1]),
+            ],
+        ),
+    ] {
+        sign_in(&client, &base, username).await;
+        let mut seen = BTreeSet::new();
+        let first = client.current_url().await.unwrap();
+        let mut paths = vec![format!(
+            "{}{}",
+            first.path(),
+            first.query().map_or(String::new(), |q| format!("?{q}"))
+        )];
+        paths.extend(nav_links(&client).await);
+        paths.extend(deeper);
+        for path in paths {
+            if seen.insert(path.clone()) {
+                found.extend(check(&client, &base, &path, username).await);
+                checked += 1;
+            }
+        }
+        client.goto(first.as_str()).await.unwrap();
+        page_with(&client, "").await;
+        sign_out(&client).await;
+    }
+
+    parent_sign_in(&client, &base).await;
+    found.extend(violations(&client, "the parent's home").await);
+    let child = format!("/parent/children/{}", f.pupils[0]);
+    found.extend(check(&client, &base, &child, "a parent").await);
+    checked += 2;
+    served.stop().await;
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    // Each role's pages, the register and the pupil page among them, and nobody's, and the
+    // parent's: a crawl that shrank would no longer check every page.
+    assert!(checked >= 30, "only {checked} pages checked");
+}
+
+const TAB: char = '\u{e004}';
+const ENTER: char = '\u{e007}';
+
+/// Presses and releases one key, where the focus is.
+async fn press(client: &Client, key: char) {
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    client.perform_actions(keys).await.unwrap();
+}
+
+/// The register taken with the keyboard alone: Tab to the button that marks everyone present,
+/// Space, then Tab on to Submit and Enter.
+pub async fn the_register_by_keyboard(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    let served = Served::start(&app.state).await;
+    let (base, client) = (served.base.clone(), served.client.clone());
+    sign_in(&client, &base, "teacher").await;
+    let path = format!("/s/{}/registers/{}/{SCHOOL_DAY}/am", f.school, f.group);
+    client.goto(&format!("{base}{path}")).await.unwrap();
+    page_with(&client, "5A — Morning register").await;
+    // Tab until the focus is on the button, counting the presses.
+    let focused = "return document.activeElement ? (document.activeElement.id || \
+        document.activeElement.textContent.trim()) : ''";
+    let mut presses = 0;
+    while client.execute(focused, vec![]).await.unwrap() != serde_json::json!("all-present") {
+        press(&client, TAB).await;
+        presses += 1;
+        assert!(presses < 40, "Tab never reached the button");
+    }
+    press(&client, ' ').await;
+    while client.execute(focused, vec![]).await.unwrap() != serde_json::json!("Submit register") {
+        press(&client, TAB).await;
+        presses += 1;
+        assert!(presses < 80, "Tab never reached Submit");
+    }
+    press(&client, ENTER).await;
+    page_with(&client, "Saved at 08:50 — 3 present, 0 absent, 0 late").await;
+    served.stop().await;
+}
