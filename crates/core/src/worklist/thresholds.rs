@@ -22,17 +22,21 @@ const PENALTY_CAP_SOURCE: &str = "National Framework for Penalty Notices (2024):
     (s.444) or another legal intervention";
 
 impl Context<'_> {
+    /// The pupil's marks up to the last register closed, in order.
+    fn marks_so_far(&self) -> Vec<(Slot, Code)> {
+        self.register
+            .row(self.id)
+            .marks()
+            .take_while(|&(s, _)| s <= self.asof)
+            .collect()
+    }
+
     /// Each time the national threshold is met by sessions no penalty notice has covered
     /// (National Framework for Penalty Notices 2024: they cannot be counted again). Once a
     /// time has been dealt with (a notice to improve, a decision, a dismissal), only sessions
     /// after that count towards the next.
     pub(super) fn penalties(&self, items: &mut Vec<Item>) {
-        let marks: Vec<(Slot, Code)> = self
-            .register
-            .row(self.id)
-            .marks()
-            .take_while(|&(s, _)| s <= self.asof)
-            .collect();
+        let marks = self.marks_so_far();
         let mut dealt_with: Option<Date> = None;
         loop {
             let counted = |slot: Slot| {
@@ -143,12 +147,7 @@ impl Context<'_> {
     /// its weeks. As for penalty notices, once a time has been dealt with (any of its steps done
     /// or dismissed), only arrivals after that count towards the next.
     pub(super) fn lateness(&self, items: &mut Vec<Item>) {
-        let marks: Vec<(Slot, Code)> = self
-            .register
-            .row(self.id)
-            .marks()
-            .take_while(|&(s, _)| s <= self.asof)
-            .collect();
+        let marks = self.marks_so_far();
         for rule in &self.procedures().lateness {
             let prefix = format!("lateness.{}.", rule.id);
             let codes: Vec<&str> = rule.codes.iter().map(|c| c.symbol()).collect();

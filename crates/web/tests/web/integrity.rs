@@ -232,11 +232,7 @@ pub async fn a_teacher_cannot_rewrite_the_record(backend: Backend) {
         page.text()
     );
     // Nothing the refusals touched changed.
-    let sheet = app
-        .store
-        .register(f.group, SCHOOL_DAY, Session::Am)
-        .await
-        .unwrap();
+    let sheet = app.sheet_5a(Session::Am).await;
     let codes: Vec<Code> = sheet
         .rows
         .iter()
@@ -271,11 +267,7 @@ pub async fn a_register_sent_again_is_taken_once(backend: Backend) {
     }
     let submissions = app.store.submissions(f.school, SCHOOL_DAY).await.unwrap();
     assert_eq!(submissions.len(), 1);
-    let sheet = app
-        .store
-        .register(f.group, SCHOOL_DAY, Session::Am)
-        .await
-        .unwrap();
+    let sheet = app.sheet_5a(Session::Am).await;
     assert!(
         sheet
             .rows
@@ -298,11 +290,7 @@ pub async fn a_register_sent_again_is_taken_once(backend: Backend) {
     assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.text());
     let again = app.post_form(&path, Some(&teacher), &form).await;
     assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.text());
-    let sheet = app
-        .store
-        .register(f.group, SCHOOL_DAY, Session::Am)
-        .await
-        .unwrap();
+    let sheet = app.sheet_5a(Session::Am).await;
     assert_eq!(sheet.rows[1].mark.as_ref().unwrap().code, Code::Illness);
     // The same key with another register is refused, naming why.
     let pm = format!("/s/{}/registers/{}/{SCHOOL_DAY}/pm", f.school, f.group);

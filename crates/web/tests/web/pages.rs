@@ -43,11 +43,7 @@ pub async fn teacher_takes_a_register(backend: Backend) {
         )
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
-    let sheet = app
-        .store
-        .register(f.group, SCHOOL_DAY, Session::Am)
-        .await
-        .unwrap();
+    let sheet = app.sheet_5a(Session::Am).await;
     let codes: Vec<Code> = sheet
         .rows
         .iter()
@@ -174,11 +170,7 @@ pub async fn lateness_comes_from_the_clock(backend: Backend) {
     );
     let reply = app.post_form(&path, Some(&cookie), &form).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
-    let sheet = app
-        .store
-        .register(f.group, SCHOOL_DAY, Session::Am)
-        .await
-        .unwrap();
+    let sheet = app.sheet_5a(Session::Am).await;
     let marks: Vec<(Code, Option<u16>)> = sheet
         .rows
         .iter()
@@ -220,11 +212,7 @@ pub async fn lateness_comes_from_the_clock(backend: Backend) {
         &app.register_form(["present", "present", "present"]),
     )
     .await;
-    let sheet = app
-        .store
-        .register(f.group, SCHOOL_DAY, Session::Pm)
-        .await
-        .unwrap();
+    let sheet = app.sheet_5a(Session::Pm).await;
     assert!(
         sheet
             .rows

@@ -314,6 +314,14 @@ impl TestApp {
         )
     }
 
+    /// 5A's register for a session of the fixture's school day, as stored.
+    pub async fn sheet_5a(&self, session: rollcall_core::Session) -> rollcall_store::RegisterSheet {
+        self.store
+            .register(self.fixture.group, SCHOOL_DAY, session)
+            .await
+            .unwrap()
+    }
+
     /// A register form marking each of 5A's pupils with the given choice.
     /// 5A's teacher signs in and takes this morning's register with `choices`.
     pub async fn teacher_takes_5a(&self, choices: [&str; 3]) -> Reply {

@@ -221,11 +221,7 @@ pub async fn take_a_class_of_thirty(backend: Backend) {
 
     // What was saved: the late arrival timed by the server (twenty minutes after 8.45, though
     // the tablet's own clock says otherwise), Cara's leave as the head entered it.
-    let sheet = app
-        .store
-        .register(f.group, SCHOOL_DAY, Session::Am)
-        .await
-        .unwrap();
+    let sheet = app.sheet_5a(Session::Am).await;
     let mark = |key: PupilKey| {
         sheet
             .rows
@@ -250,6 +246,17 @@ pub async fn take_a_class_of_thirty(backend: Backend) {
         .count();
     assert_eq!(present, 25);
     served.stop().await;
+}
+
+/// How many registers wait on the tablet, not yet sent.
+async fn unsent(client: &fantoccini::Client) -> u64 {
+    let count = "return JSON.parse(localStorage.getItem('rollcall.unsent') || '[]').length";
+    client
+        .execute(count, vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap()
 }
 
 pub async fn a_register_taken_offline_is_sent_once(backend: Backend) {
@@ -332,19 +339,8 @@ pub async fn a_register_taken_offline_is_sent_once(backend: Backend) {
     .await;
     click(&client, "#register button.primary").await;
     page_with(&client, "Saved on this tablet, not yet sent").await;
-    let waiting = client
-        .execute(
-            "return JSON.parse(localStorage.getItem('rollcall.unsent')).length",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(waiting, serde_json::json!(1));
-    let sheet = app
-        .store
-        .register(f.group, SCHOOL_DAY, Session::Am)
-        .await
-        .unwrap();
+    assert_eq!(unsent(&client).await, 1);
+    let sheet = app.sheet_5a(Session::Am).await;
     assert!(sheet.taken.is_none(), "nothing reached the server");
 
     // The Wi-Fi returns: the register is sent by itself, and meets the office's mark for Ben,
@@ -359,11 +355,7 @@ pub async fn a_register_taken_offline_is_sent_once(backend: Backend) {
         conflict.contains("by Lisa Craven; yours present"),
         "{conflict}"
     );
-    let sheet = app
-        .store
-        .register(f.group, SCHOOL_DAY, Session::Am)
-        .await
-        .unwrap();
+    let sheet = app.sheet_5a(Session::Am).await;
     assert!(sheet.taken.is_none(), "the refused register wrote nothing");
     // The teacher takes the office's word for Ben and sends again.
     click(
@@ -376,21 +368,10 @@ pub async fn a_register_taken_offline_is_sent_once(backend: Backend) {
         saved.contains("Saved at 08:50 — 1 present, 2 absent, 0 late"),
         "{saved}"
     );
-    let waiting = client
-        .execute(
-            "return JSON.parse(localStorage.getItem('rollcall.unsent')).length",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(waiting, serde_json::json!(0));
+    assert_eq!(unsent(&client).await, 0);
     // Saved once: one submission, each mark written once (its first version), Ben's as the
     // office left it, and the ledger explains every mark.
-    let sheet = app
-        .store
-        .register(f.group, SCHOOL_DAY, Session::Am)
-        .await
-        .unwrap();
+    let sheet = app.sheet_5a(Session::Am).await;
     let marks: Vec<(Code, u32)> = sheet
         .rows
         .iter()
