@@ -37,7 +37,7 @@ pub use casework::{Case, CaseEntry, EntryKind, EntryKindError, ItemKey, NoticeKi
 pub use changes::{Change, Held, bulk_may_replace, change_for};
 pub use code::{Category, Code, CodeError};
 pub use ids::{LaEstab, Upn, Urn};
-pub use policy::{Arrival, Policy, School, SessionTimes, Target};
+pub use policy::{Arrival, MinutesLate, Policy, School, SessionTimes, Target};
 pub use procedures::{
     ActionKind, Band, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool, Illness, Lateness,
     Leave, Penalty, Procedures, ProceduresError, Rating, RiskScoring, Stage, Statutory, Step,

@@ -6,6 +6,7 @@ use jiff::civil::Time;
 use thiserror::Error;
 
 use crate::calendar::Calendar;
+use crate::code::Code;
 use crate::ids::{LaEstab, Urn};
 use crate::procedures::Procedures;
 use crate::session::Session;
@@ -123,6 +124,39 @@ impl SessionTimes {
         self.register_closes.duration_since(self.late_after)
     }
 
+    /// Whether a late mark with `minutes` late fits this session: `L` for an arrival up to the
+    /// register's close, `U` after it and before the session ends (statutory.md §2; seed 002
+    /// "After 9.10am … the pupil … will be marked U"). Minutes count from `late_after`, as
+    /// [`SessionTimes::arrival`] counts them.
+    pub fn check_minutes_late(&self, code: Code, minutes: u16) -> Result<(), MinutesLate> {
+        let at = self
+            .late_after
+            .checked_add(SignedDuration::from_mins(i64::from(minutes)))
+            .map_err(|_| MinutesLate::AfterSession {
+                minutes,
+                ends: self.session_ends,
+            })?;
+        match (code, self.arrival(at)) {
+            (Code::Late, Arrival::Late(_))
+            | (Code::ArrivedAfterClose, Arrival::AfterRegisterClosed(_)) => Ok(()),
+            (_, Arrival::OnTime) => Err(MinutesLate::NotLate {
+                late_after: self.late_after,
+            }),
+            (_, Arrival::AfterSession) => Err(MinutesLate::AfterSession {
+                minutes,
+                ends: self.session_ends,
+            }),
+            (Code::Late, _) => Err(MinutesLate::AfterClose {
+                minutes,
+                closes: self.register_closes,
+            }),
+            _ => Err(MinutesLate::BeforeClose {
+                minutes,
+                closes: self.register_closes,
+            }),
+        }
+    }
+
     /// The mark for a pupil arriving at `at`. Minutes late count from `late_after`.
     pub fn arrival(&self, at: Time) -> Arrival {
         let minutes = || {
@@ -139,6 +173,41 @@ impl SessionTimes {
             Arrival::AfterSession
         }
     }
+}
+
+/// Why minutes late do not fit a late mark in a session.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum MinutesLate {
+    /// No time after pupils are late.
+    #[error("minutes late count from {late_after}: give 1 or more")]
+    NotLate {
+        /// When pupils become late.
+        late_after: Time,
+    },
+    /// `L` for an arrival after the register closed.
+    #[error("{minutes} minutes late is after the register closes at {closes}: that is U, not L")]
+    AfterClose {
+        /// The minutes given.
+        minutes: u16,
+        /// When the register closes.
+        closes: Time,
+    },
+    /// `U` for an arrival before the register closed.
+    #[error("{minutes} minutes late is before the register closes at {closes}: that is L, not U")]
+    BeforeClose {
+        /// The minutes given.
+        minutes: u16,
+        /// When the register closes.
+        closes: Time,
+    },
+    /// An arrival after the session ended.
+    #[error("{minutes} minutes late is after the session ends at {ends}: mark the pupil absent")]
+    AfterSession {
+        /// The minutes given.
+        minutes: u16,
+        /// When the session ends.
+        ends: Time,
+    },
 }
 
 /// An attendance target, in hundredths of a per cent (9600 is 96%).
@@ -280,6 +349,55 @@ mod tests {
     /// Seed 002 (Beecroft Primary): register 8.30, late after 8.40, `U` after 9.10.
     fn beecroft_am() -> SessionTimes {
         SessionTimes::new(Session::Am, t(8, 30), Some(t(8, 40)), t(9, 10), t(12, 0)).unwrap()
+    }
+
+    #[test]
+    fn minutes_late_fit_their_code() {
+        // Seed 002: late after 8.40 (L), U after 9.10, the morning ends at 12.00.
+        let am = beecroft_am();
+        let table = [
+            (Code::Late, 1, Ok(())),
+            (Code::Late, 30, Ok(())),
+            (
+                Code::Late,
+                31,
+                Err("31 minutes late is after the register closes at 09:10:00: that is U, not L"),
+            ),
+            (Code::ArrivedAfterClose, 31, Ok(())),
+            (Code::ArrivedAfterClose, 199, Ok(())),
+            (
+                Code::ArrivedAfterClose,
+                20,
+                Err("20 minutes late is before the register closes at 09:10:00: that is L, not U"),
+            ),
+            (
+                Code::ArrivedAfterClose,
+                200,
+                Err(
+                    "200 minutes late is after the session ends at 12:00:00: mark the pupil absent",
+                ),
+            ),
+            (
+                Code::Late,
+                9999,
+                Err(
+                    "9999 minutes late is after the session ends at 12:00:00: mark the pupil absent",
+                ),
+            ),
+            (
+                Code::Late,
+                0,
+                Err("minutes late count from 08:40:00: give 1 or more"),
+            ),
+        ];
+        for (code, minutes, expect) in table {
+            assert_eq!(
+                am.check_minutes_late(code, minutes)
+                    .map_err(|e| e.to_string()),
+                expect.map_err(str::to_owned),
+                "{code} {minutes}"
+            );
+        }
     }
 
     #[test]

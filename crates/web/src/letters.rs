@@ -32,7 +32,7 @@ pub(crate) async fn library(state: &AppState, school: SchoolId) -> Result<Letter
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Extra {
     pub meeting_date: Option<Date>,
-    pub meeting_time: String,
+    pub meeting_time: Option<jiff::civil::Time>,
     pub period: String,
 }
 
@@ -55,7 +55,7 @@ impl Extra {
             (
                 "meeting_time",
                 "the meeting's time",
-                Some(self.meeting_time.trim().to_owned()).filter(|t| !t.is_empty()),
+                self.meeting_time.map(|t| t.strftime("%H:%M").to_string()),
             ),
             (
                 "period",

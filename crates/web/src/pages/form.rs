@@ -45,6 +45,23 @@ impl FormData {
         }
     }
 
+    /// A time of day (`09:30`), or none if the field was left empty.
+    pub(crate) fn optional_time(
+        &self,
+        name: &str,
+        label: &str,
+    ) -> Result<Option<jiff::civil::Time>, AppError> {
+        match self.get(name) {
+            "" => Ok(None),
+            text => text.parse().map(Some).map_err(|_| {
+                AppError::BadRequest(format!(
+                    "{label}: {:?} is not a time of day, like 09:30",
+                    crate::limits::prefix(text)
+                ))
+            }),
+        }
+    }
+
     pub(crate) fn number<T: std::str::FromStr>(
         &self,
         name: &str,

@@ -26,7 +26,7 @@ use crate::view::full_date;
 fn extra(f: &FormData) -> Result<Extra, AppError> {
     Ok(Extra {
         meeting_date: f.optional_date("meeting_date", "The meeting's date")?,
-        meeting_time: f.get("meeting_time").to_owned(),
+        meeting_time: f.optional_time("meeting_time", "The meeting's time")?,
         period: f.get("period").to_owned(),
     })
 }

@@ -429,13 +429,15 @@ async fn change(
 ) -> Result<Redirect, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let code = Code::parse(&form.code).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let minutes =
-        match form.minutes_late.trim() {
-            "" => None,
-            text => Some(text.parse::<u16>().map_err(|_| {
-                AppError::BadRequest(format!("{text:?} is not a number of minutes"))
-            })?),
-        };
+    let minutes = match form.minutes_late.trim() {
+        "" => None,
+        text => Some(text.parse::<u16>().map_err(|_| {
+            AppError::BadRequest(format!(
+                "minutes_late: {:?} is not a number of minutes",
+                crate::limits::prefix(text)
+            ))
+        })?),
+    };
     let change = work::MarkChange {
         date: form.date,
         sessions: work::Sessions::parse(&form.session)?,

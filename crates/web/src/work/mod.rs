@@ -185,6 +185,13 @@ pub(crate) async fn amend(
     }
     let mut amendments = Vec::with_capacity(keys.len());
     for key in keys {
+        if let Some(minutes) = change.minutes_late.filter(|_| change.code.is_late()) {
+            access
+                .policy
+                .times(key.session)
+                .check_minutes_late(change.code, minutes)
+                .map_err(|e| AppError::BadRequest(format!("minutes_late: {e}")))?;
+        }
         check_mark(
             &record.pupil,
             key,

@@ -105,6 +105,27 @@ pub async fn from_letter_to_plan(backend: Backend) {
         "{}",
         refused.text()
     );
+    // Nor at a time that is no time of day.
+    let refused = app
+        .post_form(
+            &format!("{page_path}/letters"),
+            Some(&officer),
+            &form(&[
+                ("template", "letter_2"),
+                ("item", &letter_2),
+                ("meeting_date", "2025-09-16"),
+                ("meeting_time", "25:99"),
+            ]),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .contains("The meeting's time: &#34;25:99&#34; is not a time of day, like 09:30"),
+        "{}",
+        refused.text()
+    );
 
     // Printing letter 2 gives one page to the contact flagged for correspondence, with the
     // meeting's date and Cara's figures, and completes the worklist item.

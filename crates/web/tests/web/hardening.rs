@@ -158,6 +158,32 @@ pub async fn input_is_bounded(backend: Backend) {
         "{}",
         reply.text()
     );
+    // Minutes late must fit the session: 9,999 would be long after it ended, and L after the
+    // register closed is U.
+    for (minutes, code, expect) in [
+        (
+            "9999",
+            "L",
+            "minutes_late: 9999 minutes late is after the session ends at 12:00:00",
+        ),
+        (
+            "45",
+            "L",
+            "minutes_late: 45 minutes late is after the register closes at 09:15:00: that is U, not L",
+        ),
+    ] {
+        let reply = app
+            .post_form(
+                &change,
+                Some(&officer),
+                &format!(
+                    "date={SCHOOL_DAY}&session=am&code={code}&minutes_late={minutes}&reason=arrived_late&note=x"
+                ),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{minutes}");
+        assert!(reply.text().contains(expect), "{}", reply.text());
+    }
     // An empty date names the field, not the parser.
     let reply = app
         .post_form(
