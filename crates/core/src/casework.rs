@@ -90,6 +90,10 @@ pub enum EntryKind {
     LeaveRequest,
     /// Anything else worth keeping.
     Note,
+    /// A call or visit that reached nobody: it is kept with its item, which stays open and is
+    /// due again after the school's interval between tries (a first-day call goes on until a
+    /// parent answers: statutory.md, "Working together to improve school attendance" 2024).
+    NoAnswer,
 }
 
 impl EntryKind {
@@ -113,6 +117,7 @@ impl EntryKind {
             EntryKind::AbsenceReport => "absence_report",
             EntryKind::LeaveRequest => "leave_request",
             EntryKind::Note => "note",
+            EntryKind::NoAnswer => "no_answer",
         }
     }
 
@@ -152,6 +157,7 @@ impl EntryKind {
             EntryKind::AbsenceReport => "Absence reported",
             EntryKind::LeaveRequest => "Leave requested",
             EntryKind::Note => "Note",
+            EntryKind::NoAnswer => "No answer",
         }
     }
 
@@ -202,6 +208,7 @@ impl EntryKind {
                 }
                 _ => Err(EntryKindError::RiskScores),
             },
+            "no_answer" => Ok(EntryKind::NoAnswer),
             other => {
                 EntryKind::parse_simple(other).ok_or_else(|| EntryKindError::Unknown(other.into()))
             }
@@ -290,16 +297,34 @@ impl Case<'_> {
         self.flags.contains(&flag) || (flag == Flag::Ehcp && pupil.sen == SenStatus::Ehcp)
     }
 
+    /// The entries that did something: all but the tries that reached nobody.
+    fn acted(&self) -> impl Iterator<Item = &CaseEntry> {
+        self.entries
+            .iter()
+            .filter(|e| e.kind != EntryKind::NoAnswer)
+    }
+
     /// Whether an entry completes or dismisses `key`.
     pub fn done(&self, key: &ItemKey) -> bool {
-        self.entries.iter().any(|e| e.item.as_ref() == Some(key))
+        self.acted().any(|e| e.item.as_ref() == Some(key))
+    }
+
+    /// The tries at `key` that reached nobody, oldest first.
+    pub fn unanswered(&self, key: &ItemKey) -> Vec<DateTime> {
+        let mut tries: Vec<DateTime> = self
+            .entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::NoAnswer && e.item.as_ref() == Some(key))
+            .map(|e| e.at)
+            .collect();
+        tries.sort_unstable();
+        tries
     }
 
     /// When the earliest entry for an item whose rule starts with `prefix` was made, for one
     /// occasion.
     pub fn first_for(&self, prefix: &str, occasion: &str) -> Option<DateTime> {
-        self.entries
-            .iter()
+        self.acted()
             .filter(|e| {
                 e.item
                     .as_ref()
@@ -321,9 +346,9 @@ impl Case<'_> {
         crate::casefile::penalty_notices(self.records)
     }
 
-    /// The latest entry matching `keep`.
+    /// The latest entry matching `keep`, leaving out tries that reached nobody.
     pub fn latest(&self, keep: impl Fn(&CaseEntry) -> bool) -> Option<&CaseEntry> {
-        self.entries.iter().filter(|e| keep(e)).max_by_key(|e| e.at)
+        self.acted().filter(|e| keep(e)).max_by_key(|e| e.at)
     }
 }
 

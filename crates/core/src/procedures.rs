@@ -501,6 +501,8 @@ pub struct Procedures {
     pub stages: Vec<Stage>,
     /// Possible sessions a pupil must have this year before bands and stages apply.
     pub minimum_sessions: u64,
+    /// Minutes after a call or visit that reached nobody before the item is due again.
+    pub retry_minutes: u32,
     /// Late arrivals adding up.
     pub lateness: Vec<Lateness>,
     /// Penalty notices.
@@ -526,6 +528,7 @@ impl Default for Procedures {
             bands: Vec::new(),
             stages: Vec::new(),
             minimum_sessions: DEFAULT_MINIMUM_SESSIONS,
+            retry_minutes: DEFAULT_RETRY_MINUTES,
             lateness: Vec::new(),
             penalty: Penalty {
                 notice_to_improve_weeks: None,
@@ -545,6 +548,9 @@ impl Default for Procedures {
 
 /// Two school weeks: before then one day's absence would put a pupil in every band.
 pub const DEFAULT_MINIMUM_SESSIONS: u64 = 20;
+
+/// An hour between tries at a call that reached nobody, unless the school sets its own.
+pub const DEFAULT_RETRY_MINUTES: u32 = 60;
 
 /// Why procedures are not valid.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

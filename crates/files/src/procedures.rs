@@ -21,6 +21,7 @@ use crate::policy::{TimeValue, hundredths, time_of};
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawProcedures {
     minimum_sessions: Option<u64>,
+    retry_minutes: Option<u32>,
     first_day: Option<RawFirstDay>,
     #[serde(default)]
     escalations: Vec<RawEscalation>,
@@ -370,6 +371,7 @@ impl RawProcedures {
             bands,
             stages,
             minimum_sessions: self.minimum_sessions.unwrap_or(defaults.minimum_sessions),
+            retry_minutes: self.retry_minutes.unwrap_or(defaults.retry_minutes),
             lateness,
             penalty,
             leave: self.leave.map(|l| Leave {

@@ -100,6 +100,22 @@ pub fn pupil_items(
     cx.illness_and_leave(&mut items);
     cx.case_file(&mut items);
     items.retain(|item| !case.done(&item.key));
+    let retry = jiff::SignedDuration::from_mins(i64::from(policy.procedures.retry_minutes));
+    for item in &mut items {
+        let tries = case.unanswered(&item.key);
+        if let Some(&last) = tries.last() {
+            let again = last.checked_add(retry).unwrap_or(last);
+            item.due = again;
+            item.reason = format!(
+                "{} · No answer at {} ({} tr{}); try again from {}",
+                item.reason,
+                clock(last.time()),
+                tries.len(),
+                if tries.len() == 1 { "y" } else { "ies" },
+                clock(again.time())
+            );
+        }
+    }
     items.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.key.cmp(&b.key)));
     items
 }

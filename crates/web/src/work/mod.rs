@@ -395,6 +395,11 @@ pub(crate) async fn record_entry(
             "only a worklist item can be dismissed".into(),
         ));
     }
+    if kind == EntryKind::NoAnswer && item.is_none() {
+        return Err(AppError::BadRequest(
+            "a try that reached nobody is recorded against its worklist item".into(),
+        ));
+    }
     state
         .store
         .add_case_entry(&NewCaseEntry {

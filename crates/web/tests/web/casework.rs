@@ -134,8 +134,40 @@ pub async fn the_morning_worklist(backend: Backend) {
     );
     assert!(text.contains("Absent without explanation for 3 school days since 8 September; the policy asks for this from day 3 Fixture policy §4"), "{text}");
 
-    // Logging Ben's call completes it; dismissing needs a reason.
+    // The first call to Ben's home reaches nobody: the item stays open, due again an hour
+    // later (the policy's interval between tries), and says so.
     let casework = format!("/s/{}/pupils/{ben}/casework", f.school);
+    let tried = app
+        .post_form(
+            &casework,
+            Some(&officer),
+            &format!("item={call}&kind=no_answer&back=/s/{}/office", f.school),
+        )
+        .await;
+    assert_eq!(tried.status, StatusCode::SEE_OTHER, "{}", tried.text());
+    let page = app.get(&office, Some(&officer)).await;
+    assert_eq!(
+        page.body.matches(&format!("data-item=\"{call}\"")).count(),
+        2,
+        "Ben's call is still to make"
+    );
+    let now = app.state.local_now().time();
+    let again = now
+        .checked_add(jiff::SignedDuration::from_hours(1))
+        .unwrap();
+    let said = format!(
+        "No answer at {} (1 try); try again from {}",
+        now.strftime("%H:%M"),
+        again.strftime("%H:%M")
+    );
+    assert!(page.text().contains(&said), "{said} in {}", page.text());
+    // A try belongs to an item.
+    let refused = app
+        .post_form(&casework, Some(&officer), "kind=no_answer")
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Logging Ben's call completes it; dismissing needs a reason.
     let done = app
         .post_form(
             &casework,
