@@ -91,8 +91,9 @@ pub enum EntryKind {
     /// Anything else worth keeping.
     Note,
     /// A call or visit that reached nobody: it is kept with its item, which stays open and is
-    /// due again after the school's interval between tries (a first-day call goes on until a
-    /// parent answers: statutory.md, "Working together to improve school attendance" 2024).
+    /// due again after the school's interval between tries (seed 000: "No response then LF
+    /// will contact one, or both, of the two emergency contacts"; seed 001 §6 (6): the school
+    /// contacts the other contacts "if they are unable to contact" the parents).
     NoAnswer,
 }
 
