@@ -21,6 +21,10 @@ use crate::triggers::{self, Trigger};
 
 // Thresholds counted over windows of school weeks: penalty notices and lateness.
 mod thresholds;
+// What each rule is called when a person reads it.
+mod titles;
+
+pub use titles::rule_title;
 
 /// One action due.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -374,9 +378,8 @@ impl<'a> Context<'a> {
                     for step in &w.steps {
                         let key = key(format!("welfare.{}", step.id), &today.to_string());
                         let reason = format!(
-                            "{} ({}) and absent at the {session} register with no reason",
-                            flag_words(*flag),
-                            flag.id()
+                            "{} and absent at the {session} register with no reason",
+                            flag_words(*flag)
                         );
                         items.push(self.item(key, step, self.end_of(today), reason, &w.source));
                     }

@@ -205,7 +205,14 @@ async fn casework(
                 ),
                 _ => e.note.clone(),
             },
-            item: e.item.as_ref().map(|k| k.to_string()).unwrap_or_default(),
+            item: e
+                .item
+                .as_ref()
+                .map(|k| {
+                    rollcall_core::worklist::rule_title(&access.policy.procedures, &k.rule)
+                        .unwrap_or_else(|| k.rule.clone())
+                })
+                .unwrap_or_default(),
             by: e.by.clone(),
         })
         .collect();
