@@ -442,6 +442,8 @@ pub struct Leave {
     pub religious_observance_days: Option<u32>,
     /// School days of unauthorised leave (`G`) that put the place at risk (seed 002: 20).
     pub place_at_risk_days: Option<u32>,
+    /// The most days one request may cover, first to last, if the school sets a limit.
+    pub longest_days: Option<u32>,
     /// Who acts when the place is at risk.
     pub who: String,
     /// The policy paragraph.

@@ -4,6 +4,7 @@
 use jiff::civil::Date;
 use thiserror::Error;
 
+use crate::calendar::AcademicYear;
 use crate::code::Code;
 use crate::procedures::Leave;
 
@@ -241,6 +242,20 @@ pub enum RequestError {
     /// The parent does not live with the pupil.
     #[error("only a parent your child normally lives with can ask for leave of absence")]
     NotLivingWith,
+    /// Leave that runs into another school year.
+    #[error(
+        "leave is asked for within one school year: ask for the days up to {year_ends}, and for later ones next year"
+    )]
+    AcrossYears {
+        /// The last day of the school year the leave begins in.
+        year_ends: Date,
+    },
+    /// Longer than the school's policy allows in one request.
+    #[error("the school takes requests for at most {longest_days} days of leave at a time")]
+    TooLong {
+        /// The policy's longest request.
+        longest_days: u32,
+    },
 }
 
 /// Checks an absence report's dates (seed 001 §5: parents report on the first day, or ahead).
@@ -272,7 +287,21 @@ pub fn check_leave(
     if first <= today {
         return Err(RequestError::LeaveInPast { first });
     }
+    let year = AcademicYear::of(first);
+    if AcademicYear::of(last) != year {
+        return Err(RequestError::AcrossYears {
+            year_ends: year.last_day(),
+        });
+    }
     if let Some(l) = leave {
+        if let Some(longest_days) = l.longest_days {
+            let days = first
+                .until(last)
+                .map_or(i64::MAX, |span| i64::from(span.get_days()));
+            if days >= i64::from(longest_days) {
+                return Err(RequestError::TooLong { longest_days });
+            }
+        }
         let latest = first
             .checked_sub(jiff::Span::new().days(i64::from(l.notice_days)))
             .unwrap_or(first);
@@ -298,6 +327,7 @@ mod tests {
             notice_days,
             religious_observance_days: Some(2),
             place_at_risk_days: None,
+            longest_days: Some(10),
             who: "Headteacher".into(),
             source: "test".into(),
         }
@@ -352,6 +382,23 @@ mod tests {
                 true,
                 14,
                 Err("before the first"),
+            ),
+            // Within one school year, and no longer than the policy's longest request (here
+            // ten days): not 400 days.
+            (
+                date(2026, 12, 7),
+                date(2028, 1, 10),
+                true,
+                14,
+                Err("within one school year: ask for the days up to 2027-08-31"),
+            ),
+            (date(2026, 12, 7), date(2026, 12, 16), true, 14, Ok(())),
+            (
+                date(2026, 12, 7),
+                date(2026, 12, 17),
+                true,
+                14,
+                Err("at most 10 days of leave at a time"),
             ),
         ];
         for (first, last, lives_with, notice, want) in cases {

@@ -168,6 +168,7 @@ struct RawLeave {
     notice_days: u32,
     religious_observance_days: Option<u32>,
     place_at_risk_days: Option<u32>,
+    longest_days: Option<u32>,
     who: String,
     source: String,
 }
@@ -378,6 +379,7 @@ impl RawProcedures {
                 notice_days: l.notice_days,
                 religious_observance_days: l.religious_observance_days,
                 place_at_risk_days: l.place_at_risk_days,
+                longest_days: l.longest_days,
                 who: l.who,
                 source: l.source,
             }),

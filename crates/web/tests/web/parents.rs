@@ -353,6 +353,14 @@ pub async fn leave_is_asked_for_and_decided(backend: Backend) {
         "{}",
         late.text()
     );
+    // Four hundred days of leave in one request runs into another school year: refused.
+    let long = ask_leave(&app, &parent, amy.0, "2025-10-06", "2026-11-10").await;
+    assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        long.text().contains("within one school year"),
+        "{}",
+        long.text()
+    );
     let asked = ask_leave(&app, &parent, amy.0, "2025-10-06", "2025-10-08").await;
     assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.text());
     let id = app.store.leave_requests(f.school).await.unwrap()[0].id;
