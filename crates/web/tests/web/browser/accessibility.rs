@@ -11,6 +11,7 @@ use rollcall_testkit::Backend;
 use rollcall_testkit::fixture::SCHOOL_DAY;
 
 use super::driver::{Served, page_with, parent_sign_in, sign_in, sign_out};
+use super::register::teacher_opens_5a_morning;
 use crate::support::TestApp;
 
 const AXE: &str = include_str!("axe.min.js");
@@ -144,10 +145,7 @@ pub async fn the_register_by_keyboard(backend: Backend) {
     let f = app.fixture.clone();
     let served = Served::start(&app.state).await;
     let (base, client) = (served.base.clone(), served.client.clone());
-    sign_in(&client, &base, "teacher").await;
-    let path = format!("/s/{}/registers/{}/{SCHOOL_DAY}/am", f.school, f.group);
-    client.goto(&format!("{base}{path}")).await.unwrap();
-    page_with(&client, "5A — Morning register").await;
+    teacher_opens_5a_morning(&client, &base, &f).await;
     // Tab until the focus is on the button, counting the presses.
     let focused = "return document.activeElement ? (document.activeElement.id || \
         document.activeElement.textContent.trim()) : ''";

@@ -124,6 +124,18 @@ pub async fn take_a_register_and_amend_a_mark(backend: Backend) {
     served.stop().await;
 }
 
+/// The teacher signs in and opens 5A's morning register of the fixture's school day; its text.
+pub(super) async fn teacher_opens_5a_morning(
+    client: &fantoccini::Client,
+    base: &str,
+    f: &rollcall_testkit::fixture::Fixture,
+) -> String {
+    sign_in(client, base, "teacher").await;
+    let path = format!("/s/{}/registers/{}/{SCHOOL_DAY}/am", f.school, f.group);
+    client.goto(&format!("{base}{path}")).await.unwrap();
+    page_with(client, "5A — Morning register").await
+}
+
 /// 5A grown to a class of thirty: the fixture's three and 27 more, by surname after them.
 async fn class_of_thirty(app: &TestApp) -> Vec<PupilKey> {
     const SURNAMES: [&str; 27] = [
@@ -170,10 +182,7 @@ pub async fn take_a_class_of_thirty(backend: Backend) {
     app.clock.set(at(Time::constant(9, 5, 30, 0)));
     let served = Served::start(&app.state).await;
     let (base, client) = (served.base.clone(), served.client.clone());
-    sign_in(&client, &base, "teacher").await;
-    let path = format!("/s/{}/registers/{}/{SCHOOL_DAY}/am", f.school, f.group);
-    client.goto(&format!("{base}{path}")).await.unwrap();
-    let page = page_with(&client, "5A — Morning register").await;
+    let page = teacher_opens_5a_morning(&client, &base, &f).await;
     // A first take, though Cara's leave is already on it: no reason asked for.
     assert!(page.contains("Submit register"), "{page}");
     assert!(!page.contains("Reason for the changes"), "{page}");
@@ -264,10 +273,7 @@ pub async fn a_register_taken_offline_is_sent_once(backend: Backend) {
     let f = app.fixture.clone();
     let served = Served::start(&app.state).await;
     let (base, client) = (served.base.clone(), served.client.clone());
-    sign_in(&client, &base, "teacher").await;
-    let path = format!("/s/{}/registers/{}/{SCHOOL_DAY}/am", f.school, f.group);
-    client.goto(&format!("{base}{path}")).await.unwrap();
-    page_with(&client, "5A — Morning register").await;
+    teacher_opens_5a_morning(&client, &base, &f).await;
     // The page's service worker takes charge and keeps the register on the tablet.
     let kept = "const done = arguments[0]; navigator.serviceWorker.getRegistration().then(r => \
         done(navigator.serviceWorker.controller !== null ? 'in charge' : JSON.stringify({\
