@@ -33,6 +33,17 @@ source = \"Seed 001 §7: a notice to improve first, then a penalty notice\"
 }
 
 /// Cara has missed every morning this week and Ben today's: both have fallen below 90%.
+/// Posts `body` to `path` and checks it is refused (422) with `words`.
+async fn refused(app: &TestApp, path: &str, cookie: &str, body: &str, words: &str) {
+    let reply = app.post_form(path, Some(cookie), body).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        reply.text().contains(words),
+        "{words:?} in {}",
+        reply.text()
+    );
+}
+
 pub async fn cara_and_ben_have_fallen(app: &TestApp) {
     app.store
         .set_policy(app.fixture.school, &policy_with_stages())
@@ -73,65 +84,46 @@ pub async fn from_letter_to_plan(backend: Backend) {
     assert!(text.contains("Print the letter (PDF)"), "{text}");
 
     // A notice to improve cannot be printed before one is recorded.
-    let refused = app
-        .post_form(
-            &format!("{page_path}/letters"),
-            Some(&officer),
-            "template=notice_to_improve",
-        )
-        .await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        refused
-            .text()
-            .contains("Record the notice to improve in Cara Cole's case file first"),
-        "{}",
-        refused.text()
-    );
+    let letters = format!("{page_path}/letters");
+    refused(
+        &app,
+        &letters,
+        &officer,
+        "template=notice_to_improve",
+        "Record the notice to improve in Cara Cole's case file first",
+    )
+    .await;
 
     // Letter 2 gives the meeting's date and time, so it is not printed without them.
-    let refused = app
-        .post_form(
-            &format!("{page_path}/letters"),
-            Some(&officer),
-            &form(&[("template", "letter_2"), ("item", &letter_2)]),
-        )
-        .await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        refused.text().contains(
-            "Low attendance letter 2 (attendance support meeting) needs the meeting's date"
-        ),
-        "{}",
-        refused.text()
-    );
+    refused(
+        &app,
+        &letters,
+        &officer,
+        &form(&[("template", "letter_2"), ("item", &letter_2)]),
+        "Low attendance letter 2 (attendance support meeting) needs the meeting's date",
+    )
+    .await;
     // Nor at a time that is no time of day.
-    let refused = app
-        .post_form(
-            &format!("{page_path}/letters"),
-            Some(&officer),
-            &form(&[
-                ("template", "letter_2"),
-                ("item", &letter_2),
-                ("meeting_date", "2025-09-16"),
-                ("meeting_time", "25:99"),
-            ]),
-        )
-        .await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        refused
-            .text()
-            .contains("The meeting's time: &#34;25:99&#34; is not a time of day, like 09:30"),
-        "{}",
-        refused.text()
-    );
+    let at_no_time = form(&[
+        ("template", "letter_2"),
+        ("item", &letter_2),
+        ("meeting_date", "2025-09-16"),
+        ("meeting_time", "25:99"),
+    ]);
+    refused(
+        &app,
+        &letters,
+        &officer,
+        &at_no_time,
+        "The meeting's time: &#34;25:99&#34; is not a time of day, like 09:30",
+    )
+    .await;
 
     // Printing letter 2 gives one page to the contact flagged for correspondence, with the
     // meeting's date and Cara's figures, and completes the worklist item.
     let printed = app
         .post_form(
-            &format!("{page_path}/letters"),
+            &letters,
             Some(&officer),
             &form(&[
                 ("template", "letter_2"),
