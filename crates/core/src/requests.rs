@@ -287,6 +287,8 @@ pub fn check_leave(
     if first <= today {
         return Err(RequestError::LeaveInPast { first });
     }
+    // One school year at a time: a request is decided against that year's calendar and
+    // figures, and regulation 11's leave is for a stated period, not open-ended.
     let year = AcademicYear::of(first);
     if AcademicYear::of(last) != year {
         return Err(RequestError::AcrossYears {
