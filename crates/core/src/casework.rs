@@ -95,6 +95,9 @@ pub enum EntryKind {
     /// will contact one, or both, of the two emergency contacts"; seed 001 §6 (6): the school
     /// contacts the other contacts "if they are unable to contact" the parents).
     NoAnswer,
+    /// Takes back the entry before it for the same item, recorded by mistake
+    /// (`crate::undo`).
+    Undone,
 }
 
 impl EntryKind {
@@ -119,6 +122,7 @@ impl EntryKind {
             EntryKind::LeaveRequest => "leave_request",
             EntryKind::Note => "note",
             EntryKind::NoAnswer => "no_answer",
+            EntryKind::Undone => "undone",
         }
     }
 
@@ -159,6 +163,7 @@ impl EntryKind {
             EntryKind::LeaveRequest => "Leave requested",
             EntryKind::Note => "Note",
             EntryKind::NoAnswer => "No answer",
+            EntryKind::Undone => "Undone",
         }
     }
 
@@ -210,6 +215,7 @@ impl EntryKind {
                 _ => Err(EntryKindError::RiskScores),
             },
             "no_answer" => Ok(EntryKind::NoAnswer),
+            "undone" => Ok(EntryKind::Undone),
             other => {
                 EntryKind::parse_simple(other).ok_or_else(|| EntryKindError::Unknown(other.into()))
             }
@@ -284,7 +290,7 @@ impl ParentNotice {
 pub struct Case<'a> {
     /// The pupil's circumstances.
     pub flags: &'a [crate::procedures::Flag],
-    /// The chronology, in any order.
+    /// The chronology, in the order recorded.
     pub entries: &'a [CaseEntry],
     /// Absences reported and leave refused.
     pub notices: &'a [ParentNotice],
@@ -298,10 +304,10 @@ impl Case<'_> {
         self.flags.contains(&flag) || (flag == Flag::Ehcp && pupil.sen == SenStatus::Ehcp)
     }
 
-    /// The entries that did something: all but the tries that reached nobody.
+    /// The entries that did something: all that stand but the tries that reached nobody.
     fn acted(&self) -> impl Iterator<Item = &CaseEntry> {
-        self.entries
-            .iter()
+        crate::undo::in_force(self.entries)
+            .into_iter()
             .filter(|e| e.kind != EntryKind::NoAnswer)
     }
 
@@ -312,9 +318,8 @@ impl Case<'_> {
 
     /// The tries at `key` that reached nobody, oldest first.
     pub fn unanswered(&self, key: &ItemKey) -> Vec<DateTime> {
-        let mut tries: Vec<DateTime> = self
-            .entries
-            .iter()
+        let mut tries: Vec<DateTime> = crate::undo::in_force(self.entries)
+            .into_iter()
             .filter(|e| e.kind == EntryKind::NoAnswer && e.item.as_ref() == Some(key))
             .map(|e| e.at)
             .collect();

@@ -26,6 +26,7 @@ pub mod session;
 pub mod stats;
 pub mod text;
 pub mod triggers;
+pub mod undo;
 pub mod worklist;
 
 pub use accounts::{PasswordRefusal, TokenScope, check_password, sign_in_wait};

@@ -4,6 +4,8 @@
 use jiff::civil::Date;
 use thiserror::Error;
 
+use crate::text::human_date;
+
 use crate::calendar::AcademicYear;
 use crate::code::Code;
 use crate::procedures::Leave;
@@ -206,7 +208,7 @@ impl RequestStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RequestError {
     /// The last day is before the first.
-    #[error("the last day ({last}) is before the first ({first})")]
+    #[error("the last day ({}) is before the first ({})", human_date(.last), human_date(.first))]
     Backwards {
         /// The first day.
         first: Date,
@@ -215,21 +217,24 @@ pub enum RequestError {
     },
     /// Dates already past.
     #[error(
-        "{first} has passed: report absence for today or later, and ask the office about earlier days"
+        "{} has passed: report absence for today or later, and ask the office about earlier days",
+        human_date(.first)
     )]
     ReportInPast {
         /// The first day.
         first: Date,
     },
     /// Leave for dates already past.
-    #[error("leave can only be asked for in advance; {first} has passed")]
+    #[error("leave can only be asked for in advance; {} has passed", human_date(.first))]
     LeaveInPast {
         /// The first day.
         first: Date,
     },
     /// Too little notice.
     #[error(
-        "the school asks for at least {notice_days} days' notice: ask by {latest} for leave from {first}"
+        "the school asks for at least {notice_days} days' notice: ask by {} for leave from {}",
+        human_date(.latest),
+        human_date(.first)
     )]
     TooLate {
         /// The policy's notice.
@@ -244,7 +249,8 @@ pub enum RequestError {
     NotLivingWith,
     /// Leave that runs into another school year.
     #[error(
-        "leave is asked for within one school year: ask for the days up to {year_ends}, and for later ones next year"
+        "leave is asked for within one school year: ask for the days up to {}, and for later ones next year",
+        human_date(.year_ends)
     )]
     AcrossYears {
         /// The last day of the school year the leave begins in.
@@ -256,6 +262,21 @@ pub enum RequestError {
         /// The policy's longest request.
         longest_days: u32,
     },
+}
+
+impl RequestError {
+    /// The field of the parent's form that is wrong: `first` or `last`.
+    pub fn field(&self) -> &'static str {
+        match self {
+            RequestError::ReportInPast { .. }
+            | RequestError::LeaveInPast { .. }
+            | RequestError::TooLate { .. }
+            | RequestError::NotLivingWith => "first",
+            RequestError::Backwards { .. }
+            | RequestError::AcrossYears { .. }
+            | RequestError::TooLong { .. } => "last",
+        }
+    }
 }
 
 /// Checks an absence report's dates (seed 001 §5: parents report on the first day, or ahead).
@@ -347,7 +368,7 @@ mod tests {
                 date(2026, 12, 8),
                 true,
                 14,
-                Err("14 days' notice: ask by 2026-11-22"),
+                Err("14 days' notice: ask by Sun 22 Nov 2026"),
             ),
             (date(2026, 12, 21), date(2026, 12, 21), true, 28, Ok(())),
             (
@@ -392,7 +413,7 @@ mod tests {
                 date(2028, 1, 10),
                 true,
                 14,
-                Err("within one school year: ask for the days up to 2027-08-31"),
+                Err("within one school year: ask for the days up to Tue 31 Aug 2027"),
             ),
             (date(2026, 12, 7), date(2026, 12, 16), true, 14, Ok(())),
             (

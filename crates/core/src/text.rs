@@ -5,7 +5,13 @@
 //! NUL or other control characters (a NUL cannot be stored by PostgreSQL at all), and no more of
 //! it than the thing it names could need.
 
+use jiff::civil::Date;
 use thiserror::Error;
+
+/// A date as people read it: "Thu 19 Nov 2026".
+pub fn human_date(date: &Date) -> String {
+    date.strftime("%a %-d %b %Y").to_string()
+}
 
 /// The kinds of text, by how much of it there may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

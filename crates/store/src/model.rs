@@ -274,6 +274,13 @@ pub struct Actor {
     pub position: String,
 }
 
+impl Actor {
+    /// "Name, Position", as entries they make are signed.
+    pub fn signature(&self) -> String {
+        format!("{}, {}", self.name, self.position)
+    }
+}
+
 /// A mark as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredMark {

@@ -33,6 +33,14 @@ pub enum AppError {
     /// The request cannot be carried out as made.
     #[error("{0}")]
     BadRequest(String),
+    /// One field of a form is wrong: the page shows the message beside it.
+    #[error("{message}")]
+    Invalid {
+        /// The field's name in the form.
+        field: &'static str,
+        /// What is wrong, as a sentence.
+        message: String,
+    },
     /// The address itself is malformed: a path or query parameter that does not parse.
     #[error("{0}")]
     Malformed(String),
@@ -92,7 +100,7 @@ impl AppError {
             AppError::MustChangePassword => StatusCode::FORBIDDEN,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) | AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Malformed(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) | AppError::Stale(_) => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

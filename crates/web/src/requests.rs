@@ -107,12 +107,15 @@ pub(crate) async fn report_absence(
 ) -> Result<i64, AppError> {
     let child = family.child(pupil)?;
     let now = state.local_now();
-    check_report(input.first.date, input.last.date, now.date())
-        .map_err(|e| AppError::BadRequest(capitalise(&e.to_string())))?;
+    check_report(input.first.date, input.last.date, now.date()).map_err(|e| AppError::Invalid {
+        field: e.field(),
+        message: crate::view::sentence(&e.to_string()),
+    })?;
     if input.last.slot() < input.first.slot() {
-        return Err(AppError::BadRequest(
-            "The last session is before the first.".into(),
-        ));
+        return Err(AppError::Invalid {
+            field: "last_session",
+            message: "The last session is before the first.".into(),
+        });
     }
     let actor = parent_actor(family, child);
     let dates = sessions_text(input.first, input.last);
@@ -190,11 +193,15 @@ pub(crate) async fn request_leave(
         child.contact.contact.lives_with_pupil,
         child.policy.procedures.leave.as_ref(),
     )
-    .map_err(|e| AppError::BadRequest(capitalise(&e.to_string())))?;
+    .map_err(|e| AppError::Invalid {
+        field: e.field(),
+        message: crate::view::sentence(&e.to_string()),
+    })?;
     if input.reason.trim().is_empty() {
-        return Err(AppError::BadRequest(
-            "Say why you are asking for leave.".into(),
-        ));
+        return Err(AppError::Invalid {
+            field: "reason",
+            message: "Say why you are asking for leave.".into(),
+        });
     }
     let actor = parent_actor(family, child);
     let mut note = format!(
@@ -585,7 +592,7 @@ pub(crate) async fn save_template(
             (kind.title(), Templates::check(kind, subject, body))
         }
     };
-    checked.map_err(|e| AppError::BadRequest(capitalise(&e.to_string())))?;
+    checked.map_err(|e| AppError::BadRequest(crate::view::sentence(&e.to_string())))?;
     state
         .store
         .set_template(
@@ -607,13 +614,5 @@ fn with_response(note: String, response: &str) -> String {
         note
     } else {
         format!("{note}. \"{response}\"")
-    }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

@@ -38,6 +38,19 @@ pub(crate) fn long_date(date: Date) -> String {
     date.strftime("%A %-d %B %Y").to_string()
 }
 
+/// A message as a sentence: a capital first letter and a full stop.
+pub(crate) fn sentence(message: &str) -> String {
+    let mut chars = message.trim().chars();
+    let mut text: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    if !text.ends_with(['.', '?', '!']) {
+        text.push('.');
+    }
+    text
+}
+
 /// "Wed 10 Sep".
 pub(crate) fn short_date(date: Date) -> String {
     date.strftime("%a %-d %b").to_string()

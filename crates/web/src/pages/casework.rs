@@ -1,14 +1,20 @@
 //! Casework: the worklist's items as the Today and pupil pages show them, and the forms that
 //! complete or dismiss them, add to a chronology and record circumstances.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::Redirect;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use jiff::civil::{Date, DateTime};
-use rollcall_core::{EntryKind, Flag};
-use rollcall_store::{Due, PupilKey, SchoolId};
+use rollcall_core::worklist::rule_title;
+use rollcall_core::{AcademicYear, EntryKind, Flag, YearGroup};
+use rollcall_store::{Casebook, Due, PupilKey, PupilRecord, SchoolId};
 use serde::Deserialize;
+
+use super::Chrome;
 
 use crate::AppState;
 use crate::access::Access;
@@ -32,6 +38,15 @@ pub(crate) struct DueLine {
     pub entry_kind: &'static str,
     /// The letter it asks for, when a step's id names one in the library.
     pub letter: Option<&'static str>,
+    pub year: YearGroup,
+    /// What the last action on it did, shown at its top ("No answer at 09:12 …").
+    pub status: Option<String>,
+    /// Why the last action on it was refused, next to its form.
+    pub error: Option<String>,
+    /// Whether the last action on it may still be taken back.
+    pub undo: bool,
+    /// Whether it is done or dismissed, shown only as what was done.
+    pub closed: bool,
 }
 
 impl DueLine {
@@ -53,6 +68,11 @@ impl DueLine {
                 .then(|| crate::letters::letter_for(&item.key))
                 .flatten()
                 .map(|k| k.id()),
+            year: due.pupil.pupil.year_group,
+            status: None,
+            error: None,
+            undo: false,
+            closed: false,
         }
     }
 }
@@ -66,69 +86,6 @@ fn when(due: DateTime, now: DateTime) -> String {
     } else {
         format!("by {}", due.strftime("%-d %b %Y"))
     }
-}
-
-/// A heading of the Today page.
-pub(crate) struct Section {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub items: Vec<DueLine>,
-}
-
-/// The Today page's headings, in order, by the rule that asks for an item.
-const SECTIONS: [(&str, &str, &[&str]); 8] = [
-    (
-        "contacts",
-        "Contacts and visits due",
-        &["first_day.", "welfare.", "vulnerability."],
-    ),
-    ("escalations", "Escalations due", &["escalation."]),
-    ("n-overdue", "N codes overdue", &["statutory.n_overdue"]),
-    ("stages", "Stage and band changes due", &["stage.", "band."]),
-    (
-        "penalty",
-        "Penalty-notice thresholds to consider",
-        &["penalty."],
-    ),
-    (
-        "illness",
-        "Illness: sickness returns and medical evidence",
-        &["illness."],
-    ),
-    (
-        "home-school",
-        "Home-school notifications",
-        &["home_school."],
-    ),
-    (
-        "statutory",
-        "Statutory duties and leave",
-        &["statutory.", "leave."],
-    ),
-];
-
-/// Items sorted under the Today page's headings; headings with nothing due are left out.
-pub(crate) fn sections(lines: Vec<DueLine>) -> Vec<Section> {
-    let mut sections: Vec<Section> = SECTIONS
-        .iter()
-        .map(|(id, title, _)| Section {
-            id,
-            title,
-            items: Vec::new(),
-        })
-        .collect();
-    for line in lines {
-        let rule = line.item.split('@').next().unwrap_or_default();
-        let at = SECTIONS
-            .iter()
-            .position(|(_, _, prefixes)| prefixes.iter().any(|p| rule.starts_with(p)))
-            .unwrap_or(SECTIONS.len() - 1);
-        if let Some(section) = sections.get_mut(at) {
-            section.items.push(line);
-        }
-    }
-    sections.retain(|s| !s.items.is_empty());
-    sections
 }
 
 /// The kinds of entry a form offers: value and label.
@@ -178,8 +135,9 @@ async fn add_entry(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, pupil)): Path<(i64, i64)>,
+    headers: HeaderMap,
     crate::limits::Form(form): crate::limits::Form<EntryForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let score = |text: &str, what: &str| -> Result<Option<u8>, AppError> {
         match text.trim() {
@@ -189,6 +147,11 @@ async fn add_entry(
             }),
         }
     };
+    let back = back_to(
+        school,
+        form.back,
+        format!("/s/{school}/pupils/{pupil}#chronology"),
+    );
     let record = Record {
         item: Some(form.item),
         kind: form.kind,
@@ -198,12 +161,143 @@ async fn add_entry(
         likelihood: score(&form.likelihood, "likelihood")?,
         frequency: score(&form.frequency, "frequency")?,
     };
+    if headers.contains_key("hx-request") {
+        return in_place(&state, &access, PupilKey(pupil), record, back).await;
+    }
     work::record_entry(&state, &access, PupilKey(pupil), record).await?;
-    Ok(Redirect::to(&back_to(
-        school,
-        form.back,
-        format!("/s/{school}/pupils/{pupil}#chronology"),
-    )))
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// One worklist item, after an action on it, for the page to put in its place.
+#[derive(Template, WebTemplate)]
+#[template(path = "due_item.html")]
+struct DueItem {
+    chrome: Chrome,
+    d: DueLine,
+    show_pupil: bool,
+    entry_kinds: Vec<(&'static str, &'static str)>,
+    back: String,
+    /// What a screen reader announces.
+    announce: String,
+}
+
+/// The pupil's items due now, as the pages show them.
+async fn pupil_due(
+    state: &AppState,
+    access: &Access,
+    record: &PupilRecord,
+) -> Result<Vec<DueLine>, AppError> {
+    let now = state.local_now().datetime();
+    let year = AcademicYear::of(now.date());
+    let marks = state
+        .store
+        .marks(record.key, year.first_day(), year.last_day())
+        .await?;
+    let book = Casebook::pupil(state.store.as_ref(), record.clone(), &marks, now.date()).await?;
+    Ok(book
+        .items(&access.policy, now)
+        .iter()
+        .map(|d| DueLine::of(d, now))
+        .collect())
+}
+
+/// Records an entry from the Today or pupil page and answers with its item as it now
+/// stands: done (with a short undo), still open (a try that reached nobody), open again
+/// (undone), or with the refusal next to its form.
+async fn in_place(
+    state: &AppState,
+    access: &Access,
+    pupil: PupilKey,
+    record: Record,
+    back: String,
+) -> Result<Response, AppError> {
+    let learner = access.pupil(state, pupil).await?;
+    let item = record.item.clone().unwrap_or_default();
+    let kind = record.kind.clone();
+    let find = |lines: Vec<DueLine>| lines.into_iter().find(|l| l.item == item);
+    let before = find(pupil_due(state, access, &learner).await?);
+    let outcome = work::record_entry(state, access, pupil, record).await;
+    let after = find(pupil_due(state, access, &learner).await?);
+    let at = state.local_now().strftime("%H:%M").to_string();
+    let (line, announce, status) = match outcome {
+        Err(AppError::BadRequest(message)) => {
+            let Some(mut line) = after.or(before) else {
+                return Err(AppError::BadRequest(message));
+            };
+            line.error = Some(message.clone());
+            let announce = format!("Not recorded: {message}");
+            (line, announce, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(other) => return Err(other),
+        Ok(()) => {
+            let (line, status, undo) = match (kind.as_str(), after, before) {
+                ("undone", Some(line), _) => {
+                    (line, format!("Taken back at {at}: due again."), false)
+                }
+                ("undone", None, _) => (
+                    closed_line(access, &learner, &item),
+                    format!("Taken back at {at}; it is not due now."),
+                    false,
+                ),
+                (_, Some(line), _) => (
+                    line,
+                    format!("No answer recorded at {at}; it stays open for the next try."),
+                    true,
+                ),
+                (_, None, Some(mut line)) => {
+                    line.closed = true;
+                    let status = match EntryKind::parse_simple(&kind) {
+                        Some(EntryKind::Dismissed) => format!("Dismissed at {at}."),
+                        Some(done) => format!("{} recorded at {at}.", done.title()),
+                        None => format!("Recorded at {at}."),
+                    };
+                    (line, status, true)
+                }
+                (_, None, None) => (
+                    closed_line(access, &learner, &item),
+                    format!("Recorded at {at}."),
+                    false,
+                ),
+            };
+            let mut line = line;
+            line.status = Some(status.clone());
+            line.undo = undo;
+            (line, status, StatusCode::OK)
+        }
+    };
+    let page = DueItem {
+        chrome: Chrome::new(access, "office"),
+        show_pupil: back.contains("/office"),
+        d: line,
+        entry_kinds: entry_kinds(),
+        back,
+        announce,
+    };
+    Ok((status, page).into_response())
+}
+
+/// An item that is not due, shown by its rule's title.
+fn closed_line(access: &Access, learner: &PupilRecord, item: &str) -> DueLine {
+    let rule = item.split('@').next().unwrap_or_default();
+    DueLine {
+        pupil: learner.key.0,
+        name: learner.pupil.name(),
+        group: learner.pupil.reg_group.clone(),
+        item: item.to_owned(),
+        what: rule_title(&access.policy.procedures, rule).unwrap_or_else(|| "Worklist item".into()),
+        who: String::new(),
+        due: String::new(),
+        overdue: false,
+        reason: String::new(),
+        source: String::new(),
+        entry_kind: EntryKind::Note.id(),
+        letter: None,
+        year: learner.pupil.year_group,
+        status: None,
+        error: None,
+        undo: false,
+        closed: true,
+    }
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,15 @@ use rollcall_core::casework::ItemKey;
 
 use crate::error::AppError;
 
+/// "The first day" as it reads inside a sentence: "Enter the first day".
+fn lower_first(label: &str) -> String {
+    let mut chars = label.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// A form's fields as sent, read with errors that name the field.
 pub(crate) struct FormData(pub(crate) Vec<(String, String)>);
 
@@ -26,7 +35,10 @@ impl FormData {
 
     pub(crate) fn required(&self, name: &str, label: &str) -> Result<String, AppError> {
         match self.get(name) {
-            "" => Err(AppError::BadRequest(format!("{label} is required"))),
+            "" => Err(AppError::BadRequest(format!(
+                "Enter {}",
+                lower_first(label)
+            ))),
             v => Ok(v.to_owned()),
         }
     }
@@ -34,7 +46,10 @@ impl FormData {
     pub(crate) fn date(&self, name: &str, label: &str) -> Result<Date, AppError> {
         let text = self.required(name, label)?;
         text.parse().map_err(|_| {
-            AppError::BadRequest(format!("{label}: {text:?} is not a date (YYYY-MM-DD)"))
+            AppError::BadRequest(format!(
+                "{label} must be a real date, written like 2026-11-19 (not {:?})",
+                crate::limits::prefix(&text)
+            ))
         })
     }
 
@@ -55,7 +70,7 @@ impl FormData {
             "" => Ok(None),
             text => text.parse().map(Some).map_err(|_| {
                 AppError::BadRequest(format!(
-                    "{label}: {:?} is not a time of day, like 09:30",
+                    "{label} must be a real time of day, like 09:30 (not {:?})",
                     crate::limits::prefix(text)
                 ))
             }),
@@ -69,7 +84,7 @@ impl FormData {
     ) -> Result<T, AppError> {
         let text = self.required(name, label)?;
         text.parse()
-            .map_err(|_| AppError::BadRequest(format!("{label}: {text:?} is not a number")))
+            .map_err(|_| AppError::BadRequest(format!("{label} must be a number (not {text:?})")))
     }
 
     /// Dates written one to a line or separated by commas.
@@ -131,5 +146,92 @@ impl FormData {
                 .map(Some)
                 .ok_or_else(|| AppError::BadRequest(format!("{text:?} is not a worklist item"))),
         }
+    }
+}
+
+/// A form as the person filled it in and what is wrong with it, to show it again: GOV.UK's
+/// pattern of a summary at the top, each message beside its field, and nothing typed lost.
+#[derive(Debug, Default)]
+pub(crate) struct Draft {
+    values: Vec<(String, String)>,
+    errors: Vec<(&'static str, String)>,
+}
+
+impl Draft {
+    /// A form as it was sent, or a fresh one with its starting values.
+    pub(crate) fn of(values: Vec<(String, String)>) -> Draft {
+        Draft {
+            values,
+            errors: Vec::new(),
+        }
+    }
+
+    /// What the field holds.
+    pub(crate) fn value(&self, name: &str) -> &str {
+        self.values
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Whether a choice is the one selected: the sent one, or on a fresh form `first`.
+    pub(crate) fn chose(&self, name: &str, option: &str) -> bool {
+        self.value(name) == option
+    }
+
+    /// Notes what is wrong with a field; the first message for a field is the one shown.
+    pub(crate) fn refuse(&mut self, field: &'static str, message: impl Into<String>) {
+        if self.error(field).is_none() {
+            self.errors.push((field, message.into()));
+        }
+    }
+
+    /// The value a check found, or the check's message against the field.
+    pub(crate) fn check<T>(
+        &mut self,
+        field: &'static str,
+        checked: Result<T, AppError>,
+    ) -> Option<T> {
+        match checked {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.refuse(field, crate::view::sentence(&error.to_string()));
+                None
+            }
+        }
+    }
+
+    /// Keeps a refusal to show beside its field (or `otherwise`, when it names none); any
+    /// other failure is passed on.
+    pub(crate) fn take(
+        &mut self,
+        error: AppError,
+        otherwise: &'static str,
+    ) -> Result<(), AppError> {
+        match error {
+            AppError::Invalid { field, message } => self.refuse(field, message),
+            AppError::BadRequest(message) => {
+                self.refuse(otherwise, crate::view::sentence(&message))
+            }
+            other => return Err(other),
+        }
+        Ok(())
+    }
+
+    /// What is wrong with a field, if anything.
+    pub(crate) fn error(&self, name: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, m)| m.as_str())
+    }
+
+    /// Every message, in the order of the fields.
+    pub(crate) fn errors(&self) -> &[(&'static str, String)] {
+        &self.errors
+    }
+
+    pub(crate) fn is_refused(&self) -> bool {
+        !self.errors.is_empty()
     }
 }

@@ -11,6 +11,7 @@ mod records;
 mod registers;
 mod requests;
 mod staff;
+mod worklist;
 
 use askama::Template;
 use askama_web::WebTemplate;

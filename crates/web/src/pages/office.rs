@@ -8,11 +8,12 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use jiff::civil::Date;
 use rollcall_core::{Code, Permission, Session};
-use rollcall_store::{Casebook, GroupId, SchoolId};
+use rollcall_store::{GroupId, SchoolId};
 use serde::Deserialize;
 
 use super::Chrome;
-use super::casework::{DueLine, Section, entry_kinds, sections};
+use super::casework::{DueLine, entry_kinds};
+use super::worklist::{Filter, Worklist, due_today};
 use crate::AppState;
 use crate::access::Access;
 use crate::auth::Staff;
@@ -23,6 +24,13 @@ use crate::work::{self, Sessions};
 #[derive(Deserialize)]
 struct DayQuery {
     date: Option<Date>,
+}
+
+#[derive(Deserialize)]
+struct TodayQuery {
+    date: Option<Date>,
+    #[serde(flatten)]
+    filter: Filter,
 }
 
 struct MissingRow {
@@ -114,9 +122,8 @@ struct OfficePage {
     missing: String,
     absences: Vec<AbsenceLine>,
     codes: Vec<CodeOption>,
-    /// Whether the worklist is shown: today's page, for those who work it.
-    worklist: bool,
-    sections: Vec<Section>,
+    /// Today's worklist, for those who work it.
+    worklist: Option<Worklist>,
     entry_kinds: Vec<(&'static str, &'static str)>,
     /// Where the forms return to.
     back: String,
@@ -126,27 +133,27 @@ async fn office(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path(school): Path<i64>,
-    Query(query): Query<DayQuery>,
+    Query(query): Query<TodayQuery>,
 ) -> Result<OfficePage, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     access.require(Permission::ViewOfficeLists, "see the office's lists")?;
     let date = query.date.unwrap_or(state.local_now().date());
+    let filter = query.filter;
+    let back = match filter.is_everything() {
+        true => format!("/s/{school}/office"),
+        false => format!("/s/{school}/office?{}", filter.query()),
+    };
     let registers = work::registers_of_day(&state, &access, date).await?;
     let missing = missing_partial(&state, &access, date)
         .await?
         .render()
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let now = state.local_now().datetime();
-    let worklist = date == now.date() && access.permits(Permission::WorkCases);
-    let mut due = Vec::new();
-    if worklist {
-        let book = Casebook::school(state.store.as_ref(), access.school.id, date).await?;
-        due = book
-            .items(&access.policy, now)
-            .iter()
-            .map(|d| DueLine::of(d, now))
-            .collect();
-    }
+    let today = date == state.local_now().date() && access.permits(Permission::WorkCases);
+    let due = if today {
+        due_today(&state, &access).await?
+    } else {
+        Vec::new()
+    };
     let mut absences: Vec<AbsenceLine> = work::unexplained_absences(&state, &access, date)
         .await?
         .into_iter()
@@ -177,7 +184,7 @@ async fn office(
             due: Vec::new(),
         })
         .collect();
-    // First-day actions go with the absence they are for; the rest under their headings.
+    // First-day actions go with the absence they are for; the rest in the worklist.
     let mut rest = Vec::new();
     for line in due {
         let first_day = line.item.starts_with("first_day.") || line.item.starts_with("welfare.");
@@ -208,10 +215,9 @@ async fn office(
         missing,
         absences,
         codes: reasons.into_iter().map(CodeOption::of).collect(),
-        worklist,
-        sections: sections(rest),
+        worklist: today.then(|| Worklist::new(school, rest, filter, &access.user.position)),
         entry_kinds: entry_kinds(),
-        back: format!("/s/{school}/office"),
+        back,
     })
 }
 
@@ -333,5 +339,6 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/s/{school}/office", get(office))
         .route("/s/{school}/office/missing", get(missing))
+        .route("/s/{school}/office/items", get(super::worklist::more_items))
         .route("/s/{school}/office/bulk", get(bulk_form).post(bulk_submit))
 }

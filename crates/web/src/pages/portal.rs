@@ -1,13 +1,12 @@
 //! The parent portal's pages, phone-first: each child's year, reporting an absence, asking
 //! for leave, and the school's messages.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::response::Redirect;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::civil::Date;
 use rollcall_core::{
@@ -18,6 +17,7 @@ use rollcall_store::{Channel, DeliveryStatus, Document, PupilKey};
 use serde::Deserialize;
 
 use super::YearSoFar;
+use super::form::{Draft, FormData};
 use crate::AppState;
 use crate::error::AppError;
 use crate::parents::{Family, Parent};
@@ -130,6 +130,8 @@ struct ChildPage {
     notice_days: u32,
     earliest_leave: Date,
     leave_kinds: Vec<(&'static str, &'static str)>,
+    report_form: Draft,
+    leave_form: Draft,
     leave: Vec<LeaveLine>,
     messages: Vec<MessageLine>,
     /// Letters sent about the child: number, subject, date.
@@ -199,10 +201,44 @@ async fn child(
     Query(query): Query<ChildQuery>,
 ) -> Result<ChildPage, AppError> {
     let family = Family::load(&state, parent).await?;
+    let today = state.local_now().date();
+    let forms = Forms {
+        report: Draft::of(fresh_report(today)),
+        leave: Draft::default(),
+    };
+    child_page(&state, &family, key, query, forms).await
+}
+
+/// The two forms of a child's page, fresh or as sent with what is wrong.
+struct Forms {
+    report: Draft,
+    leave: Draft,
+}
+
+/// A fresh absence report: today, morning to afternoon.
+fn fresh_report(today: Date) -> Vec<(String, String)> {
+    [
+        ("first", today.to_string()),
+        ("first_session", "am".into()),
+        ("last", today.to_string()),
+        ("last_session", "pm".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+async fn child_page(
+    state: &AppState,
+    family: &Family,
+    key: i64,
+    query: ChildQuery,
+    forms: Forms,
+) -> Result<ChildPage, AppError> {
     let child = family.child(PupilKey(key))?;
     let today = state.local_now().date();
     let year = AcademicYear::of(today);
-    let YearSoFar { held, tally, .. } = YearSoFar::load(&state, child.pupil.key, today).await?;
+    let YearSoFar { held, tally, .. } = YearSoFar::load(state, child.pupil.key, today).await?;
     let rate = tally.attendance_rate();
     let policy = &child.policy;
     let hours = policy.learning_hours_per_day;
@@ -377,66 +413,88 @@ async fn child(
         notice_days,
         earliest_leave,
         leave_kinds: LeaveKind::ALL.iter().map(|k| (k.id(), k.title())).collect(),
+        report_form: forms.report,
+        leave_form: forms.leave,
         leave,
         messages,
     })
-}
-
-#[derive(Deserialize)]
-struct ReportForm {
-    first: Date,
-    first_session: String,
-    last: Date,
-    last_session: String,
-    reason: String,
-    #[serde(default)]
-    details: String,
-    #[serde(default)]
-    expected_return: String,
 }
 
 fn session_of(text: &str) -> Result<Session, AppError> {
     match text {
         "am" => Ok(Session::Am),
         "pm" => Ok(Session::Pm),
-        other => Err(AppError::BadRequest(format!(
-            "{other:?} is not a session: am or pm"
-        ))),
+        _ => Err(AppError::BadRequest("choose morning or afternoon".into())),
     }
+}
+
+/// Shows the child's page again with a form as sent and what is wrong with it.
+async fn refused(
+    state: &AppState,
+    family: &Family,
+    key: i64,
+    forms: Forms,
+) -> Result<Response, AppError> {
+    let query = ChildQuery {
+        day: None,
+        sent: String::new(),
+    };
+    let page = child_page(state, family, key, query, forms).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 async fn report(
     State(state): State<AppState>,
     Parent(parent): Parent,
     Path(key): Path<i64>,
-    crate::limits::Form(form): crate::limits::Form<ReportForm>,
-) -> Result<Redirect, AppError> {
+    crate::limits::Form(fields): crate::limits::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let family = Family::load(&state, parent).await?;
-    let expected_return = match form.expected_return.trim() {
-        "" => None,
-        text => Some(
-            text.parse::<Date>()
-                .map_err(|_| AppError::BadRequest(format!("{text:?} is not a date")))?,
-        ),
+    let sent = FormData(fields);
+    let mut draft = Draft::of(sent.0.clone());
+    let first = draft.check("first", sent.date("first", "the first day"));
+    let first_session = draft.check("first_session", session_of(sent.get("first_session")));
+    let last = draft.check("last", sent.date("last", "the last day"));
+    let last_session = draft.check("last_session", session_of(sent.get("last_session")));
+    let reason = draft.check(
+        "reason",
+        AbsenceReason::parse(sent.get("reason"))
+            .ok_or_else(|| AppError::BadRequest("choose the reason".into())),
+    );
+    let expected_return = draft.check(
+        "expected_return",
+        sent.optional_date("expected_return", "the day you expect them back"),
+    );
+    if let (Some(first), Some(first_session), Some(last), Some(last_session)) =
+        (first, first_session, last, last_session)
+        && let (Some(reason), Some(expected_return)) = (reason, expected_return)
+    {
+        let input = ReportInput {
+            first: SessionKey {
+                date: first,
+                session: first_session,
+            },
+            last: SessionKey {
+                date: last,
+                session: last_session,
+            },
+            reason,
+            details: sent.get("details").to_owned(),
+            expected_return,
+        };
+        match requests::report_absence(&state, &family, PupilKey(key), input).await {
+            Ok(_) => {
+                let to = format!("/parent/children/{key}?sent=absence");
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(error) => draft.take(error, "first")?,
+        }
+    }
+    let forms = Forms {
+        report: draft,
+        leave: Draft::default(),
     };
-    let input = ReportInput {
-        first: SessionKey {
-            date: form.first,
-            session: session_of(&form.first_session)?,
-        },
-        last: SessionKey {
-            date: form.last,
-            session: session_of(&form.last_session)?,
-        },
-        reason: AbsenceReason::parse(&form.reason)
-            .ok_or_else(|| AppError::BadRequest(format!("{:?} is not a reason", form.reason)))?,
-        details: form.details,
-        expected_return,
-    };
-    requests::report_absence(&state, &family, PupilKey(key), input).await?;
-    Ok(Redirect::to(&format!(
-        "/parent/children/{key}?sent=absence"
-    )))
+    refused(&state, &family, key, forms).await
 }
 
 #[derive(Deserialize)]
@@ -460,11 +518,12 @@ async fn leave(
     Parent(parent): Parent,
     Path(key): Path<i64>,
     mut form: Multipart,
-) -> Result<Redirect, AppError> {
+) -> Result<Response, AppError> {
     let family = Family::load(&state, parent).await?;
     let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(e.body_text());
-    let mut fields: HashMap<String, String> = HashMap::new();
+    let mut fields: Vec<(String, String)> = Vec::new();
     let mut document = None;
+    let mut too_large = false;
     while let Some(field) = form.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "document" {
@@ -475,12 +534,8 @@ async fn leave(
                 .unwrap_or("application/octet-stream")
                 .to_owned();
             let bytes = field.bytes().await.map_err(bad)?;
-            if bytes.len() > MAX_DOCUMENT {
-                return Err(AppError::BadRequest(
-                    "The document is larger than 5 MB.".into(),
-                ));
-            }
-            if !file_name.is_empty() && !bytes.is_empty() {
+            too_large |= bytes.len() > MAX_DOCUMENT;
+            if !file_name.is_empty() && !bytes.is_empty() && !too_large {
                 document = Some(Document {
                     name: file_name,
                     content_type,
@@ -490,29 +545,51 @@ async fn leave(
         } else {
             let text = field.text().await.map_err(bad)?;
             crate::limits::check_field(&name, &text)?;
-            fields.insert(name, text);
+            fields.push((name, text));
         }
     }
-    let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
-    let date = |name: &str| {
-        field(name)
-            .parse::<Date>()
-            .map_err(|_| AppError::BadRequest(format!("The {} day is not a date.", name)))
+    let sent = FormData(fields);
+    let mut draft = Draft::of(sent.0.clone());
+    let first = draft.check("first", sent.date("first", "the first day"));
+    let last = draft.check("last", sent.date("last", "the last day"));
+    let kind = draft.check(
+        "kind",
+        LeaveKind::parse(sent.get("kind"))
+            .ok_or_else(|| AppError::BadRequest("choose the kind of leave".into())),
+    );
+    if sent.get("reason").is_empty() {
+        draft.refuse("reason", "Say why you are asking for leave.");
+    }
+    if too_large {
+        draft.refuse(
+            "document",
+            "The document is larger than 5 MB: send a smaller copy, or bring it to the office.",
+        );
+    }
+    if let (Some(first), Some(last), Some(kind)) = (first, last, kind)
+        && !draft.is_refused()
+    {
+        let input = LeaveInput {
+            first,
+            last,
+            kind,
+            reason: sent.get("reason").to_owned(),
+            document,
+        };
+        match requests::request_leave(&state, &family, PupilKey(key), input).await {
+            Ok(_) => {
+                let to = format!("/parent/children/{key}?sent=leave");
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(error) => draft.take(error, "first")?,
+        }
+    }
+    let today = state.local_now().date();
+    let forms = Forms {
+        report: Draft::of(fresh_report(today)),
+        leave: draft,
     };
-    let input = LeaveInput {
-        first: date("first")?,
-        last: date("last")?,
-        kind: LeaveKind::parse(field("kind")).ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "{:?} is not a kind of leave",
-                crate::limits::prefix(field("kind"))
-            ))
-        })?,
-        reason: field("reason").to_owned(),
-        document,
-    };
-    requests::request_leave(&state, &family, PupilKey(key), input).await?;
-    Ok(Redirect::to(&format!("/parent/children/{key}?sent=leave")))
+    refused(&state, &family, key, forms).await
 }
 
 pub(crate) fn router() -> Router<AppState> {

@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use rollcall_core::{
-    CaseEntry, Code, EntryKind, Flag, ItemKey, Permission, Session, SessionKey, check_mark,
+    CaseEntry, Code, EntryKind, Flag, ItemKey, Permission, Session, SessionKey, check_mark, undo,
 };
 use rollcall_store::{
     Amendment, BulkChange, BulkOutcome, ContactRecord, GroupId, GroupRecord, NewCaseEntry, NewFlag,
@@ -400,12 +400,43 @@ pub(crate) async fn record_entry(
             "a try that reached nobody is recorded against its worklist item".into(),
         ));
     }
+    let now = state.local_now().datetime();
+    let note = match (kind, &item) {
+        (EntryKind::Undone, None) => {
+            return Err(AppError::BadRequest(
+                "only an entry for a worklist item can be taken back".into(),
+            ));
+        }
+        (EntryKind::Undone, Some(key)) => {
+            let entries: Vec<CaseEntry> = state
+                .store
+                .chronology(pupil.key)
+                .await?
+                .into_iter()
+                .map(|r| r.entry)
+                .collect();
+            let by = access.user.actor().signature();
+            let taken_back = undo::undoable(&entries, key, &by, now).ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "only your own entry of the last {} minutes can be taken back; \
+                     correct an older one with a note",
+                    undo::UNDO_MINUTES
+                ))
+            })?;
+            format!(
+                "Took back: {} at {}",
+                taken_back.kind.title(),
+                taken_back.at.strftime("%H:%M")
+            )
+        }
+        _ => note,
+    };
     state
         .store
         .add_case_entry(&NewCaseEntry {
             pupil: pupil.key,
             entry: CaseEntry {
-                at: state.local_now().datetime(),
+                at: now,
                 kind,
                 item,
                 with: record.with.trim().to_owned(),

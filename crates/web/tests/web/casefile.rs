@@ -115,7 +115,7 @@ pub async fn from_letter_to_plan(backend: Backend) {
         &letters,
         &officer,
         &at_no_time,
-        "The meeting's time: &#34;25:99&#34; is not a time of day, like 09:30",
+        "The meeting's time must be a real time of day, like 09:30 (not &#34;25:99&#34;)",
     )
     .await;
 

@@ -126,8 +126,9 @@ pub async fn the_morning_worklist(backend: Backend) {
         text.contains("has a social worker and absent at the AM register with no reason"),
         "{text}"
     );
+    assert!(text.contains("Escalations due (1)"), "{text}");
     assert!(
-        text.contains("Escalations due (1) Cara Cole 5A · Home visit"),
+        text.contains("Attendance officer (1) Cara Cole 5A · Home visit"),
         "{text}"
     );
     assert!(text.contains("Absent without explanation for 3 school days since 8 September; the policy asks for this from day 3 Fixture policy §4"), "{text}");
@@ -267,5 +268,179 @@ pub async fn the_morning_worklist(backend: Backend) {
     assert_eq!(
         app.store.flags(ben).await.unwrap()[0].until,
         Some(SCHOOL_DAY)
+    );
+}
+
+/// The Today page's worklist worked in place: filtered, each action answered with its item
+/// as it now stands, and a mistaken click taken back by its author within minutes only.
+pub async fn work_the_worklist_in_place(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = &app.fixture;
+    let (ben, cara) = (f.pupils[1], f.pupils[2]);
+    cara_absent_since_monday(&app).await;
+    ben_has_a_social_worker(&app).await;
+    app.teacher_takes_5a(["present", "N", "N"]).await;
+    app.clock.set(at(Time::constant(9, 20, 0, 0)));
+    rollcall_web::run_due(&app.state, "one").await.unwrap();
+    let officer = app.sign_in("officer").await;
+    let office = format!("/s/{}/office", f.school);
+
+    // Filters: who acts, the kind of work, the year group; counts stay for the whole list.
+    // (filter, item shown, item left out)
+    let visit = "escalation.home_visit@2025-09-08";
+    let table = [
+        ("", visit, ""),
+        ("?who=mine", visit, ""),
+        ("?who=Attendance+officer", visit, ""),
+        ("?who=Headteacher", "", visit),
+        ("?kind=escalations", visit, ""),
+        ("?kind=stages", "", visit),
+        ("?year=5", visit, ""),
+        ("?year=6", "", visit),
+    ];
+    for (filter, shown, left_out) in table {
+        let page = app.get(&format!("{office}{filter}"), Some(&officer)).await;
+        assert_eq!(page.status, StatusCode::OK, "{filter}");
+        let worklist = page
+            .body
+            .split("id=\"worklist-title\"")
+            .nth(1)
+            .unwrap_or_default();
+        if !shown.is_empty() {
+            assert!(worklist.contains(shown), "{filter} shows {shown}");
+        }
+        if !left_out.is_empty() {
+            assert!(
+                !worklist.contains(left_out),
+                "{filter} leaves out {left_out}"
+            );
+        }
+        assert!(
+            page.text().contains("Mine (Attendance officer)"),
+            "{filter}"
+        );
+    }
+
+    // "Show more" loads the next items of a group in place.
+    let items = format!("{office}/items?who=Attendance+officer&kind=escalations");
+    let first = app.get(&format!("{items}&from=0"), Some(&officer)).await;
+    assert!(
+        first.body.contains(&format!("data-item=\"{visit}\"")),
+        "{}",
+        first.body
+    );
+    let past = app.get(&format!("{items}&from=1"), Some(&officer)).await;
+    assert!(!past.body.contains("data-item"), "{}", past.body);
+
+    // Logging Cara's visit answers with the item done and an undo.
+    let casework = format!("/s/{}/pupils/{cara}/casework", f.school);
+    let logged = app
+        .post_in_place(
+            &casework,
+            &officer,
+            &format!("item={visit}&kind=home_visit&with=Mother&note=Seen&back={office}"),
+        )
+        .await;
+    assert_eq!(logged.status, StatusCode::OK, "{}", logged.text());
+    assert!(
+        logged.body.starts_with("<li class=\"due closed\""),
+        "{}",
+        logged.body
+    );
+    assert!(
+        logged.text().contains("Home visit recorded at 09:20. Undo"),
+        "{}",
+        logged.text()
+    );
+    assert!(
+        logged.body.contains("hx-swap-oob"),
+        "announced to screen readers"
+    );
+
+    // Only its author takes it back, and only for ten minutes.
+    let undo = format!("item={visit}&kind=undone&back={office}");
+    let head = app.sign_in("head").await;
+    let refused = app.post_in_place(&casework, &head, &undo).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .contains("only your own entry of the last 10 minutes"),
+        "{}",
+        refused.text()
+    );
+    app.clock.set(at(Time::constant(9, 30, 0, 0)));
+    let undone = app.post_in_place(&casework, &officer, &undo).await;
+    assert_eq!(undone.status, StatusCode::OK, "{}", undone.text());
+    assert!(
+        undone.text().contains("Taken back at 09:30: due again."),
+        "{}",
+        undone.text()
+    );
+    assert!(undone.body.contains("form.done") || undone.body.contains("class=\"quick done\""));
+    let page = app.get(&office, Some(&officer)).await;
+    assert!(
+        page.body.contains(&format!("data-item=\"{visit}\"")),
+        "open again"
+    );
+    // The chronology keeps both: nothing is taken out of the record.
+    let chronology = app
+        .get(&format!("/s/{}/pupils/{cara}", f.school), Some(&officer))
+        .await
+        .text();
+    assert!(
+        chronology.contains("Undone Took back: Home visit at 09:20"),
+        "{chronology}"
+    );
+    assert!(
+        chronology.contains("Home visit Mother Seen"),
+        "{chronology}"
+    );
+    // Nothing left to take back; and after ten minutes an entry stands.
+    let again = app.post_in_place(&casework, &officer, &undo).await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.text()
+    );
+    app.post_in_place(
+        &casework,
+        &officer,
+        &format!("item={visit}&kind=home_visit&note=Seen&back={office}"),
+    )
+    .await;
+    app.clock.set(at(Time::constant(9, 41, 0, 0)));
+    let late = app.post_in_place(&casework, &officer, &undo).await;
+    assert_eq!(
+        late.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        late.text()
+    );
+
+    // A call that reaches nobody stays open, in place, with its undo.
+    let call = format!("first_day.call@{SCHOOL_DAY} AM");
+    let tried = app
+        .post_in_place(
+            &format!("/s/{}/pupils/{ben}/casework", f.school),
+            &officer,
+            &format!("item={call}&kind=no_answer&back={office}"),
+        )
+        .await;
+    assert_eq!(tried.status, StatusCode::OK);
+    assert!(tried.body.starts_with("<li class=\"due"), "{}", tried.body);
+    assert!(!tried.body.contains("closed"), "{}", tried.body);
+    assert!(
+        tried
+            .text()
+            .contains("No answer recorded at 09:41; it stays open for the next try. Undo"),
+        "{}",
+        tried.text()
+    );
+    assert!(
+        tried.text().contains("try again from 10:41"),
+        "{}",
+        tried.text()
     );
 }

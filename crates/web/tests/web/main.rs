@@ -60,6 +60,7 @@ on_both_backends!(
     pages::bulk_codes_from_the_office,
     pages::pupil_page,
     casework::the_morning_worklist,
+    casework::work_the_worklist_in_place,
     casefile::from_letter_to_plan,
     casefile::the_third_penalty_notice_is_refused,
     casefile::a_school_words_its_own_letters,

@@ -230,6 +230,45 @@ pub async fn an_absence_report_is_accepted(backend: Backend) {
         .await;
     assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(past.text().contains("has passed"), "{}", past.text());
+    // A refused report is the page again: a summary linking to each field, the message
+    // beside the field, and everything typed kept.
+    let unfinished = app
+        .post_form(
+            &format!("/parent/children/{amy}/absence"),
+            Some(&parent),
+            "first=&first_session=pm&last=2025-09-31&last_session=pm&reason=medical&details=Dentist+at+2&expected_return=",
+        )
+        .await;
+    assert_eq!(unfinished.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = &unfinished.body;
+    assert!(body.contains("There is a problem"), "{body}");
+    assert!(
+        body.contains("<a href=\"#report-first\">Enter the first day.</a>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("id=\"report-last-error\"><span class=\"visually-hidden\">Error:</span> The last day must be a real date, written like 2026-11-19 (not &#34;2025-09-31&#34;)."),
+        "{body}"
+    );
+    assert!(
+        body.contains("name=\"last\" value=\"2025-09-31\""),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "<option value=\"pm\" selected>Afternoon</option><option value=\"am\">Morning</option>"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("<option value=\"medical\" selected>"),
+        "{body}"
+    );
+    assert!(body.contains(">Dentist at 2</textarea>"), "{body}");
+    assert!(
+        body.contains("aria-invalid=\"true\" aria-describedby=\"report-first-error\""),
+        "{body}"
+    );
 
     // Amy and Ben are both absent at the register; only Ben's parents are texted and called.
     app.clock.set(at(Time::constant(8, 50, 0, 0)));
@@ -349,9 +388,25 @@ pub async fn leave_is_asked_for_and_decided(backend: Backend) {
     let late = ask_leave(&app, &parent, amy.0, "2025-09-15", "2025-09-16").await;
     assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        late.text().contains("notice: ask by 2025-09-01"),
+        late.text().contains("notice: ask by Mon 1 Sep 2025"),
         "{}",
         late.text()
+    );
+    // The message is by the first day, and the reason typed is kept.
+    assert!(
+        late.body.contains("id=\"leave-first-error\""),
+        "{}",
+        late.body
+    );
+    assert!(
+        late.body.contains(">A family funeral</textarea>"),
+        "{}",
+        late.body
+    );
+    assert!(
+        late.body.contains("name=\"first\" value=\"2025-09-15\""),
+        "{}",
+        late.body
     );
     // Four hundred days of leave in one request runs into another school year: refused.
     let long = ask_leave(&app, &parent, amy.0, "2025-10-06", "2026-11-10").await;

@@ -97,6 +97,12 @@ pub async fn every_role_against_every_route(backend: Backend) {
         ),
         (
             "GET",
+            format!("/s/{s}/office/items?kind=stages&from=10"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
             format!("/s/{s}/office/bulk"),
             String::new(),
             [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],

@@ -216,6 +216,16 @@ impl TestApp {
             .await
     }
 
+    /// A form sent by a page script (htmx), which answers with the part of the page it changes.
+    pub async fn post_in_place(&self, path: &str, cookie: &str, body: &str) -> Reply {
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("HX-Request", "true")
+            .header(header::COOKIE, cookie);
+        self.send(request.body(Body::from(body.to_owned())).unwrap())
+            .await
+    }
+
     /// A read-write API token for a fixture user, for 30 days.
     pub async fn token(&self, username: &str) -> String {
         self.token_with(

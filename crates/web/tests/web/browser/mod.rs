@@ -54,12 +54,25 @@ pub async fn work_the_morning_worklist(backend: Backend) {
         "Ill, back tomorrow",
     )
     .await;
-    click_to_page(
+    // Logged in place: the page stays where it was, the item says what was done, and a
+    // mistaken click can be taken back.
+    let scrolled = "return window.scrollY;";
+    click(&client, &format!("{ben_call} form.done button")).await;
+    let before = client.execute(scrolled, vec![]).await.unwrap();
+    page_with(&client, "Call recorded at 09:20.").await;
+    assert_eq!(client.execute(scrolled, vec![]).await.unwrap(), before);
+    let ben_done = "li.absence:first-of-type li.due.closed[data-item^='first_day.call']";
+    click(&client, &format!("{ben_done} form.undo button")).await;
+    page_with(&client, "Taken back at 09:20: due again.").await;
+    type_into(&client, &format!("{ben_call} input[name=with]"), "Mother").await;
+    type_into(
         &client,
-        &format!("{ben_call} form.done button"),
-        "Escalations due (1)",
+        &format!("{ben_call} input[name=note]"),
+        "Ill, back tomorrow",
     )
     .await;
+    click(&client, &format!("{ben_call} form.done button")).await;
+    page_with(&client, "Call recorded at 09:20.").await;
 
     // Cara's visit is dismissed, with the reason.
     let visit = "li.due[data-item^='escalation.home_visit']";
@@ -70,12 +83,10 @@ pub async fn work_the_morning_worklist(backend: Backend) {
         "Family on a planned visit abroad; LA told",
     )
     .await;
-    let today = click_to_page(
-        &client,
-        &format!("{visit} details button"),
-        "Nothing else is due today.",
-    )
-    .await;
+    click(&client, &format!("{visit} details button")).await;
+    page_with(&client, "Dismissed at 09:20.").await;
+    client.refresh().await.unwrap();
+    let today = page_with(&client, "Nothing else is due today.").await;
     let calls = client
         .find_all(Locator::Css("li.due[data-item^='first_day.call']"))
         .await
