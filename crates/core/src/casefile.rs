@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::session::{Session, SessionKey, Slot};
+use crate::text::human_date;
 
 /// A dated outcome: of a referral, a notice to improve, a referral to court.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -749,10 +750,14 @@ pub enum CaseFileError {
     #[error("an attendance target is 1% to 100%; found {0}%")]
     Target(u8),
     /// A review outside the plan or timetable.
-    #[error("the review on {0} falls outside the plan's dates")]
+    #[error("the review on {} falls outside the plan's dates", human_date(.0))]
     ReviewOutside(Date),
     /// Reviews too far apart.
-    #[error("reviews are at least every 6 weeks (seed 001 §6d); there is none between {0} and {1}")]
+    #[error(
+        "reviews are at least every 6 weeks (seed 001 §6d); there is none between {} and {}",
+        human_date(.0),
+        human_date(.1)
+    )]
     ReviewGap(Date, Date),
     /// An end before the start.
     #[error("it ends before it starts")]
@@ -768,9 +773,36 @@ pub enum CaseFileError {
         "a notice to improve's improvement period is 3 to 6 weeks (National Framework for Penalty Notices); found {0}"
     )]
     ImprovementWeeks(u8),
-    /// A required field left empty.
-    #[error("{0} is required")]
+    /// A required field left empty: its name in the form.
+    #[error("enter {}", missing_label(.0))]
     Missing(&'static str),
+}
+
+/// What a required field holds, as a sentence names it.
+fn missing_label(field: &str) -> &str {
+    match field {
+        "attendees" => "who was present",
+        "support_given" => "the support already given",
+        "support_available" => "the further support available",
+        "sufficient_improvement" => "what sufficient improvement means",
+        other => other,
+    }
+}
+
+impl Record {
+    /// The field of the record's form that `error` is about.
+    pub fn field_of(&self, error: &CaseFileError) -> &'static str {
+        match (self, error) {
+            (_, CaseFileError::Missing(field)) => field,
+            (_, CaseFileError::PlanMonths(_)) => "months",
+            (_, CaseFileError::Target(_)) => "target_percent",
+            (_, CaseFileError::ReviewOutside(_) | CaseFileError::ReviewGap(..)) => "reviews",
+            (Record::PenaltyNotice(_), CaseFileError::EndsBeforeStart) => "last",
+            (_, CaseFileError::EndsBeforeStart) => "ends",
+            (_, CaseFileError::NoSessionsOff | CaseFileError::Weekday(_)) => "off",
+            (_, CaseFileError::ImprovementWeeks(_)) => "weeks",
+        }
+    }
 }
 
 #[cfg(test)]

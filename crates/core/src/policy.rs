@@ -175,17 +175,25 @@ impl SessionTimes {
     }
 }
 
+/// A time of day as people read it: "09:15".
+fn clock(time: &Time) -> String {
+    time.strftime("%H:%M").to_string()
+}
+
 /// Why minutes late do not fit a late mark in a session.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum MinutesLate {
     /// No time after pupils are late.
-    #[error("minutes late count from {late_after}: give 1 or more")]
+    #[error("minutes late count from {}: give 1 or more", clock(.late_after))]
     NotLate {
         /// When pupils become late.
         late_after: Time,
     },
     /// `L` for an arrival after the register closed.
-    #[error("{minutes} minutes late is after the register closes at {closes}: that is U, not L")]
+    #[error(
+        "{minutes} minutes late is after the register closes at {}: that is U, not L",
+        clock(.closes)
+    )]
     AfterClose {
         /// The minutes given.
         minutes: u16,
@@ -193,7 +201,10 @@ pub enum MinutesLate {
         closes: Time,
     },
     /// `U` for an arrival before the register closed.
-    #[error("{minutes} minutes late is before the register closes at {closes}: that is L, not U")]
+    #[error(
+        "{minutes} minutes late is before the register closes at {}: that is L, not U",
+        clock(.closes)
+    )]
     BeforeClose {
         /// The minutes given.
         minutes: u16,
@@ -201,7 +212,10 @@ pub enum MinutesLate {
         closes: Time,
     },
     /// An arrival after the session ended.
-    #[error("{minutes} minutes late is after the session ends at {ends}: mark the pupil absent")]
+    #[error(
+        "{minutes} minutes late is after the session ends at {}: mark the pupil absent",
+        clock(.ends)
+    )]
     AfterSession {
         /// The minutes given.
         minutes: u16,
@@ -361,33 +375,29 @@ mod tests {
             (
                 Code::Late,
                 31,
-                Err("31 minutes late is after the register closes at 09:10:00: that is U, not L"),
+                Err("31 minutes late is after the register closes at 09:10: that is U, not L"),
             ),
             (Code::ArrivedAfterClose, 31, Ok(())),
             (Code::ArrivedAfterClose, 199, Ok(())),
             (
                 Code::ArrivedAfterClose,
                 20,
-                Err("20 minutes late is before the register closes at 09:10:00: that is L, not U"),
+                Err("20 minutes late is before the register closes at 09:10: that is L, not U"),
             ),
             (
                 Code::ArrivedAfterClose,
                 200,
-                Err(
-                    "200 minutes late is after the session ends at 12:00:00: mark the pupil absent",
-                ),
+                Err("200 minutes late is after the session ends at 12:00: mark the pupil absent"),
             ),
             (
                 Code::Late,
                 9999,
-                Err(
-                    "9999 minutes late is after the session ends at 12:00:00: mark the pupil absent",
-                ),
+                Err("9999 minutes late is after the session ends at 12:00: mark the pupil absent"),
             ),
             (
                 Code::Late,
                 0,
-                Err("minutes late count from 08:40:00: give 1 or more"),
+                Err("minutes late count from 08:40: give 1 or more"),
             ),
         ];
         for (code, minutes, expect) in table {

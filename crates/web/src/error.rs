@@ -170,7 +170,11 @@ impl<E: Into<AppError>> From<E> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.0.status();
-        let body = Json(serde_json::json!({ "error": self.0.to_string() }));
+        let message = match &self.0 {
+            AppError::Invalid { field, message } => format!("{field}: {message}"),
+            other => other.to_string(),
+        };
+        let body = Json(serde_json::json!({ "error": message }));
         if let AppError::Unauthenticated = self.0 {
             return (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response();
         }

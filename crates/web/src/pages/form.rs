@@ -60,6 +60,13 @@ impl FormData {
         }
     }
 
+    /// A time of day (`09:30`).
+    pub(crate) fn time(&self, name: &str, label: &str) -> Result<jiff::civil::Time, AppError> {
+        self.required(name, label)?;
+        self.optional_time(name, label)
+            .map(|t| t.unwrap_or(jiff::civil::Time::midnight()))
+    }
+
     /// A time of day (`09:30`), or none if the field was left empty.
     pub(crate) fn optional_time(
         &self,
@@ -174,9 +181,22 @@ impl Draft {
             .map_or("", |(_, v)| v.as_str())
     }
 
-    /// Whether a choice is the one selected: the sent one, or on a fresh form `first`.
+    /// What the field holds as sent, or on a fresh form `fresh`.
+    pub(crate) fn value_or(&self, name: &str, fresh: impl std::fmt::Display) -> String {
+        match self.values.is_empty() {
+            true => fresh.to_string(),
+            false => self.value(name).to_owned(),
+        }
+    }
+
+    /// Whether a choice is the one selected; a fresh form leaves the browser's first.
     pub(crate) fn chose(&self, name: &str, option: &str) -> bool {
         self.value(name) == option
+    }
+
+    /// Whether a box was ticked with this value.
+    pub(crate) fn ticked(&self, name: &str, value: &str) -> bool {
+        self.values.iter().any(|(k, v)| k == name && v == value)
     }
 
     /// Notes what is wrong with a field; the first message for a field is the one shown.
@@ -233,5 +253,34 @@ impl Draft {
 
     pub(crate) fn is_refused(&self) -> bool {
         !self.errors.is_empty()
+    }
+}
+
+/// The one form of a page that was sent and refused, to show again as it was sent.
+#[derive(Debug, Default)]
+pub(crate) struct Refused {
+    /// The form's name on the page.
+    pub form: &'static str,
+    pub draft: Draft,
+}
+
+/// A form not sent: fresh.
+static FRESH: Draft = Draft {
+    values: Vec::new(),
+    errors: Vec::new(),
+};
+
+impl Refused {
+    /// A form's draft: as sent if it is the one refused, otherwise fresh.
+    pub(crate) fn draft(&self, form: &str) -> &Draft {
+        match self.form == form {
+            true => &self.draft,
+            false => &FRESH,
+        }
+    }
+
+    /// Whether `form` is the one refused, for the page to open it.
+    pub(crate) fn is(&self, form: &str) -> bool {
+        self.form == form
     }
 }

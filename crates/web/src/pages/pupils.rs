@@ -4,7 +4,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::Redirect;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::civil::Date;
 use rollcall_core::{AcademicYear, Code, EntryKind, Opened, Permission, RiskScoring, Tally};
@@ -14,6 +15,7 @@ use rollcall_store::{
 use serde::Deserialize;
 
 use super::casework::{DueLine, back_to, entry_kinds, flag_options};
+use super::form::{Draft, FormData, Refused};
 use super::{Chrome, YearSoFar};
 use crate::AppState;
 use crate::access::Access;
@@ -275,13 +277,17 @@ struct PupilPage {
     invited: Option<String>,
     messages: Vec<MessageLine>,
     may_amend: bool,
-    reasons: Vec<(&'static str, &'static str)>,
+    /// The change form's choices: (value, label).
+    session_choices: Vec<(&'static str, &'static str)>,
+    code_choices: Vec<(&'static str, String)>,
+    reason_choices: Vec<(&'static str, &'static str)>,
     today: Date,
-    codes: Vec<CodeOption>,
     ledger: Vec<LedgerLine>,
     casework: Option<Casework>,
     /// Where the casework forms return to.
     back: String,
+    /// A form sent and refused, shown again as it was sent.
+    refused: Refused,
 }
 
 async fn pupil(
@@ -291,10 +297,39 @@ async fn pupil(
     Query(view): Query<PupilQuery>,
 ) -> Result<PupilPage, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
-    let record = access.pupil(&state, PupilKey(key)).await?;
+    pupil_page(
+        &state,
+        &access,
+        PupilKey(key),
+        view.invited,
+        Refused::default(),
+    )
+    .await
+}
+
+/// The pupil page again, with a form as it was sent and what is wrong with it.
+pub(crate) async fn refused(
+    state: &AppState,
+    access: &Access,
+    key: PupilKey,
+    refused: Refused,
+) -> Result<Response, AppError> {
+    let page = pupil_page(state, access, key, None, refused).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+async fn pupil_page(
+    state: &AppState,
+    access: &Access,
+    key: PupilKey,
+    invited: Option<String>,
+    refused: Refused,
+) -> Result<PupilPage, AppError> {
+    let school = access.school.id.0;
+    let record = access.pupil(state, key).await?;
     let today = state.local_now().date();
     let year = AcademicYear::of(today);
-    let YearSoFar { marks, held, tally } = YearSoFar::load(&state, record.key, today).await?;
+    let YearSoFar { marks, held, tally } = YearSoFar::load(state, record.key, today).await?;
     let attendance = tally.attendance_rate();
     let target = access.policy.attendance_target;
     let band = band(&tally, target);
@@ -375,7 +410,7 @@ async fn pupil(
         })
         .collect();
     let casework = if access.permits(Permission::WorkCases) {
-        Some(casework(&state, &access, &record, &marks, &records).await?)
+        Some(casework(state, access, &record, &marks, &records).await?)
     } else {
         None
     };
@@ -383,10 +418,10 @@ async fn pupil(
         Some(_) => Opened::CaseFile,
         None => Opened::PupilRecord,
     };
-    access.log_opening(&state, record.key, opened, None).await?;
+    access.log_opening(state, record.key, opened, None).await?;
     let PupilRecord { key, pupil, .. } = record;
     Ok(PupilPage {
-        chrome: Chrome::new(&access, "pupils"),
+        chrome: Chrome::new(access, "pupils"),
         key: key.0,
         audit: access.permits(Permission::ReadAccessLog),
         name: pupil.name(),
@@ -402,64 +437,77 @@ async fn pupil(
         target: target.map(|t| t.to_string()),
         months,
         contacts,
-        invited: view.invited,
+        invited,
         messages,
         may_amend: access.permits(Permission::AmendMarks),
-        reasons: crate::view::change_reasons(),
+        session_choices: vec![("am", "Morning"), ("pm", "Afternoon"), ("both", "Both")],
+        reason_choices: std::iter::once(("", "Choose why…"))
+            .chain(crate::view::change_reasons())
+            .collect(),
         today,
-        codes: codes_on(today).into_iter().map(CodeOption::of).collect(),
+        code_choices: codes_on(today)
+            .into_iter()
+            .map(CodeOption::of)
+            .map(|o| (o.symbol, o.label))
+            .collect(),
         ledger,
         casework,
         back: format!("/s/{school}/pupils/{}", key.0),
+        refused,
     })
-}
-
-#[derive(Deserialize)]
-struct ChangeForm {
-    date: Date,
-    session: String,
-    code: String,
-    #[serde(default)]
-    minutes_late: String,
-    reason: String,
-    #[serde(default)]
-    note: String,
-    #[serde(default)]
-    back: String,
 }
 
 async fn change(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, key)): Path<(i64, i64)>,
-    crate::limits::Form(form): crate::limits::Form<ChangeForm>,
-) -> Result<Redirect, AppError> {
+    crate::limits::Form(fields): crate::limits::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
-    let code = Code::parse(&form.code).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let minutes = match form.minutes_late.trim() {
-        "" => None,
-        text => Some(text.parse::<u16>().map_err(|_| {
-            AppError::BadRequest(format!(
-                "minutes_late: {:?} is not a number of minutes",
-                crate::limits::prefix(text)
-            ))
-        })?),
+    let f = FormData(fields);
+    let mut draft = Draft::of(f.0.clone());
+    let date = draft.check("date", f.date("date", "The date"));
+    let sessions = draft.check("session", work::Sessions::parse(f.get("session")));
+    let code = draft.check(
+        "code",
+        Code::parse(f.get("code")).map_err(|e| AppError::BadRequest(e.to_string())),
+    );
+    let minutes_late = draft.check(
+        "minutes_late",
+        match f.get("minutes_late") {
+            "" => Ok(None),
+            _ => f.number("minutes_late", "Minutes late").map(Some),
+        },
+    );
+    if let (Some(date), Some(sessions), Some(code), Some(minutes_late)) =
+        (date, sessions, code, minutes_late)
+    {
+        let change = work::MarkChange {
+            date,
+            sessions,
+            code,
+            minutes_late,
+            reason: f.get("reason").to_owned(),
+            note: f.get("note").to_owned(),
+            seen: None,
+        };
+        match work::amend(&state, &access, PupilKey(key), &change).await {
+            Ok(()) => {
+                let back = back_to(
+                    school,
+                    f.get("back").to_owned(),
+                    format!("/s/{school}/pupils/{key}"),
+                );
+                return Ok(Redirect::to(&back).into_response());
+            }
+            Err(error) => draft.take(error, "reason")?,
+        }
+    }
+    let refused = Refused {
+        form: "change",
+        draft,
     };
-    let change = work::MarkChange {
-        date: form.date,
-        sessions: work::Sessions::parse(&form.session)?,
-        code,
-        minutes_late: minutes,
-        reason: form.reason,
-        note: form.note,
-        seen: None,
-    };
-    work::amend(&state, &access, PupilKey(key), &change).await?;
-    Ok(Redirect::to(&back_to(
-        school,
-        form.back,
-        format!("/s/{school}/pupils/{key}"),
-    )))
+    self::refused(&state, &access, PupilKey(key), refused).await
 }
 
 pub(crate) fn router() -> Router<AppState> {

@@ -171,12 +171,17 @@ pub(crate) async fn amend(
     access.require(Permission::AmendMarks, "change marks")?;
     let record = access.pupil(state, pupil).await?;
     if change.date > state.local_now().date() {
-        return Err(AppError::BadRequest(
-            "marks for future sessions are entered as planned leave, not amendments".into(),
-        ));
+        return Err(AppError::Invalid {
+            field: "date",
+            message: "Marks for future sessions are entered as planned leave, not amendments."
+                .into(),
+        });
     }
-    let reason = reason_given(Some(&change.reason), &change.note)?
-        .ok_or_else(|| AppError::BadRequest("reason: choose why the mark changes".into()))?;
+    let reason =
+        reason_given(Some(&change.reason), &change.note)?.ok_or_else(|| AppError::Invalid {
+            field: "reason",
+            message: "Choose why the mark changes.".into(),
+        })?;
     let keys = change.sessions.keys(change.date);
     if change.seen.is_some() && keys.len() > 1 {
         return Err(AppError::BadRequest(
@@ -190,7 +195,10 @@ pub(crate) async fn amend(
                 .policy
                 .times(key.session)
                 .check_minutes_late(change.code, minutes)
-                .map_err(|e| AppError::BadRequest(format!("minutes_late: {e}")))?;
+                .map_err(|e| AppError::Invalid {
+                    field: "minutes_late",
+                    message: crate::view::sentence(&e.to_string()),
+                })?;
         }
         check_mark(
             &record.pupil,
@@ -199,7 +207,10 @@ pub(crate) async fn amend(
             change.minutes_late,
             Some(&access.policy.calendar),
         )
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        .map_err(|e| AppError::Invalid {
+            field: "code",
+            message: crate::view::sentence(&e.to_string()),
+        })?;
         amendments.push(Amendment {
             pupil,
             key,

@@ -195,6 +195,55 @@ pub async fn from_letter_to_plan(backend: Backend) {
 
     // The meeting, with what everyone said and the actions agreed, completes its item.
     let asm = item(&page, "stage.facilitate.asm").expect("the meeting is due");
+    // A meeting form with mistakes is the page again: each field's message beside it, every
+    // message in a summary linking to its field, the form open and what was typed kept.
+    let mistaken = app
+        .post_form(
+            &format!("{page_path}/case/meeting"),
+            Some(&officer),
+            &form(&[
+                ("meeting_kind", "attendance_support"),
+                ("item", &asm),
+                ("held_on", "2025-09-16"),
+                ("held_at", "25:99"),
+                ("attendees", ""),
+                ("barriers_parent", "Mornings are hard with the baby"),
+                ("actions", "Morning check-in | Lisa Craven | next week"),
+            ]),
+        )
+        .await;
+    assert_eq!(mistaken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = &mistaken.body;
+    for (field, message) in [
+        (
+            "held_at",
+            "The meeting&#39;s time must be a real time of day, like 09:30 (not &#34;25:99&#34;).",
+        ),
+        (
+            "actions",
+            "Agreed actions, line 1: the date must be a real date, written like 2026-11-19 (not &#34;next week&#34;).",
+        ),
+    ] {
+        assert!(
+            body.contains(&format!("<a href=\"#meeting-{field}\">{message}</a>")),
+            "{field} in the summary: {body}"
+        );
+        assert!(
+            body.contains(&format!("id=\"meeting-{field}-error\"")),
+            "{field}: {body}"
+        );
+    }
+    assert!(body.contains("<details id=\"add-meeting\" open>"), "{body}");
+    assert!(body.contains("name=\"held_at\" value=\"25:99\""), "{body}");
+    assert!(
+        body.contains(">Mornings are hard with the baby</textarea>"),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!("<option value=\"{asm}\" selected>")),
+        "{body}"
+    );
+    assert_eq!(app.store.case_file(cara).await.unwrap().len(), 0);
     let met = app
         .post_form(
             &format!("{page_path}/case/meeting"),

@@ -322,6 +322,42 @@ pub async fn office_amends_and_the_ledger_shows_it(backend: Backend) {
         )
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The refused form is shown again as sent, each message beside its field.
+    let body = &reply.body;
+    assert!(
+        body.contains("<a href=\"#change-reason\">Choose why the mark changes.</a>"),
+        "{body}"
+    );
+    assert!(body.contains("<option value=\"M\" selected>"), "{body}");
+    let mistyped =
+        "date=10%2F9%2F2025&session=am&code=L&minutes_late=ten&reason=other&note=late+bus";
+    let reply = app
+        .post_form(
+            &format!("/s/{}/pupils/{ben}/marks", f.school),
+            Some(&officer),
+            mistyped,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for (field, message) in [
+        (
+            "date",
+            "The date must be a real date, written like 2026-11-19 (not &#34;10/9/2025&#34;).",
+        ),
+        (
+            "minutes_late",
+            "Minutes late must be a number (not &#34;ten&#34;).",
+        ),
+    ] {
+        assert!(
+            reply
+                .body
+                .contains(&format!("<a href=\"#change-{field}\">{message}</a>")),
+            "{field}: {}",
+            reply.body
+        );
+    }
+    assert!(reply.body.contains("value=\"late bus\""), "{}", reply.body);
     let old = format!("date={SCHOOL_DAY}&session=am&code=H&reason=other&note=holiday");
     let reply = app
         .post_form(

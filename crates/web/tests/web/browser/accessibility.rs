@@ -115,11 +115,27 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
         sign_out(&client).await;
     }
 
+    // A form refused: its summary, and each message beside its field.
+    sign_in(&client, &base, "officer").await;
+    client.goto(&format!("{base}{pupil}")).await.unwrap();
+    page_with(&client, "Record a meeting").await;
+    let without_a_time = "document.querySelector('#meeting-held_at').value = ''; \
+        document.querySelector('#add-meeting form').submit();";
+    client.execute(without_a_time, vec![]).await.unwrap();
+    page_with(&client, "There is a problem").await;
+    found.extend(violations(&client, "a refused meeting form").await);
+    sign_out(&client).await;
+
     parent_sign_in(&client, &base).await;
     found.extend(violations(&client, "the parent's home").await);
     let child = format!("/parent/children/{}", f.pupils[0]);
     found.extend(check(&client, &base, &child, "a parent").await);
-    checked += 2;
+    let without_a_day = "document.querySelector('#report-first').value = ''; \
+        document.querySelector('#report-first').form.submit();";
+    client.execute(without_a_day, vec![]).await.unwrap();
+    page_with(&client, "There is a problem").await;
+    found.extend(violations(&client, "a parent's refused report").await);
+    checked += 4;
     served.stop().await;
     assert!(found.is_empty(), "{}", found.join("\n"));
     // Each role's pages, the register and the pupil page among them, and nobody's, and the
