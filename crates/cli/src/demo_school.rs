@@ -349,6 +349,8 @@ async fn add_contacts(
                 parental_responsibility: true,
                 lives_with_pupil: true,
                 correspondence: true,
+                // Some households are greeted as both parents: "Dear Mr and Mrs Khan".
+                salutation: (i % 3 == 0).then(|| format!("Mr and Mrs {}", pupil.legal_surname)),
                 priority: 1,
                 phones: vec![phone(0)],
                 email: Some(format!(
@@ -367,6 +369,7 @@ async fn add_contacts(
                 parental_responsibility: false,
                 lives_with_pupil: false,
                 correspondence: false,
+                salutation: None,
                 priority: 2,
                 phones: vec![phone(1)],
                 email: None,

@@ -98,6 +98,9 @@ pub enum EntryKind {
     /// Takes back the entry before it for the same item, recorded by mistake
     /// (`crate::undo`).
     Undone,
+    /// A letter printed and kept: not yet sent, so its item stays open until someone records
+    /// that it was posted, handed over or emailed (a `Letter` entry).
+    LetterPrinted,
 }
 
 impl EntryKind {
@@ -123,6 +126,7 @@ impl EntryKind {
             EntryKind::Note => "note",
             EntryKind::NoAnswer => "no_answer",
             EntryKind::Undone => "undone",
+            EntryKind::LetterPrinted => "letter_printed",
         }
     }
 
@@ -164,6 +168,7 @@ impl EntryKind {
             EntryKind::Note => "Note",
             EntryKind::NoAnswer => "No answer",
             EntryKind::Undone => "Undone",
+            EntryKind::LetterPrinted => "Letter printed",
         }
     }
 
@@ -216,6 +221,7 @@ impl EntryKind {
             },
             "no_answer" => Ok(EntryKind::NoAnswer),
             "undone" => Ok(EntryKind::Undone),
+            "letter_printed" => Ok(EntryKind::LetterPrinted),
             other => {
                 EntryKind::parse_simple(other).ok_or_else(|| EntryKindError::Unknown(other.into()))
             }
@@ -304,11 +310,24 @@ impl Case<'_> {
         self.flags.contains(&flag) || (flag == Flag::Ehcp && pupil.sen == SenStatus::Ehcp)
     }
 
-    /// The entries that did something: all that stand but the tries that reached nobody.
+    /// The entries that did something: all in force but the tries that reached nobody and
+    /// the letters printed and not yet sent.
     fn acted(&self) -> impl Iterator<Item = &CaseEntry> {
         crate::undo::in_force(self.entries)
             .into_iter()
-            .filter(|e| e.kind != EntryKind::NoAnswer)
+            .filter(|e| !matches!(e.kind, EntryKind::NoAnswer | EntryKind::LetterPrinted))
+    }
+
+    /// When a letter for `key` was last printed, if it has not been recorded as sent.
+    pub fn printed(&self, key: &ItemKey) -> Option<DateTime> {
+        if self.done(key) {
+            return None;
+        }
+        self.entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::LetterPrinted && e.item.as_ref() == Some(key))
+            .map(|e| e.at)
+            .max()
     }
 
     /// Whether an entry completes or dismisses `key`.

@@ -14,6 +14,7 @@ pub mod casefile;
 pub mod casework;
 pub mod changes;
 pub mod code;
+pub mod delivery;
 pub mod ids;
 pub mod policy;
 pub mod procedures;

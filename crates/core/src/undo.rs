@@ -29,7 +29,10 @@ pub fn in_force(entries: &[CaseEntry]) -> Vec<&CaseEntry> {
             kept.push(entry);
             continue;
         }
-        if let Some(at) = kept.iter().rposition(|e| e.item == entry.item) {
+        // An undoing names the item it reopens; one without takes nothing back.
+        if entry.item.is_some()
+            && let Some(at) = kept.iter().rposition(|e| e.item == entry.item)
+        {
             kept.remove(at);
         }
     }
@@ -77,7 +80,7 @@ mod tests {
     fn an_undoing_takes_back_the_latest_entry_for_its_item() {
         use EntryKind::*;
         // (entries, kinds in force)
-        let table: [(Vec<CaseEntry>, Vec<EntryKind>); 5] = [
+        let table: [(Vec<CaseEntry>, Vec<EntryKind>); 6] = [
             (
                 vec![entry(0, Call, CALL, LISA), entry(1, Undone, CALL, LISA)],
                 vec![],
@@ -112,6 +115,11 @@ mod tests {
             (
                 vec![entry(1, Undone, CALL, LISA), entry(2, Call, CALL, LISA)],
                 vec![Call],
+            ),
+            // Nor does one that names no item.
+            (
+                vec![entry(0, Note, "", LISA), entry(1, Undone, "", LISA)],
+                vec![Note],
             ),
         ];
         for (entries, kinds) in table {

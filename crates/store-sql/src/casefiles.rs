@@ -4,7 +4,8 @@
 
 use async_trait::async_trait;
 use rollcall_core::casefile::{CaseFileRecord, Record};
-use rollcall_store::{FiledRecord, LetterRecord, NewLetter, PupilKey};
+use rollcall_core::delivery::Delivery;
+use rollcall_store::{FiledRecord, LetterRecord, LetterSent, NewLetter, NewLetterSent, PupilKey};
 
 use rollcall_store::{CaseFiles, NewCaseEntry, NewFileRecord, SchoolId, StoreError};
 
@@ -50,6 +51,7 @@ struct LetterRow {
     content: String,
     sent: jiff_sqlx::DateTime,
     by_name: String,
+    item: Option<String>,
 }
 
 impl LetterRow {
@@ -61,14 +63,41 @@ impl LetterRow {
             recipient: self.recipient,
             subject: self.subject,
             content: self.content,
-            sent: self.sent.to_jiff(),
+            printed: self.sent.to_jiff(),
             by: self.by_name,
+            item: self.item,
+            sent: None,
         })
     }
 }
 
+#[derive(sqlx::FromRow)]
+pub(crate) struct SentRow {
+    letter_id: i64,
+    how: String,
+    at: jiff_sqlx::DateTime,
+    by_name: String,
+}
+
+/// Letters with where each stands: the latest recording of each, unless it was taken back.
+fn with_sending(mut letters: Vec<LetterRecord>, rows: Vec<SentRow>) -> Result<Vec<LetterRecord>> {
+    for row in rows {
+        let how = Delivery::parse(&row.how).ok_or_else(|| corrupt("letter sending", &row.how))?;
+        if let Some(letter) = letters.iter_mut().find(|l| l.id == row.letter_id) {
+            letter.sent = (how != Delivery::Undone).then(|| LetterSent {
+                how,
+                at: row.at.to_jiff(),
+                by: row.by_name,
+            });
+        }
+    }
+    Ok(letters)
+}
+
 const FILE_COLUMNS: &str = "id, pupil_id, body, at, by_name";
-const LETTER_COLUMNS: &str = "id, pupil_id, template, recipient, subject, content, sent, by_name";
+const LETTER_COLUMNS: &str =
+    "id, pupil_id, template, recipient, subject, content, sent, by_name, item";
+const SENT_COLUMNS: &str = "d.letter_id, d.how, d.at, d.by_name";
 
 #[async_trait]
 pub(crate) trait CaseFileSql: Send {
@@ -94,6 +123,9 @@ pub(crate) trait CaseFileSql: Send {
     async fn insert_letter(&mut self, school: i64, letter: &NewLetter) -> Result<i64>;
     async fn select_pupil_letters(&mut self, pupil: i64) -> Result<Vec<LetterRecord>>;
     async fn select_letter(&mut self, school: i64, id: i64) -> Result<Option<LetterRecord>>;
+    async fn select_pupil_sendings(&mut self, pupil: i64) -> Result<Vec<SentRow>>;
+    async fn select_letter_sendings(&mut self, letter: i64) -> Result<Vec<SentRow>>;
+    async fn insert_sending(&mut self, school: i64, sent: &NewLetterSent) -> Result<()>;
 }
 
 macro_rules! impl_case_file_sql {
@@ -172,8 +204,8 @@ macro_rules! impl_case_file_sql {
 
             async fn insert_letter(&mut self, school: i64, l: &NewLetter) -> Result<i64> {
                 sqlx::query_scalar(
-                    "INSERT INTO letters (school_id, pupil_id, template, recipient, subject, content, sent, by_name) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    "INSERT INTO letters (school_id, pupil_id, template, recipient, subject, content, sent, by_name, item) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                 )
                 .bind(school)
                 .bind(l.entry.pupil.0)
@@ -182,7 +214,8 @@ macro_rules! impl_case_file_sql {
                 .bind(&l.subject)
                 .bind(&l.content)
                 .bind(jiff_sqlx::DateTime::from(l.entry.entry.at))
-                .bind(format!("{}, {}", l.entry.actor.name, l.entry.actor.position))
+                .bind(l.entry.actor.signature())
+                .bind(l.entry.entry.item.as_ref().map(ToString::to_string))
                 .fetch_one(&mut *self)
                 .await
                 .map_err(db)
@@ -204,6 +237,43 @@ macro_rules! impl_case_file_sql {
                 .map_err(db)?
                 .map(LetterRow::record)
                 .transpose()
+            }
+
+            async fn select_pupil_sendings(&mut self, pupil: i64) -> Result<Vec<SentRow>> {
+                sqlx::query_as::<_, SentRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {SENT_COLUMNS} FROM letter_deliveries d JOIN letters l ON l.id = d.letter_id \
+                     WHERE l.pupil_id = $1 ORDER BY d.id"
+                )))
+                .bind(pupil)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)
+            }
+
+            async fn select_letter_sendings(&mut self, letter: i64) -> Result<Vec<SentRow>> {
+                sqlx::query_as::<_, SentRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {SENT_COLUMNS} FROM letter_deliveries d WHERE d.letter_id = $1 ORDER BY d.id"
+                )))
+                .bind(letter)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)
+            }
+
+            async fn insert_sending(&mut self, school: i64, sent: &NewLetterSent) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO letter_deliveries (school_id, letter_id, how, at, by_name) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(school)
+                .bind(sent.letter)
+                .bind(sent.how.id())
+                .bind(jiff_sqlx::DateTime::from(sent.entry.entry.at))
+                .bind(sent.entry.actor.signature())
+                .execute(&mut *self)
+                .await
+                .map(|_| ())
+                .map_err(db)
             }
         }
     };
@@ -283,13 +353,30 @@ impl CaseFiles for SqlStore {
     }
 
     async fn letters(&self, key: PupilKey) -> Result<Vec<LetterRecord>> {
-        read!(self, |c| c.select_pupil_letters(key.0).await)
+        read!(self, |c| {
+            let letters = c.select_pupil_letters(key.0).await?;
+            with_sending(letters, c.select_pupil_sendings(key.0).await?)
+        })
     }
 
     async fn letter(&self, school: SchoolId, id: i64) -> Result<LetterRecord> {
-        found(
-            read!(self, |c| c.select_letter(school.0, id).await)?,
-            "letter",
-        )
+        read!(self, |c| {
+            let letter = found(c.select_letter(school.0, id).await?, "letter")?;
+            let mut letters = with_sending(vec![letter], c.select_letter_sendings(id).await?)?;
+            letters.pop().ok_or(StoreError::NotFound("letter"))
+        })
+    }
+
+    async fn letter_sent(&self, sent: &NewLetterSent) -> Result<()> {
+        write!(self, |c| {
+            let letter = found(c.select_letter(sent.school.0, sent.letter).await?, "letter")?;
+            if letter.pupil != sent.entry.pupil {
+                return Err(StoreError::NotFound("letter"));
+            }
+            c.insert_sending(sent.school.0, sent).await?;
+            c.insert_case_entry(sent.school.0, &sent.entry)
+                .await
+                .map(|_| ())
+        })
     }
 }

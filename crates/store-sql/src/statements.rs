@@ -325,6 +325,7 @@ pub(crate) struct ContactRow {
     parental_responsibility: bool,
     lives_with_pupil: bool,
     correspondence: bool,
+    salutation: Option<String>,
     priority: i32,
     phones: String,
     email: Option<String>,
@@ -345,6 +346,7 @@ impl ContactRow {
                 parental_responsibility: self.parental_responsibility,
                 lives_with_pupil: self.lives_with_pupil,
                 correspondence: self.correspondence,
+                salutation: self.salutation,
                 priority: u16::try_from(self.priority).unwrap_or(u16::MAX),
                 phones: self
                     .phones
@@ -508,8 +510,8 @@ impl MessageRow {
 }
 
 pub(crate) const CONTACT_COLUMNS: &str = "c.id, c.pupil_id, c.name, c.relationship, \
-    c.parental_responsibility, c.lives_with_pupil, c.correspondence, c.priority, c.phones, \
-    c.email, c.address, c.preferred_language, c.court_order, c.opted_out";
+    c.parental_responsibility, c.lives_with_pupil, c.correspondence, c.salutation, c.priority, \
+    c.phones, c.email, c.address, c.preferred_language, c.court_order, c.opted_out";
 
 const PUPIL_COLUMNS: &str = "p.id, p.school_id, p.upn, p.legal_surname, p.legal_forename, \
     p.preferred_forename, p.date_of_birth, p.sex, p.year_group, p.reg_group_id, \
@@ -1076,8 +1078,8 @@ macro_rules! impl_sql {
                 sqlx::query_scalar(
                     "INSERT INTO contacts (pupil_id, name, relationship, parental_responsibility, \
                      lives_with_pupil, correspondence, priority, phones, email, address, preferred_language, \
-                     court_order, opted_out) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                     court_order, opted_out, salutation) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
                 )
                 .bind(key)
                 .bind(&c.name)
@@ -1092,6 +1094,7 @@ macro_rules! impl_sql {
                 .bind(&c.preferred_language)
                 .bind(&c.court_order)
                 .bind(c.opted_out)
+                .bind(&c.salutation)
                 .fetch_one(&mut *self)
                 .await
                 .map_err(db)

@@ -206,6 +206,11 @@ impl Casebook {
         self.case(record.key).has_flag(&record.pupil, flag)
     }
 
+    /// When a letter for a pupil's item was printed, if it is not yet recorded as sent.
+    pub fn printed(&self, key: PupilKey, item: &rollcall_core::ItemKey) -> Option<DateTime> {
+        self.case(key).printed(item)
+    }
+
     fn case(&self, key: PupilKey) -> Case<'_> {
         Case {
             flags: self.flags.get(&key).map_or(&[], Vec::as_slice),

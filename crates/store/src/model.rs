@@ -227,6 +227,8 @@ pub struct Contact {
     pub lives_with_pupil: bool,
     /// Whether letters go to them.
     pub correspondence: bool,
+    /// How letters greet them ("Mr and Mrs Khan"); their name when none is given.
+    pub salutation: Option<String>,
     /// The order to call them in: 1 first.
     pub priority: u16,
     /// Telephone numbers, the best first.
@@ -245,6 +247,15 @@ pub struct Contact {
 }
 
 impl Contact {
+    /// How a letter greets them: "Mr and Mrs Khan", or their name.
+    pub fn greeting(&self) -> &str {
+        self.salutation
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or(&self.name)
+    }
+
     /// Whether the school may share the pupil's attendance with them: parental
     /// responsibility, and no court order in the way.
     pub fn may_see_attendance(&self) -> bool {
@@ -1076,8 +1087,36 @@ pub struct LetterRecord {
     pub subject: String,
     /// The letter as printed (JSON).
     pub content: String,
-    /// When it was sent.
-    pub sent: jiff::civil::DateTime,
-    /// Who sent it: "name, position".
+    /// When it was printed.
+    pub printed: jiff::civil::DateTime,
+    /// Who printed it: "name, position".
     pub by: String,
+    /// The worklist item it is for (`rule@occasion`), which its sending completes.
+    pub item: Option<String>,
+    /// How it was sent, if it has been: the latest recording, unless that was taken back.
+    pub sent: Option<LetterSent>,
+}
+
+/// How, when and by whom a letter was recorded as sent (or the recording taken back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterSent {
+    /// How.
+    pub how: rollcall_core::delivery::Delivery,
+    /// When it was recorded.
+    pub at: jiff::civil::DateTime,
+    /// Who recorded it: "name, position".
+    pub by: String,
+}
+
+/// A recording that a letter was sent, or taken back, with its chronology entry.
+#[derive(Debug, Clone)]
+pub struct NewLetterSent {
+    /// The school.
+    pub school: SchoolId,
+    /// The letter.
+    pub letter: i64,
+    /// How it went, or `Undone`.
+    pub how: rollcall_core::delivery::Delivery,
+    /// Its chronology entry; `entry.pupil` is the letter's pupil.
+    pub entry: NewCaseEntry,
 }

@@ -128,6 +128,7 @@ fn contact(name: &str, relationship: &str, priority: u16, phone: &str) -> Contac
         parental_responsibility: priority == 1,
         lives_with_pupil: priority == 1,
         correspondence: priority == 1,
+        salutation: None,
         priority,
         phones: vec![phone.into()],
         email: (priority == 1)
@@ -209,18 +210,17 @@ pub async fn school(store: &dyn Store, password_hash: &str) -> Fixture {
             .add_pupil(school, &pupil(upn, surname, forename, "5A"))
             .await
             .expect("pupil");
-        store
-            .add_contact(
-                key,
-                &contact(
-                    &format!("Parent of {forename}"),
-                    "Mother",
-                    1,
-                    "07700 900001",
-                ),
-            )
-            .await
-            .expect("contact");
+        let mut parent = contact(
+            &format!("Parent of {forename}"),
+            "Mother",
+            1,
+            "07700 900001",
+        );
+        // Ben's letters greet both his parents.
+        if forename == "Ben" {
+            parent.salutation = Some(format!("Mr and Mrs {surname}"));
+        }
+        store.add_contact(key, &parent).await.expect("contact");
         store
             .add_contact(
                 key,

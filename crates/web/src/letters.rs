@@ -2,14 +2,19 @@
 //! PDF, and kept (each one a chronology entry, and in the parent portal) so that the same PDF
 //! can be printed again.
 
-use jiff::civil::Date;
+use jiff::ToSpan;
+use jiff::civil::{Date, DateTime};
 use rollcall_core::casefile::{CaseFileRecord, NoticeToImprove, Record};
 use rollcall_core::casework::{EntryKind, ItemKey};
+use rollcall_core::delivery::Delivery;
 use rollcall_core::requests::RequestStatus;
-use rollcall_core::{AcademicYear, DateRange, Opened, Permission, Rate, Tally};
+use rollcall_core::text::human_date;
+use rollcall_core::{AcademicYear, DateRange, Opened, Permission, Rate, Tally, undo};
 use rollcall_letters::{Letter, LetterKind, Letters, PdfError, Table, letters_pdf};
 use rollcall_messages::Fields;
-use rollcall_store::{ContactRecord, LetterRecord, NewLetter, PupilRecord, SchoolId};
+use rollcall_store::{
+    ContactRecord, LetterRecord, LetterSent, NewLetter, NewLetterSent, PupilRecord, SchoolId,
+};
 
 use crate::AppState;
 use crate::access::Access;
@@ -249,7 +254,7 @@ pub(crate) fn compose(
     let policy = &access.policy;
     let rate = figures.tally.attendance_rate();
     let actor = access.user.actor();
-    let salutation = contact.contact.name.clone();
+    let salutation = contact.contact.greeting().to_owned();
     let mut fields: Fields = Fields::from([
         ("school_name", school.name.clone()),
         (
@@ -324,8 +329,8 @@ pub(crate) struct Printed {
     pub item: Option<ItemKey>,
 }
 
-/// Prints letters as one PDF and keeps them, each with its entry (completing its worklist
-/// item), all or none.
+/// Prints letters as one PDF and keeps them, each with its entry, all or none. Printing is not
+/// sending: the worklist item a letter is for stays open until it is recorded as sent.
 pub(crate) async fn print_and_keep(
     state: &AppState,
     access: &Access,
@@ -346,7 +351,7 @@ pub(crate) async fn print_and_keep(
                 entry: {
                     let mut entry = crate::requests::entry(
                         p.pupil.key,
-                        EntryKind::Letter,
+                        EntryKind::LetterPrinted,
                         p.recipient.clone(),
                         format!("{}: {}", p.kind.title(), p.letter.subject),
                         &access.user.actor(),
@@ -366,6 +371,87 @@ pub(crate) async fn print_and_keep(
             .await?;
     }
     Ok(pdf)
+}
+
+/// Whether the person who recorded a letter as sent may still take it back.
+pub(crate) fn may_take_back(sent: &LetterSent, by: &str, now: DateTime) -> bool {
+    sent.by == by
+        && sent.at <= now
+        && sent
+            .at
+            .checked_add(undo::UNDO_MINUTES.minutes())
+            .is_ok_and(|until| now <= until)
+}
+
+/// Records that a kept letter was sent (posted, handed over, emailed), completing the worklist
+/// item it is for; or, with [`Delivery::Undone`], takes back the person's own recording of
+/// the last few minutes.
+pub(crate) async fn record_sent(
+    state: &AppState,
+    access: &Access,
+    id: i64,
+    how: Delivery,
+) -> Result<LetterRecord, AppError> {
+    access.require(Permission::WorkCases, "send letters")?;
+    let letter = state.store.letter(access.school.id, id).await?;
+    access.pupil(state, letter.pupil).await?;
+    let actor = access.user.actor();
+    let now = state.local_now().datetime();
+    let item = letter.item.as_deref().and_then(ItemKey::parse);
+    let (kind, note) = match (how, &letter.sent) {
+        (Delivery::Undone, Some(sent)) if may_take_back(sent, &actor.signature(), now) => {
+            let note = format!("Took back: {} {}", sent.how.title(), letter.subject);
+            // An undoing names the item it reopens; without one, a note says what happened.
+            let kind = match item {
+                Some(_) => EntryKind::Undone,
+                None => EntryKind::Note,
+            };
+            (kind, note)
+        }
+        (Delivery::Undone, _) => {
+            return Err(AppError::Invalid {
+                field: "how",
+                message: format!(
+                    "Only your own recording of the last {} minutes can be taken back.",
+                    undo::UNDO_MINUTES
+                ),
+            });
+        }
+        (_, Some(sent)) => {
+            return Err(AppError::Invalid {
+                field: "how",
+                message: format!(
+                    "This letter was already recorded as sent: {} {} by {}.",
+                    sent.how.title().to_lowercase(),
+                    human_date(&sent.at.date()),
+                    sent.by
+                ),
+            });
+        }
+        (how, None) => (
+            EntryKind::Letter,
+            format!("{}: {}", how.title(), letter.subject),
+        ),
+    };
+    let mut entry = crate::requests::entry(
+        letter.pupil,
+        kind,
+        letter.recipient.clone(),
+        note,
+        &actor,
+        state,
+    );
+    entry.entry.item = item;
+    state
+        .store
+        .letter_sent(&NewLetterSent {
+            school: access.school.id,
+            letter: id,
+            how,
+            entry,
+        })
+        .await?;
+    Ok(state.store.letter(access.school.id, id).await?)
 }
 
 /// A kept letter, printed again exactly as it was sent.

@@ -104,7 +104,10 @@ pub(crate) async fn everything(
         }))).collect::<Result<Vec<_>, AppError>>()?,
         "letters": letters.iter().map(|l| json!({
             "template": l.template, "recipient": l.recipient, "subject": l.subject,
-            "sent": l.sent.to_string(), "by": l.by,
+            "printed": l.printed.to_string(), "by": l.by,
+            "sent": l.sent.as_ref().map(|s| json!({
+                "how": s.how.id(), "at": s.at.to_string(), "by": s.by,
+            })),
             "content": serde_json::from_str::<Value>(&l.content).unwrap_or(Value::Null),
         })).collect::<Vec<_>>(),
         "messages": messages.iter().map(|m| json!({

@@ -2,10 +2,11 @@ use jiff::civil::date;
 use rollcall_core::casefile::{
     PartTime, PenaltyNotice, PenaltyStatus, Record, Referral, ReferralTo, WeeklySession,
 };
+use rollcall_core::delivery::Delivery;
 use rollcall_core::{CaseEntry, Code, EntryKind, ItemKey, Session, SessionKey};
 use rollcall_store::{
-    CaseFiles as _, Casework as _, NewCaseEntry, NewFileRecord, NewLetter, PlannedMark, PupilKey,
-    Registers as _, StoreError,
+    CaseFiles as _, Casework as _, NewCaseEntry, NewFileRecord, NewLetter, NewLetterSent,
+    PlannedMark, PupilKey, Registers as _, StoreError,
 };
 use rollcall_testkit::fixture::{self, SCHOOL_DAY};
 use rollcall_testkit::{Backend, database};
@@ -238,4 +239,45 @@ pub async fn records_change_with_their_trail_and_letters_are_kept(backend: Backe
             .iter()
             .any(|r| r.entry.note == "never kept")
     );
+    assert_eq!(first.item.as_deref(), Some("stage.listen.letter_1@2025/26"));
+    assert_eq!(first.sent, None, "printed is not sent");
+
+    // Recorded as sent with its entry; taken back by another row; the latest row stands.
+    let sent = |how: Delivery, kind: EntryKind, note: &str| NewLetterSent {
+        school: f.school,
+        letter: ids[0],
+        how,
+        entry: entry(amy, kind, Some("stage.listen.letter_1@2025/26"), note),
+    };
+    let entries = store.chronology(amy).await.unwrap().len();
+    store
+        .letter_sent(&sent(Delivery::Posted, EntryKind::Letter, "posted"))
+        .await
+        .unwrap();
+    let posted = store.letter(f.school, ids[0]).await.unwrap().sent.unwrap();
+    assert_eq!(posted.how, Delivery::Posted);
+    assert_eq!(posted.by, "June Turner, Headteacher");
+    store
+        .letter_sent(&sent(Delivery::Undone, EntryKind::Undone, "taken back"))
+        .await
+        .unwrap();
+    assert_eq!(store.letters(amy).await.unwrap()[0].sent, None);
+    store
+        .letter_sent(&sent(Delivery::Emailed, EntryKind::Letter, "emailed"))
+        .await
+        .unwrap();
+    let kept = store.letters(amy).await.unwrap();
+    assert_eq!(
+        kept[0].sent.as_ref().map(|s| s.how),
+        Some(Delivery::Emailed)
+    );
+    assert_eq!(store.chronology(amy).await.unwrap().len(), entries + 3);
+    // Another pupil's entry, or another school's letter, is refused and writes nothing.
+    let mut wrong_pupil = sent(Delivery::Posted, EntryKind::Letter, "wrong");
+    wrong_pupil.entry.pupil = ben;
+    assert!(store.letter_sent(&wrong_pupil).await.is_err());
+    let mut wrong_school = sent(Delivery::Posted, EntryKind::Letter, "wrong");
+    wrong_school.school = f.other_school;
+    assert!(store.letter_sent(&wrong_school).await.is_err());
+    assert_eq!(store.chronology(amy).await.unwrap().len(), entries + 3);
 }

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use jiff::civil::{Date, DateTime};
+use rollcall_core::text::human_date;
 use rollcall_core::worklist::rule_title;
 use rollcall_core::{AcademicYear, EntryKind, Flag, YearGroup};
 use rollcall_store::{Casebook, Due, PupilKey, PupilRecord, SchoolId};
@@ -39,6 +40,8 @@ pub(crate) struct DueLine {
     /// The letter it asks for, when a step's id names one in the library.
     pub letter: Option<&'static str>,
     pub year: YearGroup,
+    /// When its letter was printed, if it is not yet recorded as sent.
+    pub printed: Option<String>,
     /// What the last action on it did, shown at its top ("No answer at 09:12 …").
     pub status: Option<String>,
     /// Why the last action on it was refused, next to its form.
@@ -50,7 +53,7 @@ pub(crate) struct DueLine {
 }
 
 impl DueLine {
-    pub fn of(due: &Due<'_>, now: DateTime) -> DueLine {
+    pub fn of(due: &Due<'_>, now: DateTime, book: &Casebook) -> DueLine {
         let item = &due.item;
         DueLine {
             pupil: due.pupil.key.0,
@@ -69,6 +72,9 @@ impl DueLine {
                 .flatten()
                 .map(|k| k.id()),
             year: due.pupil.pupil.year_group,
+            printed: book
+                .printed(due.pupil.key, &item.key)
+                .map(|at| human_date(&at.date())),
             status: None,
             error: None,
             undo: false,
@@ -197,7 +203,7 @@ async fn pupil_due(
     Ok(book
         .items(&access.policy, now)
         .iter()
-        .map(|d| DueLine::of(d, now))
+        .map(|d| DueLine::of(d, now, &book))
         .collect())
 }
 
@@ -293,6 +299,7 @@ fn closed_line(access: &Access, learner: &PupilRecord, item: &str) -> DueLine {
         entry_kind: EntryKind::Note.id(),
         letter: None,
         year: learner.pupil.year_group,
+        printed: None,
         status: None,
         error: None,
         undo: false,

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use rollcall_core::casework::ItemKey;
 use rollcall_core::{Flag, Opened, Permission};
 use rollcall_letters::{Block, LetterKind, Report, Section, Table};
-use rollcall_store::{Casebook, ContactRecord, PupilKey, SchoolId};
+use rollcall_store::{Casebook, ContactRecord, PupilKey, PupilRecord, SchoolId};
 
 use super::casefile::line;
 use super::form::FormData;
@@ -22,8 +22,9 @@ use crate::auth::Staff;
 use crate::error::AppError;
 use crate::letters::{self, Extra, Printed, PupilFigures, day_words, pdf_response};
 use crate::view::full_date;
+use rollcall_core::text::human_date;
 
-fn extra(f: &FormData) -> Result<Extra, AppError> {
+pub(super) fn extra(f: &FormData) -> Result<Extra, AppError> {
     Ok(Extra {
         meeting_date: f.optional_date("meeting_date", "The meeting's date")?,
         meeting_time: f.optional_time("meeting_time", "The meeting's time")?,
@@ -31,23 +32,23 @@ fn extra(f: &FormData) -> Result<Extra, AppError> {
     })
 }
 
-/// Prints a letter for one pupil (to each contact flagged for correspondence, or the one
-/// chosen) and keeps it.
-async fn print_letter(
-    State(state): State<AppState>,
-    Staff(user): Staff,
-    Path((school, pupil)): Path<(i64, i64)>,
-    crate::limits::Form(form): crate::limits::Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
-    let access = Access::load(&state, user, SchoolId(school)).await?;
+/// The letters a pupil's print form asks for, one to each contact flagged for correspondence
+/// (or the one chosen), merged and laid out but not kept.
+pub(super) async fn compose_for(
+    state: &AppState,
+    access: &Access,
+    pupil: PupilKey,
+    f: &FormData,
+) -> Result<(PupilRecord, LetterKind, Vec<Printed>), AppError> {
     access.require(Permission::WorkCases, "send letters")?;
-    let record = access.pupil(&state, PupilKey(pupil)).await?;
-    let f = FormData(form);
-    let kind = LetterKind::parse(f.get("template"))
-        .ok_or_else(|| AppError::BadRequest("choose a letter".into()))?;
-    let library = letters::library(&state, SchoolId(school)).await?;
+    let record = access.pupil(state, pupil).await?;
+    let kind = LetterKind::parse(f.get("template")).ok_or_else(|| AppError::Invalid {
+        field: "template",
+        message: "Choose a letter.".into(),
+    })?;
+    let library = letters::library(state, access.school.id).await?;
     let today = state.local_now().date();
-    let figures = PupilFigures::load(&state, kind, &record, today).await?;
+    let figures = PupilFigures::load(state, kind, &record, today).await?;
     let contacts = state.store.contacts(record.key).await?;
     let chosen: Vec<&ContactRecord> = match f.get("contact") {
         "" => letters::recipients(&contacts),
@@ -62,13 +63,13 @@ async fn print_letter(
             record.pupil.name()
         )));
     }
-    let extra = extra(&f)?;
+    let extra = extra(f)?;
     let item = f.item()?;
     let printed = chosen
         .into_iter()
         .map(|c| {
             Ok(Printed {
-                letter: letters::compose(&access, &library, kind, &record, &figures, c, &extra)?,
+                letter: letters::compose(access, &library, kind, &record, &figures, c, &extra)?,
                 pupil: record.clone(),
                 recipient: c.contact.name.clone(),
                 kind,
@@ -76,6 +77,20 @@ async fn print_letter(
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
+    Ok((record, kind, printed))
+}
+
+/// Prints a letter for one pupil (to each contact flagged for correspondence, or the one
+/// chosen) and keeps it.
+async fn print_letter(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, pupil)): Path<(i64, i64)>,
+    crate::limits::Form(form): crate::limits::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    let f = FormData(form);
+    let (record, kind, printed) = compose_for(&state, &access, PupilKey(pupil), &f).await?;
     let pdf = letters::print_and_keep(&state, &access, &printed).await?;
     Ok(pdf_response(
         pdf,
@@ -122,12 +137,24 @@ struct BatchGroup {
     lines: Vec<BatchLine>,
 }
 
+/// A letter printed and not yet recorded as sent.
+struct WaitingLine {
+    id: i64,
+    pupil: String,
+    pupil_key: i64,
+    subject: String,
+    recipient: String,
+    printed: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "letters.html")]
 struct BatchPage {
     chrome: Chrome,
     groups: Vec<BatchGroup>,
     others: Vec<BatchLine>,
+    waiting: Vec<WaitingLine>,
+    deliveries: Vec<(&'static str, &'static str)>,
 }
 
 async fn batch_page(
@@ -141,8 +168,25 @@ async fn batch_page(
     let book = Casebook::school(state.store.as_ref(), SchoolId(school), now.date()).await?;
     let mut groups: Vec<BatchGroup> = Vec::new();
     let mut others = Vec::new();
+    let mut waiting = Vec::new();
     for due in book.items(&access.policy, now) {
         if due.item.kind != rollcall_core::ActionKind::Letter {
+            continue;
+        }
+        if book.printed(due.pupil.key, &due.item.key).is_some() {
+            let item = due.item.key.to_string();
+            for letter in state.store.letters(due.pupil.key).await? {
+                if letter.sent.is_none() && letter.item.as_deref() == Some(item.as_str()) {
+                    waiting.push(WaitingLine {
+                        id: letter.id,
+                        pupil: due.pupil.pupil.name(),
+                        pupil_key: due.pupil.key.0,
+                        subject: letter.subject,
+                        recipient: letter.recipient,
+                        printed: human_date(&letter.printed.date()),
+                    });
+                }
+            }
             continue;
         }
         let line = BatchLine {
@@ -169,6 +213,8 @@ async fn batch_page(
         chrome: Chrome::new(&access, "letters"),
         groups,
         others,
+        waiting,
+        deliveries: super::sending::deliveries(),
     })
 }
 
@@ -305,17 +351,23 @@ async fn evidence_pack(
             ]
         })
         .collect();
-    let letters: Vec<Block> = state
-        .store
-        .letters(record.key)
-        .await?
-        .iter()
-        .map(|l| {
-            serde_json::from_str(&l.content)
-                .map(|c| Block::Letter(Box::new(c)))
-                .map_err(|e| AppError::Internal(format!("letter {}: {e}", l.id)))
-        })
-        .collect::<Result<_, _>>()?;
+    // Only letters that went to the family are evidence of what the family was told.
+    let mut letters: Vec<Block> = Vec::new();
+    for l in state.store.letters(record.key).await? {
+        let Some(sent) = &l.sent else { continue };
+        let how = format!(
+            "{} {} by {}",
+            sent.how.title(),
+            human_date(&sent.at.date()),
+            sent.by
+        );
+        letters.push(Block::Fields {
+            pairs: vec![("Sent".into(), how)],
+        });
+        let content = serde_json::from_str(&l.content)
+            .map_err(|e| AppError::Internal(format!("letter {}: {e}", l.id)))?;
+        letters.push(Block::Letter(Box::new(content)));
+    }
     let chronology = Table {
         caption: String::new(),
         header: vec![

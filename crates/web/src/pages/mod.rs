@@ -10,6 +10,7 @@ mod pupils;
 mod records;
 mod registers;
 mod requests;
+mod sending;
 mod staff;
 mod worklist;
 
@@ -149,6 +150,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(casework::router())
         .merge(casefile::router())
         .merge(letterbook::router())
+        .merge(sending::router())
         .merge(portal::router())
         .merge(requests::router())
         .merge(records::router())

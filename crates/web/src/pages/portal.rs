@@ -374,7 +374,11 @@ async fn child_page(
         .await?
         .into_iter()
         .rev()
-        .map(|l| (l.id, l.subject, crate::view::full_date(l.sent.date())))
+        .filter_map(|l| {
+            // A letter printed and not yet sent has not reached the family.
+            let sent = l.sent?;
+            Some((l.id, l.subject, crate::view::full_date(sent.at.date())))
+        })
         .collect();
     Ok(ChildPage {
         letters,

@@ -182,9 +182,9 @@ async fn casework(
     let due: Vec<DueLine> = book
         .items(policy, now)
         .iter()
-        .map(|d| DueLine::of(d, now))
+        .map(|d| DueLine::of(d, now, &book))
         .collect();
-    let file = super::casefile::view(state, &book, record, contacts, &due).await?;
+    let file = super::casefile::view(state, access, &book, record, contacts, &due).await?;
     let chronology = book
         .chronology(record.key)
         .iter()

@@ -341,7 +341,7 @@ pub(crate) async fn due_today(state: &AppState, access: &Access) -> Result<Vec<D
     Ok(book
         .items(&access.policy, now)
         .iter()
-        .map(|d| DueLine::of(d, now))
+        .map(|d| DueLine::of(d, now, &book))
         .collect())
 }
 
@@ -397,6 +397,7 @@ mod tests {
             source: String::new(),
             entry_kind: "letter",
             letter: None,
+            printed: None,
             year: YearGroup::parse(&year.to_string()).unwrap(),
             status: None,
             error: None,

@@ -119,19 +119,38 @@ pub async fn from_letter_to_plan(backend: Backend) {
     )
     .await;
 
-    // Printing letter 2 gives one page to the contact flagged for correspondence, with the
-    // meeting's date and Cara's figures, and completes the worklist item.
-    let printed = app
+    let letter_2_form = form(&[
+        ("template", "letter_2"),
+        ("item", &letter_2),
+        ("meeting_date", "2025-09-16"),
+        ("meeting_time", "09:30"),
+    ]);
+    // A preview shows what the family will read, and keeps nothing.
+    let preview = app
         .post_form(
-            &letters,
+            &format!("{letters}/preview"),
             Some(&officer),
-            &form(&[
-                ("template", "letter_2"),
-                ("item", &letter_2),
-                ("meeting_date", "2025-09-16"),
-                ("meeting_time", "09:30"),
-            ]),
+            &letter_2_form,
         )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    for words in [
+        "Nothing has been printed or kept yet.",
+        "Dear Parent of Cara,",
+        "We have made an appointment for Tuesday 16 September 2025 at 09:30",
+    ] {
+        assert!(
+            preview.text().contains(words),
+            "{words:?} in {}",
+            preview.text()
+        );
+    }
+    assert!(app.store.letters(cara).await.unwrap().is_empty());
+
+    // Printing letter 2 gives one page to the contact flagged for correspondence, with the
+    // meeting's date and Cara's figures; the worklist item stays until it is sent.
+    let printed = app
+        .post_form(&letters, Some(&officer), &letter_2_form)
         .await;
     assert_eq!(printed.status, StatusCode::OK, "{}", printed.text());
     let pdf = printed.pdf();
@@ -148,13 +167,80 @@ pub async fn from_letter_to_plan(backend: Backend) {
     }
     let page = app.get(&page_path, Some(&officer)).await;
     let text = page.text();
-    assert_eq!(item(&page, "stage.facilitate.letter_2"), None, "{text}");
+    assert_eq!(
+        item(&page, "stage.facilitate.letter_2"),
+        Some(letter_2.clone()),
+        "{text}"
+    );
     assert!(
-        text.contains("Letter Parent of Cara Low attendance letter 2 (attendance support meeting): Re: Low attendance letter 2"),
+        text.contains("Printed Wed 10 Sep 2025, not yet recorded as sent."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Letter printed Parent of Cara Low attendance letter 2 (attendance support meeting): Re: Low attendance letter 2"),
         "the chronology has the letter: {text}"
     );
     let letters = app.store.letters(cara).await.unwrap();
     assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].sent, None);
+    // Recorded as posted, it completes the step; taken back at once, the step is due again;
+    // recorded again, it is done.
+    let sent = format!("/s/{}/letters/{}/sent", f.school, letters[0].id);
+    let posted = app
+        .post_in_place(&sent, &officer, &format!("how=posted&back={page_path}"))
+        .await;
+    assert_eq!(posted.status, StatusCode::OK, "{}", posted.text());
+    assert!(
+        posted
+            .text()
+            .contains("Posted Wed 10 Sep 2025 by Lisa Craven, Attendance officer. Undo"),
+        "{}",
+        posted.text()
+    );
+    let page = app.get(&page_path, Some(&officer)).await;
+    assert_eq!(
+        item(&page, "stage.facilitate.letter_2"),
+        None,
+        "{}",
+        page.text()
+    );
+    let head = app.sign_in("head").await;
+    let not_hers = app.post_in_place(&sent, &head, "how=undone").await;
+    assert!(
+        not_hers.text().contains("Only your own recording"),
+        "{}",
+        not_hers.text()
+    );
+    let undone = app.post_in_place(&sent, &officer, "how=undone").await;
+    assert!(undone.text().contains("Not yet sent."), "{}", undone.text());
+    let page = app.get(&page_path, Some(&officer)).await;
+    assert_eq!(
+        item(&page, "stage.facilitate.letter_2"),
+        Some(letter_2.clone())
+    );
+    let handed = app
+        .post_form(
+            &sent,
+            Some(&officer),
+            &format!("how=handed_over&back={page_path}"),
+        )
+        .await;
+    assert_eq!(handed.status, StatusCode::SEE_OTHER, "{}", handed.text());
+    let twice = app.post_in_place(&sent, &officer, "how=posted").await;
+    assert!(
+        twice
+            .text()
+            .contains("already recorded as sent: handed over Wed 10 Sep 2025"),
+        "{}",
+        twice.text()
+    );
+    let page = app.get(&page_path, Some(&officer)).await;
+    assert_eq!(item(&page, "stage.facilitate.letter_2"), None);
+    let letters = app.store.letters(cara).await.unwrap();
+    assert_eq!(
+        letters[0].sent.as_ref().map(|s| s.how),
+        Some(rollcall_core::delivery::Delivery::HandedOver)
+    );
     assert_eq!(letters[0].recipient, "Parent of Cara");
     assert_eq!(letters[0].by, "Lisa Craven, Attendance officer");
 
@@ -361,10 +447,26 @@ pub async fn from_letter_to_plan(backend: Backend) {
         .pdf();
     assert_eq!(printed.pages, 1);
     assert!(
-        printed.text.contains("Dear Parent of Ben,"),
+        printed.text.contains("Dear Mr and Mrs Baker,"),
         "{}",
         printed.text
     );
+    // Printed, Ben's letter waits to be recorded as sent; once posted, nothing is due.
+    let batch = app.get(&format!("/s/{s}/letters"), Some(&officer)).await;
+    assert!(
+        batch.text().contains("Printed, not yet sent (1)"),
+        "{}",
+        batch.text()
+    );
+    let ben_letter = app.store.letters(ben).await.unwrap()[0].id;
+    let posted = app
+        .post_form(
+            &format!("/s/{s}/letters/sent"),
+            Some(&officer),
+            &format!("letter={ben_letter}&how=posted"),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.text());
     let batch = app.get(&format!("/s/{s}/letters"), Some(&officer)).await;
     assert!(
         batch.text().contains("No letters are due."),

@@ -5,18 +5,21 @@
 use axum::Router;
 use axum::routing::post;
 use jiff::civil::Date;
+use jiff::civil::DateTime;
 use rollcall_core::Flag;
 use rollcall_core::casefile::{
     CaseFileRecord, LegalRoute, MeetingKind, NextPenalty, Outcome, PenaltyNotice, PenaltyStatus,
     PlanKind, Record, ReferralTo, next_penalties, penalty_notices,
 };
+use rollcall_core::text::human_date;
 use rollcall_letters::LetterKind;
-use rollcall_store::{Casebook, ContactRecord, PupilRecord};
+use rollcall_store::{Casebook, ContactRecord, LetterRecord, PupilRecord};
 
 mod forms;
 
 use super::casework::DueLine;
 use crate::AppState;
+use crate::access::Access;
 use crate::error::AppError;
 use crate::letters::{self};
 use crate::view::full_date;
@@ -39,7 +42,33 @@ pub(crate) struct LetterLine {
     pub id: i64,
     pub subject: String,
     pub recipient: String,
-    pub sent: String,
+    pub printed: String,
+    /// "Posted Thu 19 Nov 2026 by Lisa Craven, Attendance officer", once recorded.
+    pub sent: Option<String>,
+    /// Whether the person may still take the recording back.
+    pub undo: bool,
+    /// Why the last action on it was refused.
+    pub error: Option<String>,
+}
+
+impl LetterLine {
+    pub(crate) fn of(letter: &LetterRecord, access: &Access, now: DateTime) -> LetterLine {
+        LetterLine {
+            id: letter.id,
+            subject: letter.subject.clone(),
+            recipient: letter.recipient.clone(),
+            printed: human_date(&letter.printed.date()),
+            sent: letter
+                .sent
+                .as_ref()
+                .map(|s| format!("{} {} by {}", s.how.title(), human_date(&s.at.date()), s.by)),
+            undo: letter
+                .sent
+                .as_ref()
+                .is_some_and(|s| letters::may_take_back(s, &access.user.actor().signature(), now)),
+            error: None,
+        }
+    }
 }
 
 /// The case file part of the pupil page.
@@ -52,6 +81,8 @@ pub(crate) struct CaseFileView {
     pub item_choices: Vec<(String, String)>,
     pub recipients: Vec<(i64, String)>,
     pub letter_kinds: Vec<(&'static str, &'static str)>,
+    /// How a letter may be recorded as sent: (value, label).
+    pub deliveries: Vec<(&'static str, &'static str)>,
     pub meeting_kinds: Vec<(&'static str, &'static str)>,
     pub plan_kinds: Vec<(&'static str, &'static str)>,
     pub referral_kinds: Vec<(&'static str, &'static str)>,
@@ -286,12 +317,14 @@ fn penalty_note(records: &[CaseFileRecord], today: Date) -> Vec<String> {
 /// The case file for the pupil page.
 pub(crate) async fn view(
     state: &AppState,
+    access: &Access,
     book: &Casebook,
     record: &PupilRecord,
     contacts: &[ContactRecord],
     due: &[DueLine],
 ) -> Result<CaseFileView, AppError> {
     let letters = state.store.letters(record.key).await?;
+    let now = state.local_now().datetime();
     let ehcp = book.has_flag(record, Flag::Ehcp);
     let today = state.local_now().date();
     Ok(CaseFileView {
@@ -304,12 +337,7 @@ pub(crate) async fn view(
         letters: letters
             .iter()
             .rev()
-            .map(|l| LetterLine {
-                id: l.id,
-                subject: l.subject.clone(),
-                recipient: l.recipient.clone(),
-                sent: full_date(l.sent.date()),
-            })
+            .map(|l| LetterLine::of(l, access, now))
             .collect(),
         parent_choices: contacts
             .iter()
@@ -320,6 +348,7 @@ pub(crate) async fn view(
             .into_iter()
             .map(|c| (c.id.0, c.contact.name.clone()))
             .collect(),
+        deliveries: super::sending::deliveries(),
         letter_kinds: LetterKind::ALL
             .into_iter()
             .map(|k| (k.id(), k.title()))

@@ -148,6 +148,18 @@ pub async fn keep_a_case_file(backend: Backend) {
     }
     client.goto(&page_url).await.unwrap();
     let page = page_with(&client, "Re: Low attendance letter 2 to Parent of Cara").await;
+    assert!(page.contains("Not yet sent."), "{page}");
+    assert!(page.contains("Letter 2 by"), "printed is not sent: {page}");
+
+    // Posted, it is recorded in place; the step is done.
+    click(&client, "li.letter.unsent form button").await;
+    page_with(
+        &client,
+        "Posted Wed 10 Sep 2025 by June Turner, Headteacher.",
+    )
+    .await;
+    client.goto(&page_url).await.unwrap();
+    let page = page_with(&client, "Re: Low attendance letter 2 to Parent of Cara").await;
     assert!(!page.contains("Letter 2 by"), "{page}");
 
     // The meeting and the plan, each completing its step.
