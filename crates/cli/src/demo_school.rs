@@ -515,3 +515,49 @@ async fn plan_ahead(
     store.plan_marks(&plans, &head, Timestamp::now()).await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use rollcall_store::{Casebook, Directory as _};
+
+    use super::*;
+
+    /// The case the demo announces at start is where it says: letter 1 three weeks ago, and
+    /// letter 2 due now on the officer's worklist.
+    #[test]
+    fn the_announced_case_has_its_next_letter_due() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("demo.sqlite").display());
+        crate::runtime()
+            .unwrap()
+            .block_on(async {
+                let store = crate::admin::open(&url).await?;
+                let demo = seed_demo(&store, &Passwords::default()).await?;
+                // Early in a school year no pupil has enough sessions for a case, and the demo
+                // announces none.
+                let Some(fallen) = demo.fallen else {
+                    return anyhow::Ok(());
+                };
+                let school = store.school(demo.school_id).await?;
+                let policy = rollcall_files::parse_policy(
+                    std::path::Path::new("the stored policy"),
+                    &school.policy,
+                )?;
+                let now = jiff::Zoned::now().with_time_zone(Config::default().time_zone);
+                let book = Casebook::school(&store, school.id, now.date()).await?;
+                let due: Vec<String> = book
+                    .items(&policy, now.datetime())
+                    .iter()
+                    .filter(|d| d.pupil.key == fallen.key)
+                    .map(|d| d.item.key.rule.clone())
+                    .collect();
+                assert!(
+                    due.iter().any(|rule| rule == "stage.facilitate.letter_2"),
+                    "{due:?}"
+                );
+                store.close().await;
+                anyhow::Ok(())
+            })
+            .unwrap();
+    }
+}
