@@ -162,7 +162,10 @@ pub enum CodeError {
     #[error("{0:?} is not an attendance code")]
     Unknown(String),
     /// A 2006 code used for a session from 19 August 2024.
-    #[error("{code} was withdrawn on 19 August 2024 and cannot be used for a session on {date}")]
+    #[error(
+        "{code} was withdrawn on 19 August 2024 and cannot be used for a session on {}",
+        crate::text::human_date(.date)
+    )]
     Withdrawn {
         /// The symbol.
         code: &'static str,
@@ -170,7 +173,10 @@ pub enum CodeError {
         date: Date,
     },
     /// A 2024 code used for a session before it existed.
-    #[error("{code} was introduced on 19 August 2024 and cannot be used for a session on {date}")]
+    #[error(
+        "{code} was introduced on 19 August 2024 and cannot be used for a session on {}",
+        crate::text::human_date(.date)
+    )]
     NotYetIntroduced {
         /// The symbol.
         code: &'static str,

@@ -60,7 +60,11 @@ pub enum MarkError {
     #[error(transparent)]
     Code(#[from] CodeError),
     /// A mark before the pupil's starting day.
-    #[error("{upn} starts on {entry}, after this session on {date}")]
+    #[error(
+        "{upn} starts on {}, after this session on {}",
+        crate::text::human_date(.entry),
+        crate::text::human_date(.date)
+    )]
     BeforeEntry {
         /// The pupil.
         upn: Upn,
@@ -70,7 +74,11 @@ pub enum MarkError {
         date: Date,
     },
     /// A mark after the pupil left.
-    #[error("{upn} left on {leaving}, before this session on {date}")]
+    #[error(
+        "{upn} left on {}, before this session on {}",
+        crate::text::human_date(.leaving),
+        crate::text::human_date(.date)
+    )]
     AfterLeaving {
         /// The pupil.
         upn: Upn,
@@ -632,14 +640,14 @@ pub(crate) mod tests {
                 Code::PresentAm,
                 None,
                 MarkField::Date,
-                "starts on 2025-09-08",
+                "starts on Mon 8 Sep 2025",
             ),
             (
                 date(2025, 12, 15),
                 Code::PresentAm,
                 None,
                 MarkField::Date,
-                "left on 2025-12-12",
+                "left on Fri 12 Dec 2025",
             ),
             (
                 date(2025, 9, 13),

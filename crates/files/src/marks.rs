@@ -708,7 +708,7 @@ mod tests {
             ("B801200005001,2025-09-03,XX,/,", "line 2, field session"),
             (
                 "Q801200005002,2025-09-03,AM,/,",
-                "line 2, field date: Q801200005002 starts on 2025-09-08",
+                "line 2, field date: Q801200005002 starts on Mon 8 Sep 2025",
             ),
             (
                 "B801200005001,2025-09-03,AM,H,",

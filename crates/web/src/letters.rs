@@ -72,9 +72,10 @@ impl Extra {
             .into_iter()
             .filter(|(name, _, _)| used.contains(*name))
             .map(|(name, label, value)| {
-                value
-                    .map(|v| (name, v))
-                    .ok_or_else(|| AppError::BadRequest(format!("{} needs {label}", kind.title())))
+                value.map(|v| (name, v)).ok_or_else(|| AppError::Invalid {
+                    field: name,
+                    message: format!("{} needs {label}.", kind.title()),
+                })
             })
             .collect()
     }

@@ -36,7 +36,7 @@ fn bad_input_is_named_and_nothing_is_written() {
         (
             "marks",
             format!("{good_marks}U801200005004,2025-09-05,AM,/,\n"),
-            "field date: U801200005004 starts on 2025-09-08, after this session on 2025-09-05",
+            "field date: U801200005004 starts on Mon 8 Sep 2025, after this session on Fri 5 Sep 2025",
         ),
         (
             "marks",

@@ -16,6 +16,7 @@ use rollcall_store::{Casebook, Due, PupilKey, PupilRecord, SchoolId};
 use serde::Deserialize;
 
 use super::Chrome;
+use super::form::{Draft, FormData, Refused};
 
 use crate::AppState;
 use crate::access::Access;
@@ -108,23 +109,32 @@ pub(crate) fn flag_options() -> Vec<(&'static str, &'static str)> {
     Flag::ALL.into_iter().map(|f| (f.id(), f.title())).collect()
 }
 
-#[derive(Deserialize)]
+/// The chronology form's fields.
 struct EntryForm {
-    #[serde(default)]
     item: String,
     kind: String,
-    #[serde(default)]
     with: String,
-    #[serde(default)]
     note: String,
-    #[serde(default)]
     rating: String,
-    #[serde(default)]
     likelihood: String,
-    #[serde(default)]
     frequency: String,
-    #[serde(default)]
     back: String,
+}
+
+impl EntryForm {
+    fn of(f: &FormData) -> EntryForm {
+        let get = |name: &str| f.get(name).to_owned();
+        EntryForm {
+            item: get("item"),
+            kind: get("kind"),
+            with: get("with"),
+            note: get("note"),
+            rating: get("rating"),
+            likelihood: get("likelihood"),
+            frequency: get("frequency"),
+            back: get("back"),
+        }
+    }
 }
 
 /// Only ever back to a page of the same school.
@@ -142,14 +152,18 @@ async fn add_entry(
     Staff(user): Staff,
     Path((school, pupil)): Path<(i64, i64)>,
     headers: HeaderMap,
-    crate::limits::Form(form): crate::limits::Form<EntryForm>,
+    crate::limits::Form(fields): crate::limits::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
-    let score = |text: &str, what: &str| -> Result<Option<u8>, AppError> {
+    let sent = FormData(fields);
+    let mut draft = Draft::of(sent.0.clone());
+    let form = EntryForm::of(&sent);
+    let score = |text: &str, what: &'static str| -> Result<Option<u8>, AppError> {
         match text.trim() {
             "" => Ok(None),
-            n => n.parse().map(Some).map_err(|_| {
-                AppError::BadRequest(format!("the {what} {n:?} is not a number from 1 to 5"))
+            n => n.parse().map(Some).map_err(|_| AppError::Invalid {
+                field: what,
+                message: format!("The {what} must be a number from 1 to 5 (not {n:?})."),
             }),
         }
     };
@@ -158,20 +172,51 @@ async fn add_entry(
         form.back,
         format!("/s/{school}/pupils/{pupil}#chronology"),
     );
-    let record = Record {
-        item: Some(form.item),
-        kind: form.kind,
-        with: form.with,
-        note: form.note,
-        rating: Some(form.rating),
-        likelihood: score(&form.likelihood, "likelihood")?,
-        frequency: score(&form.frequency, "frequency")?,
+    let likelihood = draft.check("likelihood", score(&form.likelihood, "likelihood"));
+    let frequency = draft.check("frequency", score(&form.frequency, "frequency"));
+    let recorded = match (likelihood, frequency) {
+        (Some(likelihood), Some(frequency)) => {
+            let record = Record {
+                item: Some(form.item),
+                kind: form.kind,
+                with: form.with,
+                note: form.note,
+                rating: Some(form.rating),
+                likelihood,
+                frequency,
+            };
+            if headers.contains_key("hx-request") {
+                return in_place(&state, &access, PupilKey(pupil), record, back).await;
+            }
+            work::record_entry(&state, &access, PupilKey(pupil), record).await
+        }
+        _ => Ok(()),
     };
-    if headers.contains_key("hx-request") {
-        return in_place(&state, &access, PupilKey(pupil), record, back).await;
+    match recorded {
+        Ok(()) if !draft.is_refused() => Ok(Redirect::to(&back).into_response()),
+        // From the Today page without its script, the refusal is a page of its own.
+        Err(error) if back.contains("/office") => Err(error),
+        Ok(()) => refused_on_pupil_page(&state, &access, pupil, "entry", draft).await,
+        Err(error) => {
+            draft.take(error, "note")?;
+            refused_on_pupil_page(&state, &access, pupil, "entry", draft).await
+        }
     }
-    work::record_entry(&state, &access, PupilKey(pupil), record).await?;
-    Ok(Redirect::to(&back).into_response())
+}
+
+/// The pupil page again with one of its forms as sent and what is wrong with it.
+async fn refused_on_pupil_page(
+    state: &AppState,
+    access: &Access,
+    pupil: i64,
+    form: &'static str,
+    draft: Draft,
+) -> Result<Response, AppError> {
+    let refused = Refused {
+        form: form.into(),
+        draft,
+    };
+    super::pupils::refused(state, access, PupilKey(pupil), refused).await
 }
 
 /// One worklist item, after an action on it, for the page to put in its place.
@@ -307,33 +352,34 @@ fn closed_line(access: &Access, learner: &PupilRecord, item: &str) -> DueLine {
     }
 }
 
-#[derive(Deserialize)]
-struct FlagForm {
-    flag: String,
-    from: Date,
-    #[serde(default)]
-    note: String,
-}
-
 async fn add_flag(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, pupil)): Path<(i64, i64)>,
-    crate::limits::Form(form): crate::limits::Form<FlagForm>,
-) -> Result<Redirect, AppError> {
+    crate::limits::Form(fields): crate::limits::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
-    work::add_flag(
-        &state,
-        &access,
-        PupilKey(pupil),
-        &form.flag,
-        form.from,
-        &form.note,
-    )
-    .await?;
-    Ok(Redirect::to(&format!(
-        "/s/{school}/pupils/{pupil}#circumstances"
-    )))
+    let f = FormData(fields);
+    let mut draft = Draft::of(f.0.clone());
+    if let Some(from) = draft.check("from", f.date("from", "The first day")) {
+        let added = work::add_flag(
+            &state,
+            &access,
+            PupilKey(pupil),
+            f.get("flag"),
+            from,
+            f.get("note"),
+        )
+        .await;
+        match added {
+            Ok(()) => {
+                let to = format!("/s/{school}/pupils/{pupil}#circumstances");
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(error) => draft.take(error, "flag")?,
+        }
+    }
+    refused_on_pupil_page(&state, &access, pupil, "flag", draft).await
 }
 
 #[derive(Deserialize)]

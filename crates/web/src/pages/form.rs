@@ -260,7 +260,7 @@ impl Draft {
 #[derive(Debug, Default)]
 pub(crate) struct Refused {
     /// The form's name on the page.
-    pub form: &'static str,
+    pub form: String,
     pub draft: Draft,
 }
 

@@ -14,7 +14,7 @@ use rollcall_letters::{Block, LetterKind, Report, Section, Table};
 use rollcall_store::{Casebook, ContactRecord, PupilKey, PupilRecord, SchoolId};
 
 use super::casefile::line;
-use super::form::FormData;
+use super::form::{Draft, FormData, Refused};
 use super::{Chrome, YearSoFar};
 use crate::AppState;
 use crate::access::Access;
@@ -25,9 +25,19 @@ use crate::view::full_date;
 use rollcall_core::text::human_date;
 
 pub(super) fn extra(f: &FormData) -> Result<Extra, AppError> {
+    let on = |field: &'static str| {
+        move |e: AppError| AppError::Invalid {
+            field,
+            message: crate::view::sentence(&e.to_string()),
+        }
+    };
     Ok(Extra {
-        meeting_date: f.optional_date("meeting_date", "The meeting's date")?,
-        meeting_time: f.optional_time("meeting_time", "The meeting's time")?,
+        meeting_date: f
+            .optional_date("meeting_date", "The meeting's date")
+            .map_err(on("meeting_date"))?,
+        meeting_time: f
+            .optional_time("meeting_time", "The meeting's time")
+            .map_err(on("meeting_time"))?,
         period: f.get("period").to_owned(),
     })
 }
@@ -80,6 +90,23 @@ pub(super) async fn compose_for(
     Ok((record, kind, printed))
 }
 
+/// The pupil page again with the letter form as sent and what is wrong with it.
+pub(super) async fn refused_letter(
+    state: &AppState,
+    access: &Access,
+    pupil: i64,
+    f: FormData,
+    error: AppError,
+) -> Result<Response, AppError> {
+    let mut draft = Draft::of(f.0);
+    draft.take(error, "template")?;
+    let refused = Refused {
+        form: "letter".into(),
+        draft,
+    };
+    super::pupils::refused(state, access, PupilKey(pupil), refused).await
+}
+
 /// Prints a letter for one pupil (to each contact flagged for correspondence, or the one
 /// chosen) and keeps it.
 async fn print_letter(
@@ -90,7 +117,10 @@ async fn print_letter(
 ) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let f = FormData(form);
-    let (record, kind, printed) = compose_for(&state, &access, PupilKey(pupil), &f).await?;
+    let (record, kind, printed) = match compose_for(&state, &access, PupilKey(pupil), &f).await {
+        Ok(composed) => composed,
+        Err(error) => return refused_letter(&state, &access, pupil, f, error).await,
+    };
     let pdf = letters::print_and_keep(&state, &access, &printed).await?;
     Ok(pdf_response(
         pdf,

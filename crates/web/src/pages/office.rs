@@ -5,6 +5,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiff::civil::Date;
 use rollcall_core::{Code, Permission, Session};
@@ -13,6 +15,7 @@ use serde::Deserialize;
 
 use super::Chrome;
 use super::casework::{DueLine, entry_kinds};
+use super::form::{Draft, FormData};
 use super::worklist::{Filter, Worklist, due_today};
 use crate::AppState;
 use crate::access::Access;
@@ -225,25 +228,28 @@ async fn office(
 #[template(path = "bulk.html")]
 struct BulkPage {
     chrome: Chrome,
-    groups: Vec<(i64, String)>,
-    codes: Vec<CodeOption>,
-    first: Date,
-    last: Date,
-    form_group: i64,
-    error: Option<String>,
+    /// (value, label): the whole school, then each group.
+    groups: Vec<(String, String)>,
+    codes: Vec<(&'static str, String)>,
+    today: Date,
+    /// The form as sent, when it was refused.
+    form: Draft,
     result: Option<String>,
     skipped: Vec<(String, String, String)>,
 }
 
-async fn bulk_page(state: &AppState, access: &Access) -> Result<BulkPage, AppError> {
+async fn bulk_page(state: &AppState, access: &Access, form: Draft) -> Result<BulkPage, AppError> {
     access.require(Permission::BulkCodes, "enter codes in bulk")?;
     let today = state.local_now().date();
-    let groups = state
-        .store
-        .groups(access.school.id)
-        .await?
-        .into_iter()
-        .map(|g| (g.id.0, g.name))
+    let groups = std::iter::once((String::new(), "The whole school".to_owned()))
+        .chain(
+            state
+                .store
+                .groups(access.school.id)
+                .await?
+                .into_iter()
+                .map(|g| (g.id.0.to_string(), g.name)),
+        )
         .collect();
     // A bulk change records where pupils are, or why they cannot be: not a planned closure,
     // which belongs in the calendar.
@@ -251,15 +257,14 @@ async fn bulk_page(state: &AppState, access: &Access) -> Result<BulkPage, AppErr
         .into_iter()
         .filter(|c| *c != Code::PlannedClosure && *c != Code::Prospective)
         .map(CodeOption::of)
+        .map(|o| (o.symbol, o.label))
         .collect();
     Ok(BulkPage {
         chrome: Chrome::new(access, "bulk"),
         groups,
         codes,
-        first: today,
-        last: today,
-        form_group: 0,
-        error: None,
+        today,
+        form,
         result: None,
         skipped: Vec::new(),
     })
@@ -271,68 +276,70 @@ async fn bulk_form(
     Path(school): Path<i64>,
 ) -> Result<BulkPage, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
-    bulk_page(&state, &access).await
-}
-
-#[derive(Deserialize)]
-struct BulkForm {
-    group: String,
-    first: Date,
-    last: Date,
-    sessions: Sessions,
-    code: String,
-    reason: String,
+    bulk_page(&state, &access, Draft::default()).await
 }
 
 async fn bulk_submit(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path(school): Path<i64>,
-    crate::limits::Form(form): crate::limits::Form<BulkForm>,
-) -> Result<BulkPage, AppError> {
+    crate::limits::Form(fields): crate::limits::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
-    let mut page = bulk_page(&state, &access).await?;
-    page.first = form.first;
-    page.last = form.last;
-    let group = form.group.parse::<i64>().ok().map(GroupId);
-    page.form_group = group.map_or(0, |g| g.0);
-    let code = Code::parse(&form.code).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    match work::bulk(
-        &state,
-        &access,
-        group,
-        form.first,
-        form.last,
-        form.sessions,
-        code,
-        &form.reason,
-    )
-    .await
-    {
-        Ok(outcome) => {
-            page.result = Some(format!(
-                "{code} entered for {} sessions; {} left as they were.",
-                outcome.written,
-                outcome.skipped.len()
-            ));
-            for (pupil, key, kept) in outcome.skipped {
-                let name = state
-                    .store
-                    .pupil(pupil)
-                    .await
-                    .map(|p| p.pupil.name())
-                    .unwrap_or_default();
-                page.skipped.push((
-                    name,
-                    format!("{} {}", short_date(key.date), key.session),
-                    format!("{kept}: {}", kept.meaning()),
-                ));
-            }
+    let f = FormData(fields);
+    let mut draft = Draft::of(f.0.clone());
+    let group = match f.get("group") {
+        "" => Some(None),
+        id => draft.check(
+            "group",
+            id.parse::<i64>()
+                .map(|id| Some(GroupId(id)))
+                .map_err(|_| AppError::BadRequest("choose a group".into())),
+        ),
+    };
+    let first = draft.check("first", f.date("first", "The first day"));
+    let last = draft.check("last", f.date("last", "The last day"));
+    let sessions = draft.check("sessions", Sessions::parse(f.get("sessions")));
+    let code = draft.check(
+        "code",
+        Code::parse(f.get("code")).map_err(|e| AppError::BadRequest(e.to_string())),
+    );
+    let reason = draft.check("reason", f.required("reason", "The reason"));
+    let (Some(group), Some(first), Some(last), Some(sessions), Some(code), Some(reason)) =
+        (group, first, last, sessions, code, reason)
+    else {
+        let page = bulk_page(&state, &access, draft).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let outcome = work::bulk(&state, &access, group, first, last, sessions, code, &reason).await;
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            draft.take(error, "code")?;
+            let page = bulk_page(&state, &access, draft).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
-        Err(AppError::BadRequest(message)) => page.error = Some(message),
-        Err(other) => return Err(other),
+    };
+    let mut page = bulk_page(&state, &access, Draft::of(f.0)).await?;
+    page.result = Some(format!(
+        "{code} entered for {} sessions; {} left as they were.",
+        outcome.written,
+        outcome.skipped.len()
+    ));
+    for (pupil, key, kept) in outcome.skipped {
+        let name = state
+            .store
+            .pupil(pupil)
+            .await
+            .map(|p| p.pupil.name())
+            .unwrap_or_default();
+        page.skipped.push((
+            name,
+            format!("{} {}", short_date(key.date), key.session),
+            format!("{kept}: {}", kept.meaning()),
+        ));
     }
-    Ok(page)
+    Ok(page.into_response())
 }
 
 pub(crate) fn router() -> Router<AppState> {

@@ -148,6 +148,9 @@ struct Casework {
     chronology: Vec<ChronologyLine>,
     flags: Vec<FlagLine>,
     entry_kinds: Vec<(&'static str, &'static str)>,
+    /// The chronology form's kinds, with the rating and risk assessment where the school rates.
+    entry_choices: Vec<(&'static str, &'static str)>,
+    rating_choices: Vec<(&'static str, &'static str)>,
     flag_options: Vec<(&'static str, &'static str)>,
     rates: bool,
     file: super::casefile::CaseFileView,
@@ -164,6 +167,7 @@ async fn casework(
     let now = state.local_now().datetime();
     let policy = &access.policy;
     let book = Casebook::pupil(state.store.as_ref(), record.clone(), marks, now.date()).await?;
+    let rates = policy.procedures.vulnerability.is_some();
     // Attendance itself is at the top of the page.
     let standing = book.standing(record.key, policy, now);
     let mut lines = Vec::new();
@@ -243,8 +247,25 @@ async fn casework(
         chronology,
         flags,
         entry_kinds: entry_kinds(),
+        entry_choices: entry_kinds()
+            .into_iter()
+            .chain(
+                [
+                    ("rating", "Set the rating"),
+                    ("risk_assessment", "Risk assessment"),
+                ]
+                .into_iter()
+                .filter(|_| rates),
+            )
+            .collect(),
+        rating_choices: vec![
+            ("", ""),
+            ("red", "Red"),
+            ("amber", "Amber"),
+            ("green", "Green"),
+        ],
         flag_options: flag_options(),
-        rates: policy.procedures.vulnerability.is_some(),
+        rates,
         file,
     })
 }
@@ -504,7 +525,7 @@ async fn change(
         }
     }
     let refused = Refused {
-        form: "change",
+        form: "change".into(),
         draft,
     };
     self::refused(&state, &access, PupilKey(key), refused).await

@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::civil::Date;
@@ -16,6 +16,7 @@ use rollcall_store::{ContactId, PupilKey, SchoolId};
 use serde::Deserialize;
 
 use super::Chrome;
+use super::form::{Draft, FormData, Refused};
 use crate::AppState;
 use crate::access::Access;
 use crate::auth::Staff;
@@ -25,6 +26,8 @@ use crate::requests::{self, LeaveChoice, ReportChoice, days_text, sessions_text}
 use crate::view::{CodeOption, codes_on};
 
 struct ReportLine {
+    /// Its form's name on the page.
+    form: String,
     id: i64,
     pupil: i64,
     name: String,
@@ -39,6 +42,8 @@ struct ReportLine {
 }
 
 struct LeaveLine {
+    /// Its form's name on the page.
+    form: String,
     id: i64,
     pupil: i64,
     name: String,
@@ -71,6 +76,10 @@ struct RequestsPage {
     codes: Vec<CodeOption>,
     may_decide_leave: bool,
     leave_who: String,
+    /// A decision's form sent and refused, shown again as it was sent.
+    refused: Refused,
+    /// The codes leave may be granted with: (value, label).
+    leave_codes: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Deserialize)]
@@ -86,6 +95,29 @@ async fn page(
     Query(notice): Query<Notice>,
 ) -> Result<RequestsPage, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
+    requests_page(&state, &access, notice.done, Refused::default()).await
+}
+
+/// The page again with one decision's form as it was sent and what is wrong with it.
+async fn refused_decision(
+    state: &AppState,
+    access: &Access,
+    form: String,
+    mut draft: Draft,
+    error: AppError,
+    otherwise: &'static str,
+) -> Result<Response, AppError> {
+    draft.take(error, otherwise)?;
+    let page = requests_page(state, access, String::new(), Refused { form, draft }).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+async fn requests_page(
+    state: &AppState,
+    access: &Access,
+    done: String,
+    refused: Refused,
+) -> Result<RequestsPage, AppError> {
     access.require(Permission::HandleAbsenceReports, "see parents' requests")?;
     let today = state.local_now().date();
     let pupils: std::collections::HashMap<_, _> = state
@@ -110,6 +142,7 @@ async fn page(
         let dates = sessions_text(r.report.first, r.report.last);
         if r.status.is_open() {
             reports.push(ReportLine {
+                form: format!("report-{}", r.id),
                 id: r.id,
                 pupil: r.report.pupil.0,
                 name,
@@ -137,6 +170,7 @@ async fn page(
         let dates = days_text(l.request.first, l.request.last);
         if l.status.is_open() {
             leave.push(LeaveLine {
+                form: format!("leave-{}", l.id),
                 id: l.id,
                 pupil: l.request.pupil.0,
                 name,
@@ -160,11 +194,17 @@ async fn page(
         }
     }
     Ok(RequestsPage {
-        chrome: Chrome::new(&access, "requests"),
-        notice: match notice.done.as_str() {
-            "" => None,
-            done => Some(done.to_owned()),
-        },
+        chrome: Chrome::new(access, "requests"),
+        notice: (!done.is_empty()).then_some(done),
+        refused,
+        leave_codes: vec![
+            ("", "As the kind of leave calls for"),
+            ("C", "C — exceptional circumstances"),
+            ("R", "R — religious observance"),
+            ("M", "M — medical or dental"),
+            ("J1", "J1 — interview"),
+            ("S", "S — study leave"),
+        ],
         reports,
         leave,
         decided,
@@ -179,33 +219,39 @@ async fn page(
     })
 }
 
-#[derive(Deserialize)]
-struct ReportDecisionForm {
-    action: String,
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    response: String,
-}
-
 fn code_of(text: &str) -> Result<Code, AppError> {
-    Code::parse(text).map_err(|e| AppError::BadRequest(e.to_string()))
+    Code::parse(text).map_err(|e| AppError::Invalid {
+        field: "code",
+        message: crate::view::sentence(&e.to_string()),
+    })
 }
 
 async fn decide_report(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, id)): Path<(i64, i64)>,
-    crate::limits::Form(form): crate::limits::Form<ReportDecisionForm>,
-) -> Result<Redirect, AppError> {
+    crate::limits::Form(fields): crate::limits::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
-    let choice = match form.action.as_str() {
-        "accept" => ReportChoice::Accept(code_of(&form.code)?),
-        "more" => ReportChoice::AskForMore,
-        other => return Err(AppError::BadRequest(format!("{other:?} is not an action"))),
+    let f = FormData(fields);
+    let draft = Draft::of(f.0.clone());
+    let form = format!("report-{id}");
+    let choice = match f.get("action") {
+        "accept" => code_of(f.get("code")).map(ReportChoice::Accept),
+        "more" => Ok(ReportChoice::AskForMore),
+        other => Err(AppError::BadRequest(format!("{other:?} is not an action"))),
     };
-    let outcome = requests::decide_report(&state, &access, id, choice, &form.response).await?;
-    let done = match form.action.as_str() {
+    let decided = match choice {
+        Ok(choice) => requests::decide_report(&state, &access, id, choice, f.get("response")).await,
+        Err(error) => Err(error),
+    };
+    let outcome = match decided {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            return refused_decision(&state, &access, form, draft, error, "response").await;
+        }
+    };
+    let done = match f.get("action") {
         "accept" => format!(
             "Accepted: {} session{} coded.",
             outcome.written,
@@ -213,51 +259,57 @@ async fn decide_report(
         ),
         _ => "Asked the parent for more.".to_owned(),
     };
-    Ok(Redirect::to(&with_notice(
-        &format!("/s/{school}/requests"),
-        &done,
-    )))
-}
-
-#[derive(Deserialize)]
-struct LeaveDecisionForm {
-    action: String,
-    first: Option<Date>,
-    last: Option<Date>,
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    response: String,
+    let to = with_notice(&format!("/s/{school}/requests"), &done);
+    Ok(Redirect::to(&to).into_response())
 }
 
 async fn decide_leave(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((school, id)): Path<(i64, i64)>,
-    crate::limits::Form(form): crate::limits::Form<LeaveDecisionForm>,
-) -> Result<Redirect, AppError> {
+    crate::limits::Form(fields): crate::limits::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
-    let choice = match (form.action.as_str(), form.first, form.last) {
-        ("grant", Some(first), Some(last)) => LeaveChoice::Grant {
-            first,
-            last,
-            code: match form.code.trim() {
-                "" => None,
-                code => Some(code_of(code)?),
-            },
-        },
-        ("refuse", _, _) => LeaveChoice::Refuse,
-        _ => {
-            return Err(AppError::BadRequest(
-                "Grant days (first and last), or refuse.".into(),
-            ));
-        }
+    let f = FormData(fields);
+    let draft = Draft::of(f.0.clone());
+    let form = format!("leave-{id}");
+    let choice = match f.get("action") {
+        "grant" => grant(&f),
+        "refuse" => Ok(LeaveChoice::Refuse),
+        _ => Err(AppError::BadRequest(
+            "Grant days (first and last), or refuse.".into(),
+        )),
     };
-    requests::decide_leave(&state, &access, id, choice, &form.response).await?;
-    Ok(Redirect::to(&with_notice(
+    let decided = match choice {
+        Ok(choice) => requests::decide_leave(&state, &access, id, choice, f.get("response")).await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = decided {
+        return refused_decision(&state, &access, form, draft, error, "response").await;
+    }
+    let to = with_notice(
         &format!("/s/{school}/requests"),
         "The decision has gone to the parent.",
-    )))
+    );
+    Ok(Redirect::to(&to).into_response())
+}
+
+/// The days and code of leave granted, each named by its field when wrong.
+fn grant(f: &FormData) -> Result<LeaveChoice, AppError> {
+    let on = |field: &'static str| {
+        move |e: AppError| AppError::Invalid {
+            field,
+            message: crate::view::sentence(&e.to_string()),
+        }
+    };
+    Ok(LeaveChoice::Grant {
+        first: f.date("first", "The first day").map_err(on("first"))?,
+        last: f.date("last", "The last day").map_err(on("last"))?,
+        code: match f.get("code") {
+            "" => None,
+            code => Some(code_of(code)?),
+        },
+    })
 }
 
 async fn document(
@@ -298,6 +350,8 @@ async fn invite(
 }
 
 struct TemplateLine {
+    /// The name its form posts to: `absence_text`, or `letter.letter_1` for a letter.
+    name: String,
     id: &'static str,
     title: &'static str,
     text: bool,
@@ -305,6 +359,8 @@ struct TemplateLine {
     body: String,
     fields: String,
     own: bool,
+    /// Why the wording sent was refused.
+    error: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -323,9 +379,17 @@ async fn templates_page(
     Query(notice): Query<Notice>,
 ) -> Result<TemplatesPage, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
+    wordings_page(&state, &access, notice.done).await
+}
+
+async fn wordings_page(
+    state: &AppState,
+    access: &Access,
+    done: String,
+) -> Result<TemplatesPage, AppError> {
     access.require(Permission::EditTemplates, "edit the school's messages")?;
-    let own = templates(&state, access.school.id).await?;
-    let library = crate::letters::library(&state, access.school.id).await?;
+    let own = templates(state, access.school.id).await?;
+    let library = crate::letters::library(state, access.school.id).await?;
     let letter_fields = rollcall_letters::FIELDS
         .iter()
         .map(|(name, _)| format!("{{{{ {name} }}}}"))
@@ -336,6 +400,7 @@ async fn templates_page(
         .map(|k| {
             let (subject, body) = library.get(k);
             TemplateLine {
+                name: format!("letter.{}", k.id()),
                 id: k.id(),
                 title: k.title(),
                 text: false,
@@ -343,12 +408,13 @@ async fn templates_page(
                 body,
                 fields: letter_fields.clone(),
                 own: library.is_own(k),
+                error: None,
             }
         })
         .collect();
     Ok(TemplatesPage {
-        chrome: Chrome::new(&access, "templates"),
-        notice: (!notice.done.is_empty()).then_some(notice.done),
+        chrome: Chrome::new(access, "templates"),
+        notice: (!done.is_empty()).then_some(done),
         templates: Kind::ALL
             .into_iter()
             // Sign-in links are rollcall's own wording, so that no edit drops the link.
@@ -356,6 +422,7 @@ async fn templates_page(
             .map(|k| {
                 let (subject, body) = own.get(k);
                 TemplateLine {
+                    name: k.id().to_owned(),
                     id: k.id(),
                     title: k.title(),
                     text: k.is_text(),
@@ -368,6 +435,7 @@ async fn templates_page(
                         .collect::<Vec<_>>()
                         .join(" "),
                     own: own.is_own(k),
+                    error: None,
                 }
             })
             .collect(),
@@ -387,13 +455,32 @@ async fn save_template(
     Staff(user): Staff,
     Path((school, name)): Path<(i64, String)>,
     crate::limits::Form(form): crate::limits::Form<TemplateForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
-    let title = requests::save_template(&state, &access, &name, &form.subject, &form.body).await?;
-    Ok(Redirect::to(&with_notice(
-        &format!("/s/{school}/messages"),
-        &format!("Saved: {title}."),
-    )))
+    let saved = requests::save_template(&state, &access, &name, &form.subject, &form.body).await;
+    let message = match saved {
+        Ok(title) => {
+            let to = with_notice(
+                &format!("/s/{school}/messages"),
+                &format!("Saved: {title}."),
+            );
+            return Ok(Redirect::to(&to).into_response());
+        }
+        Err(AppError::BadRequest(message) | AppError::Invalid { message, .. }) => message,
+        Err(other) => return Err(other),
+    };
+    // The page again, the wording as it was sent and what is wrong with it beside it.
+    let mut page = wordings_page(&state, &access, String::new()).await?;
+    let line = page
+        .templates
+        .iter_mut()
+        .chain(page.letters.iter_mut())
+        .find(|t| t.name == name)
+        .ok_or(AppError::NotFound("message"))?;
+    line.subject = form.subject;
+    line.body = form.body;
+    line.error = Some(message);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 /// `path?done=...`, the notice a page shows after a form.

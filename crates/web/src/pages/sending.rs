@@ -153,11 +153,16 @@ async fn preview(
     Staff(user): Staff,
     Path((school, pupil)): Path<(i64, i64)>,
     crate::limits::Form(fields): crate::limits::Form<Vec<(String, String)>>,
-) -> Result<PreviewPage, AppError> {
+) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let f = FormData(fields);
-    let (record, kind, printed) =
-        super::letterbook::compose_for(&state, &access, PupilKey(pupil), &f).await?;
+    let composed = super::letterbook::compose_for(&state, &access, PupilKey(pupil), &f).await;
+    let (record, kind, printed) = match composed {
+        Ok(composed) => composed,
+        Err(error) => {
+            return super::letterbook::refused_letter(&state, &access, pupil, f, error).await;
+        }
+    };
     Ok(PreviewPage {
         chrome: Chrome::new(&access, "pupils"),
         key: pupil,
@@ -178,7 +183,8 @@ async fn preview(
             })
             .collect(),
         fields: f.0,
-    })
+    }
+    .into_response())
 }
 
 pub(crate) fn router() -> Router<AppState> {

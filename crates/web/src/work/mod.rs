@@ -4,6 +4,7 @@
 
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
+use rollcall_core::text::human_date;
 use rollcall_core::{
     CaseEntry, Code, EntryKind, Flag, ItemKey, Permission, Session, SessionKey, check_mark, undo,
 };
@@ -277,22 +278,23 @@ pub(crate) async fn bulk(
     reason: &str,
 ) -> Result<BulkOutcome, AppError> {
     access.require(Permission::BulkCodes, "enter codes in bulk")?;
+    let invalid = |field: &'static str, message: String| AppError::Invalid { field, message };
     if last < first {
-        return Err(AppError::BadRequest(
-            "the last date is before the first".into(),
-        ));
+        return Err(invalid("last", "The last day is before the first.".into()));
     }
     if last.since(first).map_or(true, |s| s.get_days() > 366) {
-        return Err(AppError::BadRequest(
-            "a bulk change covers at most a year".into(),
+        return Err(invalid(
+            "last",
+            "A bulk change covers at most a year.".into(),
         ));
     }
     // A planned closure (`#`) is a fact about the whole school's calendar, not a mark for some
     // pupils: regulation 10 and statutory.md §1.1 (`#`, with Y3 for part of the premises).
     if code == Code::PlannedClosure {
-        return Err(AppError::BadRequest(
-            "a planned closure (#) goes in the school calendar, which marks it for every pupil; \
-             for part of the school closed unexpectedly use Y3, for the whole site Y4"
+        return Err(invalid(
+            "code",
+            "A planned closure (#) goes in the school calendar, which marks it for every pupil; \
+             for part of the school closed unexpectedly use Y3, for the whole site Y4."
                 .into(),
         ));
     }
@@ -318,13 +320,18 @@ pub(crate) async fn bulk(
         })
         .collect();
     if keys.is_empty() {
-        return Err(AppError::BadRequest(format!(
-            "there are no school sessions from {first} to {last}"
-        )));
+        return Err(invalid(
+            "first",
+            format!(
+                "There are no school sessions from {} to {}.",
+                human_date(&first),
+                human_date(&last)
+            ),
+        ));
     }
     for k in [keys.first(), keys.last()].into_iter().flatten() {
         code.check_date(k.date)
-            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+            .map_err(|e| invalid("code", crate::view::sentence(&e.to_string())))?;
     }
     let change = BulkChange {
         school: access.school.id,
@@ -382,17 +389,24 @@ pub(crate) async fn record_entry(
         record.likelihood,
         record.frequency,
     )
-    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    .map_err(|e| AppError::Invalid {
+        field: match e {
+            rollcall_core::EntryKindError::Unknown(_) => "kind",
+            rollcall_core::EntryKindError::Rating => "rating",
+            rollcall_core::EntryKindError::RiskScores => "likelihood",
+        },
+        message: crate::view::sentence(&e.to_string()),
+    })?;
     if note.is_empty()
         && matches!(
             kind,
             EntryKind::Dismissed | EntryKind::RatingOverride(_) | EntryKind::Note
         )
     {
-        return Err(AppError::BadRequest(format!(
-            "{} needs a reason in the note",
-            kind.title()
-        )));
+        return Err(AppError::Invalid {
+            field: "note",
+            message: format!("{} needs a reason in the note.", kind.title()),
+        });
     }
     let item = match record.item.as_deref().map(str::trim) {
         None | Some("") => None,

@@ -118,6 +118,15 @@ pub async fn from_letter_to_plan(backend: Backend) {
         "The meeting's time must be a real time of day, like 09:30 (not &#34;25:99&#34;)",
     )
     .await;
+    // The pupil page again, the letter form open as it was filled in.
+    let again = app.post_form(&letters, Some(&officer), &at_no_time).await;
+    assert!(
+        again.body.contains("<details id=\"print-letter\" open>"),
+        "{}",
+        again.body
+    );
+    assert!(again.body.contains("name=\"meeting_time\" value=\"25:99\""));
+    assert!(again.body.contains("<a href=\"#letter-meeting_time\">"));
 
     let letter_2_form = form(&[
         ("template", "letter_2"),
@@ -598,6 +607,14 @@ pub async fn a_school_words_its_own_letters(backend: Backend) {
         refused.text().contains("The body cannot be used: line 3"),
         "{}",
         refused.text()
+    );
+    // The wording typed is kept, to be put right.
+    assert!(
+        refused
+            .body
+            .contains(">Hello\n\n{{ shoe_size }}</textarea>"),
+        "{}",
+        refused.body
     );
     let saved = app
         .post_form(

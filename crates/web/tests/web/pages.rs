@@ -434,10 +434,52 @@ pub async fn bulk_codes_from_the_office(backend: Backend) {
         "group=&first={SCHOOL_DAY}&last={SCHOOL_DAY}&sessions=both&code=%23&reason=Polling"
     );
     let reply = app.post_form(&path, Some(&officer), &closure).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        reply.text().contains("goes in the school calendar"),
+        reply
+            .body
+            .contains("<a href=\"#bulk-code\">A planned closure (#) goes in the school calendar"),
         "{}",
-        reply.text()
+        reply.body
+    );
+    assert!(reply.body.contains("value=\"Polling\""), "{}", reply.body);
+    // Dates back to front, and no reason: each message beside its field, the rest kept.
+    let backwards = format!(
+        "group={}&first=2025-09-12&last={SCHOOL_DAY}&sessions=am&code=V&reason=",
+        f.group
+    );
+    let reply = app.post_form(&path, Some(&officer), &backwards).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply
+            .body
+            .contains("<a href=\"#bulk-reason\">Enter the reason.</a>"),
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.body.contains("name=\"first\" value=\"2025-09-12\""),
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.body.contains("value=\"am\" checked"),
+        "{}",
+        reply.body
+    );
+    let reply = app
+        .post_form(
+            &path,
+            Some(&officer),
+            &backwards.replace("reason=", "reason=Trip"),
+        )
+        .await;
+    assert!(
+        reply
+            .body
+            .contains("<a href=\"#bulk-last\">The last day is before the first.</a>"),
+        "{}",
+        reply.body
     );
 }
 

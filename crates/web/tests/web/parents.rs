@@ -438,6 +438,29 @@ pub async fn leave_is_asked_for_and_decided(backend: Backend) {
     assert_eq!(document.body, "The funeral is on the 3rd.");
 
     let head = app.sign_in("head").await;
+    // A grant without its first day is the page again, the reasons typed kept.
+    let unfinished = app
+        .post_form(
+            &format!("/s/{}/requests/leave/{id}", f.school),
+            Some(&head),
+            "action=grant&first=&last=2025-10-07&code=&response=Granted+for+the+funeral+only",
+        )
+        .await;
+    assert_eq!(unfinished.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unfinished.body.contains(&format!(
+            "<a href=\"#leave-{id}-first\">Enter the first day.</a>"
+        )),
+        "{}",
+        unfinished.body
+    );
+    assert!(
+        unfinished
+            .body
+            .contains(">Granted for the funeral only</textarea>"),
+        "{}",
+        unfinished.body
+    );
     let granted = app
         .post_form(
             &format!("/s/{}/requests/leave/{id}", f.school),

@@ -290,7 +290,10 @@ pub(super) async fn add_record(
         draft.refuse(new.field_of(&e), crate::view::sentence(&e.to_string()));
     }
     let (Some(new), Some(item), false) = (new, item, draft.is_refused()) else {
-        let refused = Refused { form: name, draft };
+        let refused = Refused {
+            form: name.into(),
+            draft,
+        };
         return super::super::pupils::refused(&state, &access, record.key, refused).await;
     };
     let today = state.local_now().date();

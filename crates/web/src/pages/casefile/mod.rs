@@ -79,7 +79,8 @@ pub(crate) struct CaseFileView {
     pub parent_choices: Vec<(String, String)>,
     /// The worklist items a record may complete, after "nothing".
     pub item_choices: Vec<(String, String)>,
-    pub recipients: Vec<(i64, String)>,
+    /// Whom a letter goes to: everyone flagged, or one contact.
+    pub recipient_choices: Vec<(String, String)>,
     pub letter_kinds: Vec<(&'static str, &'static str)>,
     /// How a letter may be recorded as sent: (value, label).
     pub deliveries: Vec<(&'static str, &'static str)>,
@@ -87,8 +88,6 @@ pub(crate) struct CaseFileView {
     pub plan_kinds: Vec<(&'static str, &'static str)>,
     pub referral_kinds: Vec<(&'static str, &'static str)>,
     pub legal_routes: Vec<(&'static str, &'static str)>,
-    /// The due items a form may complete: (key, what).
-    pub items: Vec<(String, String)>,
     /// What the next penalty notice would be, for each parent who has had one.
     pub penalty_note: Vec<String>,
 }
@@ -344,10 +343,16 @@ pub(crate) async fn view(
             .filter(|c| c.contact.parental_responsibility)
             .map(|c| (c.contact.name.clone(), c.contact.name.clone()))
             .collect(),
-        recipients: letters::recipients(contacts)
-            .into_iter()
-            .map(|c| (c.id.0, c.contact.name.clone()))
-            .collect(),
+        recipient_choices: std::iter::once((
+            String::new(),
+            "Everyone flagged for correspondence".to_owned(),
+        ))
+        .chain(
+            letters::recipients(contacts)
+                .into_iter()
+                .map(|c| (c.id.0.to_string(), c.contact.name.clone())),
+        )
+        .collect(),
         deliveries: super::sending::deliveries(),
         letter_kinds: LetterKind::ALL
             .into_iter()
@@ -368,10 +373,6 @@ pub(crate) async fn view(
         legal_routes: LegalRoute::ALL
             .into_iter()
             .map(|k| (k.id(), k.title()))
-            .collect(),
-        items: due
-            .iter()
-            .map(|d| (d.item.clone(), d.what.clone()))
             .collect(),
         item_choices: std::iter::once((String::new(), "Nothing on the worklist".to_owned()))
             .chain(due.iter().map(|d| (d.item.clone(), d.what.clone())))
