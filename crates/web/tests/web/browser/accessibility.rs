@@ -124,6 +124,14 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
     client.execute(without_a_time, vec![]).await.unwrap();
     page_with(&client, "There is a problem").await;
     found.extend(violations(&client, "a refused meeting form").await);
+    // A letter's preview, before anything is printed.
+    client.goto(&format!("{base}{pupil}")).await.unwrap();
+    page_with(&client, "Print a letter").await;
+    let preview = "document.querySelector('#print-letter summary').click(); \
+        document.querySelector('#print-letter button[formaction]').click();";
+    client.execute(preview, vec![]).await.unwrap();
+    page_with(&client, "Nothing has been printed or kept yet.").await;
+    found.extend(violations(&client, "a letter's preview").await);
     sign_out(&client).await;
 
     parent_sign_in(&client, &base).await;
@@ -135,7 +143,7 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
     client.execute(without_a_day, vec![]).await.unwrap();
     page_with(&client, "There is a problem").await;
     found.extend(violations(&client, "a parent's refused report").await);
-    checked += 4;
+    checked += 5;
     served.stop().await;
     assert!(found.is_empty(), "{}", found.join("\n"));
     // Each role's pages, the register and the pupil page among them, and nobody's, and the
