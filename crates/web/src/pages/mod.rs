@@ -1,5 +1,6 @@
 //! The pages staff use, server-rendered.
 
+mod board;
 mod casefile;
 mod casework;
 mod form;
@@ -74,6 +75,7 @@ pub(crate) struct Chrome {
     pub templates: bool,
     pub letters: bool,
     pub staff: bool,
+    pub board: bool,
     pub active: &'static str,
 }
 
@@ -94,6 +96,7 @@ impl Chrome {
             templates: access.permits(Permission::EditTemplates),
             letters: access.permits(Permission::WorkCases),
             staff: access.permits(Permission::ManageAccounts),
+            board: access.permits(Permission::ViewStatistics),
             active,
         }
     }
@@ -146,6 +149,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/s/{school}", get(school_home))
         .merge(registers::router())
         .merge(office::router())
+        .merge(board::router())
         .merge(pupils::router())
         .merge(casework::router())
         .merge(casefile::router())

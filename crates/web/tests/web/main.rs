@@ -59,6 +59,7 @@ on_both_backends!(
     pages::office_amends_and_the_ledger_shows_it,
     pages::bulk_codes_from_the_office,
     pages::pupil_page,
+    pages::the_attendance_board,
     casework::the_morning_worklist,
     casework::work_the_worklist_in_place,
     casefile::from_letter_to_plan,

@@ -537,3 +537,37 @@ pub async fn pupil_page(backend: Backend) {
     // A teacher does not change marks or see contacts.
     assert!(!text.contains("Change a mark") && !text.contains("07700"));
 }
+
+/// The board for assembly: each class's week ranked, the 100% trophy and the week before.
+pub async fn the_attendance_board(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = &app.fixture;
+    app.teacher_takes_5a(["present", "present", "present"])
+        .await;
+    let head = app.sign_in("head").await;
+    let board = format!("/s/{}/board?week={SCHOOL_DAY}", f.school);
+    let page = app.get(&board, Some(&head)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let text = page.text();
+    assert!(text.contains("Mon 8 Sep 2025 to Fri 12 Sep 2025"), "{text}");
+    assert!(text.contains("Class of the week 5A · 100.00%"), "{text}");
+    assert!(text.contains("100% trophy: 5A."), "{text}");
+    assert!(
+        !text.contains("5B"),
+        "no sessions, no place on the board: {text}"
+    );
+    // One absence in 5A, and it is no longer a 100% week.
+    let officer = app.sign_in("officer").await;
+    let amend = format!("date={SCHOOL_DAY}&session=am&code=I&reason=reason_established&note=ill");
+    let changed = app
+        .post_form(
+            &format!("/s/{}/pupils/{}/marks", f.school, f.pupils[1]),
+            Some(&officer),
+            &amend,
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.text());
+    let text = app.get(&board, Some(&officer)).await.text();
+    assert!(text.contains("Class of the week 5A · 66.67%"), "{text}");
+    assert!(!text.contains("100% trophy"), "{text}");
+}
