@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod authority;
+pub mod batch;
 pub mod board;
 pub mod calendar;
 pub mod casefile;

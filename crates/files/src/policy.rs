@@ -569,4 +569,23 @@ sessions = "pm"
             assert!(err.contains(message), "{to}\n{err}");
         }
     }
+
+    #[test]
+    fn a_school_may_spare_some_pupils_low_attendance_letters() {
+        let with =
+            |flags: &str| format!("{GOOD}\n[procedures.letters]\nskip_low_attendance = {flags}\n");
+        let policy = parse(&with("[\"healthcare_plan\", \"ehcp\"]")).unwrap();
+        assert_eq!(
+            policy.procedures.skip_low_attendance_letters,
+            [
+                rollcall_core::Flag::HealthcarePlan,
+                rollcall_core::Flag::Ehcp
+            ]
+        );
+        let err = parse(&with("[\"asthma\"]")).unwrap_err();
+        assert!(
+            err.contains("field procedures.letters.skip_low_attendance: \"asthma\" is not a flag"),
+            "{err}"
+        );
+    }
 }

@@ -38,6 +38,14 @@ pub(crate) struct RawProcedures {
     illness: Option<RawIllness>,
     home_school: Option<RawHomeSchool>,
     statutory: Option<RawStatutory>,
+    letters: Option<RawLetters>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLetters {
+    #[serde(default)]
+    skip_low_attendance: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -393,6 +401,14 @@ impl RawProcedures {
                 office: s.office,
                 deletion: s.deletion,
             }),
+            skip_low_attendance_letters: match &self.letters {
+                Some(l) => flags(
+                    &l.skip_low_attendance,
+                    "procedures.letters.skip_low_attendance",
+                    at,
+                )?,
+                None => Vec::new(),
+            },
         };
         procedures.validate().map_err(|e| {
             let (span, field) = match &e {

@@ -81,9 +81,11 @@ pub(crate) struct SentRow {
 
 /// Letters with where each stands: the latest recording of each, unless it was taken back.
 fn with_sending(mut letters: Vec<LetterRecord>, rows: Vec<SentRow>) -> Result<Vec<LetterRecord>> {
+    let at: std::collections::HashMap<i64, usize> =
+        letters.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
     for row in rows {
         let how = Delivery::parse(&row.how).ok_or_else(|| corrupt("letter sending", &row.how))?;
-        if let Some(letter) = letters.iter_mut().find(|l| l.id == row.letter_id) {
+        if let Some(letter) = at.get(&row.letter_id).and_then(|&i| letters.get_mut(i)) {
             letter.sent = (how != Delivery::Undone).then(|| LetterSent {
                 how,
                 at: row.at.to_jiff(),
@@ -125,6 +127,8 @@ pub(crate) trait CaseFileSql: Send {
     async fn select_letter(&mut self, school: i64, id: i64) -> Result<Option<LetterRecord>>;
     async fn select_pupil_sendings(&mut self, pupil: i64) -> Result<Vec<SentRow>>;
     async fn select_letter_sendings(&mut self, letter: i64) -> Result<Vec<SentRow>>;
+    async fn select_school_letters(&mut self, school: i64) -> Result<Vec<LetterRecord>>;
+    async fn select_school_sendings(&mut self, school: i64) -> Result<Vec<SentRow>>;
     async fn insert_sending(&mut self, school: i64, sent: &NewLetterSent) -> Result<()>;
 }
 
@@ -260,6 +264,21 @@ macro_rules! impl_case_file_sql {
                 .map_err(db)
             }
 
+            async fn select_school_letters(&mut self, school: i64) -> Result<Vec<LetterRecord>> {
+                rows_by!(self, LetterRow,
+                    format!("SELECT {LETTER_COLUMNS} FROM letters WHERE school_id = $1 ORDER BY id"), school)
+            }
+
+            async fn select_school_sendings(&mut self, school: i64) -> Result<Vec<SentRow>> {
+                sqlx::query_as::<_, SentRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {SENT_COLUMNS} FROM letter_deliveries d WHERE d.school_id = $1 ORDER BY d.id"
+                )))
+                .bind(school)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)
+            }
+
             async fn insert_sending(&mut self, school: i64, sent: &NewLetterSent) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO letter_deliveries (school_id, letter_id, how, at, by_name) \
@@ -364,6 +383,13 @@ impl CaseFiles for SqlStore {
             let letter = found(c.select_letter(school.0, id).await?, "letter")?;
             let mut letters = with_sending(vec![letter], c.select_letter_sendings(id).await?)?;
             letters.pop().ok_or(StoreError::NotFound("letter"))
+        })
+    }
+
+    async fn school_letters(&self, school: SchoolId) -> Result<Vec<LetterRecord>> {
+        read!(self, |c| {
+            let letters = c.select_school_letters(school.0).await?;
+            with_sending(letters, c.select_school_sendings(school.0).await?)
         })
     }
 

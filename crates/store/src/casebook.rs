@@ -220,7 +220,13 @@ impl Casebook {
         }
     }
 
-    fn record(&self, id: PupilId) -> Option<&PupilRecord> {
+    /// The school's register, as the book read it.
+    pub fn register(&self) -> &Register {
+        &self.register
+    }
+
+    /// The pupil at a place in the register.
+    pub fn record(&self, id: PupilId) -> Option<&PupilRecord> {
         self.pupils.get(usize::try_from(id.0).ok()?)
     }
 

@@ -319,6 +319,8 @@ pub trait CaseFiles: Send + Sync {
     async fn letters(&self, key: PupilKey) -> Result<Vec<LetterRecord>>;
     /// One letter of a school.
     async fn letter(&self, school: SchoolId, id: i64) -> Result<LetterRecord>;
+    /// Every letter of a school's pupils, oldest first.
+    async fn school_letters(&self, school: SchoolId) -> Result<Vec<LetterRecord>>;
     /// Records that a letter was sent (or takes a recording back), with its entry.
     async fn letter_sent(&self, sent: &NewLetterSent) -> Result<()>;
 }

@@ -239,6 +239,16 @@ impl PupilFigures {
             from_records: record_fields(state, kind, pupil).await?,
         })
     }
+
+    /// A period's figures, for letters that take nothing from the pupil's records (the
+    /// traffic-light letter, the certificate): the half term's attendance, not the year's.
+    pub fn over_period(tally: Tally, today: Date) -> PupilFigures {
+        PupilFigures {
+            tally,
+            today,
+            from_records: Vec::new(),
+        }
+    }
 }
 
 /// One letter to one contact, merged and laid out.
@@ -283,15 +293,9 @@ pub(crate) fn compose(
         ),
         (
             "traffic_light",
-            rate.and_then(|r| {
-                policy
-                    .procedures
-                    .bands
-                    .iter()
-                    .rfind(|b| b.threshold.is_none_or(|t| t.met_by(r.part, r.whole)))
-                    .map(|b| b.name.clone())
-            })
-            .unwrap_or_default(),
+            rate.and_then(|r| policy.procedures.band_of(r))
+                .map(|b| b.name.clone())
+                .unwrap_or_default(),
         ),
         ("signatory", actor.name.clone()),
         ("signatory_position", actor.position.clone()),

@@ -159,11 +159,14 @@ pub enum Flag {
     EwoInvolvement,
     /// A police investigation.
     PoliceInvestigation,
+    /// An individual healthcare plan, for a medical condition (statutory.md: absence for a
+    /// long-term condition is recorded as illness and followed up with care).
+    HealthcarePlan,
 }
 
 impl Flag {
     /// Every flag.
-    pub const ALL: [Flag; 12] = [
+    pub const ALL: [Flag; 13] = [
         Flag::Ehcp,
         Flag::LookedAfter,
         Flag::ChildProtectionPlan,
@@ -176,6 +179,7 @@ impl Flag {
         Flag::FamilyConcern,
         Flag::EwoInvolvement,
         Flag::PoliceInvestigation,
+        Flag::HealthcarePlan,
     ];
 
     /// The flag's name in settings and data.
@@ -193,6 +197,7 @@ impl Flag {
             Flag::FamilyConcern => "family_concern",
             Flag::EwoInvolvement => "ewo_involvement",
             Flag::PoliceInvestigation => "police_investigation",
+            Flag::HealthcarePlan => "healthcare_plan",
         }
     }
 
@@ -216,6 +221,7 @@ impl Flag {
             Flag::FamilyConcern => "Family concern",
             Flag::EwoInvolvement => "Education welfare officer involved",
             Flag::PoliceInvestigation => "Police investigation",
+            Flag::HealthcarePlan => "Individual healthcare plan",
         }
     }
 }
@@ -521,6 +527,19 @@ pub struct Procedures {
     pub home_school: Option<HomeSchool>,
     /// The statutory duties.
     pub statutory: Statutory,
+    /// Pupils with these circumstances get no low-attendance letter in a whole-school batch
+    /// (a pupil below the top band): "if the school says so", e.g. an individual healthcare
+    /// plan.
+    pub skip_low_attendance_letters: Vec<Flag>,
+}
+
+impl Procedures {
+    /// The band an attendance rate puts a pupil in: the lowest whose threshold it meets.
+    pub fn band_of(&self, rate: crate::stats::Rate) -> Option<&Band> {
+        self.bands
+            .iter()
+            .rfind(|b| b.threshold.is_none_or(|t| t.met_by(rate.part, rate.whole)))
+    }
 }
 
 impl Default for Procedures {
@@ -548,6 +567,7 @@ impl Default for Procedures {
                 office: "Attendance officer".into(),
                 deletion: "Headteacher".into(),
             },
+            skip_low_attendance_letters: Vec::new(),
         }
     }
 }

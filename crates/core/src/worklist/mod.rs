@@ -489,10 +489,11 @@ impl<'a> Context<'a> {
     /// The index of the pupil's band: the lowest whose threshold their attendance meets.
     fn band(&self) -> Option<usize> {
         let rate = self.settled_rate()?;
+        let band = self.procedures().band_of(rate)?;
         self.procedures()
             .bands
             .iter()
-            .rposition(|b| b.threshold.is_none_or(|t| t.met_by(rate.part, rate.whole)))
+            .position(|b| std::ptr::eq(b, band))
     }
 
     fn bands(&self, items: &mut Vec<Item>) {
@@ -1162,5 +1163,6 @@ fn flag_words(flag: Flag) -> &'static str {
         Flag::FamilyConcern => "family concern",
         Flag::EwoInvolvement => "EWO involvement",
         Flag::PoliceInvestigation => "police investigation",
+        Flag::HealthcarePlan => "has an individual healthcare plan",
     }
 }

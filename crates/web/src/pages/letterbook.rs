@@ -198,25 +198,11 @@ async fn batch_page(
     let book = Casebook::school(state.store.as_ref(), SchoolId(school), now.date()).await?;
     let mut groups: Vec<BatchGroup> = Vec::new();
     let mut others = Vec::new();
-    let mut waiting = Vec::new();
     for due in book.items(&access.policy, now) {
         if due.item.kind != rollcall_core::ActionKind::Letter {
             continue;
         }
         if book.printed(due.pupil.key, &due.item.key).is_some() {
-            let item = due.item.key.to_string();
-            for letter in state.store.letters(due.pupil.key).await? {
-                if letter.sent.is_none() && letter.item.as_deref() == Some(item.as_str()) {
-                    waiting.push(WaitingLine {
-                        id: letter.id,
-                        pupil: due.pupil.pupil.name(),
-                        pupil_key: due.pupil.key.0,
-                        subject: letter.subject,
-                        recipient: letter.recipient,
-                        printed: human_date(&letter.printed.date()),
-                    });
-                }
-            }
             continue;
         }
         let line = BatchLine {
@@ -239,6 +225,29 @@ async fn batch_page(
             None => others.push(line),
         }
     }
+    // Every letter printed and not yet sent: the worklist's, and whole-school batches'.
+    let names: std::collections::HashMap<PupilKey, String> = state
+        .store
+        .pupils(access.school.id)
+        .await?
+        .into_iter()
+        .map(|p| (p.key, p.pupil.name()))
+        .collect();
+    let waiting = state
+        .store
+        .school_letters(access.school.id)
+        .await?
+        .into_iter()
+        .filter(|l| l.sent.is_none())
+        .map(|l| WaitingLine {
+            id: l.id,
+            pupil: names.get(&l.pupil).cloned().unwrap_or_default(),
+            pupil_key: l.pupil.0,
+            subject: l.subject,
+            recipient: l.recipient,
+            printed: human_date(&l.printed.date()),
+        })
+        .collect();
     Ok(BatchPage {
         chrome: Chrome::new(&access, "letters"),
         groups,

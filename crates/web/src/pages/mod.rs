@@ -1,5 +1,6 @@
 //! The pages staff use, server-rendered.
 
+mod batches;
 mod board;
 mod casefile;
 mod casework;
@@ -150,6 +151,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(registers::router())
         .merge(office::router())
         .merge(board::router())
+        .merge(batches::router())
         .merge(pupils::router())
         .merge(casework::router())
         .merge(casefile::router())

@@ -659,3 +659,70 @@ pub async fn a_school_words_its_own_letters(backend: Backend) {
         letter.text
     );
 }
+
+/// Whole-school letters: chosen over a period, shown before printing with who is left out,
+/// printed as one PDF and kept, then waiting on the Letters page to be recorded as sent.
+pub async fn whole_school_letters(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = &app.fixture;
+    let amy = f.pupils[0];
+    app.teacher_takes_5a(["present", "N", "I"]).await;
+    let officer = app.sign_in("officer").await;
+    let batches = format!("/s/{}/letters/batches", f.school);
+    let preview = app
+        .get(
+            &format!("{batches}?kind=certificates&period=this_half"),
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    let text = preview.text();
+    assert!(
+        text.contains("Certificates for 100% attendance: Autumn 2025, first half"),
+        "{text}"
+    );
+    assert!(text.contains("1 pupil"), "{text}");
+    assert!(text.contains("Amy Able 5A 100.00%"), "{text}");
+    assert!(text.contains("Ben Baker (5A): 0.00%"), "{text}");
+    assert!(
+        text.contains("(5B): no possible sessions in the period"),
+        "{text}"
+    );
+    // Every family gets a traffic-light letter, by the period's figure.
+    let lights = app
+        .get(
+            &format!("{batches}?kind=traffic_light&period=this_half"),
+            Some(&officer),
+        )
+        .await
+        .text();
+    assert!(lights.contains("3 pupils"), "{lights}");
+    // A period the calendar does not have is said plainly.
+    let summer = app
+        .get(
+            &format!("{batches}?kind=certificates&period=last_half"),
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(summer.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let printed = app
+        .post_form(
+            &batches,
+            Some(&officer),
+            "kind=certificates&period=this_half",
+        )
+        .await;
+    assert_eq!(printed.status, StatusCode::OK, "{}", printed.text());
+    let pdf = printed.pdf();
+    assert_eq!(pdf.pages, 1, "{}", pdf.text);
+    assert!(pdf.text.contains("Amy"), "{}", pdf.text);
+    let kept = app.store.letters(amy).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].sent, None);
+    let letters = app
+        .get(&format!("/s/{}/letters", f.school), Some(&officer))
+        .await
+        .text();
+    assert!(letters.contains("Printed, not yet sent (1)"), "{letters}");
+}

@@ -65,6 +65,7 @@ on_both_backends!(
     casefile::from_letter_to_plan,
     casefile::the_third_penalty_notice_is_refused,
     casefile::a_school_words_its_own_letters,
+    casefile::whole_school_letters,
     api::register_through_the_api,
     api::amendments_ledger_and_lists_through_the_api,
     integrity::a_stale_write_is_refused_with_the_register_as_it_is,

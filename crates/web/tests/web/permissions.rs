@@ -103,6 +103,12 @@ pub async fn every_role_against_every_route(backend: Backend) {
         ),
         (
             "GET",
+            format!("/s/{s}/letters/batches?kind=certificates&period=this_half"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
             format!("/s/{s}/board"),
             String::new(),
             [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],

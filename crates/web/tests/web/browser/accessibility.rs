@@ -85,7 +85,14 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
     let pupil = format!("/s/{school}/pupils/{}", f.pupils[1]);
     for (username, deeper) in [
         ("teacher", vec![register.clone(), pupil.clone()]),
-        ("officer", vec![register.clone(), pupil.clone()]),
+        (
+            "officer",
+            vec![
+                register.clone(),
+                pupil.clone(),
+                format!("/s/{school}/letters/batches?kind=traffic_light&period=this_half"),
+            ],
+        ),
         (
             "head",
             vec![
