@@ -16,17 +16,29 @@ pub enum BatchKind {
     TrafficLight,
     /// A certificate for each pupil at 100%.
     Certificates,
+    /// A certificate for each pupil whose attendance rose by [`IMPROVED_BY`] or more on the
+    /// period before (seed 000: "Recognising and rewarding most improved").
+    MostImproved,
 }
+
+/// The rise in attendance, in hundredths of a percentage point, that earns a most-improved
+/// certificate: five points, a day a fortnight more in school.
+pub const IMPROVED_BY: i64 = 500;
 
 impl BatchKind {
     /// Every kind, in the order a page offers them.
-    pub const ALL: [BatchKind; 2] = [BatchKind::TrafficLight, BatchKind::Certificates];
+    pub const ALL: [BatchKind; 3] = [
+        BatchKind::TrafficLight,
+        BatchKind::Certificates,
+        BatchKind::MostImproved,
+    ];
 
     /// Its name in data.
     pub fn id(self) -> &'static str {
         match self {
             BatchKind::TrafficLight => "traffic_light",
             BatchKind::Certificates => "certificates",
+            BatchKind::MostImproved => "most_improved",
         }
     }
 
@@ -35,6 +47,7 @@ impl BatchKind {
         match self {
             BatchKind::TrafficLight => "Traffic-light letters to every family",
             BatchKind::Certificates => "Certificates for 100% attendance",
+            BatchKind::MostImproved => "Certificates for the most improved attendance",
         }
     }
 
@@ -75,12 +88,14 @@ pub struct Selection {
     pub left_out: Vec<LeftOut>,
 }
 
-/// Chooses a batch's pupils over `period` from the register. `flags` gives a pupil's current
-/// circumstances, for the school's exclusions.
+/// Chooses a batch's pupils over `period` from the register; a most-improved batch compares
+/// each pupil with their own `before`. `flags` gives a pupil's current circumstances, for the
+/// school's exclusions.
 pub fn select(
     kind: BatchKind,
     register: &Register,
     period: DateRange,
+    before: Option<DateRange>,
     procedures: &Procedures,
     flags: &dyn Fn(PupilId) -> Vec<Flag>,
 ) -> Selection {
@@ -102,6 +117,18 @@ pub fn select(
         let left = match kind {
             BatchKind::Certificates if rate.part < rate.whole => Some(format!("{rate}%")),
             BatchKind::Certificates => None,
+            BatchKind::MostImproved => {
+                let earlier = before
+                    .and_then(|range| Tally::of_row(register.row(id), range).attendance_rate());
+                match earlier {
+                    None => Some("no possible sessions in the period before".into()),
+                    Some(earlier) => {
+                        let rise = i64::try_from(rate.hundredths()).unwrap_or(0)
+                            - i64::try_from(earlier.hundredths()).unwrap_or(0);
+                        (rise < IMPROVED_BY).then(|| format!("{earlier}% before, {rate}% now"))
+                    }
+                }
+            }
             BatchKind::TrafficLight => {
                 let below_top = band.as_deref().is_some_and(|b| Some(b) != top);
                 let held = flags(id);
@@ -292,7 +319,14 @@ mod tests {
             ),
         ];
         for (kind, skip, chosen, left_out) in table {
-            let got = select(kind, &register, PERIOD, &procedures(skip.clone()), &flags);
+            let got = select(
+                kind,
+                &register,
+                PERIOD,
+                None,
+                &procedures(skip.clone()),
+                &flags,
+            );
             let got_chosen: Vec<(u32, u64, Option<&str>)> = got
                 .chosen
                 .iter()
@@ -315,6 +349,7 @@ mod tests {
             BatchKind::Certificates,
             &register,
             later,
+            None,
             &procedures(vec![]),
             &flags,
         );
@@ -367,5 +402,47 @@ mod tests {
                 "{day}"
             );
         }
+    }
+
+    #[test]
+    fn most_improved_against_their_own_period_before() {
+        let register = register();
+        let first = DateRange {
+            first: date(2026, 11, 16),
+            last: date(2026, 11, 20),
+        };
+        let second = DateRange {
+            first: date(2026, 11, 23),
+            last: date(2026, 11, 27),
+        };
+        // Each pupil's absences fall at the start of the fortnight: pupil 1 missed 1 session
+        // in the first week (90%) and none in the second (100%), pupil 2 missed 2 (80% to
+        // 100%), pupil 3 missed 4 (60% to 100%); pupil 0 was always there.
+        let got = select(
+            BatchKind::MostImproved,
+            &register,
+            second,
+            Some(first),
+            &procedures(vec![]),
+            &|_| Vec::new(),
+        );
+        let chosen: Vec<u32> = got.chosen.iter().map(|c| c.pupil.0).collect();
+        assert_eq!(chosen, [1, 2, 3], "a rise of 5 points or more");
+        let left: Vec<(u32, &str)> = got
+            .left_out
+            .iter()
+            .map(|l| (l.pupil.0, l.why.as_str()))
+            .collect();
+        assert_eq!(left, [(0, "100.00% before, 100.00% now")]);
+        // Without a period before, nobody can be compared.
+        let alone = select(
+            BatchKind::MostImproved,
+            &register,
+            second,
+            None,
+            &procedures(vec![]),
+            &|_| Vec::new(),
+        );
+        assert!(alone.chosen.is_empty());
     }
 }

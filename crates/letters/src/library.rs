@@ -24,6 +24,9 @@ pub enum LetterKind {
     TrafficLight,
     /// Seed 002 and seed 000: a certificate for 100% attendance.
     Certificate,
+    /// Seed 000: "Recognising and rewarding most improved": a certificate for attendance that
+    /// rose.
+    Improvement,
     /// The headteacher's decision on leave of absence.
     LeaveDecision,
     /// A notice to improve (National Framework for Penalty Notices 2024).
@@ -91,7 +94,7 @@ Education Act 1996, where the maximum fine is £2,500 or three months' imprisonm
 
 impl LetterKind {
     /// Every letter, in the order the library lists them.
-    pub const ALL: [LetterKind; 9] = [
+    pub const ALL: [LetterKind; 10] = [
         LetterKind::Letter1,
         LetterKind::Letter2,
         LetterKind::Letter3,
@@ -99,6 +102,7 @@ impl LetterKind {
         LetterKind::Sal2,
         LetterKind::TrafficLight,
         LetterKind::Certificate,
+        LetterKind::Improvement,
         LetterKind::LeaveDecision,
         LetterKind::NoticeToImprove,
     ];
@@ -113,6 +117,7 @@ impl LetterKind {
             LetterKind::Sal2 => "sal2",
             LetterKind::TrafficLight => "traffic_light",
             LetterKind::Certificate => "certificate",
+            LetterKind::Improvement => "improvement",
             LetterKind::LeaveDecision => "leave_decision",
             LetterKind::NoticeToImprove => "notice_to_improve",
         }
@@ -133,6 +138,7 @@ impl LetterKind {
             LetterKind::Sal2 => "School attendance letter 2 (SAL 2)",
             LetterKind::TrafficLight => "Half-termly traffic-light letter",
             LetterKind::Certificate => "Certificate: 100% attendance",
+            LetterKind::Improvement => "Certificate: most improved attendance",
             LetterKind::LeaveDecision => "Decision on leave of absence",
             LetterKind::NoticeToImprove => "Notice to improve",
         }
@@ -141,7 +147,7 @@ impl LetterKind {
     /// How it is laid out.
     pub fn layout(self) -> Layout {
         match self {
-            LetterKind::Certificate => Layout::Certificate,
+            LetterKind::Certificate | LetterKind::Improvement => Layout::Certificate,
             _ => Layout::Letter,
         }
     }
@@ -165,6 +171,7 @@ impl LetterKind {
             LetterKind::Sal2 => "School attendance letter 2",
             LetterKind::TrafficLight => "{{ preferred_name }}'s attendance: {{ traffic_light }}",
             LetterKind::Certificate => "Certificate of 100% attendance",
+            LetterKind::Improvement => "Certificate for improved attendance",
             LetterKind::LeaveDecision => "Your request for leave of absence: {{ decision }}",
             LetterKind::NoticeToImprove => "Notice to improve",
         }
@@ -222,6 +229,9 @@ The table below shows how quickly days off add up. If you need any help with att
             LetterKind::Certificate => "This certificate is awarded to {{ preferred_name }} {{ legal_name }} of {{ registration_group }} for 100% attendance: {{ period }}.
 
 Well done!".into(),
+            LetterKind::Improvement => "This certificate is awarded to {{ preferred_name }} {{ legal_name }} of {{ registration_group }} for improving their attendance to {{ attendance_percent }}%: {{ period }}.
+
+Every day counts. Well done!".into(),
             LetterKind::LeaveDecision => "You asked for leave of absence for {{ preferred_name }} ({{ dates }}). The headteacher's decision: {{ decision }}.
 
 {{ response }}

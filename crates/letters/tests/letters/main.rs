@@ -102,6 +102,7 @@ fn each_letter_prints_on_its_own_page() {
         (LetterKind::Sal2, 1),
         (LetterKind::TrafficLight, 1),
         (LetterKind::Certificate, 1),
+        (LetterKind::Improvement, 1),
         (LetterKind::LeaveDecision, 1),
         (LetterKind::NoticeToImprove, 1),
     ];

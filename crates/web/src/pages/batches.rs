@@ -42,11 +42,7 @@ fn period(access: &Access, choice: &str, today: Date) -> Result<(String, DateRan
         "this_half" => half_term(calendar, today).ok_or_else(not_in_term),
         "last_half" => {
             let (_, this) = half_term(calendar, today).ok_or_else(not_in_term)?;
-            // Back from the day before this half term began to the last school day before it.
-            (1..=60)
-                .filter_map(|n| this.first.checked_sub(n.days()).ok())
-                .find_map(|day| half_term(calendar, day))
-                .ok_or_else(not_in_term)
+            half_term_before(access, this).ok_or_else(not_in_term)
         }
         "year" => {
             let year = AcademicYear::of(today);
@@ -60,6 +56,37 @@ fn period(access: &Access, choice: &str, today: Date) -> Result<(String, DateRan
         }
         _ => Err(not_in_term()),
     }
+}
+
+/// The half term before one: back from the day before it began to the last day in a term.
+fn half_term_before(access: &Access, this: DateRange) -> Option<(String, DateRange)> {
+    (1..=60)
+        .filter_map(|n| this.first.checked_sub(n.days()).ok())
+        .find_map(|day| half_term(&access.policy.calendar, day))
+}
+
+/// The period a most-improved batch compares with: the half term before the one chosen.
+fn compared_with(
+    access: &Access,
+    kind: BatchKind,
+    choice: &str,
+    period: DateRange,
+) -> Result<Option<DateRange>, AppError> {
+    if kind != BatchKind::MostImproved {
+        return Ok(None);
+    }
+    let none = || AppError::Invalid {
+        field: "period",
+        message: "Most improved compares a half term with the one before: choose a half term \
+                  that has one."
+            .into(),
+    };
+    if choice == "year" {
+        return Err(none());
+    }
+    half_term_before(access, period)
+        .map(|(_, range)| Some(range))
+        .ok_or_else(none)
 }
 
 #[derive(Deserialize)]
@@ -105,8 +132,10 @@ async fn choose(
     state: &AppState,
     access: &Access,
     kind: BatchKind,
+    choice: &str,
     period: DateRange,
 ) -> Result<(Casebook, Selection), AppError> {
+    let before = compared_with(access, kind, choice, period)?;
     let today = state.local_now().date();
     let book = Casebook::school(state.store.as_ref(), access.school.id, today).await?;
     let procedures = &access.policy.procedures;
@@ -120,7 +149,7 @@ async fn choose(
                 .collect()
         })
     };
-    let selection = select(kind, book.register(), period, procedures, &flags);
+    let selection = select(kind, book.register(), period, before, procedures, &flags);
     Ok((book, selection))
 }
 
@@ -166,7 +195,7 @@ async fn batches(
     let kind = kind_of(&query.kind)?;
     let today = state.local_now().date();
     let (name, range) = period(&access, &query.period, today)?;
-    let (book, selection) = choose(&state, &access, kind, range).await?;
+    let (book, selection) = choose(&state, &access, kind, &query.period, range).await?;
     let mut bands: Vec<(String, usize)> = Vec::new();
     for c in &selection.chosen {
         let band = c.band.clone().unwrap_or_default();
@@ -223,10 +252,11 @@ async fn print(
     let kind = kind_of(&form.kind)?;
     let today = state.local_now().date();
     let (name, range) = period(&access, &form.period, today)?;
-    let (book, selection) = choose(&state, &access, kind, range).await?;
+    let (book, selection) = choose(&state, &access, kind, &form.period, range).await?;
     let letter = match kind {
         BatchKind::TrafficLight => LetterKind::TrafficLight,
         BatchKind::Certificates => LetterKind::Certificate,
+        BatchKind::MostImproved => LetterKind::Improvement,
     };
     let library = letters::library(&state, access.school.id).await?;
     let extra = Extra {

@@ -705,6 +705,21 @@ pub async fn whole_school_letters(backend: Backend) {
         )
         .await;
     assert_eq!(summer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Most improved needs a half term before to compare with; the first has none.
+    let first_half = app
+        .get(
+            &format!("{batches}?kind=most_improved&period=this_half"),
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(first_half.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        first_half
+            .text()
+            .contains("Most improved compares a half term with the one before"),
+        "{}",
+        first_half.text()
+    );
 
     let printed = app
         .post_form(
