@@ -13,7 +13,8 @@ use rollcall_core::{AcademicYear, DateRange, Opened, Permission, Rate, Tally, un
 use rollcall_letters::{Letter, LetterKind, Letters, PdfError, Table, letters_pdf};
 use rollcall_messages::Fields;
 use rollcall_store::{
-    ContactRecord, LetterRecord, LetterSent, NewLetter, NewLetterSent, PupilRecord, SchoolId,
+    ContactRecord, LetterRecord, LetterSent, NewLetter, NewLetterSent, NewMessage, PupilRecord,
+    SchoolId,
 };
 
 use crate::AppState;
@@ -376,6 +377,26 @@ pub(crate) async fn print_and_keep(
             .await?;
     }
     Ok(pdf)
+}
+
+/// A letter as an email to a contact: its subject, and its text from the greeting to the
+/// signature; held back, with the reason, when it must not go (no address, opted out, a court
+/// order), as every message is.
+pub(crate) fn as_email(letter: &Letter, contact: &ContactRecord) -> NewMessage {
+    let mut body = vec![letter.salutation.clone()];
+    body.extend(letter.paragraphs.iter().map(|p| p.join("\n")));
+    body.push(letter.closing.clone());
+    body.push(letter.signatory.join("\n"));
+    let (recipient, withheld) = crate::outbox::address(contact, rollcall_store::Channel::Email);
+    NewMessage {
+        pupil: contact.pupil,
+        contact: Some(contact.id),
+        channel: rollcall_store::Channel::Email,
+        recipient,
+        subject: Some(letter.subject.clone()),
+        body: body.join("\n\n"),
+        withheld,
+    }
 }
 
 /// Whether the person who recorded a letter as sent may still take it back.

@@ -68,6 +68,21 @@ pub(crate) fn message_to(
     let (subject, body) = templates
         .render(kind, fields)
         .map_err(|e| AppError::Internal(format!("the school's {:?} message: {e}", kind.title())))?;
+    let (recipient, withheld) = address(contact, channel);
+    Ok(NewMessage {
+        pupil: contact.pupil,
+        contact: Some(contact.id),
+        channel,
+        recipient,
+        subject: (channel == Channel::Email).then_some(subject),
+        body,
+        withheld,
+    })
+}
+
+/// Where a message to a contact goes on a channel, and why it must not go, when it must not:
+/// a court order, the contact opted out, or no valid number or address.
+pub(crate) fn address(contact: &ContactRecord, channel: Channel) -> (String, Option<String>) {
     let c = &contact.contact;
     let (recipient, unreachable) = match channel {
         Channel::Sms => {
@@ -92,15 +107,7 @@ pub(crate) fn message_to(
     } else {
         unreachable.map(str::to_owned)
     };
-    Ok(NewMessage {
-        pupil: contact.pupil,
-        contact: Some(contact.id),
-        channel,
-        recipient,
-        subject: (channel == Channel::Email).then_some(subject),
-        body,
-        withheld,
-    })
+    (recipient, withheld)
 }
 
 /// The chronology entry that records a message queued.

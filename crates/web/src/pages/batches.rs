@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -95,6 +95,11 @@ struct BatchQuery {
     kind: String,
     #[serde(default)]
     period: String,
+    /// `email` to send through the outbox; anything else prints.
+    #[serde(default)]
+    send: String,
+    /// How many emails were just queued, for the page to say.
+    queued: Option<usize>,
 }
 
 /// One pupil as the preview lists them.
@@ -116,6 +121,8 @@ struct BatchesPage {
     period: String,
     /// The preview, once a kind and period are chosen.
     preview: Option<Preview>,
+    /// How many emails a batch just queued.
+    queued: Option<usize>,
 }
 
 struct Preview {
@@ -188,6 +195,7 @@ async fn batches(
         kind: query.kind.clone(),
         period: query.period.clone(),
         preview: None,
+        queued: query.queued,
     };
     if query.kind.is_empty() {
         return Ok(page);
@@ -287,8 +295,44 @@ async fn print(
             "No pupil has a letter in this batch.".into(),
         ));
     }
+    if form.send == "email" {
+        let queued = email(&state, &access, &printed).await?;
+        let to = format!(
+            "/s/{school}/letters/batches?kind={}&period={}&queued={queued}",
+            kind.id(),
+            form.period
+        );
+        return Ok(axum::response::Redirect::to(&to).into_response());
+    }
     let pdf = letters::print_and_keep(&state, &access, &printed).await?;
     Ok(pdf_response(pdf, &format!("{}-{}.pdf", kind.id(), today)))
+}
+
+/// Queues each letter as an email through the outbox, each with its chronology entry; a
+/// contact with no email address, who opted out or is under a court order, is kept as not
+/// sent, with the reason. Returns how many will go.
+async fn email(state: &AppState, access: &Access, printed: &[Printed]) -> Result<usize, AppError> {
+    let now = state.local_now().datetime();
+    let actor = access.user.actor();
+    let mut messages = Vec::with_capacity(printed.len());
+    for p in printed {
+        let contacts = state.store.contacts(p.pupil.key).await?;
+        let Some(contact) = contacts.iter().find(|c| c.contact.name == p.recipient) else {
+            continue;
+        };
+        let message = letters::as_email(&p.letter, contact);
+        let entry = crate::outbox::entry_for(&message, contact, now, &actor, state.clock.now());
+        messages.push((message, entry));
+    }
+    let queued = messages
+        .iter()
+        .filter(|(m, _)| m.withheld.is_none())
+        .count();
+    state
+        .store
+        .queue_messages(access.school.id, &messages, state.clock.now())
+        .await?;
+    Ok(queued)
 }
 
 pub(crate) fn router() -> Router<AppState> {

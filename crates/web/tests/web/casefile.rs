@@ -740,4 +740,44 @@ pub async fn whole_school_letters(backend: Backend) {
         .await
         .text();
     assert!(letters.contains("Printed, not yet sent (1)"), "{letters}");
+
+    // Or through the outbox: one email to each contact letters go to, on the chronology.
+    let emailed = app
+        .post_form(
+            &batches,
+            Some(&officer),
+            "kind=certificates&period=this_half&send=email",
+        )
+        .await;
+    assert_eq!(emailed.status, StatusCode::SEE_OTHER, "{}", emailed.text());
+    let page = app
+        .get(emailed.location.as_deref().unwrap(), Some(&officer))
+        .await
+        .text();
+    assert!(page.contains("1 email queued in the outbox"), "{page}");
+    let outbox = app.store.outbox(f.school).await.unwrap();
+    let email: Vec<(&str, Option<&str>)> = outbox
+        .iter()
+        .map(|m| (m.message.recipient.as_str(), m.message.subject.as_deref()))
+        .collect();
+    assert_eq!(
+        email,
+        [(
+            "parent.of.amy@example.org",
+            Some("Certificate of 100% attendance")
+        )]
+    );
+    assert!(
+        outbox[0]
+            .message
+            .body
+            .contains("for 100% attendance: Autumn 2025, first half")
+    );
+    let chronology = app.store.chronology(amy).await.unwrap();
+    assert!(
+        chronology
+            .iter()
+            .any(|r| r.entry.note == "Queued: \"Certificate of 100% attendance\""),
+        "{chronology:?}"
+    );
 }
