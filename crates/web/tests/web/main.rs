@@ -24,6 +24,8 @@ mod api;
 mod casework;
 // The case file, letters printed one at a time and in batches, the evidence pack.
 mod casefile;
+// Letters in the school's words; whole-school letters.
+mod letters;
 // Every role against every route, including another school's and another class's.
 mod permissions;
 // Parents: the portal, what they may reach, their reports and leave, invitations, messages.
@@ -64,8 +66,8 @@ on_both_backends!(
     casework::work_the_worklist_in_place,
     casefile::from_letter_to_plan,
     casefile::the_third_penalty_notice_is_refused,
-    casefile::a_school_words_its_own_letters,
-    casefile::whole_school_letters,
+    letters::a_school_words_its_own_letters,
+    letters::whole_school_letters,
     api::register_through_the_api,
     api::amendments_ledger_and_lists_through_the_api,
     integrity::a_stale_write_is_refused_with_the_register_as_it_is,
