@@ -143,6 +143,14 @@ async fn choose(
     period: DateRange,
 ) -> Result<(Casebook, Selection), AppError> {
     let before = compared_with(access, kind, choice, period)?;
+    if kind == BatchKind::TrafficLight && access.policy.procedures.bands.is_empty() {
+        return Err(AppError::Invalid {
+            field: "kind",
+            message: "Traffic-light letters name each pupil's band, and the school's policy has \
+                      no attendance bands ([[procedures.bands]])."
+                .into(),
+        });
+    }
     let today = state.local_now().date();
     let book = Casebook::school(state.store.as_ref(), access.school.id, today).await?;
     let procedures = &access.policy.procedures;
@@ -205,8 +213,11 @@ async fn batches(
     let (name, range) = period(&access, &query.period, today)?;
     let (book, selection) = choose(&state, &access, kind, &query.period, range).await?;
     let mut bands: Vec<(String, usize)> = Vec::new();
+    // A school without bands has none to count.
     for c in &selection.chosen {
-        let band = c.band.clone().unwrap_or_default();
+        let Some(band) = c.band.clone() else {
+            continue;
+        };
         match bands.iter_mut().find(|(b, _)| *b == band) {
             Some((_, n)) => *n += 1,
             None => bands.push((band, 1)),

@@ -4,6 +4,8 @@
 use axum::http::StatusCode;
 use rollcall_testkit::Backend;
 
+use rollcall_testkit::fixture::POLICY;
+
 use crate::casefile::form;
 use crate::support::TestApp;
 
@@ -82,6 +84,32 @@ pub async fn a_school_words_its_own_letters(backend: Backend) {
     );
 }
 
+/// Seed 002's traffic lights, and its exclusion of pupils with a healthcare plan from
+/// low-attendance letters.
+const SEED_002_BANDS: &str = r#"
+[[procedures.bands]]
+name = "Green"
+source = "Seed 002 traffic lights"
+
+[[procedures.bands]]
+name = "Yellow"
+at_or_below = 95
+source = "Seed 002 traffic lights"
+
+[[procedures.bands]]
+name = "Amber"
+at_or_below = 91
+source = "Seed 002 traffic lights"
+
+[[procedures.bands]]
+name = "Red"
+at_or_below = 90
+source = "Seed 002 traffic lights"
+
+[procedures.letters]
+skip_low_attendance = ["healthcare_plan"]
+"#;
+
 /// Whole-school letters: chosen over a period, shown before printing with who is left out,
 /// printed as one PDF and kept, then waiting on the Letters page to be recorded as sent.
 pub async fn whole_school_letters(backend: Backend) {
@@ -110,15 +138,42 @@ pub async fn whole_school_letters(backend: Backend) {
         text.contains("(5B): no possible sessions in the period"),
         "{text}"
     );
-    // Every family gets a traffic-light letter, by the period's figure.
-    let lights = app
-        .get(
-            &format!("{batches}?kind=traffic_light&period=this_half"),
-            Some(&officer),
-        )
+    // Traffic lights need the policy's bands.
+    let lights = format!("{batches}?kind=traffic_light&period=this_half");
+    let no_bands = app.get(&lights, Some(&officer)).await;
+    assert_eq!(no_bands.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_bands.text().contains("no attendance bands"),
+        "{}",
+        no_bands.text()
+    );
+    // With seed 002's, every family gets one by the period's band, except that the school
+    // spares a pupil with a healthcare plan a low-attendance letter.
+    app.store
+        .set_policy(f.school, &format!("{POLICY}{SEED_002_BANDS}"))
         .await
-        .text();
-    assert!(lights.contains("3 pupils"), "{lights}");
+        .unwrap();
+    app.store
+        .add_flag(&rollcall_store::NewFlag {
+            pupil: f.pupils[1],
+            flag: rollcall_core::Flag::HealthcarePlan,
+            from: jiff::civil::date(2025, 9, 1),
+            note: "Asthma plan".into(),
+            actor: rollcall_store::Actor {
+                user: None,
+                name: "June Turner".into(),
+                position: "Headteacher".into(),
+            },
+            at: crate::support::at(jiff::civil::Time::constant(8, 0, 0, 0)),
+        })
+        .await
+        .unwrap();
+    let text = app.get(&lights, Some(&officer)).await.text();
+    assert!(text.contains("2 pupils: Green 1, Red 1."), "{text}");
+    assert!(
+        text.contains("Ben Baker (5A): Individual healthcare plan: no low-attendance letter"),
+        "{text}"
+    );
     // A period the calendar does not have is said plainly.
     let summer = app
         .get(

@@ -90,7 +90,7 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
             vec![
                 register.clone(),
                 pupil.clone(),
-                format!("/s/{school}/letters/batches?kind=traffic_light&period=this_half"),
+                format!("/s/{school}/letters/batches?kind=certificates&period=this_half"),
             ],
         ),
         (
