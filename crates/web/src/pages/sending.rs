@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
+use rollcall_core::Opened;
 use rollcall_core::delivery::Delivery;
 use rollcall_store::{PupilKey, SchoolId};
 
@@ -163,6 +164,11 @@ async fn preview(
             return super::letterbook::refused_letter(&state, &access, pupil, f, error).await;
         }
     };
+    // A preview shows the pupil's figures and their family's addresses: who saw it is kept.
+    let detail = format!("{}, previewed", kind.title());
+    access
+        .log_opening(&state, record.key, Opened::Letter, Some(&detail))
+        .await?;
     Ok(PreviewPage {
         chrome: Chrome::new(&access, "pupils"),
         key: pupil,

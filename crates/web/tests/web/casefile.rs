@@ -155,6 +155,16 @@ pub async fn from_letter_to_plan(backend: Backend) {
         );
     }
     assert!(app.store.letters(cara).await.unwrap().is_empty());
+    let opened = app
+        .store
+        .access_log(rollcall_store::AccessOf::Pupil(cara), 100)
+        .await
+        .unwrap();
+    assert!(
+        opened.iter().any(|o| o.detail.as_deref()
+            == Some("Low attendance letter 2 (attendance support meeting), previewed")),
+        "{opened:?}"
+    );
 
     // Printing letter 2 gives one page to the contact flagged for correspondence, with the
     // meeting's date and Cara's figures; the worklist item stays until it is sent.
