@@ -22,7 +22,8 @@ pub enum BatchKind {
 }
 
 /// The rise in attendance, in hundredths of a percentage point, that earns a most-improved
-/// certificate: five points, a day a fortnight more in school.
+/// certificate. Seed 000 names no figure; five points (a day more in school every four weeks)
+/// is rollcall's.
 pub const IMPROVED_BY: i64 = 500;
 
 impl BatchKind {
@@ -161,34 +162,20 @@ pub fn select(
 /// `upto`; for a day in a half-term break, the half term just ended.
 pub fn half_term(calendar: &Calendar, day: jiff::civil::Date) -> Option<(String, DateRange)> {
     let term = calendar.terms().iter().find(|t| t.dates.contains(day))?;
-    let (half, range) = match term.half_term_break {
-        Some(gap) if day > gap.last => (
-            "second half",
-            DateRange {
-                first: gap.last.tomorrow().ok()?,
-                last: day,
-            },
-        ),
-        Some(gap) => (
-            "first half",
-            DateRange {
-                first: term.dates.first,
-                last: day.min(gap.first.yesterday().ok()?),
-            },
-        ),
-        None => (
-            "",
-            DateRange {
-                first: term.dates.first,
-                last: day,
-            },
+    let on = match term.half_term_break {
+        Some(gap) if gap.contains(day) => gap.first.yesterday().ok()?,
+        _ => day,
+    };
+    let half = calendar.half_term_of(on)?;
+    let (first, name) = match (half.half, term.half_term_break) {
+        (_, None) => (term.dates.first, term.name.clone()),
+        (1, Some(_)) => (term.dates.first, format!("{}, first half", term.name)),
+        (_, Some(gap)) => (
+            gap.last.tomorrow().ok()?,
+            format!("{}, second half", term.name),
         ),
     };
-    let name = match half {
-        "" => term.name.clone(),
-        half => format!("{}, {half}", term.name),
-    };
-    Some((name, range))
+    Some((name, DateRange { first, last: on }))
 }
 
 #[cfg(test)]

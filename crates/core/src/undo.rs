@@ -51,8 +51,17 @@ pub fn undoable<'a>(
         .into_iter()
         .rev()
         .find(|e| e.item.as_ref() == Some(item))?;
-    let recent = latest.at <= now && now <= latest.at.checked_add(UNDO_MINUTES.minutes()).ok()?;
-    (latest.by == by && recent).then_some(latest)
+    may_take_back(&latest.by, latest.at, by, now).then_some(latest)
+}
+
+/// Whether `by` may take back, at `now`, what `author` recorded `at`: their own, within
+/// [`UNDO_MINUTES`]. Entries and letters' recordings as sent follow the same rule.
+pub fn may_take_back(author: &str, at: DateTime, by: &str, now: DateTime) -> bool {
+    author == by
+        && at <= now
+        && at
+            .checked_add(UNDO_MINUTES.minutes())
+            .is_ok_and(|until| now <= until)
 }
 
 #[cfg(test)]

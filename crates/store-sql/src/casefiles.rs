@@ -312,7 +312,7 @@ impl CaseFiles for SqlStore {
                     "a record enters marks for its own pupil only".into(),
                 ));
             }
-            let by = format!("{}, {}", new.entry.actor.name, new.entry.actor.position);
+            let by = new.entry.actor.signature();
             let id = c
                 .insert_record(school, pupil.key.0, &new.record, new.entry.entry.at, &by)
                 .await?;
@@ -334,7 +334,7 @@ impl CaseFiles for SqlStore {
             if held.pupil != entry.pupil {
                 return Err(StoreError::NotFound("case-file record"));
             }
-            let by = format!("{}, {}", entry.actor.name, entry.actor.position);
+            let by = entry.actor.signature();
             if CaseFileSql::update_record(c, school.0, id, record, entry.entry.at, &by).await? == 0
             {
                 return Err(StoreError::Invalid("a record keeps its kind".into()));

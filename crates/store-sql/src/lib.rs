@@ -538,7 +538,7 @@ impl Casework for SqlStore {
     }
 
     async fn end_flag(&self, key: PupilKey, id: i64, until: Date, actor: &Actor) -> Result<()> {
-        let by = format!("{}, {}", actor.name, actor.position);
+        let by = actor.signature();
         write!(
             self,
             |c| match c.update_flag_end(key.0, id, until, &by).await? {

@@ -2,7 +2,6 @@
 //! PDF, and kept (each one a chronology entry, and in the parent portal) so that the same PDF
 //! can be printed again.
 
-use jiff::ToSpan;
 use jiff::civil::{Date, DateTime};
 use rollcall_core::casefile::{CaseFileRecord, NoticeToImprove, Record};
 use rollcall_core::casework::{EntryKind, ItemKey};
@@ -401,12 +400,7 @@ pub(crate) fn as_email(letter: &Letter, contact: &ContactRecord) -> NewMessage {
 
 /// Whether the person who recorded a letter as sent may still take it back.
 pub(crate) fn may_take_back(sent: &LetterSent, by: &str, now: DateTime) -> bool {
-    sent.by == by
-        && sent.at <= now
-        && sent
-            .at
-            .checked_add(undo::UNDO_MINUTES.minutes())
-            .is_ok_and(|until| now <= until)
+    undo::may_take_back(&sent.by, sent.at, by, now)
 }
 
 /// Records that a kept letter was sent (posted, handed over, emailed), completing the worklist

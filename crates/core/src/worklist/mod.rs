@@ -74,7 +74,7 @@ pub fn standing<'p>(
     let attendance = cx.rate_on(cx.asof.day().date());
     Standing {
         attendance,
-        band: cx.band().and_then(|i| policy.procedures.bands.get(i)),
+        band: cx.settled_rate().and_then(|r| policy.procedures.band_of(r)),
         stage: cx
             .current_stage()
             .and_then(|(i, on)| Some((policy.procedures.stages.get(i)?, on))),
@@ -486,18 +486,13 @@ impl<'a> Context<'a> {
         items.push(self.item(key, &step, self.end_of(on), reason, &v.source));
     }
 
-    /// The index of the pupil's band: the lowest whose threshold their attendance meets.
-    fn band(&self) -> Option<usize> {
-        let rate = self.settled_rate()?;
-        let band = self.procedures().band_of(rate)?;
-        self.procedures()
-            .bands
-            .iter()
-            .position(|b| std::ptr::eq(b, band))
+    /// The pupil's band: the lowest whose threshold their attendance meets.
+    fn band(&self) -> Option<&'a Band> {
+        self.procedures().band_of(self.settled_rate()?)
     }
 
     fn bands(&self, items: &mut Vec<Item>) {
-        let Some(band) = self.band().and_then(|i| self.procedures().bands.get(i)) else {
+        let Some(band) = self.band() else {
             return;
         };
         let Some(threshold) = band.threshold else {
