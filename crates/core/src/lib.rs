@@ -8,6 +8,7 @@
 //! where (file, line, field, form).
 
 pub mod accounts;
+pub mod admission;
 pub mod authority;
 pub mod batch;
 pub mod board;

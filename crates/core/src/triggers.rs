@@ -8,6 +8,7 @@ use std::fmt;
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
 
+use crate::admission::deletion::{MISSING_SESSIONS, unexplained};
 use crate::calendar::{AcademicYear, Calendar};
 use crate::code::{Category, Code};
 use crate::register::{PupilId, Register, RowView};
@@ -106,8 +107,6 @@ const PENALTY_WEEKS: u32 = 10;
 const SICKNESS_SESSIONS: usize = 30;
 /// Consecutive unauthorised sessions for the attendance return.
 const CONTINUOUS_SESSIONS: usize = 20;
-/// Consecutive `G N O` sessions for deletion under regulation 9(1)(i).
-const DELETION_SESSIONS: usize = 40;
 /// School days an `N` may stand before it must be replaced.
 const N_CODE_SCHOOL_DAYS: u32 = 5;
 
@@ -162,13 +161,7 @@ pub fn evaluate_pupil(
     if let Some(sessions) = first_run(row, calendar, until, CONTINUOUS_SESSIONS, unauthorised) {
         hits.push(hit(Trigger::ContinuousUnauthorisedAbsence, sessions));
     }
-    let unexplained = |c: Code| {
-        matches!(
-            c,
-            Code::Holiday | Code::ReasonNotEstablished | Code::OtherUnauthorised
-        )
-    };
-    if let Some(sessions) = first_run(row, calendar, until, DELETION_SESSIONS, unexplained) {
+    if let Some(sessions) = first_run(row, calendar, until, MISSING_SESSIONS, unexplained) {
         hits.push(hit(Trigger::Deletion20SchoolDays, sessions));
     }
     let overdue = n_codes_overdue(&marks, calendar, Day::of(on));
