@@ -173,6 +173,7 @@ macro_rules! write {
 
 // Modules whose operations use the macros above.
 mod accounts;
+mod admissions;
 mod casefiles;
 mod parents;
 mod records;

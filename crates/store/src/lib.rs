@@ -6,6 +6,7 @@
 //! the school's amendment ledger in the same transaction.
 
 mod accounts;
+mod admissions;
 mod casebook;
 mod model;
 mod records;
@@ -17,6 +18,10 @@ use rollcall_core::{Register, Role, Session};
 use thiserror::Error;
 
 pub use accounts::{Accounts, ApiTokenRecord, LoginFailures, NewApiToken, SchoolStaff, TokenGrant};
+pub use admissions::{
+    Admissions, DeletionRecord, EntryChange, EntryVersion, NewAdmission, RegisterLine,
+    current_entry, delete,
+};
 pub use casebook::{Casebook, Due};
 pub use model::*;
 pub use records::{
@@ -49,6 +54,9 @@ pub enum StoreError {
     /// The change is not allowed as asked: say what to do instead.
     #[error("{0}")]
     Invalid(String),
+    /// A form's fields were refused, each named.
+    #[error("{}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Refused(Vec<rollcall_core::admission::FieldError>),
     /// The database cannot be reached now (down, restarting, out of connections); trying
     /// again later may succeed.
     #[error("the database cannot be reached: {0}")]
@@ -356,11 +364,20 @@ pub trait Messages: Send + Sync {
 
 /// Everything rollcall stores.
 pub trait Store:
-    Directory + Registers + Accounts + Casework + CaseFiles + Families + Messages + Records
+    Directory + Registers + Accounts + Casework + CaseFiles + Families + Messages + Records + Admissions
 {
 }
 
-impl<T: Directory + Registers + Accounts + Casework + CaseFiles + Families + Messages + Records>
-    Store for T
+impl<
+    T: Directory
+        + Registers
+        + Accounts
+        + Casework
+        + CaseFiles
+        + Families
+        + Messages
+        + Records
+        + Admissions,
+> Store for T
 {
 }

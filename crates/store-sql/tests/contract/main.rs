@@ -36,6 +36,8 @@ mod families;
 mod records;
 // SQLite's log, checkpointed in the background.
 mod wal;
+// The admission register: entries, their versions and deletions.
+mod admissions;
 
 on_both_backends!(
     directory::schools_staff_and_roles,
@@ -67,4 +69,6 @@ on_both_backends!(
     families::the_outbox_leases_retries_and_records,
     records::the_access_log_is_kept_and_never_changed,
     records::entries_past_retention_are_erased_deliberately,
+    admissions::admit_change_delete_and_admit_again,
+    admissions::the_twenty_day_ground_reads_the_register,
 );
