@@ -27,11 +27,13 @@ pub enum Opened {
     Api,
     /// Everything held about the pupil, for a subject-access request.
     SubjectAccess,
+    /// The pupil's entry in the admission register, with its history.
+    AdmissionEntry,
 }
 
 impl Opened {
     /// Every kind, for the pages that list them.
-    pub const ALL: [Opened; 7] = [
+    pub const ALL: [Opened; 8] = [
         Opened::PupilRecord,
         Opened::CaseFile,
         Opened::Letter,
@@ -39,6 +41,7 @@ impl Opened {
         Opened::Document,
         Opened::Api,
         Opened::SubjectAccess,
+        Opened::AdmissionEntry,
     ];
 
     /// The name it is stored under.
@@ -51,6 +54,7 @@ impl Opened {
             Opened::Document => "document",
             Opened::Api => "api",
             Opened::SubjectAccess => "subject_access",
+            Opened::AdmissionEntry => "admission_entry",
         }
     }
 
@@ -69,6 +73,7 @@ impl Opened {
             Opened::Document => "Parent's document",
             Opened::Api => "Through the API",
             Opened::SubjectAccess => "Subject-access export",
+            Opened::AdmissionEntry => "Admission register entry",
         }
     }
 }

@@ -55,6 +55,14 @@ pub enum Permission {
     /// Manage the school's staff accounts: disable and enable them, reset passwords, end
     /// sessions, revoke API tokens (the school's administrator).
     ManageAccounts,
+    /// Keep the admission register: admit pupils, correct their entries, record a parent's
+    /// notice of a new address or school (regulation 8; seed 003 "Deletion from Roll": the
+    /// office keeps the leaving form).
+    KeepAdmissionRegister,
+    /// Delete a pupil's name from the admission register on a ground of regulation 9: a
+    /// decision for the headteacher or a senior leader, since a pupil off roll is a child the
+    /// school no longer sees (the guidance's children-missing-education safeguards).
+    DeleteFromRegister,
     /// Read who opened which pupil's records, and export everything held about a pupil for a
     /// subject-access request (the headteacher, answerable for the school's data).
     ReadAccessLog,
@@ -69,9 +77,10 @@ impl Role {
         use Permission::*;
         match self {
             Role::Teacher => matches!(permission, TakeOwnRegisters | ViewOwnPupils),
-            Role::AttendanceOfficer => {
-                !matches!(permission, DecideLeave | ManageAccounts | ReadAccessLog)
-            }
+            Role::AttendanceOfficer => !matches!(
+                permission,
+                DecideLeave | ManageAccounts | ReadAccessLog | DeleteFromRegister
+            ),
             Role::SeniorLeader => true,
         }
     }
@@ -130,6 +139,8 @@ mod tests {
             (WorkCases, false, true, true),
             (ManageAccounts, false, false, true),
             (ReadAccessLog, false, false, true),
+            (KeepAdmissionRegister, false, true, true),
+            (DeleteFromRegister, false, false, true),
         ];
         for (permission, teacher, officer, leader) in table {
             assert_eq!(Role::Teacher.permits(permission), teacher, "{permission:?}");

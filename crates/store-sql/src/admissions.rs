@@ -7,10 +7,10 @@ use rollcall_core::admission::deletion::{Deletion, Ground};
 use rollcall_core::admission::{Entry, FutureAddress, NextSchool, Registration};
 use rollcall_store::{
     Actor, Admissions, DeletionRecord, EntryChange, EntryVersion, NewAdmission, PupilKey,
-    RegisterLine, SchoolId, StoreError,
+    PupilRecord, RegisterLine, SchoolId, StoreError,
 };
 
-use crate::statements::{Result, Sql, corrupt, db, rows_by};
+use crate::statements::{PUPIL_COLUMNS, PupilRow, Result, Sql, corrupt, db, rows_by};
 use crate::{SqlStore, found};
 
 #[derive(sqlx::FromRow)]
@@ -113,7 +113,9 @@ fn opt_date(d: Option<Date>) -> Option<jiff_sqlx::Date> {
 }
 
 #[async_trait]
-trait AdmissionSql: Send {
+pub(crate) trait AdmissionSql: Send {
+    /// A group's prospective pupils on a date: admitted, with a starting day after it.
+    async fn select_prospective(&mut self, group: i64, on: Date) -> Result<Vec<PupilRecord>>;
     async fn insert_entry(&mut self, school: i64, version: &EntryVersion) -> Result<()>;
     async fn select_entries(&mut self, pupil: i64) -> Result<Vec<EntryVersion>>;
     async fn select_school_entries(&mut self, school: i64) -> Result<Vec<EntryVersion>>;
@@ -126,6 +128,22 @@ macro_rules! impl_admission_sql {
     ($conn:ty) => {
         #[async_trait]
         impl AdmissionSql for $conn {
+            async fn select_prospective(&mut self, group: i64, on: Date) -> Result<Vec<PupilRecord>> {
+                sqlx::query_as::<_, PupilRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {PUPIL_COLUMNS} FROM pupils p JOIN reg_groups g ON g.id = p.reg_group_id \
+                     WHERE p.reg_group_id = $1 AND p.entry_date > $2 AND p.leaving_date IS NULL \
+                     ORDER BY p.legal_surname, p.legal_forename, p.id"
+                )))
+                .bind(group)
+                .bind(jiff_sqlx::Date::from(on))
+                .fetch_all(&mut *self)
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(PupilRow::record)
+                .collect()
+            }
+
             async fn insert_entry(&mut self, school: i64, v: &EntryVersion) -> Result<()> {
                 let e = &v.entry;
                 let future = e.future_address.as_ref();
@@ -226,7 +244,7 @@ fn version(
 #[async_trait]
 impl Admissions for SqlStore {
     async fn admit(&self, a: &NewAdmission) -> Result<PupilKey> {
-        a.entry.check().map_err(StoreError::Refused)?;
+        a.check()?;
         write!(self, |c| {
             let school = a.school.0;
             let group = c.upsert_group(school, &a.pupil.reg_group).await?;
@@ -245,6 +263,16 @@ impl Admissions for SqlStore {
                 None => c.insert_pupil(school, Some(group), &a.pupil).await?,
             };
             c.insert_enrolment(key, a.pupil.entry_date, None).await?;
+            // Admitted again, the contacts already held stay; only new ones are added.
+            let held: Vec<String> = c
+                .select_contacts(key)
+                .await?
+                .into_iter()
+                .map(|h| h.contact.name)
+                .collect();
+            for contact in a.contacts.iter().filter(|n| !held.contains(&n.name)) {
+                c.insert_contact(key, contact).await?;
+            }
             let v = version(
                 PupilKey(key),
                 &a.entry,

@@ -37,6 +37,7 @@ use sqlx::postgres::PgPool;
 use sqlx::sqlite::SqlitePool;
 
 use crate::accounts::AccountSql;
+use crate::admissions::AdmissionSql;
 use crate::ledger::LedgerSql;
 use crate::statements::{Sql, code_of, session_number};
 use crate::time::{from_micros, to_micros};
@@ -397,7 +398,9 @@ impl Registers for SqlStore {
                 .select_roster(group.0, date, session_number(session))
                 .await?;
             let taken = c.select_latest_submission(group.0, key).await?;
+            let prospective = c.select_prospective(group.0, date).await?;
             Ok(RegisterSheet {
+                prospective,
                 group: record,
                 key,
                 taken,

@@ -158,7 +158,7 @@ impl GroupRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct PupilRow {
+pub(crate) struct PupilRow {
     id: i64,
     school_id: i64,
     upn: String,
@@ -179,7 +179,7 @@ struct PupilRow {
 }
 
 impl PupilRow {
-    fn record(self) -> Result<PupilRecord> {
+    pub(crate) fn record(self) -> Result<PupilRecord> {
         Ok(PupilRecord {
             key: PupilKey(self.id),
             school: SchoolId(self.school_id),
@@ -513,7 +513,7 @@ pub(crate) const CONTACT_COLUMNS: &str = "c.id, c.pupil_id, c.name, c.relationsh
     c.parental_responsibility, c.lives_with_pupil, c.correspondence, c.salutation, c.priority, \
     c.phones, c.email, c.address, c.preferred_language, c.court_order, c.opted_out";
 
-const PUPIL_COLUMNS: &str = "p.id, p.school_id, p.upn, p.legal_surname, p.legal_forename, \
+pub(crate) const PUPIL_COLUMNS: &str = "p.id, p.school_id, p.upn, p.legal_surname, p.legal_forename, \
     p.preferred_forename, p.date_of_birth, p.sex, p.year_group, p.reg_group_id, \
     g.name AS reg_group, p.entry_date, p.leaving_date, p.fsm, p.eal, p.sen, p.la_estab";
 

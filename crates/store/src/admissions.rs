@@ -4,11 +4,11 @@
 
 use async_trait::async_trait;
 use jiff::civil::DateTime;
-use rollcall_core::admission::Entry;
 use rollcall_core::admission::deletion::{self, Deletion, Facts};
+use rollcall_core::admission::{Entry, Parent, check_parents};
 use rollcall_core::{Calendar, Pupil};
 
-use crate::{Actor, PupilKey, PupilRecord, Result, SchoolId, Store, StoreError};
+use crate::{Actor, Contact, PupilKey, PupilRecord, Result, SchoolId, Store, StoreError};
 
 /// Why an entry's version was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +103,8 @@ pub struct NewAdmission {
     pub pupil: Pupil,
     /// The entry.
     pub entry: Entry,
+    /// Their parents and other contacts.
+    pub contacts: Vec<Contact>,
     /// Who admitted them.
     pub actor: Actor,
     /// When.
@@ -138,6 +140,28 @@ pub trait Admissions: Send + Sync {
 
     /// Every pupil the school has entered, on roll or not, in no particular order.
     async fn admission_register(&self, school: SchoolId) -> Result<Vec<RegisterLine>>;
+}
+
+impl NewAdmission {
+    /// Checks the entry and the parents (regulation 8(2)); every problem named.
+    pub fn check(&self) -> Result<()> {
+        let mut errors = self.entry.check().err().unwrap_or_default();
+        let parents: Vec<Parent> = self
+            .contacts
+            .iter()
+            .map(|c| Parent {
+                lives_with_pupil: c.lives_with_pupil,
+                has_phone: c.phones.iter().any(|p| !p.trim().is_empty()),
+            })
+            .collect();
+        if let Err(e) = check_parents(&parents) {
+            errors.push(e);
+        }
+        match errors.is_empty() {
+            true => Ok(()),
+            false => Err(StoreError::Refused(errors)),
+        }
+    }
 }
 
 /// A pupil's entry as it stands.

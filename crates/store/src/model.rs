@@ -362,6 +362,9 @@ pub struct RegisterSheet {
     pub taken: Option<SubmissionRecord>,
     /// The pupils on roll, by surname.
     pub rows: Vec<SheetRow>,
+    /// Prospective pupils: admitted to the group with a later starting day, so marked `Z`
+    /// and not registered yet.
+    pub prospective: Vec<PupilRecord>,
 }
 
 /// A mark entered on a register.

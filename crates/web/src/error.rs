@@ -41,6 +41,9 @@ pub enum AppError {
         /// What is wrong, as a sentence.
         message: String,
     },
+    /// Several fields of a form are wrong: the page shows each message beside its field.
+    #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))]
+    Refused(Vec<rollcall_core::admission::FieldError>),
     /// The address itself is malformed: a path or query parameter that does not parse.
     #[error("{0}")]
     Malformed(String),
@@ -81,6 +84,7 @@ impl From<StoreError> for AppError {
             StoreError::Contended => AppError::Conflict(StoreError::Contended.to_string()),
             StoreError::Forbidden(message) => AppError::Forbidden(message),
             StoreError::Invalid(message) => AppError::BadRequest(message),
+            StoreError::Refused(errors) => AppError::Refused(errors),
             StoreError::Unavailable(cause) => {
                 tracing::warn!(error = %crate::limits::prefix(&cause), "database unreachable");
                 AppError::Unavailable
@@ -100,7 +104,9 @@ impl AppError {
             AppError::MustChangePassword => StatusCode::FORBIDDEN,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::BadRequest(_) | AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) | AppError::Invalid { .. } | AppError::Refused(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Malformed(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) | AppError::Stale(_) => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -172,6 +178,11 @@ impl IntoResponse for ApiError {
         let status = self.0.status();
         let message = match &self.0 {
             AppError::Invalid { field, message } => format!("{field}: {message}"),
+            AppError::Refused(errors) => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
             other => other.to_string(),
         };
         let body = Json(serde_json::json!({ "error": message }));

@@ -7,6 +7,7 @@
 
 mod access;
 mod account;
+mod admission_forms;
 mod api;
 mod assets;
 mod auth;

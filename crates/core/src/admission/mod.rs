@@ -216,6 +216,36 @@ impl Entry {
     }
 }
 
+/// A parent or carer as the register needs them: whether the pupil normally lives with them,
+/// and whether they have a telephone number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parent {
+    /// The pupil normally lives with them.
+    pub lives_with_pupil: bool,
+    /// They have at least one telephone number.
+    pub has_phone: bool,
+}
+
+/// Regulation 8(2): the register marks the parents the pupil normally lives with, with at
+/// least one telephone number for each of them for an emergency. A pupil is admitted with at
+/// least one such parent.
+pub fn check_parents(parents: &[Parent]) -> Result<(), FieldError> {
+    let living_with: Vec<&Parent> = parents.iter().filter(|p| p.lives_with_pupil).collect();
+    if living_with.is_empty() {
+        return Err(FieldError::new(
+            "contacts",
+            "Enter the parent or carer the pupil normally lives with",
+        ));
+    }
+    if living_with.iter().any(|p| !p.has_phone) {
+        return Err(FieldError::new(
+            "contacts",
+            "Enter a telephone number for an emergency for each parent the pupil lives with",
+        ));
+    }
+    Ok(())
+}
+
 /// The day a child begins to be of compulsory school age: the first of 31 December, 31 March
 /// and 31 August on or after their fifth birthday (Education Act 1996 s.8(2); the Education
 /// (Start of Compulsory School Age) Order 1998, SI 1998/1607).
@@ -386,6 +416,25 @@ mod tests {
         ];
         for (entry, expect) in table {
             assert_eq!(fields(entry.clone()), expect, "{entry:?}");
+        }
+    }
+
+    #[test]
+    fn the_parents_the_pupil_lives_with_each_have_a_phone() {
+        // Regulation 8(2).
+        let p = |lives_with_pupil, has_phone| Parent {
+            lives_with_pupil,
+            has_phone,
+        };
+        let table: [(&[Parent], bool); 5] = [
+            (&[], false),
+            (&[p(false, true)], false),
+            (&[p(true, true)], true),
+            (&[p(true, true), p(true, false)], false),
+            (&[p(true, true), p(false, false)], true),
+        ];
+        for (parents, ok) in table {
+            assert_eq!(check_parents(parents).is_ok(), ok, "{parents:?}");
         }
     }
 

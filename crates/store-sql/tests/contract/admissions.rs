@@ -3,8 +3,8 @@ use rollcall_core::admission::deletion::{Deletion, Ground};
 use rollcall_core::admission::{Entry, NextSchool, Registration};
 use rollcall_core::{Calendar, Code, DateRange, Session, SessionKey, Term, Upn};
 use rollcall_store::{
-    Admissions as _, Directory as _, EntryChange, NewAdmission, PlannedMark, Registers as _,
-    StoreError, delete,
+    Admissions as _, Contact, Directory as _, EntryChange, NewAdmission, PlannedMark,
+    Registers as _, StoreError, delete,
 };
 use rollcall_testkit::fixture::{self, SCHOOL_DAY};
 use rollcall_testkit::{Backend, database};
@@ -41,6 +41,24 @@ fn entry() -> Entry {
     }
 }
 
+fn mother() -> Contact {
+    Contact {
+        name: "Fiona Fox".into(),
+        relationship: "Mother".into(),
+        parental_responsibility: true,
+        lives_with_pupil: true,
+        correspondence: true,
+        salutation: Some("Mrs Fox".into()),
+        priority: 1,
+        phones: vec!["07700 900123".into()],
+        email: Some("fiona.fox@example.org".into()),
+        address: Some("4 Church Lane, Woburn MK17 9PX".into()),
+        preferred_language: None,
+        court_order: None,
+        opted_out: false,
+    }
+}
+
 fn now(day: jiff::civil::Date) -> DateTime {
     day.at(10, 0, 0, 0)
 }
@@ -64,6 +82,7 @@ pub async fn admit_change_delete_and_admit_again(backend: Backend) {
         school: f.school,
         pupil: pupil.clone(),
         entry: entry(),
+        contacts: vec![mother()],
         actor: office.clone(),
         at: now(SCHOOL_DAY),
     };
@@ -77,6 +96,18 @@ pub async fn admit_change_delete_and_admit_again(backend: Backend) {
         ..admission.clone()
     };
     assert_eq!(fields(store.admit(&bad).await.unwrap_err()), ["address"]);
+    // So is one without a parent the pupil lives with, with a telephone number.
+    let no_phone = NewAdmission {
+        contacts: vec![Contact {
+            phones: vec![],
+            ..mother()
+        }],
+        ..admission.clone()
+    };
+    assert_eq!(
+        fields(store.admit(&no_phone).await.unwrap_err()),
+        ["contacts"]
+    );
     assert_eq!(store.pupils(f.school).await.unwrap().len(), before);
 
     let key = store.admit(&admission).await.unwrap();
@@ -202,6 +233,8 @@ pub async fn admit_change_delete_and_admit_again(backend: Backend) {
     assert_eq!(held.pupil.reg_group, "5B");
     assert_eq!(store.pupil_history(key).await.unwrap().enrolments.len(), 2);
     assert_eq!(store.deletions(key).await.unwrap().len(), 1);
+    // The contacts held are kept, not entered twice.
+    assert_eq!(store.contacts(key).await.unwrap().len(), 1);
     let line = store
         .admission_register(f.school)
         .await

@@ -1,6 +1,7 @@
 //! The REST API, under `/api/v1`, for programs: the same permissions as the pages, with a bearer
 //! token (`rollcall token create`) in place of a sign-in. Described at `/api/openapi.json`.
 
+mod admissions;
 mod failures;
 mod pupils;
 
@@ -67,7 +68,11 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pupils::pupil_ledger))
         .routes(routes!(bulk_codes))
         .routes(routes!(missing_registers))
-        .routes(routes!(absences));
+        .routes(routes!(absences))
+        .routes(routes!(admissions::register, admissions::admit))
+        .routes(routes!(admissions::entry))
+        .routes(routes!(admissions::change_entry))
+        .routes(routes!(admissions::deletion));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -199,6 +199,14 @@ impl Draft {
         self.values.iter().any(|(k, v)| k == name && v == value)
     }
 
+    /// Whether a box is ticked: as sent, or on a fresh form `fresh`.
+    pub(crate) fn checked(&self, name: &str, fresh: bool) -> bool {
+        match self.values.is_empty() {
+            true => fresh,
+            false => self.ticked(name, "yes"),
+        }
+    }
+
     /// Notes what is wrong with a field; the first message for a field is the one shown.
     pub(crate) fn refuse(&mut self, field: &'static str, message: impl Into<String>) {
         if self.error(field).is_none() {
@@ -230,6 +238,11 @@ impl Draft {
     ) -> Result<(), AppError> {
         match error {
             AppError::Invalid { field, message } => self.refuse(field, message),
+            AppError::Refused(errors) => {
+                for e in errors {
+                    self.refuse(e.field, e.message);
+                }
+            }
             AppError::BadRequest(message) => {
                 self.refuse(otherwise, crate::view::sentence(&message))
             }
@@ -253,6 +266,21 @@ impl Draft {
 
     pub(crate) fn is_refused(&self) -> bool {
         !self.errors.is_empty()
+    }
+
+    /// The refusal of every field found wrong, for an API to answer with; `None` if none was.
+    pub(crate) fn refusal(&self) -> Option<AppError> {
+        self.is_refused().then(|| {
+            AppError::Refused(
+                self.errors
+                    .iter()
+                    .map(|(field, message)| rollcall_core::admission::FieldError {
+                        field,
+                        message: message.clone(),
+                    })
+                    .collect(),
+            )
+        })
     }
 }
 

@@ -1,10 +1,11 @@
 //! The pages staff use, server-rendered.
 
+mod admissions;
 mod batches;
 mod board;
 mod casefile;
 mod casework;
-mod form;
+pub(crate) mod form;
 mod letterbook;
 mod office;
 mod portal;
@@ -77,6 +78,7 @@ pub(crate) struct Chrome {
     pub letters: bool,
     pub staff: bool,
     pub board: bool,
+    pub admissions: bool,
     pub active: &'static str,
 }
 
@@ -98,6 +100,7 @@ impl Chrome {
             letters: access.permits(Permission::WorkCases),
             staff: access.permits(Permission::ManageAccounts),
             board: access.permits(Permission::ViewStatistics),
+            admissions: access.permits(Permission::KeepAdmissionRegister),
             active,
         }
     }
@@ -149,6 +152,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/s/{school}", get(school_home))
         .merge(registers::router())
+        .merge(admissions::router())
         .merge(office::router())
         .merge(board::router())
         .merge(batches::router())

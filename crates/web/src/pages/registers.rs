@@ -181,6 +181,8 @@ struct RegisterPage {
     needs_reason: bool,
     reason: String,
     note: String,
+    /// Prospective pupils (`Z`): their names and starting days.
+    prospective: Vec<(String, String)>,
 }
 
 /// What the person had entered on a form shown again.
@@ -278,6 +280,14 @@ fn page(
         needs_reason: sheet.taken.is_some(),
         reason: entered.reason,
         note: entered.note,
+        prospective: sheet
+            .prospective
+            .iter()
+            .map(|p| {
+                let starts = p.pupil.entry_date.map(long_date).unwrap_or_default();
+                (p.pupil.name(), starts)
+            })
+            .collect(),
     }
 }
 

@@ -26,6 +26,9 @@ mod casework;
 mod casefile;
 // Letters in the school's words; whole-school letters.
 mod letters;
+// The admission register: admitting, the leaving form, deletion on a ground, through pages
+// and the API.
+mod admissions;
 // Every role against every route, including another school's and another class's.
 mod permissions;
 // Parents: the portal, what they may reach, their reports and leave, invitations, messages.
@@ -79,6 +82,8 @@ on_both_backends!(
     hardening::input_is_bounded,
     hardening::the_database_goes_away_and_comes_back,
     permissions::every_role_against_every_route,
+    admissions::admit_notify_and_delete_from_the_office,
+    admissions::the_api_keeps_the_admission_register,
     parents::parents_see_only_their_own_children,
     parents::an_absence_report_is_accepted,
     parents::leave_is_asked_for_and_decided,

@@ -16,6 +16,9 @@ enum Outcome {
     Forbidden,
     /// 404: not in the caller's school.
     NotFound,
+    /// 422: allowed, and the (deliberately incomplete) form or body was refused field by field,
+    /// having changed nothing.
+    Invalid,
 }
 
 use Outcome::*;
@@ -25,6 +28,7 @@ fn outcome(reply: &Reply) -> Outcome {
         StatusCode::UNAUTHORIZED => SignIn,
         StatusCode::FORBIDDEN => Forbidden,
         StatusCode::NOT_FOUND => NotFound,
+        StatusCode::UNPROCESSABLE_ENTITY => Invalid,
         StatusCode::SEE_OTHER if reply.location.as_deref() == Some("/login") => SignIn,
         s if s.is_success() || s.is_redirection() => Ok,
         other => panic!("unexpected {other}: {}", reply.body),
@@ -53,6 +57,48 @@ pub async fn every_role_against_every_route(backend: Backend) {
 
     // (method, path, form body, outcome for each actor in ACTORS order)
     let pages: Vec<(&str, String, String, [Outcome; 6])> = vec![
+        (
+            "GET",
+            format!("/s/{s}/admissions"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/admissions/new"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/admissions/new"),
+            "legal_surname=Fox".to_owned(),
+            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/admissions/{a}"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/admissions/{stranger}"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/admissions/{a}/entry"),
+            "change=corrected".to_owned(),
+            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/admissions/{a}/deletion"),
+            format!("ground=f&leaving_date={day}"),
+            [SignIn, Forbidden, Forbidden, Forbidden, Invalid, NotFound],
+        ),
         (
             "GET",
             format!("/s/{s}"),
@@ -299,7 +345,40 @@ pub async fn every_role_against_every_route(backend: Backend) {
     ]});
     let change = json!({"date": day.to_string(), "session": "AM", "code": "I", "reason": "reason_established", "note": "Phoned"});
     let bulk_body = json!({"group": f.other_group.0, "first": day.to_string(), "last": day.to_string(), "sessions": "pm", "code": "V", "reason": "Trip"});
+    let incomplete_admission = json!({"upn": "X801200005006", "legal_surname": "Fox",
+        "legal_forename": "Finn", "date_of_birth": "2015-05-01", "sex": "F", "year_group": "5",
+        "reg_group": "5A", "starting_day": day.to_string(), "entry": {"address": ""}, "parents": []});
     let api: Vec<(&str, String, Option<serde_json::Value>, [Outcome; 6])> = vec![
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/admissions"),
+            None,
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/api/v1/schools/{s}/admissions"),
+            Some(incomplete_admission),
+            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
+        ),
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/admissions/{a}"),
+            None,
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/api/v1/schools/{s}/admissions/{a}/entry"),
+            Some(json!({"change": "corrected", "entry": {"address": ""}})),
+            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
+        ),
+        (
+            "POST",
+            format!("/api/v1/schools/{s}/admissions/{a}/deletion"),
+            Some(json!({"ground": "f", "leaving_date": day.to_string(), "confirmed": false})),
+            [SignIn, Forbidden, Forbidden, Forbidden, Invalid, NotFound],
+        ),
         (
             "GET",
             "/api/v1/me".into(),
