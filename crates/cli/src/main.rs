@@ -5,6 +5,7 @@ mod admin;
 mod backup;
 mod demo;
 mod demo_school;
+mod pupils;
 mod records;
 mod report;
 mod serve;
@@ -47,6 +48,10 @@ enum Command {
     /// Erases the register entries of pupils who have left once they are past retention (at
     /// least six years), logging each erasure; --dry-run lists them.
     Retention(records::RetentionArgs),
+    /// Keeps the admission register: admits pupils, deletes them on a ground of regulation 9,
+    /// prints the register's index.
+    #[command(subcommand)]
+    Pupil(pupils::PupilCommand),
     /// Manages staff accounts.
     #[command(subcommand)]
     User(accounts::UserCommand),
@@ -168,6 +173,7 @@ fn main() -> ExitCode {
         Command::Backup(args) => backup::backup(&args),
         Command::Restore(args) => backup::restore(&args),
         Command::Retention(args) => records::retention(&args),
+        Command::Pupil(command) => pupils::run(&command),
         Command::User(command) => accounts::user(&command),
         Command::Token(command) => accounts::token(&command),
         Command::Worklist(args) => worklist::run(&args),

@@ -21,6 +21,8 @@ mod demo;
 mod policies;
 // `rollcall import`, `report --db` and `verify-ledger`, on SQLite and on PostgreSQL.
 mod database;
+// `rollcall pupil admit`, `delete` and `register`, on SQLite and on PostgreSQL.
+mod admissions;
 // `rollcall backup` and `restore`, on SQLite and on PostgreSQL.
 mod backup;
 // `rollcall retention`, on SQLite and on PostgreSQL.

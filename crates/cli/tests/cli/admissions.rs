@@ -1,0 +1,143 @@
+use rollcall_testkit::{Backend, database};
+
+use crate::fixture::{School, rollcall};
+
+/// `rollcall pupil admit`, `delete` and `register` on an imported school: refusals name their
+/// fields and change nothing; the index is alphabetical and keeps the pupil who left.
+fn admit_delete_and_list(backend: Backend) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(database(backend));
+    let school = School::new();
+    let run = school.run(&["import", "--db", &db.url]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let who = [
+        "--db",
+        &db.url,
+        "--by-name",
+        "Tina Shaw",
+        "--by-position",
+        "Data manager",
+    ];
+    let admit = |extra: &[&str]| {
+        let mut args = vec!["pupil", "admit"];
+        args.extend_from_slice(&who);
+        args.extend_from_slice(&[
+            "--upn",
+            "X801200005006",
+            "--surname",
+            "Fox",
+            "--forename",
+            "Finn",
+            "--born",
+            "2015-05-01",
+            "--sex",
+            "M",
+            "--year",
+            "5",
+            "--group",
+            "5A",
+            "--starting-day",
+            "2025-09-15",
+            "--address",
+            "4 Church Lane, Woburn",
+            "--parent",
+            "Fiona Fox",
+            "--parent-phone",
+            "07700 900123",
+        ]);
+        args.extend_from_slice(extra);
+        rollcall(&school.path(), &args)
+    };
+    let register = || {
+        let run = rollcall(
+            &school.path(),
+            &["pupil", "register", "--db", &db.url, "--format", "csv"],
+        );
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        run.stdout
+    };
+
+    let refused = admit(&["--registration", "M"]);
+    assert_eq!(refused.status, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("other_school: Name the other school of a dual registration"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        register().lines().count(),
+        5,
+        "a header and the four imported pupils"
+    );
+
+    let run = admit(&[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("Admitted Finn Fox (X801200005006) to 5A"),
+        "{}",
+        run.stdout
+    );
+    let surnames: Vec<String> = register()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().to_owned())
+        .collect();
+    assert_eq!(surnames, ["Able", "Baker", "Cole", "Dale", "Fox"]);
+
+    let delete = |extra: &[&str]| {
+        let mut args = vec!["pupil", "delete"];
+        args.extend_from_slice(&who);
+        args.extend_from_slice(&[
+            "--upn",
+            "X801200005006",
+            "--ground",
+            "f",
+            "--leaving-date",
+            "2025-10-03",
+        ]);
+        args.extend_from_slice(extra);
+        rollcall(&school.path(), &args)
+    };
+    let refused = delete(&[]);
+    assert_eq!(refused.status, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("evidence_date: Enter the date of the parent's written notice"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("confirmed: Confirm that the conditions of regulation 9(1)(f) hold"),
+        "{}",
+        refused.stderr
+    );
+    let run = delete(&["--evidence-date", "2025-10-01", "--confirm"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("under regulation 9(1)(f)"),
+        "{}",
+        run.stdout
+    );
+    let fox = register()
+        .lines()
+        .find(|l| l.contains("Fox"))
+        .unwrap()
+        .to_owned();
+    assert!(fox.ends_with("2025-09-15,2025-10-03,C,f"), "{fox}");
+}
+
+#[test]
+fn sqlite_admit_delete_and_list() {
+    admit_delete_and_list(Backend::Sqlite);
+}
+
+#[test]
+fn postgres_admit_delete_and_list() {
+    admit_delete_and_list(Backend::Postgres);
+}
