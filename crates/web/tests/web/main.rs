@@ -92,6 +92,7 @@ on_both_backends!(
     browser::take_a_class_of_thirty,
     browser::a_register_taken_offline_is_sent_once,
     browser::every_page_is_accessible_to_each_role,
+    browser::admit_a_pupil,
     browser::the_register_by_keyboard,
     browser::work_the_morning_worklist,
     browser::keep_a_case_file,

@@ -83,6 +83,7 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
     let school = f.school;
     let register = format!("/s/{school}/registers/{}/{SCHOOL_DAY}/am", f.group);
     let pupil = format!("/s/{school}/pupils/{}", f.pupils[1]);
+    let admission = format!("/s/{school}/admissions/{}", f.pupils[1]);
     for (username, deeper) in [
         ("teacher", vec![register.clone(), pupil.clone()]),
         (
@@ -91,6 +92,8 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
                 register.clone(),
                 pupil.clone(),
                 format!("/s/{school}/letters/batches?kind=certificates&period=this_half"),
+                format!("/s/{school}/admissions/new"),
+                admission.clone(),
             ],
         ),
         (
@@ -98,6 +101,7 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
             vec![
                 pupil.clone(),
                 format!("/s/{school}/access-log?pupil={}", f.pupils[1]),
+                admission.clone(),
             ],
         ),
     ] {
@@ -131,6 +135,16 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
     client.execute(without_a_time, vec![]).await.unwrap();
     page_with(&client, "There is a problem").await;
     found.extend(violations(&client, "a refused meeting form").await);
+    // An admission refused: the summary links to each field.
+    client
+        .goto(&format!("{base}/s/{school}/admissions/new"))
+        .await
+        .unwrap();
+    page_with(&client, "Admit a pupil").await;
+    let admit_nothing = "document.querySelector('#admit-upn').form.submit();";
+    client.execute(admit_nothing, vec![]).await.unwrap();
+    page_with(&client, "There is a problem").await;
+    found.extend(violations(&client, "a refused admission").await);
     // A letter's preview, before anything is printed.
     client.goto(&format!("{base}{pupil}")).await.unwrap();
     page_with(&client, "Print a letter").await;
@@ -139,6 +153,15 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
     client.execute(preview, vec![]).await.unwrap();
     page_with(&client, "Nothing has been printed or kept yet.").await;
     found.extend(violations(&client, "a letter's preview").await);
+    sign_out(&client).await;
+    // A deletion refused, as the head sees it.
+    sign_in(&client, &base, "head").await;
+    client.goto(&format!("{base}{admission}")).await.unwrap();
+    page_with(&client, "Delete on a ground of regulation 9").await;
+    let delete_unconfirmed = "document.querySelector('#delete-ground').form.submit();";
+    client.execute(delete_unconfirmed, vec![]).await.unwrap();
+    page_with(&client, "There is a problem").await;
+    found.extend(violations(&client, "a refused deletion").await);
     sign_out(&client).await;
 
     parent_sign_in(&client, &base).await;
@@ -150,7 +173,7 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
     client.execute(without_a_day, vec![]).await.unwrap();
     page_with(&client, "There is a problem").await;
     found.extend(violations(&client, "a parent's refused report").await);
-    checked += 5;
+    checked += 7;
     served.stop().await;
     assert!(found.is_empty(), "{}", found.join("\n"));
     // Each role's pages, the register and the pupil page among them, and nobody's, and the

@@ -435,3 +435,50 @@ pub async fn reset_a_password_and_choose_a_new_one(backend: Backend) {
 
     served.stop().await;
 }
+
+/// The office admits a pupil who starts next week, with their mother; the index shows them as
+/// prospective and their class's register as `Z`.
+pub async fn admit_a_pupil(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    let served = Served::start(&app.state).await;
+    let (base, client) = (served.base.clone(), served.client.clone());
+    sign_in(&client, &base, "officer").await;
+    click_to_page(&client, "nav a[href$='/admissions']", "Admission register").await;
+    click_to_page(&client, "a[href$='/admissions/new']", "Admit a pupil").await;
+    for (field, value) in [
+        ("upn", "X801200005006"),
+        ("legal_surname", "Fox"),
+        ("legal_forename", "Finn"),
+        ("year_group", "5"),
+        ("address", "4 Church Lane, Woburn"),
+        ("last_school", "Eversholt Lower School"),
+        ("parent_name", "Fiona Fox"),
+        ("parent_relationship", "Mother"),
+        ("parent_phone", "07700 900123"),
+    ] {
+        type_into(&client, &format!("#admit-{field}"), value).await;
+    }
+    set_value(&client, "#admit-date_of_birth", "2015-05-01").await;
+    set_value(&client, "#admit-entry_date", "2025-09-15").await;
+    set_value(&client, "#admit-sex", "M").await;
+    set_value(&client, "#admit-reg_group", "5A").await;
+    let entry = click_to_page(
+        &client,
+        "form[action$='/admissions/new'] button",
+        "Prospective: starts Mon 15 Sep 2025",
+    )
+    .await;
+    assert!(entry.contains("Fiona Fox"), "{entry}");
+    assert!(entry.contains("Eversholt Lower School"), "{entry}");
+    client
+        .goto(&format!(
+            "{base}/s/{}/registers/{}/2025-09-10/am",
+            f.school, f.group
+        ))
+        .await
+        .unwrap();
+    let register = page_with(&client, "Joining soon").await;
+    assert!(register.contains("Finn Fox Z"), "{register}");
+    served.stop().await;
+}
