@@ -6,10 +6,11 @@ use jiff::civil::{Date, DateTime};
 use rollcall_core::admission::deletion::{Deletion, Ground};
 use rollcall_core::admission::{Entry, FutureAddress, NextSchool, Registration};
 use rollcall_store::{
-    Actor, Admissions, DeletionRecord, EntryChange, EntryVersion, NewAdmission, PupilKey,
-    PupilRecord, RegisterLine, SchoolId, StoreError,
+    Actor, Admissions, ContactChange, ContactId, ContactRecord, DeletionRecord, EntryChange,
+    EntryVersion, NewAdmission, PupilKey, PupilRecord, RegisterLine, SchoolId, StoreError,
 };
 
+use crate::contacts::ContactSql;
 use crate::statements::{PUPIL_COLUMNS, PupilRow, Result, Sql, corrupt, db, rows_by};
 use crate::{SqlStore, found};
 
@@ -271,7 +272,20 @@ impl Admissions for SqlStore {
                 .map(|h| h.contact.name)
                 .collect();
             for contact in a.contacts.iter().filter(|n| !held.contains(&n.name)) {
-                c.insert_contact(key, contact).await?;
+                let id = ContactId(c.insert_contact(key, contact).await?);
+                let added = ContactRecord {
+                    id,
+                    pupil: PupilKey(key),
+                    contact: contact.clone(),
+                };
+                c.insert_version(
+                    school,
+                    &added,
+                    ContactChange::Added,
+                    a.at,
+                    &a.actor.signature(),
+                )
+                .await?;
             }
             let v = version(
                 PupilKey(key),

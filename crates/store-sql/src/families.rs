@@ -350,7 +350,7 @@ macro_rules! impl_family_sql {
                 Ok(sqlx::query_as::<_, ContactRow>(sqlx::AssertSqlSafe(format!(
                     "SELECT {CONTACT_COLUMNS} FROM contacts c \
                      JOIN parent_contacts pc ON pc.contact_id = c.id \
-                     WHERE pc.parent_id = $1 ORDER BY c.pupil_id, c.id"
+                     WHERE pc.parent_id = $1 AND NOT c.ended ORDER BY c.pupil_id, c.id"
                 )))
                 .bind(parent)
                 .fetch_all(&mut *self)

@@ -176,6 +176,7 @@ macro_rules! write {
 mod accounts;
 mod admissions;
 mod casefiles;
+mod contacts;
 mod parents;
 mod records;
 

@@ -1102,7 +1102,7 @@ macro_rules! impl_sql {
 
             async fn select_contacts(&mut self, key: i64) -> Result<Vec<ContactRecord>> {
                 Ok(sqlx::query_as::<_, ContactRow>(
-                    sqlx::AssertSqlSafe(format!("SELECT {CONTACT_COLUMNS} FROM contacts c WHERE c.pupil_id = $1 ORDER BY c.priority, c.id")),
+                    sqlx::AssertSqlSafe(format!("SELECT {CONTACT_COLUMNS} FROM contacts c WHERE c.pupil_id = $1 AND NOT c.ended ORDER BY c.priority, c.id")),
                 )
                 .bind(key)
                 .fetch_all(&mut *self)

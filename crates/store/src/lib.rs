@@ -8,6 +8,7 @@
 mod accounts;
 mod admissions;
 mod casebook;
+mod contacts;
 mod model;
 mod records;
 
@@ -23,6 +24,10 @@ pub use admissions::{
     current_entry, delete,
 };
 pub use casebook::{Casebook, Due};
+pub use contacts::{
+    ContactChange, ContactVersion, Contacts, DetailsDecision, DetailsRequest, DetailsStatus,
+    NewDetails,
+};
 pub use model::*;
 pub use records::{
     AccessOf, AccessRecord, Erasure, ErasureRecord, NewAccess, OldSession, Records, erasures_of,
@@ -377,7 +382,8 @@ impl<
         + Families
         + Messages
         + Records
-        + Admissions,
+        + Admissions
+        + Contacts,
 > Store for T
 {
 }

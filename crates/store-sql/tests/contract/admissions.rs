@@ -3,8 +3,8 @@ use rollcall_core::admission::deletion::{Deletion, Ground};
 use rollcall_core::admission::{Entry, NextSchool, Registration};
 use rollcall_core::{Calendar, Code, DateRange, Session, SessionKey, Term, Upn};
 use rollcall_store::{
-    Admissions as _, Contact, Directory as _, EntryChange, NewAdmission, PlannedMark,
-    Registers as _, StoreError, delete,
+    Admissions as _, Contact, Contacts as _, Directory as _, EntryChange, NewAdmission,
+    PlannedMark, Registers as _, StoreError, delete,
 };
 use rollcall_testkit::fixture::{self, SCHOOL_DAY};
 use rollcall_testkit::{Backend, database};
@@ -111,6 +111,10 @@ pub async fn admit_change_delete_and_admit_again(backend: Backend) {
     assert_eq!(store.pupils(f.school).await.unwrap().len(), before);
 
     let key = store.admit(&admission).await.unwrap();
+    // The parents given are the contacts' first versions, with who entered them.
+    let versions = store.contact_history(key).await.unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].by, "Tina Shaw, Attendance officer");
     let again = store.admit(&admission).await.unwrap_err();
     assert!(matches!(again, StoreError::Conflict(_)), "{again}");
     // Prospective until the starting day: on no register before it.

@@ -38,6 +38,8 @@ mod records;
 mod wal;
 // The admission register: entries, their versions and deletions.
 mod admissions;
+// Contacts kept by the school, and parents' requests to change their details.
+mod contacts;
 
 on_both_backends!(
     directory::schools_staff_and_roles,
@@ -71,4 +73,6 @@ on_both_backends!(
     records::entries_past_retention_are_erased_deliberately,
     admissions::admit_change_delete_and_admit_again,
     admissions::the_twenty_day_ground_reads_the_register,
+    contacts::contacts_keep_every_version,
+    contacts::a_parents_details_change_once_confirmed,
 );
