@@ -369,7 +369,16 @@ pub trait Messages: Send + Sync {
 
 /// Everything rollcall stores.
 pub trait Store:
-    Directory + Registers + Accounts + Casework + CaseFiles + Families + Messages + Records + Admissions
+    Directory
+    + Registers
+    + Accounts
+    + Casework
+    + CaseFiles
+    + Families
+    + Messages
+    + Records
+    + Admissions
+    + Contacts
 {
 }
 

@@ -221,3 +221,105 @@ pub(crate) fn deletion(f: &FormData, d: &mut Draft) -> Option<Deletion> {
         note: f.get("note").to_owned(),
     })
 }
+
+/// A contact as the office keeps it: every detail the store holds, each checked.
+pub(crate) fn contact(f: &FormData, d: &mut Draft) -> Option<Contact> {
+    let name = d.check("name", name(f, "name", "The contact's name"));
+    let line = |d: &mut Draft, field: &'static str, label: &str| {
+        let text = f.get(field);
+        d.check(
+            field,
+            check_text(text, TextKind::Line).map_err(|e| bad(format!("{label} {e}"))),
+        );
+        optional(f, field)
+    };
+    let relationship = line(d, "relationship", "The relationship").unwrap_or_default();
+    let salutation = line(d, "salutation", "The greeting");
+    let language = line(d, "preferred_language", "The language");
+    let court_order = line(d, "court_order", "The court order");
+    let priority = d.check(
+        "priority",
+        match f.get("priority") {
+            "" => Ok(1),
+            _ => f
+                .number::<u16>("priority", "The order to call them in")
+                .and_then(|p| match p {
+                    1..=99 => Ok(p),
+                    _ => Err(bad("The order to call them in is 1 to 99")),
+                }),
+        },
+    );
+    let phones = f.lines("phones");
+    for phone in &phones {
+        d.check(
+            "phones",
+            check_text(phone, TextKind::Line).map_err(|e| bad(format!("A telephone number {e}"))),
+        );
+    }
+    let email = optional(f, "email");
+    if let Some(e) = &email
+        && rollcall_messages::email_address(e).is_none()
+    {
+        d.refuse("email", format!("{e:?} is not an email address"));
+    }
+    let address = optional(f, "address");
+    if let Some(a) = &address {
+        d.check(
+            "address",
+            check_text(a, TextKind::Note).map_err(|e| bad(format!("The address {e}"))),
+        );
+    }
+    if d.is_refused() {
+        return None;
+    }
+    Some(Contact {
+        name: name?,
+        relationship,
+        parental_responsibility: ticked(f, "parental_responsibility"),
+        lives_with_pupil: ticked(f, "lives_with_pupil"),
+        correspondence: ticked(f, "correspondence"),
+        salutation,
+        priority: priority?,
+        phones,
+        email,
+        address,
+        preferred_language: language,
+        court_order,
+        opted_out: ticked(f, "opted_out"),
+    })
+}
+
+/// A contact as the form's fields, to show it for editing.
+pub(crate) fn contact_values(c: &Contact) -> Vec<(String, String)> {
+    let mut values = vec![
+        ("name".to_owned(), c.name.clone()),
+        ("relationship".to_owned(), c.relationship.clone()),
+        (
+            "salutation".to_owned(),
+            c.salutation.clone().unwrap_or_default(),
+        ),
+        ("priority".to_owned(), c.priority.to_string()),
+        ("phones".to_owned(), c.phones.join("\n")),
+        ("email".to_owned(), c.email.clone().unwrap_or_default()),
+        ("address".to_owned(), c.address.clone().unwrap_or_default()),
+        (
+            "preferred_language".to_owned(),
+            c.preferred_language.clone().unwrap_or_default(),
+        ),
+        (
+            "court_order".to_owned(),
+            c.court_order.clone().unwrap_or_default(),
+        ),
+    ];
+    for (field, on) in [
+        ("parental_responsibility", c.parental_responsibility),
+        ("lives_with_pupil", c.lives_with_pupil),
+        ("correspondence", c.correspondence),
+        ("opted_out", c.opted_out),
+    ] {
+        if on {
+            values.push((field.to_owned(), "yes".to_owned()));
+        }
+    }
+    values
+}

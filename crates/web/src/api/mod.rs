@@ -2,6 +2,7 @@
 //! token (`rollcall token create`) in place of a sign-in. Described at `/api/openapi.json`.
 
 mod admissions;
+mod contacts;
 mod failures;
 mod pupils;
 
@@ -72,7 +73,10 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(admissions::register, admissions::admit))
         .routes(routes!(admissions::entry))
         .routes(routes!(admissions::change_entry))
-        .routes(routes!(admissions::deletion));
+        .routes(routes!(admissions::deletion))
+        .routes(routes!(contacts::contacts, contacts::add_contact))
+        .routes(routes!(contacts::edit_contact))
+        .routes(routes!(contacts::end_contact));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

@@ -5,6 +5,8 @@ mod batches;
 mod board;
 mod casefile;
 mod casework;
+mod contacts;
+mod details;
 pub(crate) mod form;
 mod letterbook;
 mod office;
@@ -153,6 +155,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/s/{school}", get(school_home))
         .merge(registers::router())
         .merge(admissions::router())
+        .merge(contacts::router())
         .merge(office::router())
         .merge(board::router())
         .merge(batches::router())

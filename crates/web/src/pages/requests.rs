@@ -80,6 +80,8 @@ struct RequestsPage {
     refused: Refused,
     /// The codes leave may be granted with: (value, label).
     leave_codes: Vec<(&'static str, &'static str)>,
+    /// Parents' requests to change their details.
+    details: Vec<super::details::DetailsLine>,
 }
 
 #[derive(Deserialize)]
@@ -193,7 +195,9 @@ async fn requests_page(
             });
         }
     }
+    let details = super::details::pending(state, access).await?;
     Ok(RequestsPage {
+        details,
         chrome: Chrome::new(access, "requests"),
         notice: (!done.is_empty()).then_some(done),
         refused,
@@ -494,6 +498,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/s/{school}/requests", get(page))
         .route("/s/{school}/requests/absence/{id}", post(decide_report))
         .route("/s/{school}/requests/leave/{id}", post(decide_leave))
+        .route(
+            "/s/{school}/requests/details/{id}",
+            post(super::details::decide),
+        )
         .route(
             "/s/{school}/pupils/{pupil}/leave/{id}/document",
             get(document),

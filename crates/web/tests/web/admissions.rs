@@ -327,3 +327,130 @@ fn bad_entry(body: &serde_json::Value) -> serde_json::Value {
     bad["entry"]["other_school"] = json!(null);
     bad
 }
+
+pub async fn contacts_are_kept_and_parents_ask_for_changes(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = &app.fixture;
+    let (s, amy) = (f.school, f.pupils[0]);
+    let officer = app.sign_in("officer").await;
+    let mother = app.store.contacts(amy).await.unwrap()[0].clone();
+    let path = format!("/s/{s}/pupils/{}/contacts/{}", amy.0, mother.id.0);
+
+    // A bad email is refused beside its field; what was typed stays.
+    let reply = app
+        .post_form(
+            &path,
+            Some(&officer),
+            "name=Parent+of+Amy&relationship=Mother&priority=1&phones=07700+900777&email=amy-at-home",
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply
+            .text()
+            .contains("amy-at-home&#34; is not an email address"),
+        "{}",
+        reply.text()
+    );
+    assert!(
+        reply.body.contains("07700 900777"),
+        "the typed number is kept"
+    );
+    let reply = app
+        .post_form(
+            &path,
+            Some(&officer),
+            "name=Parent+of+Amy&relationship=Mother&priority=1&phones=07700+900777&email=amy.parent%40example.org&parental_responsibility=yes&lives_with_pupil=yes&correspondence=yes",
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+    let page = app
+        .get(&format!("/s/{s}/pupils/{}/contacts", amy.0), Some(&officer))
+        .await
+        .text();
+    assert!(page.contains("Edited"), "{page}");
+    assert!(page.contains("Lisa Craven, Attendance officer"), "{page}");
+    // The pupil page leads there.
+    let pupil_page = app
+        .get(&format!("/s/{s}/pupils/{}", amy.0), Some(&officer))
+        .await
+        .text();
+    assert!(
+        pupil_page.contains("Add, edit or end contacts"),
+        "{pupil_page}"
+    );
+
+    // The parent asks from the portal; nothing changes until the office confirms.
+    let parent = app.parent_signs_in(amy).await;
+    let home = app.get("/parent", Some(&parent)).await.text();
+    assert!(home.contains("07700 900777"), "{home}");
+    let empty = app
+        .post_form("/parent/details", Some(&parent), "phone=")
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty
+            .text()
+            .contains("Enter the telephone number, email or address to change")
+    );
+    let asked = app
+        .post_form("/parent/details", Some(&parent), "phone=07700+900888")
+        .await;
+    assert_eq!(
+        asked.location.as_deref(),
+        Some("/parent#my-details"),
+        "{}",
+        asked.text()
+    );
+    assert!(
+        app.get("/parent", Some(&parent))
+            .await
+            .text()
+            .contains("Waiting for the school")
+    );
+    assert_eq!(
+        app.store.contacts(amy).await.unwrap()[0].contact.phones[0],
+        "07700 900777"
+    );
+
+    let requests = app
+        .get(&format!("/s/{s}/requests"), Some(&officer))
+        .await
+        .text();
+    assert!(requests.contains("Changes of details (1)"), "{requests}");
+    let id = app.store.details_requests(s).await.unwrap()[0].id;
+    let reply = app
+        .post_form(
+            &format!("/s/{s}/requests/details/{id}"),
+            Some(&officer),
+            "decision=confirm",
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+    let now = app.store.contacts(amy).await.unwrap()[0].contact.clone();
+    assert_eq!(now.phones, ["07700 900888", "07700 900777"]);
+    assert!(
+        app.get("/parent", Some(&parent))
+            .await
+            .text()
+            .contains("Changed")
+    );
+    // Through the API, the history shows each change and who made it.
+    let token = app.token("officer").await;
+    let held = app
+        .api(
+            "GET",
+            &format!("/api/v1/schools/{s}/pupils/{}/contacts", amy.0),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let changes: Vec<&str> = held["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["change"].as_str().unwrap())
+        .collect();
+    assert_eq!(changes, ["edited", "parent_asked"]);
+}

@@ -84,6 +84,7 @@ on_both_backends!(
     permissions::every_role_against_every_route,
     admissions::admit_notify_and_delete_from_the_office,
     admissions::the_api_keeps_the_admission_register,
+    admissions::contacts_are_kept_and_parents_ask_for_changes,
     parents::parents_see_only_their_own_children,
     parents::an_absence_report_is_accepted,
     parents::leave_is_asked_for_and_decided,

@@ -56,7 +56,41 @@ pub async fn every_role_against_every_route(backend: Backend) {
     );
 
     // (method, path, form body, outcome for each actor in ACTORS order)
+    let amys = app.store.contacts(a).await.unwrap();
+    let (mother, neighbour) = (amys[0].id.0, amys[1].id.0);
+    let bens_neighbour = app.store.contacts(f.pupils[1]).await.unwrap()[1].id.0;
     let pages: Vec<(&str, String, String, [Outcome; 6])> = vec![
+        (
+            "GET",
+            format!("/s/{s}/pupils/{a}/contacts"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/pupils/{a}/contacts"),
+            "relationship=Aunt".to_owned(),
+            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/pupils/{a}/contacts/{mother}"),
+            "name=&priority=1".to_owned(),
+            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
+        ),
+        // Ended by the officer; then there is no such contact.
+        (
+            "POST",
+            format!("/s/{s}/pupils/{a}/contacts/{neighbour}/end"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, NotFound, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/requests/details/999999"),
+            "decision=confirm".to_owned(),
+            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
+        ),
         (
             "GET",
             format!("/s/{s}/admissions"),
@@ -349,6 +383,33 @@ pub async fn every_role_against_every_route(backend: Backend) {
         "legal_forename": "Finn", "date_of_birth": "2015-05-01", "sex": "F", "year_group": "5",
         "reg_group": "5A", "starting_day": day.to_string(), "entry": {"address": ""}, "parents": []});
     let api: Vec<(&str, String, Option<serde_json::Value>, [Outcome; 6])> = vec![
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/pupils/{a}/contacts"),
+            None,
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/api/v1/schools/{s}/pupils/{a}/contacts"),
+            Some(json!({"name": "", "email": "not an address"})),
+            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
+        ),
+        (
+            "PUT",
+            format!("/api/v1/schools/{s}/pupils/{a}/contacts/{mother}"),
+            Some(json!({"name": "Parent of Amy", "email": "not an address"})),
+            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
+        ),
+        (
+            "POST",
+            format!(
+                "/api/v1/schools/{s}/pupils/{}/contacts/{bens_neighbour}/end",
+                f.pupils[1]
+            ),
+            None,
+            [SignIn, Forbidden, Forbidden, Ok, NotFound, NotFound],
+        ),
         (
             "GET",
             format!("/api/v1/schools/{s}/admissions"),

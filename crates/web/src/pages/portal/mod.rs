@@ -22,6 +22,7 @@ use crate::parents::{Family, Parent};
 use crate::requests::{days_text, sessions_text};
 use crate::view::{MonthRow, band, long_date, year_calendar};
 
+mod details;
 mod forms;
 
 /// The largest supporting document a parent may send.
@@ -39,17 +40,29 @@ struct ChildLine {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "parent_home.html")]
-struct HomePage {
+pub(super) struct HomePage {
     parent_name: String,
     children: Vec<ChildLine>,
+    /// Their details as the school holds them, and what they asked to change.
+    details: details::Mine,
+    draft: Draft,
 }
 
 async fn home(State(state): State<AppState>, Parent(parent): Parent) -> Result<HomePage, AppError> {
     let family = Family::load(&state, parent).await?;
+    home_page(&state, family, Draft::default()).await
+}
+
+/// The parent's home: their children, and their own details with the form to change them.
+pub(super) async fn home_page(
+    state: &AppState,
+    family: Family,
+    draft: Draft,
+) -> Result<HomePage, AppError> {
     let today = state.local_now().date();
     let mut children = Vec::new();
     for child in &family.children {
-        let tally = YearSoFar::load(&state, child.pupil.key, today).await?.tally;
+        let tally = YearSoFar::load(state, child.pupil.key, today).await?.tally;
         let rate = tally.attendance_rate();
         children.push(ChildLine {
             key: child.pupil.key.0,
@@ -61,9 +74,12 @@ async fn home(State(state): State<AppState>, Parent(parent): Parent) -> Result<H
             target: child.policy.attendance_target.map(|t| t.to_string()),
         });
     }
+    let details = details::mine(state, &family).await?;
     Ok(HomePage {
         parent_name: family.parent.name,
         children,
+        details,
+        draft,
     })
 }
 
@@ -427,6 +443,7 @@ pub(super) async fn child_page(
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/parent", get(home))
+        .route("/parent/details", post(details::ask))
         .route("/parent/children/{pupil}", get(child))
         .route("/parent/children/{pupil}/letters/{id}", get(letter))
         .route("/parent/children/{pupil}/absence", post(forms::report))

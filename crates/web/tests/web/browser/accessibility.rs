@@ -71,6 +71,22 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
     let app = TestApp::new(backend).await;
     let f = app.fixture.clone();
     app.parent_signs_in(f.pupils[0]).await;
+    // A parent's change of details waits on the Parents page.
+    let parent = app
+        .store
+        .parent_by_email("parent.of.amy@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let details = rollcall_store::NewDetails {
+        phone: Some("07700 900888".into()),
+        ..Default::default()
+    };
+    let asked = jiff::civil::date(2025, 9, 10).at(8, 0, 0, 0);
+    app.store
+        .ask_details_change(f.school, parent.id, &details, asked)
+        .await
+        .unwrap();
     let served = Served::start(&app.state).await;
     let (base, client) = (served.base.clone(), served.client.clone());
 
@@ -94,6 +110,7 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
                 format!("/s/{school}/letters/batches?kind=certificates&period=this_half"),
                 format!("/s/{school}/admissions/new"),
                 admission.clone(),
+                format!("/s/{school}/pupils/{}/contacts", f.pupils[1]),
             ],
         ),
         (
