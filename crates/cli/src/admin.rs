@@ -7,7 +7,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rollcall_files::LoadedSchool;
 use rollcall_store::{
-    Actor, Directory as _, ImportTarget, NewSchool, Registers as _, SchoolRecord, Store,
+    Actor, ContactsImport, Directory as _, ImportTarget, NewSchool, Registers as _, SchoolRecord,
+    Store,
 };
 use rollcall_store_sql::SqlStore;
 
@@ -104,6 +105,9 @@ pub struct ImportArgs {
     /// The marks file.
     #[arg(long, value_name = "FILE")]
     marks: PathBuf,
+    /// The pupils' parents, carers and emergency contacts (contacts.csv), imported with them.
+    #[arg(long, value_name = "FILE")]
+    contacts: Option<PathBuf>,
 }
 
 pub fn import(args: &ImportArgs) -> anyhow::Result<()> {
@@ -114,6 +118,19 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<()> {
         .as_ref()
         .context("the policy file was not read")?;
     let policy_text = std::fs::read_to_string(&args.policy)?;
+    let contacts = match &args.contacts {
+        Some(path) => rollcall_files::read_contacts(path, loaded.register.roll())?
+            .into_iter()
+            .map(|c| (c.upn, c.contact))
+            .collect(),
+        None => Vec::new(),
+    };
+    let contacts = ContactsImport {
+        contacts,
+        at: jiff::Zoned::now()
+            .with_time_zone(rollcall_web::Config::default().time_zone)
+            .datetime(),
+    };
     crate::runtime()?.block_on(async {
         let store = open(&args.db).await?;
         let schools = store.schools().await?;
@@ -151,6 +168,7 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<()> {
             .import(
                 &target,
                 &loaded.register,
+                &contacts,
                 &actor,
                 jiff::Timestamp::now(),
                 &|n| bar.set_position(n),
@@ -159,13 +177,14 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<()> {
         bar.finish_and_clear();
         let summary = summary.context("the import was refused; nothing was changed")?;
         println!(
-            "Imported {} into {}: {} pupils added, {} updated; {} marks added, {} already held.",
+            "Imported {} into {}: {} pupils added, {} updated; {} marks added, {} already held; {} contacts.",
             policy.school.name,
             redact(&args.db),
             summary.pupils_added,
             summary.pupils_updated,
             summary.marks_added,
-            summary.marks_unchanged
+            summary.marks_unchanged,
+            contacts.contacts.len()
         );
         store.close().await;
         Ok(())

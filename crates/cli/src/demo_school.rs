@@ -145,7 +145,14 @@ pub(crate) async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyho
         position: "Attendance officer".into(),
     };
     store
-        .import(&school.into(), &past, &office, Timestamp::now(), &|_| {})
+        .import(
+            &school.into(),
+            &past,
+            &rollcall_store::ContactsImport::default(),
+            &office,
+            Timestamp::now(),
+            &|_| {},
+        )
         .await?;
     let keys: Vec<PupilKey> = store.pupils(school).await?.iter().map(|p| p.key).collect();
     add_contacts(store, register, &keys).await?;

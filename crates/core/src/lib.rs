@@ -17,6 +17,7 @@ pub mod casefile;
 pub mod casework;
 pub mod changes;
 pub mod code;
+pub mod contact;
 pub mod delivery;
 pub mod ids;
 pub mod policy;
@@ -41,6 +42,7 @@ pub use calendar::{AcademicYear, Calendar, Closure, DateRange, Sessions, Term};
 pub use casework::{Case, CaseEntry, EntryKind, EntryKindError, ItemKey, NoticeKind, ParentNotice};
 pub use changes::{Change, Held, bulk_may_replace, change_for};
 pub use code::{Category, Code, CodeError};
+pub use contact::Contact;
 pub use ids::{LaEstab, Upn, Urn};
 pub use policy::{Arrival, MinutesLate, Policy, School, SessionTimes, Target};
 pub use procedures::{

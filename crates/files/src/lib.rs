@@ -4,6 +4,7 @@
 //! line, field and reason of every problem (up to [`error::MAX_REPORTED`]) and nothing is
 //! returned. The formats are documented in `docs/formats.md`.
 
+pub mod contacts;
 pub mod error;
 mod fields;
 pub mod marks;
@@ -16,6 +17,7 @@ use std::path::Path;
 
 use rollcall_core::{Calendar, Policy, Register};
 
+pub use contacts::{PupilContact, read_contacts};
 pub use error::{FileError, LoadError};
 pub use marks::{read_marks, write_marks};
 pub use policy::{parse_policy, policy_to_toml, read_policy, write_policy};

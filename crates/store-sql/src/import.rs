@@ -5,11 +5,12 @@
 use jiff::Timestamp;
 use rollcall_core::{Code, Register, Slot};
 use rollcall_store::{
-    Actor, Characteristic, CharacteristicChange, ImportSummary, MarkSource, PupilRecord, SchoolId,
-    StoreError,
+    Actor, Characteristic, CharacteristicChange, ContactChange, ContactId, ContactRecord,
+    ContactsImport, ImportSummary, MarkSource, PupilKey, PupilRecord, SchoolId, StoreError,
 };
 use rustc_hash::FxHashMap;
 
+use crate::contacts::ContactSql;
 use crate::ledger::LedgerSql;
 use crate::ops::{MarkChange, SessionOf, Writer, write_marks};
 use crate::statements::{Result, Sql, session_number};
@@ -187,4 +188,51 @@ async fn insert_batch<C: Sql + LedgerSql + ?Sized>(
         })
         .collect();
     write_marks(conn, &writer, changes).await
+}
+
+/// Contacts imported with the pupils, in the import's transaction: a contact is matched to a
+/// pupil's contact of the same name, added if there is none and updated if it differs, each
+/// change kept as a version by the importer.
+pub(crate) async fn contacts<C: Sql + ContactSql + ?Sized>(
+    conn: &mut C,
+    school: i64,
+    import: &ContactsImport,
+    actor: &Actor,
+) -> Result<()> {
+    let by = actor.signature();
+    let mut held: FxHashMap<String, (PupilKey, Vec<ContactRecord>)> = FxHashMap::default();
+    for (upn, contact) in &import.contacts {
+        if !held.contains_key(upn.as_str()) {
+            let pupil = conn
+                .select_pupil_by_upn(school, upn.as_str())
+                .await?
+                .ok_or_else(|| StoreError::Invalid(format!("no pupil {upn} for a contact")))?;
+            let contacts = conn.select_contacts(pupil.key.0).await?;
+            held.insert(upn.to_string(), (pupil.key, contacts));
+        }
+        let Some((pupil, contacts)) = held.get_mut(upn.as_str()) else {
+            continue;
+        };
+        let (record, change) = match contacts.iter_mut().find(|c| c.contact.name == contact.name) {
+            Some(same) if same.contact == *contact => continue,
+            Some(same) => {
+                conn.update_contact(same.id.0, contact, false).await?;
+                same.contact = contact.clone();
+                (same.clone(), ContactChange::Edited)
+            }
+            None => {
+                let id = ContactId(conn.insert_contact(pupil.0, contact).await?);
+                let added = ContactRecord {
+                    id,
+                    pupil: *pupil,
+                    contact: contact.clone(),
+                };
+                contacts.push(added.clone());
+                (added, ContactChange::Added)
+            }
+        };
+        conn.insert_version(school, &record, change, import.at, &by)
+            .await?;
+    }
+    Ok(())
 }

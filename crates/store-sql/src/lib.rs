@@ -27,11 +27,11 @@ use jiff::civil::Date;
 use rollcall_core::{Register, Role, Session, SessionKey};
 use rollcall_store::{
     Actor, Amendment, BulkChange, BulkOutcome, CaseRecord, Casework, CharacteristicChange,
-    CloseJob, Contact, ContactId, ContactRecord, Directory, FlagRecord, GroupId, GroupRecord,
-    ImportSummary, ImportTarget, JobRecord, LedgerCheck, LedgerEntry, MarkSource, MessageRecord,
-    NewCaseEntry, NewFlag, NewSchool, NewUser, PlannedMark, PupilHistory, PupilKey, PupilRecord,
-    RegisterSheet, Registers, Result, SchoolId, SchoolRecord, SheetRow, StaffUser, StoreError,
-    StoredMark, Submission, SubmissionRecord, SubmitOutcome, TrustId, UserId,
+    CloseJob, Contact, ContactId, ContactRecord, ContactsImport, Directory, FlagRecord, GroupId,
+    GroupRecord, ImportSummary, ImportTarget, JobRecord, LedgerCheck, LedgerEntry, MarkSource,
+    MessageRecord, NewCaseEntry, NewFlag, NewSchool, NewUser, PlannedMark, PupilHistory, PupilKey,
+    PupilRecord, RegisterSheet, Registers, Result, SchoolId, SchoolRecord, SheetRow, StaffUser,
+    StoreError, StoredMark, Submission, SubmissionRecord, SubmitOutcome, TrustId, UserId,
 };
 use sqlx::postgres::PgPool;
 use sqlx::sqlite::SqlitePool;
@@ -493,6 +493,7 @@ impl Registers for SqlStore {
         &self,
         target: &ImportTarget,
         register: &Register,
+        contacts: &ContactsImport,
         actor: &Actor,
         at: Timestamp,
         progress: &(dyn Fn(u64) + Sync),
@@ -509,7 +510,9 @@ impl Registers for SqlStore {
                 }
                 ImportTarget::New(school) => c.insert_school(school).await?,
             };
-            import::import(c, school, register, actor, at, progress).await
+            let summary = import::import(c, school, register, actor, at, progress).await?;
+            import::contacts(c, school, contacts, actor).await?;
+            Ok::<_, StoreError>(summary)
         })?;
         // Plans made before the load would otherwise go on assuming the tables it filled are
         // as small as they were.

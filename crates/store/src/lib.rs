@@ -172,12 +172,14 @@ pub trait Registers: Send + Sync {
     async fn load_register(&self, school: SchoolId) -> Result<Register>;
     /// Imports pupils and their marks into a school in one transaction, with the school itself
     /// (or its new policy) when the target says so: pupils are matched by UPN (new ones added,
-    /// known ones updated); a session already holding a different mark fails the whole import,
+    /// known ones updated), with their contacts; a session already holding a different mark
+    /// fails the whole import,
     /// and a failure anywhere leaves nothing behind. `progress` is told how many marks are in.
     async fn import(
         &self,
         target: &ImportTarget,
         register: &Register,
+        contacts: &ContactsImport,
         actor: &Actor,
         at: Timestamp,
         progress: &(dyn Fn(u64) + Sync),

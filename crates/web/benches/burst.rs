@@ -134,6 +134,7 @@ async fn school(
         .import(
             &school.into(),
             &empty,
+            &rollcall_store::ContactsImport::default(),
             &actor,
             jiff::Timestamp::now(),
             &|_| {},

@@ -141,3 +141,82 @@ fn sqlite_admit_delete_and_list() {
 fn postgres_admit_delete_and_list() {
     admit_delete_and_list(Backend::Postgres);
 }
+
+/// `rollcall import --contacts`: parents and carers with the pupils, all or nothing; a second
+/// import updates a contact of the same name, each change kept as a version.
+fn import_contacts(backend: Backend) {
+    use rollcall_store::{Contacts as _, Directory as _};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime.block_on(database(backend));
+    let school = School::new();
+    let import = |contacts: &str| {
+        std::fs::write(school.path().join("contacts.csv"), contacts).unwrap();
+        rollcall(
+            &school.path(),
+            &[
+                "import",
+                "--db",
+                &db.url,
+                "--policy",
+                "policy.toml",
+                "--pupils",
+                "pupils.csv",
+                "--marks",
+                "marks.csv",
+                "--contacts",
+                "contacts.csv",
+            ],
+        )
+    };
+    let header = "upn,name,relationship,parental_responsibility,lives_with_pupil,correspondence,priority,phones,email\n";
+    let bad = format!(
+        "{header}B801200005001,Ann Able,Mother,Y,Y,Y,1,07700 900001,ann@example.org\n\
+         Z801200005099,Nobody,Mother,Y,Y,Y,1,,\n"
+    );
+    let refused = import(&bad);
+    assert_eq!(refused.status, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("contacts.csv, line 3, field upn: Z801200005099")
+            || refused.stderr.contains("contacts.csv, line 3, field upn"),
+        "{}",
+        refused.stderr
+    );
+    let store = runtime.block_on(db.store());
+    assert!(
+        runtime.block_on(store.schools()).unwrap().is_empty(),
+        "nothing was written"
+    );
+
+    let good = format!(
+        "{header}B801200005001,Ann Able,Mother,Y,Y,Y,1,07700 900001,ann@example.org\n\
+         B801200005001,Gran Able,Grandmother,N,N,N,2,01632 960001,\n"
+    );
+    let run = import(&good);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let amy = runtime.block_on(async {
+        let school = store.schools().await.unwrap()[0].id;
+        store.pupils(school).await.unwrap()[0].key
+    });
+    let held = runtime.block_on(store.contacts(amy)).unwrap();
+    assert_eq!(held.len(), 2);
+    let moved = good.replace("07700 900001", "07700 900002");
+    let run = import(&moved);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let history = runtime.block_on(store.contact_history(amy)).unwrap();
+    let changes: Vec<&str> = history.iter().map(|v| v.change.id()).collect();
+    assert_eq!(changes, ["added", "added", "edited"]);
+    assert_eq!(history[2].contact.phones, ["07700 900002"]);
+    assert_eq!(history[2].by, "rollcall import, Import from files");
+}
+
+#[test]
+fn sqlite_import_contacts() {
+    import_contacts(Backend::Sqlite);
+}
+
+#[test]
+fn postgres_import_contacts() {
+    import_contacts(Backend::Postgres);
+}

@@ -111,6 +111,7 @@ pub async fn import_is_all_or_nothing(backend: Backend) {
         .import(
             &school.into(),
             &first,
+            &rollcall_store::ContactsImport::default(),
             &actor("Import", "Data manager"),
             at(18, 0),
             &progress,
@@ -124,6 +125,7 @@ pub async fn import_is_all_or_nothing(backend: Backend) {
         .import(
             &school.into(),
             &first,
+            &rollcall_store::ContactsImport::default(),
             &actor("Import", "Data manager"),
             at(18, 0),
             &progress,
@@ -144,6 +146,7 @@ pub async fn import_is_all_or_nothing(backend: Backend) {
         .import(
             &school.into(),
             &changed,
+            &rollcall_store::ContactsImport::default(),
             &actor("Import", "Data manager"),
             at(18, 0),
             &progress,
@@ -178,6 +181,7 @@ pub async fn load_register_round_trips(backend: Backend) {
         .import(
             &school.into(),
             &original,
+            &rollcall_store::ContactsImport::default(),
             &actor("Import", "Data manager"),
             at(18, 0),
             &|_| {},
@@ -222,6 +226,7 @@ pub async fn a_new_school_failing_in_its_last_mark_leaves_nothing(backend: Backe
         .import(
             &target,
             &register(Code::PresentPm),
+            &rollcall_store::ContactsImport::default(),
             &actor("Import", "Data manager"),
             at(18, 0),
             &|_| {},
