@@ -295,7 +295,7 @@ pub(super) async fn register(
 
 /// A version of an entry.
 #[derive(Serialize, ToSchema)]
-pub(super) struct Version {
+pub(super) struct EntryVersionBody {
     /// `admitted`, `corrected` or `notified`.
     change: String,
     at: String,
@@ -345,7 +345,7 @@ impl DeletionBody {
 pub(super) struct EntryRecord {
     id: i64,
     entry: Option<EntryBody>,
-    history: Vec<Version>,
+    history: Vec<EntryVersionBody>,
     deletions: Vec<DeletionBody>,
 }
 
@@ -374,7 +374,7 @@ pub(super) async fn entry(
         entry: history.last().map(|v| EntryBody::of(&v.entry)),
         history: history
             .iter()
-            .map(|v| Version {
+            .map(|v| EntryVersionBody {
                 change: v.change.id().to_owned(),
                 at: v.at.to_string(),
                 by: v.by.clone(),

@@ -118,7 +118,7 @@ pub(super) struct HeldContact {
 
 /// A version of a contact.
 #[derive(Serialize, ToSchema)]
-pub(super) struct Version {
+pub(super) struct ContactVersionBody {
     id: i64,
     /// `added`, `edited`, `ended` or `parent_asked`.
     change: String,
@@ -131,7 +131,7 @@ pub(super) struct Version {
 #[derive(Serialize, ToSchema)]
 pub(super) struct PupilContacts {
     contacts: Vec<HeldContact>,
-    history: Vec<Version>,
+    history: Vec<ContactVersionBody>,
 }
 
 /// A pupil's contacts, with every change to them.
@@ -161,7 +161,7 @@ pub(super) async fn contacts(
             .collect(),
         history: history
             .iter()
-            .map(|v| Version {
+            .map(|v| ContactVersionBody {
                 id: v.id.0,
                 change: v.change.id().to_owned(),
                 at: v.at.to_string(),

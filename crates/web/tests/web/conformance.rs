@@ -40,6 +40,7 @@ pub async fn every_failure_is_documented_and_answered_with_its_body(backend: Bac
             .replace("{pupil}", &f.pupils[0].0.to_string())
             .replace("{date}", &SCHOOL_DAY.to_string())
             .replace("{session}", "AM")
+            .replace("{contact}", "1")
     };
     let school = f.school.0.to_string();
     let mut probed = 0;
