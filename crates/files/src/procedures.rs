@@ -6,10 +6,11 @@
 
 use std::ops::Range;
 
+use rollcall_core::procedures::{Frequency, ReturnSettings};
 use rollcall_core::{
     ActionKind, Band, Code, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool, Illness,
     Lateness, Leave, Penalty, Procedures, ProceduresError, RiskScoring, Stage, Statutory, Step,
-    Threshold, Vulnerability, Welfare,
+    Threshold, Vulnerability, Welfare, YearGroup,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -204,6 +205,13 @@ struct RawHomeSchool {
 struct RawStatutory {
     office: String,
     deletion: String,
+    la_email: Option<String>,
+    cme_email: Option<String>,
+    attendance_return: Option<Spanned<String>>,
+    first_year: Option<Spanned<String>>,
+    #[serde(default)]
+    junior_returns_asked: bool,
+    final_year: Option<Spanned<String>>,
 }
 
 /// Where an error is: the span of the value and its key.
@@ -397,10 +405,10 @@ impl RawProcedures {
                 who: h.who,
                 source: h.source,
             }),
-            statutory: self.statutory.map_or(defaults.statutory, |s| Statutory {
-                office: s.office,
-                deletion: s.deletion,
-            }),
+            statutory: match self.statutory {
+                Some(s) => statutory(s, at)?,
+                None => defaults.statutory,
+            },
             skip_low_attendance_letters: match &self.letters {
                 Some(l) => flags(
                     &l.skip_low_attendance,
@@ -484,6 +492,39 @@ fn steps(raw: Vec<RawStep>, field: &str, at: &At<'_>) -> Result<Vec<Step>, FileE
         .enumerate()
         .map(|(i, s)| step(s, &format!("{field}[{i}]"), at))
         .collect()
+}
+
+fn statutory(s: RawStatutory, at: &At<'_>) -> Result<Statutory, FileError> {
+    let year = |raw: &Option<Spanned<String>>, field: &str| {
+        raw.as_ref()
+            .map(|y| YearGroup::parse(y.get_ref()).map_err(|e| at(y.span(), field, e.to_string())))
+            .transpose()
+    };
+    let attendance_every = match &s.attendance_return {
+        None => Frequency::default(),
+        Some(f) => Frequency::parse(f.get_ref()).ok_or_else(|| {
+            at(
+                f.span(),
+                "procedures.statutory.attendance_return",
+                format!(
+                    "{:?} is not weekly, fortnightly or monthly (the return is made at least monthly)",
+                    f.get_ref()
+                ),
+            )
+        })?,
+    };
+    Ok(Statutory {
+        office: s.office,
+        deletion: s.deletion,
+        returns: ReturnSettings {
+            la_email: s.la_email,
+            cme_email: s.cme_email,
+            attendance_every,
+            first_year: year(&s.first_year, "procedures.statutory.first_year")?,
+            junior_returns_asked: s.junior_returns_asked,
+            final_year: year(&s.final_year, "procedures.statutory.final_year")?,
+        },
+    })
 }
 
 fn flags(raw: &[Spanned<String>], field: &str, at: &At<'_>) -> Result<Vec<Flag>, FileError> {

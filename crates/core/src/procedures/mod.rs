@@ -8,10 +8,12 @@ use jiff::civil::Time;
 
 // A pupil's circumstances.
 mod flag;
+mod returns;
 // Whether a school's settings fit together.
 mod validate;
 
 pub use flag::Flag;
+pub use returns::{Frequency, ReturnSettings};
 pub use validate::ProceduresError;
 
 /// A percentage threshold, exact to a hundredth of a per cent.
@@ -403,6 +405,8 @@ pub struct Statutory {
     pub office: String,
     /// Who decides deletions from the admission register.
     pub deletion: String,
+    /// Where the returns go, and how often.
+    pub returns: ReturnSettings,
 }
 
 /// Every procedure of a school, as settings.
@@ -475,6 +479,7 @@ impl Default for Procedures {
             statutory: Statutory {
                 office: "Attendance officer".into(),
                 deletion: "Headteacher".into(),
+                returns: ReturnSettings::default(),
             },
             skip_low_attendance_letters: Vec::new(),
         }
