@@ -245,8 +245,6 @@ fn sickness_return(marks: &[(Slot, Code)]) -> Option<Vec<Slot>> {
 }
 
 /// The first run of `length` consecutive possible sessions whose codes all satisfy `counts`.
-/// Sessions that are not possible neither extend nor break a run; a school session with no mark
-/// breaks it, since nothing shows the pupil was absent; closed sessions are not school sessions.
 fn first_run(
     row: RowView<'_>,
     calendar: &Calendar,
@@ -254,9 +252,31 @@ fn first_run(
     length: usize,
     counts: impl Fn(Code) -> bool,
 ) -> Option<Vec<Slot>> {
+    runs(row, calendar, until, length, counts)
+        .into_iter()
+        .next()
+}
+
+/// Each run of at least `length` consecutive possible sessions whose codes all satisfy
+/// `counts`, up to `until`: its first `length` sessions, so the last of them is the session that
+/// met the rule. Sessions that are not possible neither extend nor break a run; a school
+/// session with no mark breaks it, since nothing shows the pupil was absent; closed sessions are
+/// not school sessions. Each run is reported once however long it goes on.
+pub fn runs(
+    row: RowView<'_>,
+    calendar: &Calendar,
+    until: Slot,
+    length: usize,
+    counts: impl Fn(Code) -> bool,
+) -> Vec<Vec<Slot>> {
+    let mut found = Vec::new();
     let mut run = Vec::with_capacity(length);
+    let mut reported = false;
     for (i, &byte) in row.codes.iter().enumerate() {
-        let slot = Slot(row.start.0 + i32::try_from(i).ok()?);
+        let Ok(offset) = i32::try_from(i) else {
+            break;
+        };
+        let slot = Slot(row.start.0 + offset);
         if slot > until {
             break;
         }
@@ -265,16 +285,22 @@ fn first_run(
         }
         match Code::from_byte(byte) {
             Some(code) if counts(code) => {
-                run.push(slot);
-                if run.len() == length {
-                    return Some(run);
+                if run.len() < length {
+                    run.push(slot);
+                }
+                if run.len() == length && !reported {
+                    found.push(run.clone());
+                    reported = true;
                 }
             }
             Some(code) if !code.is_possible() => {}
-            _ => run.clear(),
+            _ => {
+                run.clear();
+                reported = false;
+            }
         }
     }
-    None
+    found
 }
 
 /// `N` marks more than five school days old on `on`.
