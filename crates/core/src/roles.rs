@@ -63,6 +63,9 @@ pub enum Permission {
     /// decision for the headteacher or a senior leader, since a pupil off roll is a child the
     /// school no longer sees (the guidance's children-missing-education safeguards).
     DeleteFromRegister,
+    /// Make the school's returns to the local authority: see which are due, what each holds,
+    /// and send them (seed 001 annex A; seed 003 "Deletion from Roll": the school office).
+    MakeReturns,
     /// Read who opened which pupil's records, and export everything held about a pupil for a
     /// subject-access request (the headteacher, answerable for the school's data).
     ReadAccessLog,
@@ -141,6 +144,7 @@ mod tests {
             (ReadAccessLog, false, false, true),
             (KeepAdmissionRegister, false, true, true),
             (DeleteFromRegister, false, false, true),
+            (MakeReturns, false, true, true),
         ];
         for (permission, teacher, officer, leader) in table {
             assert_eq!(Role::Teacher.permits(permission), teacher, "{permission:?}");

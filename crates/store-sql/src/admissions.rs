@@ -341,12 +341,14 @@ impl Admissions for SqlStore {
     async fn admission_register(&self, school: SchoolId) -> Result<Vec<RegisterLine>> {
         read!(self, |c| {
             let pupils = c.select_pupils(school.0).await?;
-            let mut entries: std::collections::HashMap<PupilKey, EntryVersion> = c
-                .select_school_entries(school.0)
-                .await?
-                .into_iter()
-                .map(|v| (v.pupil, v))
+            let versions = c.select_school_entries(school.0).await?;
+            let mut admitted: std::collections::HashMap<PupilKey, jiff::civil::DateTime> = versions
+                .iter()
+                .filter(|v| v.change == EntryChange::Admitted)
+                .map(|v| (v.pupil, v.at))
                 .collect();
+            let mut entries: std::collections::HashMap<PupilKey, EntryVersion> =
+                versions.into_iter().map(|v| (v.pupil, v)).collect();
             let mut deletions: std::collections::HashMap<PupilKey, DeletionRecord> = c
                 .select_school_deletions(school.0)
                 .await?
@@ -358,6 +360,7 @@ impl Admissions for SqlStore {
                     .into_iter()
                     .map(|record| RegisterLine {
                         entry: entries.remove(&record.key),
+                        admitted: admitted.remove(&record.key),
                         // A deletion of an earlier spell on roll is history, not the line's.
                         deletion: deletions
                             .remove(&record.key)

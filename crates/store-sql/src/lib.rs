@@ -179,6 +179,7 @@ mod casefiles;
 mod contacts;
 mod parents;
 mod records;
+mod returns;
 
 impl SqlStore {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://...`, and brings the

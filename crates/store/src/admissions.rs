@@ -90,6 +90,8 @@ pub struct RegisterLine {
     /// The latest version of their entry; `None` for a pupil imported from another system
     /// whose entry has not been completed here.
     pub entry: Option<EntryVersion>,
+    /// When their latest admission was recorded here; `None` for a pupil entered elsewhere.
+    pub admitted: Option<DateTime>,
     /// Their latest deletion.
     pub deletion: Option<DeletionRecord>,
 }

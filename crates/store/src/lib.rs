@@ -11,6 +11,7 @@ mod casebook;
 mod contacts;
 mod model;
 mod records;
+mod returns;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -32,6 +33,7 @@ pub use model::*;
 pub use records::{
     AccessOf, AccessRecord, Erasure, ErasureRecord, NewAccess, OldSession, Records, erasures_of,
 };
+pub use returns::{NewReturn, ReturnBook, ReturnRecord, ReturnsMade, Sent};
 
 /// Why a storage operation failed.
 #[derive(Debug, Error)]
@@ -381,6 +383,7 @@ pub trait Store:
     + Records
     + Admissions
     + Contacts
+    + ReturnsMade
 {
 }
 
@@ -394,7 +397,8 @@ impl<
         + Messages
         + Records
         + Admissions
-        + Contacts,
+        + Contacts
+        + ReturnsMade,
 > Store for T
 {
 }

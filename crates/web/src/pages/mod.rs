@@ -15,6 +15,7 @@ mod pupils;
 mod records;
 mod registers;
 mod requests;
+mod returns;
 mod sending;
 mod staff;
 mod worklist;
@@ -81,6 +82,7 @@ pub(crate) struct Chrome {
     pub staff: bool,
     pub board: bool,
     pub admissions: bool,
+    pub returns: bool,
     pub active: &'static str,
 }
 
@@ -103,6 +105,7 @@ impl Chrome {
             staff: access.permits(Permission::ManageAccounts),
             board: access.permits(Permission::ViewStatistics),
             admissions: access.permits(Permission::KeepAdmissionRegister),
+            returns: access.permits(Permission::MakeReturns),
             active,
         }
     }
@@ -156,6 +159,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(registers::router())
         .merge(admissions::router())
         .merge(contacts::router())
+        .merge(returns::router())
         .merge(office::router())
         .merge(board::router())
         .merge(batches::router())

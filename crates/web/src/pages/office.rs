@@ -130,6 +130,8 @@ struct OfficePage {
     entry_kinds: Vec<(&'static str, &'static str)>,
     /// Where the forms return to.
     back: String,
+    /// Returns to the local authority due, and how many of them overdue.
+    returns: Option<(usize, usize)>,
 }
 
 async fn office(
@@ -206,7 +208,12 @@ async fn office(
         Code::ArrivedAfterClose,
         Code::Late,
     ];
+    let returns = match today && access.permits(Permission::MakeReturns) {
+        true => Some(super::returns::counts(&state, &access).await?),
+        false => None,
+    };
     Ok(OfficePage {
+        returns,
         chrome: Chrome::new(&access, "office"),
         day: long_date(date),
         date,

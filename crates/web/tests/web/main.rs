@@ -29,6 +29,8 @@ mod letters;
 // The admission register: admitting, the leaving form, deletion on a ground, through pages
 // and the API.
 mod admissions;
+// Returns to the local authority: due, checked, sent.
+mod returns;
 // Every role against every route, including another school's and another class's.
 mod permissions;
 // Parents: the portal, what they may reach, their reports and leave, invitations, messages.
@@ -85,6 +87,7 @@ on_both_backends!(
     admissions::admit_notify_and_delete_from_the_office,
     admissions::the_api_keeps_the_admission_register,
     admissions::contacts_are_kept_and_parents_ask_for_changes,
+    returns::a_new_pupil_return_is_checked_then_sent,
     parents::parents_see_only_their_own_children,
     parents::an_absence_report_is_accepted,
     parents::leave_is_asked_for_and_decided,

@@ -62,6 +62,42 @@ pub async fn every_role_against_every_route(backend: Backend) {
     let pages: Vec<(&str, String, String, [Outcome; 6])> = vec![
         (
             "GET",
+            format!("/s/{s}/returns"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/returns/due/attendance@2025-09-01"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/returns/due/attendance@2025-09-01"),
+            "how=by_hand&to=LA+portal".to_owned(),
+            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/returns/due/attendance@2025-09-01/csv"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/returns/due/attendance@2025-09-01/pdf"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/returns/made/1"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
+        ),
+        (
+            "GET",
             format!("/s/{s}/pupils/{a}/contacts"),
             String::new(),
             [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],

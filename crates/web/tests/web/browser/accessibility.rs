@@ -71,6 +71,12 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
     let app = TestApp::new(backend).await;
     let f = app.fixture.clone();
     app.parent_signs_in(f.pupils[0]).await;
+    // A pupil starting today, whose new-pupil return is due.
+    crate::returns::admit_finn(&app, SCHOOL_DAY).await;
+    let new_pupil_return = format!(
+        "/s/{}/returns/due/new_pupil:X801200005006@{SCHOOL_DAY}",
+        f.school
+    );
     // A parent's change of details waits on the Parents page.
     let parent = app
         .store
@@ -111,6 +117,7 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
                 format!("/s/{school}/admissions/new"),
                 admission.clone(),
                 format!("/s/{school}/pupils/{}/contacts", f.pupils[1]),
+                new_pupil_return.clone(),
             ],
         ),
         (

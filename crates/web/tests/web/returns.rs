@@ -1,0 +1,166 @@
+use axum::http::StatusCode;
+use jiff::civil::{Date, date};
+use rollcall_core::admission::{Entry, Registration};
+use rollcall_store::{Actor, Contact, NewAdmission, PupilKey};
+use rollcall_testkit::Backend;
+use rollcall_testkit::fixture::{self, POLICY, SCHOOL_DAY};
+
+use crate::support::TestApp;
+
+/// Finn Fox, admitted by the office on the fixture's school day (Wednesday 10 September) with
+/// his starting day.
+pub async fn admit_finn(app: &TestApp, starts: Date) -> PupilKey {
+    let mut pupil = fixture::pupil("X801200005006", "Fox", "Finn", "5A");
+    pupil.entry_date = Some(starts);
+    app.store
+        .admit(&NewAdmission {
+            school: app.fixture.school,
+            pupil,
+            entry: Entry {
+                address: "4 Church Lane, Woburn".into(),
+                last_school: "Eversholt Lower School".into(),
+                boarder: false,
+                registration: Registration::Single,
+                other_school: None,
+                future_address: None,
+                next_school: None,
+            },
+            contacts: vec![Contact {
+                name: "Fiona Fox".into(),
+                relationship: "Mother".into(),
+                parental_responsibility: true,
+                lives_with_pupil: true,
+                correspondence: true,
+                salutation: None,
+                priority: 1,
+                phones: vec!["07700 900123".into()],
+                email: None,
+                address: Some("4 Church Lane, Woburn".into()),
+                preferred_language: None,
+                court_order: None,
+                opted_out: false,
+            }],
+            actor: Actor {
+                user: None,
+                name: "Lisa Craven".into(),
+                position: "Attendance officer".into(),
+            },
+            at: SCHOOL_DAY.at(9, 0, 0, 0),
+        })
+        .await
+        .unwrap()
+}
+
+pub async fn a_new_pupil_return_is_checked_then_sent(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let s = app.fixture.school;
+    let finn = admit_finn(&app, date(2025, 9, 15)).await;
+    // Friday 19 September: Finn was entered on Monday, so his return is due by Saturday.
+    let friday = date(2025, 9, 19);
+    let morning = |t| {
+        friday
+            .at(t, 0, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::get("Europe/London").unwrap())
+            .unwrap()
+            .timestamp()
+    };
+    app.clock.set(morning(8));
+    let officer = app.sign_in("officer").await;
+    let page = app
+        .get(&format!("/s/{s}/returns"), Some(&officer))
+        .await
+        .text();
+    assert!(
+        page.contains("New pupil return Finn Fox Sat 20 Sep 2025"),
+        "{page}"
+    );
+    assert!(
+        page.contains("entered in the admission register on Mon 15 Sep 2025"),
+        "{page}"
+    );
+    let today = app
+        .get(&format!("/s/{s}/office"), Some(&officer))
+        .await
+        .text();
+    assert!(today.contains("Returns to the local authority:"), "{today}");
+
+    let path = format!("/s/{s}/returns/due/new_pupil:X801200005006@2025-09-15");
+    let shown = app.get(&path, Some(&officer)).await.text();
+    assert!(shown.contains("Regulation 13(1)-(3)"), "{shown}");
+    assert!(shown.contains("Eversholt Lower School"), "{shown}");
+    assert!(shown.contains("Fiona Fox"), "{shown}");
+    let csv = app.get(&format!("{path}/csv"), Some(&officer)).await;
+    assert!(
+        csv.body
+            .starts_with("UPN,Surname,Forename,Date of birth,Sex,Preferred forename")
+    );
+    assert!(
+        csv.body
+            .contains("X801200005006,Fox,Finn,2015-05-01,F,,5,5A,2025-09-15"),
+        "{}",
+        csv.body
+    );
+    let pdf = app.get(&format!("{path}/pdf"), Some(&officer)).await.pdf();
+    assert!(
+        pdf.text.contains("New pupil return: Finn Fox"),
+        "{}",
+        pdf.text
+    );
+
+    // No address in the policy: it cannot be emailed, and says why.
+    let refused = app.post_form(&path, Some(&officer), "how=email").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text().contains("gives no address"),
+        "{}",
+        refused.text()
+    );
+    // With the local authority's address, it goes through the outbox.
+    let with_address = format!(
+        "{POLICY}\n[procedures.statutory]\noffice = \"Attendance officer\"\ndeletion = \"Headteacher\"\nla_email = \"admissions@la.example.gov.uk\"\n"
+    );
+    app.store.set_policy(s, &with_address).await.unwrap();
+    let sent = app.post_form(&path, Some(&officer), "how=email").await;
+    assert_eq!(
+        sent.location.as_deref(),
+        Some(format!("/s/{s}/returns").as_str()),
+        "{}",
+        sent.text()
+    );
+    let messages = app.store.pupil_messages(finn).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(
+        messages[0].message.recipient,
+        "admissions@la.example.gov.uk"
+    );
+    assert!(
+        messages[0]
+            .message
+            .body
+            .contains("Last school: Eversholt Lower School")
+    );
+    // Made once: no longer due, listed as made, in Finn's chronology.
+    let page = app
+        .get(&format!("/s/{s}/returns"), Some(&officer))
+        .await
+        .text();
+    assert!(
+        page.contains("Emailed to admissions@la.example.gov.uk"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("New pupil return Finn Fox Sat 20 Sep 2025"),
+        "{page}"
+    );
+    let again = app.post_form(&path, Some(&officer), "how=email").await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    let chronology = app.store.chronology(finn).await.unwrap();
+    assert!(
+        chronology
+            .iter()
+            .any(|e| e.entry.note.starts_with("New pupil return: Finn Fox"))
+    );
+    let made = app.store.returns_made(s).await.unwrap();
+    assert_eq!(made[0].by, "Lisa Craven, Attendance officer");
+    assert!(made[0].content.contains("X801200005006"));
+}
