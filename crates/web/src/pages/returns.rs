@@ -232,17 +232,18 @@ async fn pdf(
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let book = book(&state, &access).await?;
     let (due, table) = find(&state, &access, &book, &key).await?;
-    let mut sections = vec![Section {
-        heading: table.title.clone(),
-        blocks: vec![Block::Paragraph {
-            text: table.explanation.clone(),
-        }],
+    let mut blocks = vec![Block::Paragraph {
+        text: table.explanation.clone(),
     }];
     if table.rows.is_empty() {
-        sections[0].blocks.push(Block::Paragraph {
+        blocks.push(Block::Paragraph {
             text: "No pupils: a nil return.".into(),
         });
     }
+    let mut sections = vec![Section {
+        heading: table.title.clone(),
+        blocks,
+    }];
     for row in &table.rows {
         let pairs: Vec<(String, String)> = table
             .columns
