@@ -130,8 +130,8 @@ struct OfficePage {
     entry_kinds: Vec<(&'static str, &'static str)>,
     /// Where the forms return to.
     back: String,
-    /// Returns to the local authority due, and how many of them overdue.
-    returns: Option<(usize, usize)>,
+    /// Returns to the local authority due.
+    returns: Vec<super::returns::TodayReturn>,
 }
 
 async fn office(
@@ -209,8 +209,8 @@ async fn office(
         Code::Late,
     ];
     let returns = match today && access.permits(Permission::MakeReturns) {
-        true => Some(super::returns::counts(&state, &access).await?),
-        false => None,
+        true => super::returns::for_today(&state, &access).await?,
+        false => Vec::new(),
     };
     Ok(OfficePage {
         returns,

@@ -57,16 +57,38 @@ async fn book(state: &AppState, access: &Access) -> Result<ReturnBook, AppError>
     Ok(ReturnBook::load(state.store.as_ref(), access.school.id).await?)
 }
 
-/// How many returns are due, and how many of those overdue, for the Today page.
-pub(super) async fn counts(state: &AppState, access: &Access) -> Result<(usize, usize), AppError> {
+/// The returns due, oldest first, for the Today page: each with the rule that asks for it.
+pub(super) struct TodayReturn {
+    pub key: String,
+    pub title: &'static str,
+    pub about: String,
+    pub due: String,
+    pub overdue: bool,
+    pub rule: &'static str,
+}
+
+pub(super) async fn for_today(
+    state: &AppState,
+    access: &Access,
+) -> Result<Vec<TodayReturn>, AppError> {
     let book = book(state, access).await?;
     let view = book.school(
         &access.policy.calendar,
         &access.policy.procedures.statutory.returns,
     );
     let today = state.local_now().date();
-    let due = book.due(&view, today);
-    Ok((due.len(), due.iter().filter(|d| d.due < today).count()))
+    Ok(book
+        .due(&view, today)
+        .into_iter()
+        .map(|d| TodayReturn {
+            key: d.key.to_string(),
+            title: d.key.kind.title(),
+            about: about(&book, &d.key, d.period),
+            due: human_date(&d.due),
+            overdue: d.due < today,
+            rule: d.key.kind.rule(),
+        })
+        .collect())
 }
 
 /// Whom or what a return is about.

@@ -82,7 +82,15 @@ pub async fn a_new_pupil_return_is_checked_then_sent(backend: Backend) {
         .get(&format!("/s/{s}/office"), Some(&officer))
         .await
         .text();
-    assert!(today.contains("Returns to the local authority:"), "{today}");
+    assert!(
+        today.contains("Returns to the local authority (1)"),
+        "{today}"
+    );
+    assert!(
+        today.contains("New pupil return: Finn Fox") && today.contains("due Sat 20 Sep 2025"),
+        "{today}"
+    );
+    assert!(today.contains("Regulation 13(1)-(3)"), "{today}");
 
     let path = format!("/s/{s}/returns/due/new_pupil:X801200005006@2025-09-15");
     let shown = app.get(&path, Some(&officer)).await.text();
