@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod backup;
+mod census;
 mod demo;
 mod demo_school;
 mod pupils;
@@ -70,6 +71,8 @@ enum ReportCommand {
     /// Statutory triggers met: penalty-notice threshold, sickness return, continuous absence,
     /// deletion after 20 school days, overdue N codes.
     Triggers(TriggersArgs),
+    /// The school census's attendance module for one term, as CSV, with COLLECT's checks.
+    Census(census::CensusArgs),
 }
 
 /// Where a school's data comes from: files, or a database.
@@ -167,6 +170,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args),
         Command::Report(ReportCommand::Attendance(args)) => report::attendance(&args),
         Command::Report(ReportCommand::Triggers(args)) => report::triggers(&args),
+        Command::Report(ReportCommand::Census(args)) => census::census(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Import(args) => admin::import(&args),
         Command::VerifyLedger(args) => admin::verify(&args),

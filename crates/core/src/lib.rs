@@ -15,6 +15,7 @@ pub mod board;
 pub mod calendar;
 pub mod casefile;
 pub mod casework;
+pub mod census;
 pub mod changes;
 pub mod code;
 pub mod contact;

@@ -9,26 +9,7 @@ use rollcall_core::{AcademicYear, Closure, DateRange, Sessions, Term};
 /// Days in term, INSET days included.
 const DAYS_IN_TERM: i32 = 195;
 
-/// Easter Sunday (the anonymous Gregorian algorithm).
-pub fn easter_sunday(year: i16) -> Date {
-    let y = i32::from(year);
-    let a = y % 19;
-    let b = y / 100;
-    let c = y % 100;
-    let d = b / 4;
-    let e = b % 4;
-    let f = (b + 8) / 25;
-    let g = (b - f + 1) / 3;
-    let h = (19 * a + b - d - g + 15) % 30;
-    let i = c / 4;
-    let k = c % 4;
-    let l = (32 + 2 * e + 2 * i - h - k) % 7;
-    let m = (a + 11 * h + 22 * l) / 451;
-    let month = (h + l - 7 * m + 114) / 31;
-    let day = (h + l - 7 * m + 114) % 31 + 1;
-    // Month is 3 or 4 and day 1 to 31 by construction.
-    date(year, month as i8, day as i8)
-}
+pub use rollcall_core::census::easter_sunday;
 
 fn add_days(d: Date, n: i32) -> Date {
     d.checked_add(n.days()).unwrap_or(d)
@@ -146,14 +127,6 @@ pub fn english_school_year(year: AcademicYear) -> (Vec<Term>, Vec<Closure>) {
 mod tests {
     use super::*;
     use rollcall_core::Calendar;
-
-    #[test]
-    fn easter() {
-        assert_eq!(easter_sunday(2024), date(2024, 3, 31));
-        assert_eq!(easter_sunday(2026), date(2026, 4, 5));
-        assert_eq!(easter_sunday(2027), date(2027, 3, 28));
-        assert_eq!(easter_sunday(2038), date(2038, 4, 25));
-    }
 
     #[test]
     fn every_year_has_190_days_for_pupils() {

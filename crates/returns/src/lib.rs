@@ -18,6 +18,7 @@
 //! - children missing education: a referral when a pupil has been absent ten continuous school
 //!   days without authorisation (seed 004 §"Children missing education"; seed 002 §8).
 
+pub mod census;
 pub mod content;
 mod due;
 

@@ -220,3 +220,59 @@ fn sqlite_import_contacts() {
 fn postgres_import_contacts() {
     import_contacts(Backend::Postgres);
 }
+
+/// `rollcall report census`: each pupil's sessions in the census term are those
+/// `report attendance --by pupil` gives for the same dates; N marks still in place are an error
+/// COLLECT would refuse.
+#[test]
+fn the_census_extract_reconciles_with_the_attendance_report() {
+    let school = School::new();
+    let census = school.run(&["report", "census", "--year", "2025", "--term", "autumn"]);
+    assert_eq!(census.status, 1, "Dan's N marks are still in place");
+    assert!(
+        census.stderr.contains("U801200005004 error"),
+        "{}",
+        census.stderr
+    );
+    assert!(census.stderr.contains("N marks"), "{}", census.stderr);
+    let report = school.run(&[
+        "report",
+        "attendance",
+        "--by",
+        "pupil",
+        "--from",
+        "2025-08-01",
+        "--to",
+        "2025-12-31",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report.status, 0, "{}", report.stderr);
+    let report: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();
+    let rows = report["groups"].as_array().unwrap();
+    let mut lines = csv::Reader::from_reader(census.stdout.as_bytes());
+    let header = lines.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut checked = 0;
+    for line in lines.records() {
+        let line = line.unwrap();
+        let upn = &line[column("UPN")];
+        let row = rows
+            .iter()
+            .find(|r| r["group"] == upn)
+            .unwrap_or_else(|| panic!("{upn} in {report}"));
+        for (census_column, report_field) in [
+            ("SessionsPossible", "possible"),
+            ("SessionsAuthorised", "authorised"),
+            ("SessionsUnauthorised", "unauthorised"),
+        ] {
+            assert_eq!(
+                line[column(census_column)].parse::<u64>().unwrap(),
+                row[report_field].as_u64().unwrap(),
+                "{upn} {census_column}: {row}"
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+}

@@ -5,6 +5,7 @@ mod batches;
 mod board;
 mod casefile;
 mod casework;
+mod census;
 mod contacts;
 mod details;
 pub(crate) mod form;
@@ -160,6 +161,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(admissions::router())
         .merge(contacts::router())
         .merge(returns::router())
+        .merge(census::router())
         .merge(office::router())
         .merge(board::router())
         .merge(batches::router())

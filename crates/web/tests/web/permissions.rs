@@ -92,6 +92,18 @@ pub async fn every_role_against_every_route(backend: Backend) {
         ),
         (
             "GET",
+            format!("/s/{s}/returns/census"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/returns/census/2025/autumn"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
             format!("/s/{s}/returns/made/1"),
             String::new(),
             [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],

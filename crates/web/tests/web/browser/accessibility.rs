@@ -118,6 +118,7 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
                 admission.clone(),
                 format!("/s/{school}/pupils/{}/contacts", f.pupils[1]),
                 new_pupil_return.clone(),
+                format!("/s/{school}/returns/census"),
             ],
         ),
         (
