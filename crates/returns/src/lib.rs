@@ -20,6 +20,7 @@
 
 pub mod census;
 pub mod content;
+pub mod daily;
 mod due;
 
 use std::fmt;

@@ -2,14 +2,15 @@
 //! `statements.rs`), and the store's operations over them.
 
 use async_trait::async_trait;
+use jiff::civil::Date;
 use rollcall_returns::Key;
 use rollcall_store::{
-    ContactRecord, NewReturn, ReturnRecord, ReturnsMade, SchoolId, Sent, StoreError,
+    ContactRecord, DailyData, NewReturn, ReturnRecord, ReturnsMade, SchoolId, Sent, StoreError,
 };
 
 use crate::SqlStore;
 use crate::statements::{CONTACT_COLUMNS, ContactRow, Result, Sql, corrupt, db, rows_by};
-use crate::time::to_micros;
+use crate::time::{from_micros, to_micros};
 
 #[derive(sqlx::FromRow)]
 struct MadeRow {
@@ -38,8 +39,20 @@ impl MadeRow {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct DailyRow {
+    school_id: i64,
+    date: jiff_sqlx::Date,
+    complete: bool,
+    missing: String,
+    content: String,
+    made_at: i64,
+}
+
 #[async_trait]
 trait ReturnSql: Send {
+    async fn upsert_daily(&mut self, daily: &DailyData) -> Result<()>;
+    async fn select_daily(&mut self, school: i64, date: Date) -> Result<Option<DailyData>>;
     async fn insert_return(&mut self, made: &NewReturn) -> Result<i64>;
     async fn select_returns(&mut self, school: i64) -> Result<Vec<ReturnRecord>>;
     async fn select_school_contacts(&mut self, school: i64) -> Result<Vec<ContactRecord>>;
@@ -49,6 +62,45 @@ macro_rules! impl_return_sql {
     ($conn:ty) => {
         #[async_trait]
         impl ReturnSql for $conn {
+            async fn upsert_daily(&mut self, d: &DailyData) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO daily_data (school_id, date, complete, missing, content, made_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (school_id, date) DO UPDATE SET \
+                     complete = excluded.complete, missing = excluded.missing, \
+                     content = excluded.content, made_at = excluded.made_at",
+                )
+                .bind(d.school.0)
+                .bind(jiff_sqlx::Date::from(d.date))
+                .bind(d.complete)
+                .bind(&d.missing)
+                .bind(&d.content)
+                .bind(to_micros(d.made_at))
+                .execute(&mut *self)
+                .await
+                .map(|_| ())
+                .map_err(db)
+            }
+
+            async fn select_daily(&mut self, school: i64, date: Date) -> Result<Option<DailyData>> {
+                let row: Option<DailyRow> = sqlx::query_as(
+                    "SELECT school_id, date, complete, missing, content, made_at FROM daily_data \
+                     WHERE school_id = $1 AND date = $2",
+                )
+                .bind(school)
+                .bind(jiff_sqlx::Date::from(date))
+                .fetch_optional(&mut *self)
+                .await
+                .map_err(db)?;
+                Ok(row.map(|r| DailyData {
+                    school: SchoolId(r.school_id),
+                    date: r.date.to_jiff(),
+                    complete: r.complete,
+                    missing: r.missing,
+                    content: r.content,
+                    made_at: from_micros(r.made_at),
+                }))
+            }
+
             async fn insert_return(&mut self, m: &NewReturn) -> Result<i64> {
                 sqlx::query_scalar(
                     "INSERT INTO returns_made (school_id, key, due, sent, recipient, content, at, by_name) \
@@ -95,6 +147,14 @@ impl_return_sql!(sqlx::PgConnection);
 
 #[async_trait]
 impl ReturnsMade for SqlStore {
+    async fn save_daily(&self, daily: &DailyData) -> Result<()> {
+        write!(self, |c| c.upsert_daily(daily).await)
+    }
+
+    async fn daily_data(&self, school: SchoolId, date: Date) -> Result<Option<DailyData>> {
+        read!(self, |c| c.select_daily(school.0, date).await)
+    }
+
     async fn record_return(&self, made: &NewReturn) -> Result<i64> {
         write!(self, |c| {
             if c.select_returns(made.school.0)

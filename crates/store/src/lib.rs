@@ -33,7 +33,7 @@ pub use model::*;
 pub use records::{
     AccessOf, AccessRecord, Erasure, ErasureRecord, NewAccess, OldSession, Records, erasures_of,
 };
-pub use returns::{NewReturn, ReturnBook, ReturnRecord, ReturnsMade, Sent};
+pub use returns::{DailyData, NewReturn, ReturnBook, ReturnRecord, ReturnsMade, Sent};
 
 /// Why a storage operation failed.
 #[derive(Debug, Error)]

@@ -96,9 +96,32 @@ pub struct ReturnRecord {
     pub at: DateTime,
 }
 
+/// A day's attendance data for the DfE, as the scheduler made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyData {
+    /// The school.
+    pub school: SchoolId,
+    /// The day.
+    pub date: Date,
+    /// Whether every register was taken.
+    pub complete: bool,
+    /// The sessions still unmarked, in words.
+    pub missing: String,
+    /// The file, CSV.
+    pub content: String,
+    /// When it was made.
+    pub made_at: jiff::Timestamp,
+}
+
 /// Returns made.
 #[async_trait]
 pub trait ReturnsMade: Send + Sync {
+    /// Keeps a day's data for the DfE, replacing an earlier making of the same day.
+    async fn save_daily(&self, daily: &DailyData) -> Result<()>;
+
+    /// A day's data, if it has been made.
+    async fn daily_data(&self, school: SchoolId, date: Date) -> Result<Option<DailyData>>;
+
     /// Records a return as made, with its chronology entries and emails, in one transaction.
     /// A return is made once: a second recording of its key is refused.
     async fn record_return(&self, made: &NewReturn) -> Result<i64>;

@@ -12,6 +12,7 @@ mod api;
 mod assets;
 mod auth;
 mod clock;
+mod daily;
 mod error;
 mod hardening;
 mod letters;

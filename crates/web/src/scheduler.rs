@@ -62,6 +62,9 @@ pub async fn run_due(state: &AppState, runner: &str) -> Result<Vec<CloseJob>, Ap
                 ran.push(job);
             }
         }
+        if let Some(day) = crate::daily::run_due(state, &school, &policy, &now).await? {
+            tracing::info!(school = %school.name, date = %day.date, complete = day.complete, "daily data for the DfE made");
+        }
     }
     Ok(ran)
 }

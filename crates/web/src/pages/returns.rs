@@ -42,6 +42,14 @@ struct MadeLine {
     by: String,
 }
 
+/// A school day's data for the DfE.
+struct DailyLine {
+    date: Date,
+    day: String,
+    status: String,
+    ready: bool,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "returns.html")]
 struct ReturnsPage {
@@ -49,6 +57,77 @@ struct ReturnsPage {
     due: Vec<DueLine>,
     made: Vec<MadeLine>,
     la_email: Option<String>,
+    daily: Vec<DailyLine>,
+}
+
+/// The last five school days' data for the DfE, newest first.
+async fn daily_lines(state: &AppState, access: &Access) -> Result<Vec<DailyLine>, AppError> {
+    let calendar = &access.policy.calendar;
+    let mut day = state.local_now().date();
+    let mut lines = Vec::new();
+    for _ in 0..31 {
+        if lines.len() == 5 {
+            break;
+        }
+        if calendar.is_school_day(day) {
+            let held = state.store.daily_data(access.school.id, day).await?;
+            let (status, ready) = match held {
+                None => (
+                    "Made once the afternoon register has closed".to_owned(),
+                    false,
+                ),
+                Some(d) if d.complete => (
+                    format!(
+                        "Ready: every register taken ({} rows)",
+                        d.content.lines().count().saturating_sub(1)
+                    ),
+                    true,
+                ),
+                Some(d) => (format!("Waiting for registers: {}", d.missing), false),
+            };
+            lines.push(DailyLine {
+                date: day,
+                day: human_date(&day),
+                status,
+                ready,
+            });
+        }
+        day = match day.yesterday() {
+            Ok(d) => d,
+            Err(_) => break,
+        };
+    }
+    Ok(lines)
+}
+
+/// A day's data for the DfE, once every register of the day has been taken.
+async fn daily_csv(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, date)): Path<(i64, Date)>,
+) -> Result<Response, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    access.require(Permission::MakeReturns, "make the school's returns")?;
+    let data = state
+        .store
+        .daily_data(access.school.id, date)
+        .await?
+        .ok_or(AppError::NotFound("day's data"))?;
+    if !data.complete {
+        return Err(AppError::Conflict(format!(
+            "the day's registers are not all taken: {}",
+            data.missing
+        )));
+    }
+    let disposition = format!("attachment; filename=\"attendance-{date}.csv\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        data.content,
+    )
+        .into_response())
 }
 
 /// The school's returns as the rules see them today.
@@ -141,8 +220,10 @@ async fn returns(
             by: m.by.clone(),
         })
         .collect();
+    let daily = daily_lines(&state, &access).await?;
     Ok(ReturnsPage {
         chrome: Chrome::new(&access, "returns"),
+        daily,
         due,
         made,
         la_email: settings.la_email.clone(),
@@ -438,6 +519,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/s/{school}/returns", get(returns))
         .route("/s/{school}/returns/made/{id}", get(made_csv))
+        .route("/s/{school}/returns/daily/{date}", get(daily_csv))
         .route("/s/{school}/returns/due/{key}", get(one).post(make))
         .route("/s/{school}/returns/due/{key}/csv", get(csv))
         .route("/s/{school}/returns/due/{key}/pdf", get(pdf))

@@ -88,6 +88,7 @@ on_both_backends!(
     admissions::the_api_keeps_the_admission_register,
     admissions::contacts_are_kept_and_parents_ask_for_changes,
     returns::a_new_pupil_return_is_checked_then_sent,
+    returns::the_daily_data_waits_for_every_register,
     parents::parents_see_only_their_own_children,
     parents::an_absence_report_is_accepted,
     parents::leave_is_asked_for_and_decided,

@@ -92,6 +92,12 @@ pub async fn every_role_against_every_route(backend: Backend) {
         ),
         (
             "GET",
+            format!("/s/{s}/returns/daily/{day}"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
+        ),
+        (
+            "GET",
             format!("/s/{s}/returns/census"),
             String::new(),
             [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],

@@ -172,3 +172,107 @@ pub async fn a_new_pupil_return_is_checked_then_sent(backend: Backend) {
     assert_eq!(made[0].by, "Lisa Craven, Attendance officer");
     assert!(made[0].content.contains("X801200005006"));
 }
+
+pub async fn the_daily_data_waits_for_every_register(backend: Backend) {
+    use jiff::SignedDuration;
+    use rollcall_core::{Code, Session, SessionKey};
+    use rollcall_store::PlannedMark;
+    use rollcall_web::Clock as _;
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    let s = f.school;
+    let officer = app.sign_in("officer").await;
+    let day = |path: &str| format!("/s/{s}/returns/daily/{SCHOOL_DAY}{path}");
+    // Before the afternoon register closes, nothing is made.
+    rollcall_web::run_due(&app.state, "test").await.unwrap();
+    assert!(app.store.daily_data(s, SCHOOL_DAY).await.unwrap().is_none());
+
+    // After it closes, with registers missing: made, held back, and tried again later.
+    app.teacher_takes_5a(["present", "present", "I"]).await;
+    app.clock
+        .set(crate::support::at(jiff::civil::Time::constant(
+            13, 50, 0, 0,
+        )));
+    rollcall_web::run_due(&app.state, "test").await.unwrap();
+    let waiting = app.store.daily_data(s, SCHOOL_DAY).await.unwrap().unwrap();
+    assert!(!waiting.complete);
+    assert!(waiting.missing.contains("(5B) AM"), "{}", waiting.missing);
+    let officer = app.sign_in("officer").await;
+    let page = app
+        .get(&format!("/s/{s}/returns"), Some(&officer))
+        .await
+        .text();
+    assert!(page.contains("Waiting for registers:"), "{page}");
+    let held = app.get(&day(""), Some(&officer)).await;
+    assert_eq!(held.status, StatusCode::CONFLICT, "{}", held.body);
+
+    // Every session marked: made complete at the next try, ten minutes on.
+    let mut plans = Vec::new();
+    for pupil in f.pupils.iter().chain(&f.other_pupils) {
+        for session in Session::BOTH {
+            let key = SessionKey {
+                date: SCHOOL_DAY,
+                session,
+            };
+            if app
+                .store
+                .marks(*pupil, SCHOOL_DAY, SCHOOL_DAY)
+                .await
+                .unwrap()
+                .iter()
+                .any(|m| m.key == key)
+            {
+                continue;
+            }
+            plans.push(PlannedMark {
+                pupil: *pupil,
+                key,
+                code: Code::PresentPm,
+                comment: None,
+            });
+        }
+    }
+    let head = Actor {
+        user: None,
+        name: "June Turner".into(),
+        position: "Headteacher".into(),
+    };
+    app.store
+        .plan_marks(&plans, &head, app.clock.now())
+        .await
+        .unwrap();
+    rollcall_web::run_due(&app.state, "test").await.unwrap();
+    assert!(
+        !app.store
+            .daily_data(s, SCHOOL_DAY)
+            .await
+            .unwrap()
+            .unwrap()
+            .complete,
+        "tried within ten minutes"
+    );
+    app.clock.advance(SignedDuration::from_mins(11));
+    rollcall_web::run_due(&app.state, "test").await.unwrap();
+    let made = app.store.daily_data(s, SCHOOL_DAY).await.unwrap().unwrap();
+    assert!(made.complete, "{}", made.missing);
+    let file = app.get(&day(""), Some(&officer)).await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    assert!(
+        file.body.starts_with("urn,la_code,date,session,upn"),
+        "{}",
+        file.body
+    );
+    assert!(
+        file.body
+            .contains("100001,801,2025-09-10,AM,E801200005003,Cara,Cole"),
+        "{}",
+        file.body
+    );
+    assert!(
+        file.body.contains(",I,\n") || file.body.contains(",I,\r\n"),
+        "{}",
+        file.body
+    );
+    // Five pupils, two sessions each.
+    assert_eq!(file.body.lines().count(), 11);
+}
