@@ -181,7 +181,6 @@ pub async fn the_daily_data_waits_for_every_register(backend: Backend) {
     let app = TestApp::new(backend).await;
     let f = app.fixture.clone();
     let s = f.school;
-    let officer = app.sign_in("officer").await;
     let day = |path: &str| format!("/s/{s}/returns/daily/{SCHOOL_DAY}{path}");
     // Before the afternoon register closes, nothing is made.
     rollcall_web::run_due(&app.state, "test").await.unwrap();
