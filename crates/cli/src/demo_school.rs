@@ -157,6 +157,23 @@ pub(crate) async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyho
     let keys: Vec<PupilKey> = store.pupils(school).await?.iter().map(|p| p.key).collect();
     add_contacts(store, register, &keys).await?;
     let fallen = start_a_case(store, register, &keys, today, &with_procedures, &office).await?;
+    let head = Actor {
+        user: None,
+        name: "June Turner".into(),
+        position: "Headteacher".into(),
+    };
+    crate::demo_admissions::admit_and_delete(
+        store,
+        school,
+        &keys,
+        &policy.calendar,
+        today,
+        &office,
+        &head,
+    )
+    .await?;
+    crate::demo_admissions::returns_kept_up(store, school, &with_procedures, today, &office)
+        .await?;
 
     let hash = passwords.hash(DEMO_PASSWORD).await?;
     let staff = [

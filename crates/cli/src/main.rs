@@ -5,6 +5,7 @@ mod admin;
 mod backup;
 mod census;
 mod demo;
+mod demo_admissions;
 mod demo_school;
 mod pupils;
 mod records;
