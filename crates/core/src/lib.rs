@@ -28,6 +28,7 @@ pub mod records;
 pub mod register;
 pub mod requests;
 pub mod roles;
+pub mod runs;
 pub mod session;
 pub mod stats;
 pub mod text;

@@ -12,6 +12,7 @@ use crate::admission::deletion::{MISSING_SESSIONS, unexplained};
 use crate::calendar::{AcademicYear, Calendar};
 use crate::code::{Category, Code};
 use crate::register::{PupilId, Register, RowView};
+use crate::runs::runs;
 use crate::session::{Day, Session, SessionKey, Slot};
 
 /// A statutory trigger.
@@ -255,52 +256,6 @@ fn first_run(
     runs(row, calendar, until, length, counts)
         .into_iter()
         .next()
-}
-
-/// Each run of at least `length` consecutive possible sessions whose codes all satisfy
-/// `counts`, up to `until`: its first `length` sessions, so the last of them is the session that
-/// met the rule. Sessions that are not possible neither extend nor break a run; a school
-/// session with no mark breaks it, since nothing shows the pupil was absent; closed sessions are
-/// not school sessions. Each run is reported once however long it goes on.
-pub fn runs(
-    row: RowView<'_>,
-    calendar: &Calendar,
-    until: Slot,
-    length: usize,
-    counts: impl Fn(Code) -> bool,
-) -> Vec<Vec<Slot>> {
-    let mut found = Vec::new();
-    let mut run = Vec::with_capacity(length);
-    let mut reported = false;
-    for (i, &byte) in row.codes.iter().enumerate() {
-        let Ok(offset) = i32::try_from(i) else {
-            break;
-        };
-        let slot = Slot(row.start.0 + offset);
-        if slot > until {
-            break;
-        }
-        if !calendar.is_open(slot) {
-            continue;
-        }
-        match Code::from_byte(byte) {
-            Some(code) if counts(code) => {
-                if run.len() < length {
-                    run.push(slot);
-                }
-                if run.len() == length && !reported {
-                    found.push(run.clone());
-                    reported = true;
-                }
-            }
-            Some(code) if !code.is_possible() => {}
-            _ => {
-                run.clear();
-                reported = false;
-            }
-        }
-    }
-    found
 }
 
 /// `N` marks more than five school days old on `on`.

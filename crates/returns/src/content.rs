@@ -249,7 +249,7 @@ fn absence(school: &School<'_>, due: &Due, f: &PupilFacts<'_>) -> (String, Strin
         due.period.map_or(due.due, |p| p.last),
         rollcall_core::Session::Pm,
     );
-    let runs = rollcall_core::triggers::runs(
+    let runs = rollcall_core::runs::runs(
         school.register.row(id),
         school.calendar,
         until,

@@ -5,8 +5,9 @@ use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
 use rollcall_core::admission::of_compulsory_age;
 use rollcall_core::procedures::Frequency;
+use rollcall_core::runs::runs;
 use rollcall_core::text::human_date;
-use rollcall_core::{AcademicYear, Category, Code, DateRange, Session, Slot, triggers};
+use rollcall_core::{AcademicYear, Category, Code, DateRange, Session, Slot};
 
 use crate::{Due, Key, Kind, PupilFacts, School};
 
@@ -161,7 +162,7 @@ fn absences(school: &School<'_>, facts: &PupilFacts<'_>, today: Date, found: &mu
     };
     let row = school.register.row(id);
     let until = Slot::new(today, Session::Pm);
-    for run in triggers::runs(
+    for run in runs(
         row,
         school.calendar,
         until,
@@ -317,7 +318,7 @@ pub(crate) fn absent_within(
     }
     let row = school.register.row(id);
     let until = Slot::new(period.last, Session::Pm);
-    triggers::runs(
+    runs(
         row,
         school.calendar,
         until,

@@ -231,6 +231,8 @@ async fn admit(
                     Redirect::to(&format!("/s/{school}/admissions/{}", key.0)).into_response()
                 );
             }
+            // A pupil already on roll: said beside the UPN.
+            Err(rollcall_store::StoreError::Conflict(message)) => d.refuse("upn", message),
             Err(e) => d.take(e.into(), "upn")?,
         }
     }

@@ -69,6 +69,20 @@ pub async fn admit_notify_and_delete_from_the_office(backend: Backend) {
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
     let entry_path = reply.location.unwrap();
+    // Admitted twice: said beside the UPN.
+    let twice = app
+        .post_form(
+            &format!("/s/{s}/admissions/new"),
+            Some(&officer),
+            &admission_form(),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        twice.text().contains("is already on the school"),
+        "{}",
+        twice.text()
+    );
     let key = PupilKey(entry_path.rsplit('/').next().unwrap().parse().unwrap());
 
     // Prospective until Monday: in the index as such, and on 5A's register as Z, not a row.

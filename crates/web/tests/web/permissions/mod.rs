@@ -5,6 +5,9 @@ use serde_json::json;
 
 use crate::support::{Reply, TestApp};
 
+// The admission register, contacts, parents' details and returns.
+mod registers;
+
 /// What a request comes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
@@ -56,137 +59,7 @@ pub async fn every_role_against_every_route(backend: Backend) {
     );
 
     // (method, path, form body, outcome for each actor in ACTORS order)
-    let amys = app.store.contacts(a).await.unwrap();
-    let (mother, neighbour) = (amys[0].id.0, amys[1].id.0);
-    let bens_neighbour = app.store.contacts(f.pupils[1]).await.unwrap()[1].id.0;
-    let pages: Vec<(&str, String, String, [Outcome; 6])> = vec![
-        (
-            "GET",
-            format!("/s/{s}/returns"),
-            String::new(),
-            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
-        ),
-        (
-            "GET",
-            format!("/s/{s}/returns/due/attendance@2025-09-01"),
-            String::new(),
-            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
-        ),
-        (
-            "POST",
-            format!("/s/{s}/returns/due/attendance@2025-09-01"),
-            "how=by_hand&to=LA+portal".to_owned(),
-            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
-        ),
-        (
-            "GET",
-            format!("/s/{s}/returns/due/attendance@2025-09-01/csv"),
-            String::new(),
-            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
-        ),
-        (
-            "GET",
-            format!("/s/{s}/returns/due/attendance@2025-09-01/pdf"),
-            String::new(),
-            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
-        ),
-        (
-            "GET",
-            format!("/s/{s}/returns/daily/{day}"),
-            String::new(),
-            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
-        ),
-        (
-            "GET",
-            format!("/s/{s}/returns/census"),
-            String::new(),
-            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
-        ),
-        (
-            "GET",
-            format!("/s/{s}/returns/census/2025/autumn"),
-            String::new(),
-            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
-        ),
-        (
-            "GET",
-            format!("/s/{s}/returns/made/1"),
-            String::new(),
-            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
-        ),
-        (
-            "GET",
-            format!("/s/{s}/pupils/{a}/contacts"),
-            String::new(),
-            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
-        ),
-        (
-            "POST",
-            format!("/s/{s}/pupils/{a}/contacts"),
-            "relationship=Aunt".to_owned(),
-            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
-        ),
-        (
-            "POST",
-            format!("/s/{s}/pupils/{a}/contacts/{mother}"),
-            "name=&priority=1".to_owned(),
-            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
-        ),
-        // Ended by the officer; then there is no such contact.
-        (
-            "POST",
-            format!("/s/{s}/pupils/{a}/contacts/{neighbour}/end"),
-            String::new(),
-            [SignIn, Forbidden, Forbidden, Ok, NotFound, NotFound],
-        ),
-        (
-            "POST",
-            format!("/s/{s}/requests/details/999999"),
-            "decision=confirm".to_owned(),
-            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
-        ),
-        (
-            "GET",
-            format!("/s/{s}/admissions"),
-            String::new(),
-            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
-        ),
-        (
-            "GET",
-            format!("/s/{s}/admissions/new"),
-            String::new(),
-            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
-        ),
-        (
-            "POST",
-            format!("/s/{s}/admissions/new"),
-            "legal_surname=Fox".to_owned(),
-            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
-        ),
-        (
-            "GET",
-            format!("/s/{s}/admissions/{a}"),
-            String::new(),
-            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
-        ),
-        (
-            "GET",
-            format!("/s/{s}/admissions/{stranger}"),
-            String::new(),
-            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
-        ),
-        (
-            "POST",
-            format!("/s/{s}/admissions/{a}/entry"),
-            "change=corrected".to_owned(),
-            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
-        ),
-        (
-            "POST",
-            format!("/s/{s}/admissions/{a}/deletion"),
-            format!("ground=f&leaving_date={day}"),
-            [SignIn, Forbidden, Forbidden, Forbidden, Invalid, NotFound],
-        ),
+    let mut pages: Vec<(&str, String, String, [Outcome; 6])> = vec![
         (
             "GET",
             format!("/s/{s}"),
@@ -404,6 +277,7 @@ pub async fn every_role_against_every_route(backend: Backend) {
             [SignIn, Ok, Ok, Ok, Ok, Ok],
         ),
     ];
+    pages.extend(registers::pages(&app).await);
     let mut cookies = vec![None];
     for actor in &ACTORS[1..] {
         cookies.push(Some(app.sign_in(actor).await));
@@ -433,67 +307,7 @@ pub async fn every_role_against_every_route(backend: Backend) {
     ]});
     let change = json!({"date": day.to_string(), "session": "AM", "code": "I", "reason": "reason_established", "note": "Phoned"});
     let bulk_body = json!({"group": f.other_group.0, "first": day.to_string(), "last": day.to_string(), "sessions": "pm", "code": "V", "reason": "Trip"});
-    let incomplete_admission = json!({"upn": "X801200005006", "legal_surname": "Fox",
-        "legal_forename": "Finn", "date_of_birth": "2015-05-01", "sex": "F", "year_group": "5",
-        "reg_group": "5A", "starting_day": day.to_string(), "entry": {"address": ""}, "parents": []});
-    let api: Vec<(&str, String, Option<serde_json::Value>, [Outcome; 6])> = vec![
-        (
-            "GET",
-            format!("/api/v1/schools/{s}/pupils/{a}/contacts"),
-            None,
-            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
-        ),
-        (
-            "POST",
-            format!("/api/v1/schools/{s}/pupils/{a}/contacts"),
-            Some(json!({"name": "", "email": "not an address"})),
-            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
-        ),
-        (
-            "PUT",
-            format!("/api/v1/schools/{s}/pupils/{a}/contacts/{mother}"),
-            Some(json!({"name": "Parent of Amy", "email": "not an address"})),
-            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
-        ),
-        (
-            "POST",
-            format!(
-                "/api/v1/schools/{s}/pupils/{}/contacts/{bens_neighbour}/end",
-                f.pupils[1]
-            ),
-            None,
-            [SignIn, Forbidden, Forbidden, Ok, NotFound, NotFound],
-        ),
-        (
-            "GET",
-            format!("/api/v1/schools/{s}/admissions"),
-            None,
-            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
-        ),
-        (
-            "POST",
-            format!("/api/v1/schools/{s}/admissions"),
-            Some(incomplete_admission),
-            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
-        ),
-        (
-            "GET",
-            format!("/api/v1/schools/{s}/admissions/{a}"),
-            None,
-            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
-        ),
-        (
-            "POST",
-            format!("/api/v1/schools/{s}/admissions/{a}/entry"),
-            Some(json!({"change": "corrected", "entry": {"address": ""}})),
-            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
-        ),
-        (
-            "POST",
-            format!("/api/v1/schools/{s}/admissions/{a}/deletion"),
-            Some(json!({"ground": "f", "leaving_date": day.to_string(), "confirmed": false})),
-            [SignIn, Forbidden, Forbidden, Forbidden, Invalid, NotFound],
-        ),
+    let mut api: Vec<(&str, String, Option<serde_json::Value>, [Outcome; 6])> = vec![
         (
             "GET",
             "/api/v1/me".into(),
@@ -579,6 +393,7 @@ pub async fn every_role_against_every_route(backend: Backend) {
             [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
         ),
     ];
+    api.extend(registers::api(&app).await);
     let mut tokens = vec![None];
     for actor in &ACTORS[1..] {
         tokens.push(Some(app.token(actor).await));
