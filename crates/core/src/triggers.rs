@@ -104,10 +104,18 @@ impl fmt::Display for Trigger {
 const PENALTY_SESSIONS: usize = 10;
 /// The rolling window of the penalty-notice threshold, in school weeks.
 const PENALTY_WEEKS: u32 = 10;
-/// Sessions of illness in an academic year that call for a sickness return.
-const SICKNESS_SESSIONS: usize = 30;
-/// Consecutive unauthorised sessions for the attendance return.
-const CONTINUOUS_SESSIONS: usize = 20;
+/// Sessions of illness in an academic year that call for a sickness return: 15 school days
+/// ([`Trigger::SicknessReturn`]).
+pub const SICKNESS_SESSIONS: usize = 30;
+/// Consecutive unauthorised sessions for the attendance return: 10 school days
+/// ([`Trigger::ContinuousUnauthorisedAbsence`]).
+pub const CONTINUOUS_SESSIONS: usize = 20;
+/// Unauthorised absence, `G N O U`: what the penalty-notice threshold, the attendance return and
+/// a CME referral count.
+pub fn unauthorised(code: Code) -> bool {
+    code.category() == Category::Unauthorised
+}
+
 /// School days an `N` may stand before it must be replaced.
 const N_CODE_SCHOOL_DAYS: u32 = 5;
 
@@ -158,7 +166,6 @@ pub fn evaluate_pupil(
     if let Some(sessions) = sickness_return(&marks) {
         hits.push(hit(Trigger::SicknessReturn, sessions));
     }
-    let unauthorised = |c: Code| c.category() == Category::Unauthorised;
     if let Some(sessions) = first_run(row, calendar, until, CONTINUOUS_SESSIONS, unauthorised) {
         hits.push(hit(Trigger::ContinuousUnauthorisedAbsence, sessions));
     }
@@ -190,7 +197,6 @@ pub fn penalty_windows(
     calendar: &Calendar,
     covered: impl Fn(Slot) -> bool,
 ) -> Vec<Vec<Slot>> {
-    let unauthorised = |code: Code| code.category() == Category::Unauthorised;
     let threshold = (PENALTY_SESSIONS, PENALTY_WEEKS);
     threshold_windows(marks, calendar, unauthorised, threshold, covered)
 }

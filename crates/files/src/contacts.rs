@@ -1,14 +1,13 @@
 //! `contacts.csv`: pupils' parents, carers and emergency contacts as a management information
 //! system exports them, one row a contact, matched to `pupils.csv` by UPN.
 
-use std::fs::File;
 use std::path::Path;
 
 use rollcall_core::pupil::parse_flag;
 use rollcall_core::{Contact, Roll, TextKind, Upn, check_text};
 
-use crate::error::{FileError, LoadError, MAX_REPORTED};
-use crate::fields::Header;
+use crate::error::{FileError, LoadError};
+use crate::fields::{each_row, open_csv};
 
 /// The columns of `contacts.csv`. `upn` and `name` are required; the others may be absent
 /// (an export without them) or empty.
@@ -118,17 +117,7 @@ fn contact_of(row: &Row<'_>, roll: &Roll) -> Result<PupilContact, FieldError> {
 /// [`MAX_REPORTED`]. A contact whose UPN is not in the roll is an error: an import is all or
 /// nothing.
 pub fn read_contacts(path: &Path, roll: &Roll) -> Result<Vec<PupilContact>, LoadError> {
-    let file = File::open(path).map_err(|e| FileError::file(path, format!("cannot open: {e}")))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(file);
-    let header = Header::new(
-        reader
-            .headers()
-            .map_err(|e| FileError::at(path, 1, None, e))?
-            .iter(),
-    );
+    let (mut reader, header) = open_csv(path)?;
     header.required(path, "upn")?;
     header.required(path, "name")?;
     let mut columns = [None; 14];
@@ -136,46 +125,16 @@ pub fn read_contacts(path: &Path, roll: &Roll) -> Result<Vec<PupilContact>, Load
         *slot = header.optional(name);
     }
     let mut contacts = Vec::new();
-    let mut errors = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
-                errors.push(FileError::at(path, line, None, e));
-                break;
-            }
+    each_row(path, &mut reader, &header, |record, line, errors| {
+        let row = Row {
+            record,
+            columns: &columns,
+        };
+        match contact_of(&row, roll) {
+            Ok(contact) => contacts.push(contact),
+            Err((field, reason)) => errors.push(FileError::at(path, line, Some(field), reason)),
         }
-        let line = record.position().map_or(0, csv::Position::line);
-        if record.len() == 1 && record.get(0).is_some_and(str::is_empty) {
-            continue;
-        }
-        if record.len() != header.len() {
-            let reason = format!(
-                "this row has {} fields; the header has {}",
-                record.len(),
-                header.len()
-            );
-            errors.push(FileError::at(path, line, None, reason));
-        } else {
-            let row = Row {
-                record: &record,
-                columns: &columns,
-            };
-            match contact_of(&row, roll) {
-                Ok(contact) => contacts.push(contact),
-                Err((field, reason)) => errors.push(FileError::at(path, line, Some(field), reason)),
-            }
-        }
-        if errors.len() >= MAX_REPORTED {
-            return Err(LoadError::from_errors(errors, true));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(LoadError::from_errors(errors, false));
-    }
+    })?;
     Ok(contacts)
 }
 

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use jiff::civil::Date;
 
-use crate::error::FileError;
+use crate::error::{FileError, LoadError, MAX_REPORTED};
 
 /// Finds columns by name in a header row, ignoring case, spaces and a byte-order mark.
 pub(crate) struct Header {
@@ -43,6 +43,69 @@ impl Header {
                 ),
             )
         })
+    }
+}
+
+/// A CSV file opened with its header read: fields trimmed, rows of any length (each checked
+/// against the header in [`each_row`]).
+pub(crate) fn open_csv(path: &Path) -> Result<(csv::Reader<std::fs::File>, Header), FileError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| FileError::file(path, format!("cannot open: {e}")))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(file);
+    let header = Header::new(
+        reader
+            .headers()
+            .map_err(|e| FileError::at(path, 1, None, e))?
+            .iter(),
+    );
+    Ok((reader, header))
+}
+
+/// Hands each row with as many fields as the header, and its line, to `row`, which notes what
+/// is wrong in the errors it is given; skips blank lines; stops after [`MAX_REPORTED`]
+/// problems. Every problem is returned, in line order.
+pub(crate) fn each_row(
+    path: &Path,
+    reader: &mut csv::Reader<std::fs::File>,
+    header: &Header,
+    mut row: impl FnMut(&csv::StringRecord, u64, &mut Vec<FileError>),
+) -> Result<(), LoadError> {
+    let mut errors = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(0, csv::Position::line);
+                errors.push(FileError::at(path, line, None, e));
+                break;
+            }
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        if record.len() == 1 && record.get(0).is_some_and(str::is_empty) {
+            continue;
+        }
+        if record.len() == header.len() {
+            row(&record, line, &mut errors);
+        } else {
+            let reason = format!(
+                "this row has {} fields; the header has {}",
+                record.len(),
+                header.len()
+            );
+            errors.push(FileError::at(path, line, None, reason));
+        }
+        if errors.len() >= MAX_REPORTED {
+            return Err(LoadError::from_errors(errors, true));
+        }
+    }
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(LoadError::from_errors(errors, false)),
     }
 }
 

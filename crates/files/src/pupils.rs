@@ -8,8 +8,8 @@ use rollcall_core::pupil::parse_flag;
 use rollcall_core::{LaEstab, Pupil, Roll, SenStatus, Sex, TextKind, Upn, YearGroup, check_text};
 use rustc_hash::FxHashMap;
 
-use crate::error::{FileError, LoadError, MAX_REPORTED};
-use crate::fields::{Header, parse_date, parse_optional_date};
+use crate::error::{FileError, LoadError};
+use crate::fields::{each_row, open_csv, parse_date, parse_optional_date};
 
 /// The columns of `pupils.csv`, in the order rollcall writes them.
 pub const PUPIL_COLUMNS: [&str; 13] = [
@@ -33,75 +33,33 @@ pub const SCHOOL_COLUMN: &str = "la_estab";
 
 /// Reads `pupils.csv` into a roll, reporting every bad field up to [`MAX_REPORTED`].
 pub fn read_pupils(path: &Path) -> Result<Roll, LoadError> {
-    let file = File::open(path).map_err(|e| FileError::file(path, format!("cannot open: {e}")))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(file);
-    let header = Header::new(
-        reader
-            .headers()
-            .map_err(|e| FileError::at(path, 1, None, e))?
-            .iter(),
-    );
+    let (mut reader, header) = open_csv(path)?;
     let mut columns = [0usize; 13];
     for (slot, name) in columns.iter_mut().zip(PUPIL_COLUMNS) {
         *slot = header.required(path, name)?;
     }
     let school = header.optional(SCHOOL_COLUMN);
-
     let mut pupils = Vec::new();
     let mut lines: FxHashMap<Upn, u64> = FxHashMap::default();
-    let mut errors = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
-                errors.push(FileError::at(path, line, None, e));
-                break;
-            }
-        }
-        let line = record.position().map_or(0, csv::Position::line);
-        if record.len() == 1 && record.get(0).is_some_and(str::is_empty) {
-            continue;
-        }
-        if record.len() != header.len() {
-            errors.push(FileError::at(
-                path,
-                line,
-                None,
-                format!(
-                    "this row has {} fields; the header has {}",
-                    record.len(),
-                    header.len()
-                ),
-            ));
-        } else {
-            match pupil_of(&record, &columns, school) {
-                Ok(pupil) => {
-                    if let Some(first) = lines.insert(pupil.upn, line) {
-                        errors.push(FileError::at(
-                            path,
-                            line,
-                            Some("upn"),
-                            format!("{} is already on line {first}", pupil.upn),
-                        ));
-                    }
-                    pupils.push(pupil);
+    each_row(
+        path,
+        &mut reader,
+        &header,
+        |record, line, errors| match pupil_of(record, &columns, school) {
+            Ok(pupil) => {
+                if let Some(first) = lines.insert(pupil.upn, line) {
+                    errors.push(FileError::at(
+                        path,
+                        line,
+                        Some("upn"),
+                        format!("{} is already on line {first}", pupil.upn),
+                    ));
                 }
-                Err((field, reason)) => errors.push(FileError::at(path, line, Some(field), reason)),
+                pupils.push(pupil);
             }
-        }
-        if errors.len() >= MAX_REPORTED {
-            return Err(LoadError::from_errors(errors, true));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(LoadError::from_errors(errors, false));
-    }
+            Err((field, reason)) => errors.push(FileError::at(path, line, Some(field), reason)),
+        },
+    )?;
     Roll::new(pupils).map_err(|e| LoadError::one(FileError::file(path, e)))
 }
 

@@ -169,31 +169,32 @@ pub fn extract(
 /// sessions of each reason, headed by its code.
 pub fn to_csv(extract: &Extract) -> Result<String, csv::Error> {
     let reasons = reasons();
-    let mut out = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
-        "UPN".to_owned(),
-        "Surname".into(),
-        "Forename".into(),
-        "SessionsPossible".into(),
-        "SessionsAuthorised".into(),
-        "SessionsUnauthorised".into(),
+        "UPN",
+        "Surname",
+        "Forename",
+        "SessionsPossible",
+        "SessionsAuthorised",
+        "SessionsUnauthorised",
     ];
-    header.extend(reasons.iter().map(|c| c.symbol().to_owned()));
-    out.write_record(&header)?;
-    for line in &extract.lines {
-        let mut row = vec![
-            line.upn.to_string(),
-            line.surname.clone(),
-            line.forename.clone(),
-            line.tally.possible.to_string(),
-            line.tally.authorised.to_string(),
-            line.tally.unauthorised.to_string(),
-        ];
-        row.extend(line.by_reason.iter().map(ToString::to_string));
-        out.write_record(&row)?;
-    }
-    let bytes = out.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    header.extend(reasons.iter().map(|c| c.symbol()));
+    let rows: Vec<Vec<String>> = extract
+        .lines
+        .iter()
+        .map(|line| {
+            let mut row = vec![
+                line.upn.to_string(),
+                line.surname.clone(),
+                line.forename.clone(),
+                line.tally.possible.to_string(),
+                line.tally.authorised.to_string(),
+                line.tally.unauthorised.to_string(),
+            ];
+            row.extend(line.by_reason.iter().map(ToString::to_string));
+            row
+        })
+        .collect();
+    crate::csv_text(header, rows.iter().map(Vec::as_slice))
 }
 
 #[cfg(test)]

@@ -253,8 +253,8 @@ fn absence(school: &School<'_>, due: &Due, f: &PupilFacts<'_>) -> (String, Strin
         school.register.row(id),
         school.calendar,
         until,
-        crate::due::CONTINUOUS_SESSIONS,
-        |c| c.category() == rollcall_core::Category::Unauthorised,
+        rollcall_core::triggers::CONTINUOUS_SESSIONS,
+        rollcall_core::triggers::unauthorised,
     );
     let run = match due.key.kind {
         Kind::Cme => runs
@@ -303,13 +303,10 @@ pub fn content(school: &School<'_>, due: &Due) -> Table {
 
 /// The table as CSV, with a header row.
 pub fn to_csv(table: &Table) -> Result<String, csv::Error> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(&table.columns)?;
-    for row in &table.rows {
-        out.write_record(row)?;
-    }
-    let bytes = out.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    crate::csv_text(
+        table.columns.iter().copied(),
+        table.rows.iter().map(Vec::as_slice),
+    )
 }
 
 /// The table as an email's text: the explanation, then each pupil's fields one to a line.

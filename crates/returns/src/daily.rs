@@ -141,13 +141,7 @@ pub fn daily(
 
 /// The file as CSV, with a header row.
 pub fn to_csv(daily: &Daily) -> Result<String, csv::Error> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(COLUMNS)?;
-    for row in &daily.rows {
-        out.write_record(row)?;
-    }
-    let bytes = out.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    crate::csv_text(COLUMNS, daily.rows.iter().map(Vec::as_slice))
 }
 
 #[cfg(test)]

@@ -7,14 +7,11 @@ use rollcall_core::admission::of_compulsory_age;
 use rollcall_core::procedures::Frequency;
 use rollcall_core::runs::runs;
 use rollcall_core::text::human_date;
-use rollcall_core::{AcademicYear, Category, Code, DateRange, Session, Slot};
+use rollcall_core::triggers::{CONTINUOUS_SESSIONS, SICKNESS_SESSIONS, unauthorised};
+use rollcall_core::{AcademicYear, Code, DateRange, Session, Slot};
 
 use crate::{Due, Key, Kind, PupilFacts, School};
 
-/// Sessions of continuous unauthorised absence for the attendance return and a CME referral.
-pub(crate) const CONTINUOUS_SESSIONS: usize = 20;
-/// Sessions of illness in a school year that call for a sickness return.
-const SICKNESS_SESSIONS: usize = 30;
 /// The new-pupil return's days after entry (regulation 13(1)).
 const NEW_PUPIL_DAYS: i64 = 5;
 
@@ -150,10 +147,6 @@ fn part_time(facts: &PupilFacts<'_>, today: Date, found: &mut Vec<Due>) {
     }
 }
 
-fn unauthorised(code: Code) -> bool {
-    code.category() == Category::Unauthorised
-}
-
 /// Sickness returns and CME referrals, from the pupil's marks.
 fn absences(school: &School<'_>, facts: &PupilFacts<'_>, today: Date, found: &mut Vec<Due>) {
     let pupil = facts.pupil;
@@ -264,6 +257,8 @@ fn periods(school: &School<'_>, today: Date) -> Vec<DateRange> {
 
 /// The attendance return for each period: the pupils whose ten continuous school days of
 /// unauthorised absence were met, or went on, within it. A period with none is a nil return.
+/// The guidance fixes how often (at least monthly), not the day: rollcall asks for it on the
+/// first school day after the period, once its registers are complete.
 fn attendance(school: &School<'_>, today: Date, found: &mut Vec<Due>) {
     for period in periods(school, today) {
         let pupils: Vec<_> = school

@@ -34,6 +34,20 @@ use rollcall_core::{Calendar, Contact, DateRange, Pupil, Register, Upn};
 
 pub use due::due;
 
+/// A header and rows as CSV text: the form every file the crate makes goes out in.
+pub fn csv_text<'a>(
+    header: impl IntoIterator<Item = &'a str>,
+    rows: impl IntoIterator<Item = &'a [String]>,
+) -> Result<String, csv::Error> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(header)?;
+    for row in rows {
+        out.write_record(row)?;
+    }
+    let bytes = out.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// The kinds of return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {

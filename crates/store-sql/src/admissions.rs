@@ -11,7 +11,7 @@ use rollcall_store::{
 };
 
 use crate::contacts::ContactSql;
-use crate::statements::{PUPIL_COLUMNS, PupilRow, Result, Sql, corrupt, db, rows_by};
+use crate::statements::{PUPIL_COLUMNS, PupilRow, Result, Sql, corrupt, db, opt_date, rows_by};
 use crate::{SqlStore, found};
 
 #[derive(sqlx::FromRow)]
@@ -108,10 +108,6 @@ const ENTRY_COLUMNS: &str = "pupil_id, address, last_school, boarder, registrati
      change, at, by_name";
 const DELETION_COLUMNS: &str =
     "pupil_id, ground, leaving_date, other_school, evidence_date, enquiries, note, at, by_name";
-
-fn opt_date(d: Option<Date>) -> Option<jiff_sqlx::Date> {
-    d.map(jiff_sqlx::Date::from)
-}
 
 #[async_trait]
 pub(crate) trait AdmissionSql: Send {

@@ -10,7 +10,9 @@ use rollcall_store::{
     StoreError,
 };
 
-use crate::statements::{CONTACT_COLUMNS, ContactRow, Result, Sql, corrupt, db, rows_by};
+use crate::statements::{
+    CONTACT_COLUMNS, ContactRow, Result, Sql, bind_contact, corrupt, db, rows_by,
+};
 use crate::{SqlStore, found};
 
 const VERSION_COLUMNS: &str = "v.contact_id AS id, v.pupil_id, v.name, v.relationship, \
@@ -105,6 +107,7 @@ pub(crate) trait ContactSql: Send {
         by: &str,
     ) -> Result<()>;
     async fn select_versions(&mut self, pupil: i64) -> Result<Vec<ContactVersion>>;
+    async fn select_school_contacts(&mut self, school: i64) -> Result<Vec<ContactRecord>>;
     async fn insert_request(
         &mut self,
         school: i64,
@@ -113,6 +116,7 @@ pub(crate) trait ContactSql: Send {
         at: DateTime,
     ) -> Result<i64>;
     async fn select_requests(&mut self, school: i64) -> Result<Vec<DetailsRequest>>;
+    async fn select_request(&mut self, school: i64, id: i64) -> Result<Option<DetailsRequest>>;
     async fn select_parent_requests(&mut self, parent: i64) -> Result<Vec<DetailsRequest>>;
     async fn decide_request(&mut self, d: &DetailsDecision) -> Result<u64>;
     async fn select_parent_contacts_at(
@@ -144,31 +148,19 @@ macro_rules! impl_contact_sql {
             }
 
             async fn update_contact(&mut self, id: i64, c: &Contact, ended: bool) -> Result<()> {
-                sqlx::query(
+                let query = sqlx::query(
                     "UPDATE contacts SET name = $2, relationship = $3, parental_responsibility = $4, \
                      lives_with_pupil = $5, correspondence = $6, priority = $7, phones = $8, email = $9, \
                      address = $10, preferred_language = $11, court_order = $12, opted_out = $13, \
                      salutation = $14, ended = $15 WHERE id = $1",
                 )
-                .bind(id)
-                .bind(&c.name)
-                .bind(&c.relationship)
-                .bind(c.parental_responsibility)
-                .bind(c.lives_with_pupil)
-                .bind(c.correspondence)
-                .bind(i32::from(c.priority))
-                .bind(c.phones.join("\n"))
-                .bind(&c.email)
-                .bind(&c.address)
-                .bind(&c.preferred_language)
-                .bind(&c.court_order)
-                .bind(c.opted_out)
-                .bind(&c.salutation)
-                .bind(ended)
-                .execute(&mut *self)
-                .await
-                .map(|_| ())
-                .map_err(db)
+                .bind(id);
+                bind_contact!(query, c)
+                    .bind(ended)
+                    .execute(&mut *self)
+                    .await
+                    .map(|_| ())
+                    .map_err(db)
             }
 
             async fn insert_version(
@@ -179,36 +171,37 @@ macro_rules! impl_contact_sql {
                 at: DateTime,
                 by: &str,
             ) -> Result<()> {
-                let c = &held.contact;
-                sqlx::query(
+                let query = sqlx::query(
                     "INSERT INTO contact_versions (school_id, contact_id, pupil_id, name, relationship, \
-                     parental_responsibility, lives_with_pupil, correspondence, salutation, priority, phones, \
-                     email, address, preferred_language, court_order, opted_out, change, at, by_name) \
+                     parental_responsibility, lives_with_pupil, correspondence, priority, phones, email, \
+                     address, preferred_language, court_order, opted_out, salutation, change, at, by_name) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
                 )
                 .bind(school)
                 .bind(held.id.0)
-                .bind(held.pupil.0)
-                .bind(&c.name)
-                .bind(&c.relationship)
-                .bind(c.parental_responsibility)
-                .bind(c.lives_with_pupil)
-                .bind(c.correspondence)
-                .bind(&c.salutation)
-                .bind(i32::from(c.priority))
-                .bind(c.phones.join("\n"))
-                .bind(&c.email)
-                .bind(&c.address)
-                .bind(&c.preferred_language)
-                .bind(&c.court_order)
-                .bind(c.opted_out)
-                .bind(change.id())
-                .bind(jiff_sqlx::DateTime::from(at))
-                .bind(by)
-                .execute(&mut *self)
+                .bind(held.pupil.0);
+                bind_contact!(query, held.contact)
+                    .bind(change.id())
+                    .bind(jiff_sqlx::DateTime::from(at))
+                    .bind(by)
+                    .execute(&mut *self)
+                    .await
+                    .map(|_| ())
+                    .map_err(db)
+            }
+
+            async fn select_school_contacts(&mut self, school: i64) -> Result<Vec<ContactRecord>> {
+                Ok(sqlx::query_as::<_, ContactRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {CONTACT_COLUMNS} FROM contacts c JOIN pupils p ON p.id = c.pupil_id \
+                     WHERE p.school_id = $1 AND NOT c.ended ORDER BY c.pupil_id, c.priority, c.id"
+                )))
+                .bind(school)
+                .fetch_all(&mut *self)
                 .await
-                .map(|_| ())
-                .map_err(db)
+                .map_err(db)?
+                .into_iter()
+                .map(ContactRow::record)
+                .collect())
             }
 
             async fn select_versions(&mut self, pupil: i64) -> Result<Vec<ContactVersion>> {
@@ -236,6 +229,20 @@ macro_rules! impl_contact_sql {
                 rows_by!(self, RequestRow,
                     format!("SELECT {REQUEST_COLUMNS} FROM details_requests r JOIN parents p ON p.id = r.parent_id \
                              WHERE r.school_id = $1 ORDER BY r.id"), school)
+            }
+
+            async fn select_request(&mut self, school: i64, id: i64) -> Result<Option<DetailsRequest>> {
+                sqlx::query_as::<_, RequestRow>(sqlx::AssertSqlSafe(format!(
+                    "SELECT {REQUEST_COLUMNS} FROM details_requests r JOIN parents p ON p.id = r.parent_id \
+                     WHERE r.school_id = $1 AND r.id = $2"
+                )))
+                .bind(school)
+                .bind(id)
+                .fetch_optional(&mut *self)
+                .await
+                .map_err(db)?
+                .map(RequestRow::record)
+                .transpose()
             }
 
             async fn select_parent_requests(&mut self, parent: i64) -> Result<Vec<DetailsRequest>> {
@@ -384,6 +391,10 @@ impl Contacts for SqlStore {
         })
     }
 
+    async fn school_contacts(&self, school: SchoolId) -> Result<Vec<ContactRecord>> {
+        read!(self, |c| c.select_school_contacts(school.0).await)
+    }
+
     async fn contact_history(&self, key: PupilKey) -> Result<Vec<ContactVersion>> {
         read!(self, |c| c.select_versions(key.0).await)
     }
@@ -421,12 +432,7 @@ impl Contacts for SqlStore {
 
     async fn decide_details(&self, d: &DetailsDecision) -> Result<()> {
         write!(self, |c| {
-            let request = c
-                .select_requests(d.school.0)
-                .await?
-                .into_iter()
-                .find(|r| r.id == d.id)
-                .ok_or(StoreError::NotFound("request"))?;
+            let request = found(c.select_request(d.school.0, d.id).await?, "request")?;
             if c.decide_request(d).await? == 0 {
                 return Err(StoreError::Conflict(
                     "this request has already been decided".into(),

@@ -4,12 +4,10 @@
 use async_trait::async_trait;
 use jiff::civil::Date;
 use rollcall_returns::Key;
-use rollcall_store::{
-    ContactRecord, DailyData, NewReturn, ReturnRecord, ReturnsMade, SchoolId, Sent, StoreError,
-};
+use rollcall_store::{DailyData, NewReturn, ReturnRecord, ReturnsMade, SchoolId, Sent, StoreError};
 
 use crate::SqlStore;
-use crate::statements::{CONTACT_COLUMNS, ContactRow, Result, Sql, corrupt, db, rows_by};
+use crate::statements::{Result, Sql, corrupt, db, rows_by};
 use crate::time::{from_micros, to_micros};
 
 #[derive(sqlx::FromRow)]
@@ -54,8 +52,8 @@ trait ReturnSql: Send {
     async fn upsert_daily(&mut self, daily: &DailyData) -> Result<()>;
     async fn select_daily(&mut self, school: i64, date: Date) -> Result<Option<DailyData>>;
     async fn insert_return(&mut self, made: &NewReturn) -> Result<i64>;
+    async fn return_made(&mut self, school: i64, key: &Key) -> Result<bool>;
     async fn select_returns(&mut self, school: i64) -> Result<Vec<ReturnRecord>>;
-    async fn select_school_contacts(&mut self, school: i64) -> Result<Vec<ContactRecord>>;
 }
 
 macro_rules! impl_return_sql {
@@ -119,25 +117,24 @@ macro_rules! impl_return_sql {
                 .map_err(db)
             }
 
+            async fn return_made(&mut self, school: i64, key: &Key) -> Result<bool> {
+                let made: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM returns_made WHERE school_id = $1 AND key = $2",
+                )
+                .bind(school)
+                .bind(key.to_string())
+                .fetch_one(&mut *self)
+                .await
+                .map_err(db)?;
+                Ok(made > 0)
+            }
+
             async fn select_returns(&mut self, school: i64) -> Result<Vec<ReturnRecord>> {
                 rows_by!(self, MadeRow,
                     "SELECT id, key, due, sent, recipient, content, at, by_name FROM returns_made \
                      WHERE school_id = $1 ORDER BY id".to_owned(), school)
             }
 
-            async fn select_school_contacts(&mut self, school: i64) -> Result<Vec<ContactRecord>> {
-                Ok(sqlx::query_as::<_, ContactRow>(sqlx::AssertSqlSafe(format!(
-                    "SELECT {CONTACT_COLUMNS} FROM contacts c JOIN pupils p ON p.id = c.pupil_id \
-                     WHERE p.school_id = $1 AND NOT c.ended ORDER BY c.pupil_id, c.priority, c.id"
-                )))
-                .bind(school)
-                .fetch_all(&mut *self)
-                .await
-                .map_err(db)?
-                .into_iter()
-                .map(ContactRow::record)
-                .collect())
-            }
         }
     };
 }
@@ -157,11 +154,7 @@ impl ReturnsMade for SqlStore {
 
     async fn record_return(&self, made: &NewReturn) -> Result<i64> {
         write!(self, |c| {
-            if c.select_returns(made.school.0)
-                .await?
-                .iter()
-                .any(|r| r.key == made.key)
-            {
+            if c.return_made(made.school.0, &made.key).await? {
                 return Err(StoreError::Conflict(format!(
                     "this return ({}) has already been made",
                     made.key
@@ -181,9 +174,5 @@ impl ReturnsMade for SqlStore {
 
     async fn returns_made(&self, school: SchoolId) -> Result<Vec<ReturnRecord>> {
         read!(self, |c| c.select_returns(school.0).await)
-    }
-
-    async fn school_contacts(&self, school: SchoolId) -> Result<Vec<ContactRecord>> {
-        read!(self, |c| c.select_school_contacts(school.0).await)
     }
 }

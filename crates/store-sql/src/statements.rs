@@ -651,7 +651,7 @@ pub(crate) trait Sql: Send {
     async fn select_outbox(&mut self, school: i64) -> Result<Vec<MessageRecord>>;
 }
 
-fn opt_date(d: Option<Date>) -> Option<jiff_sqlx::Date> {
+pub(crate) fn opt_date(d: Option<Date>) -> Option<jiff_sqlx::Date> {
     d.map(jiff_sqlx::Date::from)
 }
 
@@ -676,6 +676,29 @@ macro_rules! bind_pupil {
             .bind($p.school.map(|s| s.to_string()))
     };
 }
+
+/// Binds a contact's fields, in the column order the contact statements share: name,
+/// relationship, parental responsibility, lives with the pupil, letters, priority, phones,
+/// email, address, language, court order, opted out, salutation.
+macro_rules! bind_contact {
+    ($query:expr, $c:expr) => {
+        $query
+            .bind(&$c.name)
+            .bind(&$c.relationship)
+            .bind($c.parental_responsibility)
+            .bind($c.lives_with_pupil)
+            .bind($c.correspondence)
+            .bind(i32::from($c.priority))
+            .bind($c.phones.join("\n"))
+            .bind(&$c.email)
+            .bind(&$c.address)
+            .bind(&$c.preferred_language)
+            .bind(&$c.court_order)
+            .bind($c.opted_out)
+            .bind(&$c.salutation)
+    };
+}
+pub(crate) use bind_contact;
 
 /// Inserts marks in batches, with `$on_conflict` after each batch's values: how many rows
 /// were written.
@@ -1075,29 +1098,14 @@ macro_rules! impl_sql {
             }
 
             async fn insert_contact(&mut self, key: i64, c: &Contact) -> Result<i64> {
-                sqlx::query_scalar(
+                let query = sqlx::query_scalar(
                     "INSERT INTO contacts (pupil_id, name, relationship, parental_responsibility, \
                      lives_with_pupil, correspondence, priority, phones, email, address, preferred_language, \
                      court_order, opted_out, salutation) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
                 )
-                .bind(key)
-                .bind(&c.name)
-                .bind(&c.relationship)
-                .bind(c.parental_responsibility)
-                .bind(c.lives_with_pupil)
-                .bind(c.correspondence)
-                .bind(i32::from(c.priority))
-                .bind(c.phones.join("\n"))
-                .bind(&c.email)
-                .bind(&c.address)
-                .bind(&c.preferred_language)
-                .bind(&c.court_order)
-                .bind(c.opted_out)
-                .bind(&c.salutation)
-                .fetch_one(&mut *self)
-                .await
-                .map_err(db)
+                .bind(key);
+                bind_contact!(query, c).fetch_one(&mut *self).await.map_err(db)
             }
 
             async fn select_contacts(&mut self, key: i64) -> Result<Vec<ContactRecord>> {

@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 use jiff::civil::DateTime;
 
-use crate::{Actor, Contact, ContactId, ParentId, PupilKey, Result, SchoolId};
+use crate::{Actor, Contact, ContactId, ContactRecord, ParentId, PupilKey, Result, SchoolId};
 
 /// Why a contact's version was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +171,9 @@ pub trait Contacts: Send + Sync {
         actor: &Actor,
         at: DateTime,
     ) -> Result<()>;
+
+    /// Every current contact of a school's pupils.
+    async fn school_contacts(&self, school: SchoolId) -> Result<Vec<ContactRecord>>;
 
     /// Every version of a pupil's contacts, oldest first.
     async fn contact_history(&self, key: PupilKey) -> Result<Vec<ContactVersion>>;

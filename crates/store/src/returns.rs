@@ -128,9 +128,6 @@ pub trait ReturnsMade: Send + Sync {
 
     /// A school's returns made, oldest first.
     async fn returns_made(&self, school: SchoolId) -> Result<Vec<ReturnRecord>>;
-
-    /// Every contact of a school's pupils.
-    async fn school_contacts(&self, school: SchoolId) -> Result<Vec<crate::ContactRecord>>;
 }
 
 /// What the returns' rules read about one pupil, owned.

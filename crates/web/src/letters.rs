@@ -496,6 +496,23 @@ pub(crate) async fn typeset(
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// A CSV file to save under `name`.
+pub(crate) fn csv_response(csv: String, name: &str) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response()
+}
+
 /// A PDF response, shown in the browser (and saved under `name`).
 pub(crate) fn pdf_response(pdf: Vec<u8>, name: &str) -> axum::response::Response {
     use axum::http::header;

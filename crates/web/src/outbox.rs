@@ -4,16 +4,18 @@
 
 use jiff::SignedDuration;
 use jiff::civil::DateTime;
-use rollcall_core::{CaseEntry, EntryKind};
+use rollcall_core::{CaseEntry, EntryKind, Permission};
+use rollcall_letters::{LetterKind, Letters, SAVED_PREFIX};
 use rollcall_messages::{
     Fields, Kind, SendError, Templates, email_address, retry_after, uk_mobile,
 };
 use rollcall_store::{
     Actor, Channel, ContactRecord, Delivery, NewCaseEntry, NewMessage, PupilRecord, SchoolId,
-    SchoolRecord,
+    SchoolRecord, TemplateRecord,
 };
 
 use crate::AppState;
+use crate::access::Access;
 use crate::error::AppError;
 
 /// How many messages one delivery round takes.
@@ -194,4 +196,43 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, AppError> {
         state.store.record_delivery(message.id, &delivery).await?;
     }
     Ok(claimed.len())
+}
+
+/// Saves the school's wording of a message or (named `letter.{id}`) a letter, once it renders
+/// with that template's fields; what it was saved as.
+pub(crate) async fn save_template(
+    state: &AppState,
+    access: &Access,
+    name: &str,
+    subject: &str,
+    body: &str,
+) -> Result<&'static str, AppError> {
+    access.require(Permission::EditTemplates, "edit the school's messages")?;
+    let (title, checked) = match name.strip_prefix(SAVED_PREFIX) {
+        Some(id) => {
+            let kind = LetterKind::parse(id).ok_or_else(|| {
+                AppError::BadRequest(format!("{id:?} is not one of rollcall's letters"))
+            })?;
+            (kind.title(), Letters::check(subject, body))
+        }
+        None => {
+            let kind = Kind::parse(name).map_err(|e| AppError::BadRequest(e.to_string()))?;
+            (kind.title(), Templates::check(kind, subject, body))
+        }
+    };
+    checked.map_err(|e| AppError::BadRequest(crate::view::sentence(&e.to_string())))?;
+    state
+        .store
+        .set_template(
+            access.school.id,
+            &TemplateRecord {
+                name: name.to_owned(),
+                subject: subject.to_owned(),
+                body: body.to_owned(),
+                by: access.user.name.clone(),
+                at: state.clock.now(),
+            },
+        )
+        .await?;
+    Ok(title)
 }

@@ -19,14 +19,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use jiff::SignedDuration;
-use rollcall_core::Policy;
+use rollcall_core::{EntryKind, Permission, Policy};
 use rollcall_messages::{Fields, Kind, email_address};
 use rollcall_store::{
-    ContactRecord, LinkPurpose, ParentAccount, ParentId, PupilKey, PupilRecord, SchoolRecord,
+    ContactId, ContactRecord, LinkPurpose, ParentAccount, ParentId, PupilKey, PupilRecord,
+    SchoolRecord,
 };
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::access::Access;
 use crate::auth::{
     ClientAddress, SignIn, check_sign_in, new_token, rate_limited, session_cookie, token_hash,
 };
@@ -375,4 +377,44 @@ pub(crate) fn router() -> Router<AppState> {
             get(welcome_page).merge(rate_limited(welcome)),
         )
         .route("/parent/logout", post(logout))
+}
+
+/// The office invites a contact to the parent portal: an account for their email address,
+/// linked to this child, and an emailed one-time link to choose a password.
+pub(crate) async fn invite(
+    state: &AppState,
+    access: &Access,
+    pupil: PupilKey,
+    contact: ContactId,
+) -> Result<String, AppError> {
+    access.require(Permission::InviteParents, "invite parents to the portal")?;
+    let pupil = access.pupil(state, pupil).await?;
+    let contact = state
+        .store
+        .contacts(pupil.key)
+        .await?
+        .into_iter()
+        .find(|c| c.id == contact)
+        .ok_or(AppError::NotFound("contact"))?;
+    let email = invitation_address(&contact)?;
+    let parent_id = state
+        .store
+        .ensure_parent(&email, &contact.contact.name)
+        .await?;
+    state.store.link_parent(parent_id, contact.id).await?;
+    let parent = state.store.parent(parent_id).await?;
+    email_link(state, &parent, LinkPurpose::Invitation, &access.school.name).await?;
+    let actor = access.user.actor();
+    state
+        .store
+        .add_case_entry(&crate::requests::entry(
+            pupil.key,
+            EntryKind::Email,
+            contact.contact.name.clone(),
+            format!("Invited to the parent portal at {email}"),
+            &actor,
+            state,
+        ))
+        .await?;
+    Ok(email)
 }

@@ -7,18 +7,17 @@ use rollcall_core::{
     AbsenceReason, AcademicYear, CaseEntry, Code, DateRange, EntryKind, LeaveKind, Permission,
     RequestStatus, Session, SessionKey, check_leave, check_report,
 };
-use rollcall_letters::{LetterKind, Letters, SAVED_PREFIX};
 use rollcall_messages::{Kind, Templates};
 use rollcall_store::{
-    Actor, BulkOutcome, Channel, ContactId, DecidedMarks, Decision, Document, LinkPurpose,
-    NewAbsenceReport, NewCaseEntry, NewLeaveRequest, PupilKey, PupilRecord, TemplateRecord,
+    Actor, BulkOutcome, Channel, ContactId, DecidedMarks, Decision, Document, NewAbsenceReport,
+    NewCaseEntry, NewLeaveRequest, PupilKey, PupilRecord,
 };
 
 use crate::AppState;
 use crate::access::Access;
 use crate::error::AppError;
 use crate::outbox::{entry_for, message_to, pupil_fields, templates};
-use crate::parents::{Child, Family, email_link, invitation_address};
+use crate::parents::{Child, Family};
 use crate::view::long_date;
 
 /// A parent's report, as entered.
@@ -527,86 +526,6 @@ async fn religious_days(state: &AppState, pupil: PupilKey, before: Date) -> Resu
         .filter(|m| m.code == Code::Religious)
         .count();
     Ok(u32::try_from(sessions.div_ceil(2)).unwrap_or(u32::MAX))
-}
-
-/// The office invites a contact to the parent portal: an account for their email address,
-/// linked to this child, and an emailed one-time link to choose a password.
-pub(crate) async fn invite(
-    state: &AppState,
-    access: &Access,
-    pupil: PupilKey,
-    contact: ContactId,
-) -> Result<String, AppError> {
-    access.require(Permission::InviteParents, "invite parents to the portal")?;
-    let pupil = access.pupil(state, pupil).await?;
-    let contact = state
-        .store
-        .contacts(pupil.key)
-        .await?
-        .into_iter()
-        .find(|c| c.id == contact)
-        .ok_or(AppError::NotFound("contact"))?;
-    let email = invitation_address(&contact)?;
-    let parent_id = state
-        .store
-        .ensure_parent(&email, &contact.contact.name)
-        .await?;
-    state.store.link_parent(parent_id, contact.id).await?;
-    let parent = state.store.parent(parent_id).await?;
-    email_link(state, &parent, LinkPurpose::Invitation, &access.school.name).await?;
-    let actor = access.user.actor();
-    state
-        .store
-        .add_case_entry(&entry(
-            pupil.key,
-            EntryKind::Email,
-            contact.contact.name.clone(),
-            format!("Invited to the parent portal at {email}"),
-            &actor,
-            state,
-        ))
-        .await?;
-    Ok(email)
-}
-
-/// A school saves its wording of a message, checked first.
-/// Saves the school's wording of a message or (named `letter.{id}`) a letter, once it renders
-/// with that template's fields; what it was saved as.
-pub(crate) async fn save_template(
-    state: &AppState,
-    access: &Access,
-    name: &str,
-    subject: &str,
-    body: &str,
-) -> Result<&'static str, AppError> {
-    access.require(Permission::EditTemplates, "edit the school's messages")?;
-    let (title, checked) = match name.strip_prefix(SAVED_PREFIX) {
-        Some(id) => {
-            let kind = LetterKind::parse(id).ok_or_else(|| {
-                AppError::BadRequest(format!("{id:?} is not one of rollcall's letters"))
-            })?;
-            (kind.title(), Letters::check(subject, body))
-        }
-        None => {
-            let kind = Kind::parse(name).map_err(|e| AppError::BadRequest(e.to_string()))?;
-            (kind.title(), Templates::check(kind, subject, body))
-        }
-    };
-    checked.map_err(|e| AppError::BadRequest(crate::view::sentence(&e.to_string())))?;
-    state
-        .store
-        .set_template(
-            access.school.id,
-            &TemplateRecord {
-                name: name.to_owned(),
-                subject: subject.to_owned(),
-                body: body.to_owned(),
-                by: access.user.name.clone(),
-                at: state.clock.now(),
-            },
-        )
-        .await?;
-    Ok(title)
 }
 
 fn with_response(note: String, response: &str) -> String {

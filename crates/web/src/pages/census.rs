@@ -5,8 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use rollcall_core::census::CensusTerm;
 use rollcall_core::text::human_date;
@@ -115,17 +114,7 @@ async fn csv(
     let e = term_extract(&register, &access, year, term)?;
     let text = to_csv(&e).map_err(|e| AppError::Internal(e.to_string()))?;
     let name = format!("attendance-census-{year}-{}.csv", term.id());
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        text,
-    )
-        .into_response())
+    Ok(crate::letters::csv_response(text, &name))
 }
 
 pub(crate) fn router() -> Router<AppState> {

@@ -348,7 +348,8 @@ async fn invite(
     Path((school, pupil, contact)): Path<(i64, i64, i64)>,
 ) -> Result<Redirect, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
-    let email = requests::invite(&state, &access, PupilKey(pupil), ContactId(contact)).await?;
+    let email =
+        crate::parents::invite(&state, &access, PupilKey(pupil), ContactId(contact)).await?;
     let query = serde_urlencoded::to_string([("invited", &email)]).unwrap_or_default();
     Ok(Redirect::to(&format!("/s/{school}/pupils/{pupil}?{query}")))
 }
@@ -461,7 +462,8 @@ async fn save_template(
     crate::limits::Form(form): crate::limits::Form<TemplateForm>,
 ) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
-    let saved = requests::save_template(&state, &access, &name, &form.subject, &form.body).await;
+    let saved =
+        crate::outbox::save_template(&state, &access, &name, &form.subject, &form.body).await;
     let message = match saved {
         Ok(title) => {
             let to = with_notice(

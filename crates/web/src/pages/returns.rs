@@ -6,8 +6,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
 use axum::routing::get;
 use jiff::civil::Date;
 use rollcall_core::casework::ItemKey;
@@ -23,6 +22,7 @@ use crate::AppState;
 use crate::access::Access;
 use crate::auth::Staff;
 use crate::error::AppError;
+use crate::letters::{csv_response, pdf_response, typeset};
 use crate::requests::entry;
 
 struct DueLine {
@@ -119,15 +119,10 @@ async fn daily_csv(
             data.missing
         )));
     }
-    let disposition = format!("attachment; filename=\"attendance-{date}.csv\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(csv_response(
         data.content,
-    )
-        .into_response())
+        &format!("attendance-{date}.csv"),
+    ))
 }
 
 /// The school's returns as the rules see them today.
@@ -315,15 +310,7 @@ async fn csv(
     let book = book(&state, &access).await?;
     let (due, table) = find(&state, &access, &book, &key).await?;
     let text = to_csv(&table).map_err(|e| AppError::Internal(e.to_string()))?;
-    let disposition = format!("attachment; filename=\"{}\"", file_name(&due.key, "csv"));
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        text,
-    )
-        .into_response())
+    Ok(csv_response(text, &file_name(&due.key, "csv")))
 }
 
 async fn pdf(
@@ -369,19 +356,8 @@ async fn pdf(
         ],
         sections,
     };
-    let bytes = tokio::task::spawn_blocking(move || report_pdf(&report))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let disposition = format!("inline; filename=\"{}\"", file_name(&due.key, "pdf"));
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    let pdf = typeset(move || report_pdf(&report)).await?;
+    Ok(pdf_response(pdf, &file_name(&due.key, "pdf")))
 }
 
 /// The worklist item a return completes for a pupil, when one asks for it: the sickness return,
@@ -504,15 +480,7 @@ async fn made_csv(
         .into_iter()
         .find(|m| m.id == id)
         .ok_or(AppError::NotFound("return"))?;
-    let disposition = format!("attachment; filename=\"{}\"", file_name(&made.key, "csv"));
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        made.content,
-    )
-        .into_response())
+    Ok(csv_response(made.content, &file_name(&made.key, "csv")))
 }
 
 pub(crate) fn router() -> Router<AppState> {
