@@ -7,7 +7,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rollcall_files::LoadedSchool;
 use rollcall_store::{
-    Actor, ContactsImport, Directory as _, ImportTarget, NewSchool, Registers as _, SchoolRecord,
+    Actor, Directory as _, ImportDetails, ImportTarget, NewSchool, Registers as _, SchoolRecord,
     Store,
 };
 use rollcall_store_sql::SqlStore;
@@ -125,8 +125,9 @@ pub fn import(args: &ImportArgs) -> anyhow::Result<()> {
             .collect(),
         None => Vec::new(),
     };
-    let contacts = ContactsImport {
+    let contacts = ImportDetails {
         contacts,
+        history: Vec::new(),
         at: jiff::Zoned::now()
             .with_time_zone(rollcall_web::Config::default().time_zone)
             .datetime(),

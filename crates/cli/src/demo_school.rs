@@ -148,7 +148,7 @@ pub(crate) async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyho
         .import(
             &school.into(),
             &past,
-            &rollcall_store::ContactsImport::default(),
+            &rollcall_store::ImportDetails::default(),
             &office,
             Timestamp::now(),
             &|_| {},

@@ -20,6 +20,7 @@ pub mod changes;
 pub mod code;
 pub mod contact;
 pub mod delivery;
+pub mod history;
 pub mod ids;
 pub mod policy;
 pub mod procedures;

@@ -6,11 +6,12 @@ use jiff::Timestamp;
 use rollcall_core::{Code, Register, Slot};
 use rollcall_store::{
     Actor, Characteristic, CharacteristicChange, ContactChange, ContactId, ContactRecord,
-    ContactsImport, ImportSummary, MarkSource, PupilKey, PupilRecord, SchoolId, StoreError,
+    ImportDetails, ImportSummary, MarkSource, PupilKey, PupilRecord, SchoolId, StoreError,
 };
 use rustc_hash::FxHashMap;
 
 use crate::contacts::ContactSql;
+use crate::history::HistorySql;
 use crate::ledger::LedgerSql;
 use crate::ops::{MarkChange, SessionOf, Writer, write_marks};
 use crate::statements::{Result, Sql, session_number};
@@ -196,7 +197,7 @@ async fn insert_batch<C: Sql + LedgerSql + ?Sized>(
 pub(crate) async fn contacts<C: Sql + ContactSql + ?Sized>(
     conn: &mut C,
     school: i64,
-    import: &ContactsImport,
+    import: &ImportDetails,
     actor: &Actor,
 ) -> Result<()> {
     let by = actor.signature();
@@ -232,6 +233,38 @@ pub(crate) async fn contacts<C: Sql + ContactSql + ?Sized>(
             }
         };
         conn.insert_version(school, &record, change, import.at, &by)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Attendance at earlier schools imported with the pupils, in the import's transaction: a year
+/// already held from the same school is replaced.
+pub(crate) async fn history<C: Sql + HistorySql + ?Sized>(
+    conn: &mut C,
+    school: i64,
+    import: &ImportDetails,
+    actor: &Actor,
+) -> Result<()> {
+    let by = actor.signature();
+    let mut pupils: FxHashMap<String, i64> = FxHashMap::default();
+    for (upn, year) in &import.history {
+        let pupil = match pupils.get(upn.as_str()) {
+            Some(&key) => key,
+            None => {
+                let key = conn
+                    .select_pupil_by_upn(school, upn.as_str())
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::Invalid(format!("no pupil {upn} for a year's attendance"))
+                    })?
+                    .key
+                    .0;
+                pupils.insert(upn.to_string(), key);
+                key
+            }
+        };
+        conn.upsert_history(school, pupil, year, import.at, &by)
             .await?;
     }
     Ok(())

@@ -10,6 +10,7 @@
 
 mod backup;
 mod families;
+mod history;
 mod import;
 mod ledger;
 mod legacy;
@@ -24,11 +25,12 @@ pub use backup::{BackupError, backup, postgres_bin_dir, restore};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
+use rollcall_core::history::YearAttendance;
 use rollcall_core::{Register, Role, Session, SessionKey};
 use rollcall_store::{
     Actor, Amendment, BulkChange, BulkOutcome, CaseRecord, Casework, CharacteristicChange,
-    CloseJob, Contact, ContactId, ContactRecord, ContactsImport, Directory, FlagRecord, GroupId,
-    GroupRecord, ImportSummary, ImportTarget, JobRecord, LedgerCheck, LedgerEntry, MarkSource,
+    CloseJob, Contact, ContactId, ContactRecord, Directory, FlagRecord, GroupId, GroupRecord,
+    ImportDetails, ImportSummary, ImportTarget, JobRecord, LedgerCheck, LedgerEntry, MarkSource,
     MessageRecord, NewCaseEntry, NewFlag, NewSchool, NewUser, PlannedMark, PupilHistory, PupilKey,
     PupilRecord, RegisterSheet, Registers, Result, SchoolId, SchoolRecord, SheetRow, StaffUser,
     StoreError, StoredMark, Submission, SubmissionRecord, SubmitOutcome, TrustId, UserId,
@@ -494,7 +496,7 @@ impl Registers for SqlStore {
         &self,
         target: &ImportTarget,
         register: &Register,
-        contacts: &ContactsImport,
+        details: &ImportDetails,
         actor: &Actor,
         at: Timestamp,
         progress: &(dyn Fn(u64) + Sync),
@@ -512,13 +514,21 @@ impl Registers for SqlStore {
                 ImportTarget::New(school) => c.insert_school(school).await?,
             };
             let summary = import::import(c, school, register, actor, at, progress).await?;
-            import::contacts(c, school, contacts, actor).await?;
+            import::contacts(c, school, details, actor).await?;
+            import::history(c, school, details, actor).await?;
             Ok::<_, StoreError>(summary)
         })?;
         // Plans made before the load would otherwise go on assuming the tables it filled are
         // as small as they were.
         read!(self, |c| c.analyze().await)?;
         Ok(summary)
+    }
+
+    async fn attendance_history(&self, key: PupilKey) -> Result<Vec<YearAttendance>> {
+        read!(self, |c| {
+            use history::HistorySql as _;
+            c.select_history(key.0).await
+        })
     }
 }
 

@@ -12,6 +12,7 @@ mod contacts;
 mod model;
 mod records;
 mod returns;
+pub mod transfer;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -181,11 +182,16 @@ pub trait Registers: Send + Sync {
         &self,
         target: &ImportTarget,
         register: &Register,
-        contacts: &ContactsImport,
+        contacts: &ImportDetails,
         actor: &Actor,
         at: Timestamp,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportSummary>;
+    /// A pupil's attendance at earlier schools, as their transfer files sent it, by year.
+    async fn attendance_history(
+        &self,
+        key: PupilKey,
+    ) -> Result<Vec<rollcall_core::history::YearAttendance>>;
 }
 
 /// Each pupil's chronology and circumstances, and the jobs the scheduler runs with the messages

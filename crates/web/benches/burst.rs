@@ -134,7 +134,7 @@ async fn school(
         .import(
             &school.into(),
             &empty,
-            &rollcall_store::ContactsImport::default(),
+            &rollcall_store::ImportDetails::default(),
             &actor,
             jiff::Timestamp::now(),
             &|_| {},

@@ -28,7 +28,7 @@ fn pupil(upn: &str, surname: &str, group: &str) -> rollcall_core::Pupil {
 }
 
 /// Two pupils, a fortnight of marks, with lates.
-fn register(last_code: Code) -> Register {
+pub fn register(last_code: Code) -> Register {
     let roll = Roll::new(vec![
         pupil("B801200005001", "Zed", "5A"),
         pupil("Q801200005002", "Young", "5B"),
@@ -111,7 +111,7 @@ pub async fn import_is_all_or_nothing(backend: Backend) {
         .import(
             &school.into(),
             &first,
-            &rollcall_store::ContactsImport::default(),
+            &rollcall_store::ImportDetails::default(),
             &actor("Import", "Data manager"),
             at(18, 0),
             &progress,
@@ -125,7 +125,7 @@ pub async fn import_is_all_or_nothing(backend: Backend) {
         .import(
             &school.into(),
             &first,
-            &rollcall_store::ContactsImport::default(),
+            &rollcall_store::ImportDetails::default(),
             &actor("Import", "Data manager"),
             at(18, 0),
             &progress,
@@ -146,7 +146,7 @@ pub async fn import_is_all_or_nothing(backend: Backend) {
         .import(
             &school.into(),
             &changed,
-            &rollcall_store::ContactsImport::default(),
+            &rollcall_store::ImportDetails::default(),
             &actor("Import", "Data manager"),
             at(18, 0),
             &progress,
@@ -181,7 +181,7 @@ pub async fn load_register_round_trips(backend: Backend) {
         .import(
             &school.into(),
             &original,
-            &rollcall_store::ContactsImport::default(),
+            &rollcall_store::ImportDetails::default(),
             &actor("Import", "Data manager"),
             at(18, 0),
             &|_| {},
@@ -226,7 +226,7 @@ pub async fn a_new_school_failing_in_its_last_mark_leaves_nothing(backend: Backe
         .import(
             &target,
             &register(Code::PresentPm),
-            &rollcall_store::ContactsImport::default(),
+            &rollcall_store::ImportDetails::default(),
             &actor("Import", "Data manager"),
             at(18, 0),
             &|_| {},
@@ -250,4 +250,98 @@ pub async fn a_new_school_failing_in_its_last_mark_leaves_nothing(backend: Backe
         let count = db.count(&format!("SELECT COUNT(*) FROM {table}")).await;
         assert_eq!(count, 0, "{table} kept rows from a refused import");
     }
+}
+
+fn year_at(school: &str, year: i16, possible: u32) -> rollcall_core::history::YearAttendance {
+    rollcall_core::history::YearAttendance {
+        year: rollcall_core::AcademicYear(year),
+        school: rollcall_core::LaEstab::parse(school).unwrap(),
+        school_name: format!("School {school}"),
+        possible,
+        attended: possible - 2,
+        authorised: 1,
+        unauthorised: 1,
+        sessions: (year == 2024).then(|| rollcall_core::history::SessionString {
+            first: date(2024, 9, 2),
+            marks: "/\\IN".into(),
+        }),
+    }
+}
+
+/// Attendance from earlier schools comes in with the pupils, a later file replacing the same
+/// school's year, and a year for a pupil the import does not hold undoes the whole import.
+pub async fn earlier_schools_attendance_comes_with_the_pupils(backend: Backend) {
+    let db = database(backend).await;
+    let store = db.store().await;
+    let school = import_school(&store).await;
+    let upn = rollcall_core::Upn::parse("B801200005001").unwrap();
+    let details =
+        |history: Vec<rollcall_core::history::YearAttendance>| rollcall_store::ImportDetails {
+            history: history.into_iter().map(|y| (upn, y)).collect(),
+            at: jiff::civil::DateTime::constant(2025, 9, 12, 18, 0, 0, 0),
+            ..Default::default()
+        };
+    let first = details(vec![
+        year_at("802/4000", 2024, 4),
+        year_at("802/4000", 2023, 300),
+    ]);
+    store
+        .import(
+            &school.into(),
+            &register(Code::PresentPm),
+            &first,
+            &actor("Import", "Data manager"),
+            at(18, 0),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    let key = store.pupils(school).await.unwrap()[0].key;
+    let held = store.attendance_history(key).await.unwrap();
+    assert_eq!(
+        held,
+        vec![year_at("802/4000", 2023, 300), year_at("802/4000", 2024, 4)]
+    );
+    let later = details(vec![year_at("802/4000", 2023, 310)]);
+    store
+        .import(
+            &school.into(),
+            &register(Code::PresentPm),
+            &later,
+            &actor("Import", "Data manager"),
+            at(18, 0),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    let held = store.attendance_history(key).await.unwrap();
+    assert_eq!(held[0].possible, 310);
+    assert_eq!(held.len(), 2);
+
+    let fresh = import_school(&store).await;
+    let unknown = rollcall_store::ImportDetails {
+        history: vec![(
+            rollcall_core::Upn::parse("Q801200005002").unwrap(),
+            year_at("802/4000", 2022, 10),
+        )],
+        ..first.clone()
+    };
+    let one_pupil = Roll::new(vec![pupil("B801200005001", "Zed", "5A")]).unwrap();
+    let only_zed = RegisterBuilder::new(&one_pupil).finish(one_pupil);
+    let err = store
+        .import(
+            &fresh.into(),
+            &only_zed,
+            &unknown,
+            &actor("Import", "Data manager"),
+            at(18, 0),
+            &|_| {},
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("Q801200005002"), "{err}");
+    assert!(
+        store.pupils(fresh).await.unwrap().is_empty(),
+        "nothing is left behind"
+    );
 }

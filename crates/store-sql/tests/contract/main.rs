@@ -40,6 +40,8 @@ mod wal;
 mod admissions;
 // Contacts kept by the school, and parents' requests to change their details.
 mod contacts;
+// Common transfer files out of one school and into the next.
+mod transfer;
 
 on_both_backends!(
     directory::schools_staff_and_roles,
@@ -61,6 +63,8 @@ on_both_backends!(
     import::import_is_all_or_nothing,
     import::a_new_school_failing_in_its_last_mark_leaves_nothing,
     import::load_register_round_trips,
+    import::earlier_schools_attendance_comes_with_the_pupils,
+    transfer::a_ctf_carries_attendance_to_the_next_school,
     accounts::sessions_failures_and_tokens,
     casework::chronology_is_kept_in_order_and_never_changed,
     casework::circumstances_have_dated_spells,

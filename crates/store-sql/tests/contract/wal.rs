@@ -32,7 +32,7 @@ async fn the_log_is_checkpointed_beside_the_writer() {
         .import(
             &target,
             &school.register,
-            &rollcall_store::ContactsImport::default(),
+            &rollcall_store::ImportDetails::default(),
             &actor("Import", "Data manager"),
             at(18, 0),
             &|_| {},

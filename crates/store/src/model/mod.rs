@@ -526,12 +526,15 @@ pub enum ImportTarget {
     New(NewSchool),
 }
 
-/// Contacts imported with the pupils (matched by UPN; a contact of the same name is updated),
-/// and the school's local time of the import, which their versions record.
+/// What comes with the pupils of an import, each with their pupil's UPN: contacts (a contact of
+/// the same name is updated) and attendance at earlier schools (a year already held from the
+/// same school is replaced); and the school's local time of the import, which versions record.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ContactsImport {
+pub struct ImportDetails {
     /// Each contact with their pupil's UPN.
     pub contacts: Vec<(rollcall_core::Upn, Contact)>,
+    /// Each year at an earlier school with the pupil's UPN.
+    pub history: Vec<(rollcall_core::Upn, rollcall_core::history::YearAttendance)>,
     /// When, in the school's local time.
     pub at: jiff::civil::DateTime,
 }
