@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod backup;
 mod census;
+mod ctf;
 mod demo;
 mod demo_admissions;
 mod demo_school;
@@ -54,6 +55,10 @@ enum Command {
     /// prints the register's index.
     #[command(subcommand)]
     Pupil(pupils::PupilCommand),
+    /// Common transfer files: writes a CTF of pupils leaving for their next school, and takes
+    /// in the CTF of pupils arriving.
+    #[command(subcommand)]
+    Ctf(ctf::CtfCommand),
     /// Manages staff accounts.
     #[command(subcommand)]
     User(accounts::UserCommand),
@@ -179,6 +184,7 @@ fn main() -> ExitCode {
         Command::Restore(args) => backup::restore(&args),
         Command::Retention(args) => records::retention(&args),
         Command::Pupil(command) => pupils::run(&command),
+        Command::Ctf(command) => ctf::run(&command),
         Command::User(command) => accounts::user(&command),
         Command::Token(command) => accounts::token(&command),
         Command::Worklist(args) => worklist::run(&args),

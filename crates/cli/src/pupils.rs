@@ -27,15 +27,22 @@ pub enum PupilCommand {
     Register(RegisterArgs),
 }
 
+/// The database and the school.
+#[derive(Args)]
+pub struct Place {
+    /// The database (sqlite:PATH or postgres://...).
+    #[arg(long, value_name = "URL")]
+    pub(crate) db: String,
+    /// The school's URN, when the database holds more than one school.
+    #[arg(long, value_name = "URN")]
+    pub(crate) school: Option<String>,
+}
+
 /// The database, the school and who is acting.
 #[derive(Args)]
 pub struct Who {
-    /// The database (sqlite:PATH or postgres://...).
-    #[arg(long, value_name = "URL")]
-    db: String,
-    /// The school's URN, when the database holds more than one school.
-    #[arg(long, value_name = "URN")]
-    school: Option<String>,
+    #[command(flatten)]
+    pub(crate) place: Place,
     /// The name of the person making the change, as the register records it.
     #[arg(long, value_name = "NAME")]
     by_name: String,
@@ -45,7 +52,7 @@ pub struct Who {
 }
 
 impl Who {
-    fn actor(&self) -> Actor {
+    pub(crate) fn actor(&self) -> Actor {
         Actor {
             user: None,
             name: self.by_name.clone(),
@@ -155,19 +162,15 @@ pub struct DeleteArgs {
 
 #[derive(Args)]
 pub struct RegisterArgs {
-    /// The database (sqlite:PATH or postgres://...).
-    #[arg(long, value_name = "URL")]
-    db: String,
-    /// The school's URN, when the database holds more than one school.
-    #[arg(long, value_name = "URN")]
-    school: Option<String>,
+    #[command(flatten)]
+    place: Place,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
 }
 
 /// The time now where schools are, as the server reads it.
-fn school_now() -> jiff::civil::DateTime {
+pub(crate) fn school_now() -> jiff::civil::DateTime {
     jiff::Zoned::now()
         .with_time_zone(rollcall_web::Config::default().time_zone)
         .datetime()
@@ -184,7 +187,7 @@ pub fn run(command: &PupilCommand) -> anyhow::Result<()> {
 }
 
 /// A refusal's fields, one a line, as the command line names them.
-fn refusal(error: StoreError) -> anyhow::Error {
+pub(crate) fn refusal(error: StoreError) -> anyhow::Error {
     match error {
         StoreError::Refused(errors) => anyhow::anyhow!(
             "refused:\n{}",
@@ -199,8 +202,8 @@ fn refusal(error: StoreError) -> anyhow::Error {
 }
 
 async fn admit(args: &AdmitArgs) -> anyhow::Result<()> {
-    let store = open(&args.who.db).await?;
-    let school = find_school(&store, args.who.school.as_deref()).await?;
+    let store = open(&args.who.place.db).await?;
+    let school = find_school(&store, args.who.place.school.as_deref()).await?;
     let admission = NewAdmission {
         school: school.id,
         pupil: Pupil {
@@ -255,8 +258,8 @@ async fn admit(args: &AdmitArgs) -> anyhow::Result<()> {
 }
 
 async fn delete(args: &DeleteArgs) -> anyhow::Result<()> {
-    let store = open(&args.who.db).await?;
-    let school = find_school(&store, args.who.school.as_deref()).await?;
+    let store = open(&args.who.place.db).await?;
+    let school = find_school(&store, args.who.place.school.as_deref()).await?;
     let policy =
         rollcall_files::parse_policy(std::path::Path::new("the stored policy"), &school.policy)?;
     let Some(record) = store
@@ -312,8 +315,8 @@ struct Line {
 }
 
 async fn register(args: &RegisterArgs) -> anyhow::Result<()> {
-    let store = open(&args.db).await?;
-    let school = find_school(&store, args.school.as_deref()).await?;
+    let store = open(&args.place.db).await?;
+    let school = find_school(&store, args.place.school.as_deref()).await?;
     let mut lines = store
         .admission_register(school.id)
         .await

@@ -29,11 +29,13 @@ pub enum Opened {
     SubjectAccess,
     /// The pupil's entry in the admission register, with its history.
     AdmissionEntry,
+    /// A common transfer file of the pupil, for another school.
+    TransferFile,
 }
 
 impl Opened {
     /// Every kind, for the pages that list them.
-    pub const ALL: [Opened; 8] = [
+    pub const ALL: [Opened; 9] = [
         Opened::PupilRecord,
         Opened::CaseFile,
         Opened::Letter,
@@ -42,6 +44,7 @@ impl Opened {
         Opened::Api,
         Opened::SubjectAccess,
         Opened::AdmissionEntry,
+        Opened::TransferFile,
     ];
 
     /// The name it is stored under.
@@ -55,6 +58,7 @@ impl Opened {
             Opened::Api => "api",
             Opened::SubjectAccess => "subject_access",
             Opened::AdmissionEntry => "admission_entry",
+            Opened::TransferFile => "transfer_file",
         }
     }
 
@@ -74,6 +78,7 @@ impl Opened {
             Opened::Api => "Through the API",
             Opened::SubjectAccess => "Subject-access export",
             Opened::AdmissionEntry => "Admission register entry",
+            Opened::TransferFile => "Common transfer file",
         }
     }
 }

@@ -142,19 +142,19 @@ fn contact(name: &str, relationship: &str, priority: u16, phone: &str) -> Contac
 
 /// Stores the fixture; `password_hash` is the hash of [`PASSWORD`] to give every user.
 pub async fn school(store: &dyn Store, password_hash: &str) -> Fixture {
-    let new_school = |name: &str, urn: &str| NewSchool {
+    let new_school = |name: &str, urn: &str, la_estab: &str| NewSchool {
         trust: None,
         name: name.into(),
         urn: rollcall_core::Urn::parse(urn).ok(),
-        la_estab: None,
+        la_estab: rollcall_core::LaEstab::parse(la_estab).ok(),
         policy: POLICY.into(),
     };
     let school = store
-        .create_school(&new_school("Fixture Primary", "100001"))
+        .create_school(&new_school("Fixture Primary", "100001", "801/2001"))
         .await
         .expect("school");
     let other_school = store
-        .create_school(&new_school("Elsewhere Academy", "100002"))
+        .create_school(&new_school("Elsewhere Academy", "100002", "801/2002"))
         .await
         .expect("school");
     let user = |username: &str, name: &str, position: &str| NewUser {

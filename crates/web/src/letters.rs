@@ -498,17 +498,22 @@ pub(crate) async fn typeset(
 
 /// A CSV file to save under `name`.
 pub(crate) fn csv_response(csv: String, name: &str) -> axum::response::Response {
+    attachment("text/csv; charset=utf-8", csv, name)
+}
+
+/// A file to save under `name`.
+pub(crate) fn attachment(content_type: &str, body: String, name: &str) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
     (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
             ),
         ],
-        csv,
+        body,
     )
         .into_response()
 }

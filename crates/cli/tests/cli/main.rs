@@ -27,3 +27,5 @@ mod admissions;
 mod backup;
 // `rollcall retention`, on SQLite and on PostgreSQL.
 mod records;
+// `rollcall ctf export` and `import`, on SQLite and on PostgreSQL.
+mod transfer;

@@ -19,6 +19,7 @@ mod requests;
 mod returns;
 mod sending;
 mod staff;
+mod transfers;
 mod worklist;
 
 use askama::Template;
@@ -159,6 +160,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/s/{school}", get(school_home))
         .merge(registers::router())
         .merge(admissions::router())
+        .merge(transfers::router())
         .merge(contacts::router())
         .merge(returns::router())
         .merge(census::router())

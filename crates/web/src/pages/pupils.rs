@@ -275,6 +275,30 @@ struct PupilQuery {
     invited: Option<String>,
 }
 
+/// A year at an earlier school.
+struct EarlierYear {
+    year: String,
+    school: String,
+    possible: u32,
+    attendance: String,
+    authorised: u32,
+    unauthorised: u32,
+}
+
+fn earlier_year(y: rollcall_core::history::YearAttendance) -> EarlierYear {
+    EarlierYear {
+        year: y.year.to_string(),
+        school: format!("{} ({})", y.school_name, y.school),
+        possible: y.possible,
+        attendance: y
+            .tally()
+            .attendance_rate()
+            .map_or("—".to_owned(), |r| format!("{r}%")),
+        authorised: y.authorised,
+        unauthorised: y.unauthorised,
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "pupil.html")]
 struct PupilPage {
@@ -294,6 +318,8 @@ struct PupilPage {
     flag: Option<String>,
     target: Option<String>,
     months: Vec<MonthRow>,
+    /// Attendance at earlier schools, as their transfer files sent it.
+    earlier: Vec<EarlierYear>,
     contacts: Vec<ContactLine>,
     may_keep_contacts: bool,
     invited: Option<String>,
@@ -441,6 +467,13 @@ async fn pupil_page(
         None => Opened::PupilRecord,
     };
     access.log_opening(state, record.key, opened, None).await?;
+    let earlier = state
+        .store
+        .attendance_history(record.key)
+        .await?
+        .into_iter()
+        .map(earlier_year)
+        .collect();
     let PupilRecord { key, pupil, .. } = record;
     Ok(PupilPage {
         chrome: Chrome::new(access, "pupils"),
@@ -458,6 +491,7 @@ async fn pupil_page(
         flag,
         target: target.map(|t| t.to_string()),
         months,
+        earlier,
         contacts,
         may_keep_contacts: access.permits(Permission::KeepAdmissionRegister),
         invited,

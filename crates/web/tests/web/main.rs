@@ -87,6 +87,7 @@ on_both_backends!(
     admissions::admit_notify_and_delete_from_the_office,
     admissions::the_api_keeps_the_admission_register,
     admissions::contacts_are_kept_and_parents_ask_for_changes,
+    admissions::a_ctf_goes_from_one_office_to_the_next,
     returns::a_new_pupil_return_is_checked_then_sent,
     returns::the_daily_data_waits_for_every_register,
     parents::parents_see_only_their_own_children,

@@ -93,6 +93,40 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
         .ask_details_change(f.school, parent.id, &details, asked)
         .await
         .unwrap();
+    // A year at an earlier school, from its transfer file, on the pupil's page.
+    let ben = app.store.pupil(f.pupils[1]).await.unwrap().pupil;
+    let nobody = rollcall_core::Roll::new(Vec::new()).unwrap();
+    let earlier = rollcall_store::ImportDetails {
+        history: vec![(
+            ben.upn,
+            rollcall_core::history::YearAttendance {
+                year: rollcall_core::AcademicYear(2024),
+                school: rollcall_core::LaEstab::parse("802/4000").unwrap(),
+                school_name: "Riverside Primary".into(),
+                possible: 380,
+                attended: 361,
+                authorised: 12,
+                unauthorised: 7,
+                sessions: None,
+            },
+        )],
+        ..Default::default()
+    };
+    app.store
+        .import(
+            &f.school.into(),
+            &rollcall_core::RegisterBuilder::new(&nobody).finish(nobody),
+            &earlier,
+            &rollcall_store::Actor {
+                user: None,
+                name: "Tina Shaw".into(),
+                position: "Data manager".into(),
+            },
+            crate::support::at(jiff::civil::Time::constant(8, 0, 0, 0)),
+            &|_| {},
+        )
+        .await
+        .unwrap();
     let served = Served::start(&app.state).await;
     let (base, client) = (served.base.clone(), served.client.clone());
 
@@ -119,6 +153,7 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
                 format!("/s/{school}/pupils/{}/contacts", f.pupils[1]),
                 new_pupil_return.clone(),
                 format!("/s/{school}/returns/census"),
+                format!("/s/{school}/transfers"),
             ],
         ),
         (
@@ -170,6 +205,16 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
     client.execute(admit_nothing, vec![]).await.unwrap();
     page_with(&client, "There is a problem").await;
     found.extend(violations(&client, "a refused admission").await);
+    // A transfer file not chosen: refused, the message beside the file field.
+    client
+        .goto(&format!("{base}/s/{school}/transfers"))
+        .await
+        .unwrap();
+    page_with(&client, "Common transfer files").await;
+    let take_in_nothing = "document.querySelector('#ctf-file').form.submit();";
+    client.execute(take_in_nothing, vec![]).await.unwrap();
+    page_with(&client, "Choose the CTF file").await;
+    found.extend(violations(&client, "a refused transfer file").await);
     // A letter's preview, before anything is printed.
     client.goto(&format!("{base}{pupil}")).await.unwrap();
     page_with(&client, "Print a letter").await;

@@ -139,6 +139,30 @@ pub(super) async fn pages(app: &TestApp) -> Vec<Row<String>> {
             [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
         ),
         (
+            "GET",
+            format!("/s/{s}/transfers"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/transfers"),
+            "reg_group=5A".to_owned(),
+            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/admissions/{a}/ctf"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/admissions/{stranger}/ctf"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
+        ),
+        (
             "POST",
             format!("/s/{s}/admissions/{a}/deletion"),
             format!("ground=f&leaving_date={day}"),
