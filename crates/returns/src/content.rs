@@ -111,6 +111,13 @@ pub fn columns(kind: Kind) -> Vec<&'static str> {
             "Reviews",
             "Agreed with",
         ][..],
+        Kind::HomeSchool => &[
+            "Date",
+            "Session",
+            "Mark here",
+            "Meaning",
+            "Mark for your register",
+        ][..],
     });
     c
 }
@@ -227,6 +234,24 @@ fn row(school: &School<'_>, due: &Due, f: &PupilFacts<'_>) -> Vec<String> {
                     })
                     .unwrap_or_default(),
                 timetable.map(|t| t.agreed_with.clone()).unwrap_or_default(),
+            ]);
+        }
+        Kind::HomeSchool => {
+            let session = due.key.session.unwrap_or(rollcall_core::Session::Am);
+            let mark = school.register.find(&p.upn).and_then(|id| {
+                school
+                    .register
+                    .mark(id, rollcall_core::Slot::new(due.key.on, session))
+            });
+            cells.extend([
+                due.key.on.to_string(),
+                session.to_string(),
+                mark.map(|m| m.code.symbol().to_owned()).unwrap_or_default(),
+                mark.map(|m| m.code.meaning_on(due.key.on).to_owned())
+                    .unwrap_or_default(),
+                rollcall_core::admission::home::HOME_SCHOOL_MARK
+                    .symbol()
+                    .to_owned(),
             ]);
         }
     }

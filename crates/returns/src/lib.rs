@@ -16,7 +16,11 @@
 //! - part-time timetable: the local authority told of each one (*Working together to improve
 //!   school attendance* (2024), part-time timetables);
 //! - children missing education: a referral when a pupil has been absent ten continuous school
-//!   days without authorisation (seed 004 §"Children missing education"; seed 002 §8).
+//!   days without authorisation (seed 004 §"Children missing education"; seed 002 §8);
+//! - absence notice to the home school: an alternative provision tells a dual-registered
+//!   learner's home school of each absence, with the mark for its own register (seed 000
+//!   "Absence procedures"; `rollcall_core::admission::home`). Made when the register closes,
+//!   not listed as due: a notice the provision cannot send stays on the worklist.
 
 pub mod census;
 pub mod content;
@@ -30,7 +34,7 @@ use rollcall_core::admission::Entry;
 use rollcall_core::admission::deletion::Deletion;
 use rollcall_core::casefile::PartTime;
 use rollcall_core::procedures::ReturnSettings;
-use rollcall_core::{Calendar, Contact, DateRange, Pupil, Register, Upn};
+use rollcall_core::{Calendar, Contact, DateRange, Pupil, Register, Session, Upn};
 
 pub use due::due;
 
@@ -63,17 +67,20 @@ pub enum Kind {
     PartTime,
     /// A child missing education.
     Cme,
+    /// A dual-registered learner's absence, told to their home school.
+    HomeSchool,
 }
 
 impl Kind {
     /// Every kind, in the order the returns page lists them.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::NewPupil,
         Kind::Deletion,
         Kind::Attendance,
         Kind::Sickness,
         Kind::PartTime,
         Kind::Cme,
+        Kind::HomeSchool,
     ];
 
     /// Its name in data and addresses.
@@ -85,6 +92,7 @@ impl Kind {
             Kind::Sickness => "sickness",
             Kind::PartTime => "part_time",
             Kind::Cme => "cme",
+            Kind::HomeSchool => "home_school",
         }
     }
 
@@ -102,6 +110,7 @@ impl Kind {
             Kind::Sickness => "Sickness return",
             Kind::PartTime => "Part-time timetable notice",
             Kind::Cme => "Children missing education referral",
+            Kind::HomeSchool => "Absence notice to the home school",
         }
     }
 
@@ -126,12 +135,17 @@ impl Kind {
             Kind::Cme => {
                 "Children missing education: a referral once a pupil has been absent ten continuous school days without authorisation"
             }
+            Kind::HomeSchool => {
+                "Seed 000 'Absence procedures': the home school is told of each absence of a dual-registered learner, records D for the session and makes its own enquiries"
+            }
         }
     }
 
-    /// Where it goes, by the school's settings.
+    /// Where it goes, by the school's settings; a home-school notice goes to the learner's
+    /// lead contact there instead.
     pub fn address(self, settings: &ReturnSettings) -> Option<&str> {
         match self {
+            Kind::HomeSchool => None,
             Kind::Cme => settings
                 .cme_email
                 .as_deref()
@@ -152,13 +166,20 @@ pub struct Key {
     pub upn: Option<Upn>,
     /// The occasion.
     pub on: Date,
+    /// The session, for a return about one session (a home-school notice).
+    pub session: Option<Session>,
 }
 
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.upn {
-            Some(upn) => write!(f, "{}:{upn}@{}", self.kind.id(), self.on),
-            None => write!(f, "{}@{}", self.kind.id(), self.on),
+            Some(upn) => write!(f, "{}:{upn}@{}", self.kind.id(), self.on)?,
+            None => write!(f, "{}@{}", self.kind.id(), self.on)?,
+        }
+        match self.session {
+            Some(Session::Am) => f.write_str("/am"),
+            Some(Session::Pm) => f.write_str("/pm"),
+            None => Ok(()),
         }
     }
 }
@@ -166,15 +187,22 @@ impl fmt::Display for Key {
 impl Key {
     /// Reads a key as [`Key`]'s `Display` writes it.
     pub fn parse(text: &str) -> Option<Key> {
-        let (head, on) = text.split_once('@')?;
+        let (head, occasion) = text.split_once('@')?;
         let (kind, upn) = match head.split_once(':') {
             Some((kind, upn)) => (kind, Some(Upn::parse(upn).ok()?)),
             None => (head, None),
+        };
+        let (on, session) = match occasion.split_once('/') {
+            Some((on, "am")) => (on, Some(Session::Am)),
+            Some((on, "pm")) => (on, Some(Session::Pm)),
+            Some(_) => return None,
+            None => (occasion, None),
         };
         Some(Key {
             kind: Kind::parse(kind)?,
             upn,
             on: on.parse().ok()?,
+            session,
         })
     }
 }
@@ -192,6 +220,25 @@ pub struct Due {
     pub period: Option<DateRange>,
     /// What made it due, in a sentence.
     pub why: String,
+}
+
+impl Due {
+    /// A home-school notice: one learner's mark for one session, and the mark for the home
+    /// school's register. `why` says what prompted it.
+    pub fn home_school(upn: Upn, on: Date, session: Session, why: String) -> Due {
+        Due {
+            key: Key {
+                kind: Kind::HomeSchool,
+                upn: Some(upn),
+                on,
+                session: Some(session),
+            },
+            due: on,
+            pupils: vec![upn],
+            period: None,
+            why,
+        }
+    }
 }
 
 /// What the returns read about one pupil.

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use jiff::civil::{Date, DateTime};
 use rollcall_core::admission::deletion::{Deletion, Ground};
+use rollcall_core::admission::home::HomeLink;
 use rollcall_core::admission::{Entry, FutureAddress, NextSchool, Registration};
 use rollcall_store::{
     Actor, Admissions, ContactChange, ContactId, ContactRecord, DeletionRecord, EntryChange,
@@ -11,6 +12,7 @@ use rollcall_store::{
 };
 
 use crate::contacts::ContactSql;
+use crate::home_links::HomeLinkSql;
 use crate::statements::{PUPIL_COLUMNS, PupilRow, Result, Sql, corrupt, db, opt_date, rows_by};
 use crate::{SqlStore, found};
 
@@ -328,6 +330,26 @@ impl Admissions for SqlStore {
             c.update_leaving(key.0, deletion.deletion.leaving_date)
                 .await
         })
+    }
+
+    async fn set_home_link(
+        &self,
+        key: PupilKey,
+        link: &HomeLink,
+        actor: &Actor,
+        at: DateTime,
+    ) -> Result<()> {
+        link.check().map_err(StoreError::Refused)?;
+        let by = actor.signature();
+        write!(self, |c| {
+            let pupil = found(c.select_pupil(key.0).await?, "pupil")?;
+            c.insert_home_link(pupil.school.0, key.0, link, at, &by)
+                .await
+        })
+    }
+
+    async fn home_links(&self, school: SchoolId) -> Result<Vec<(PupilKey, HomeLink)>> {
+        read!(self, |c| c.select_home_links(school.0).await)
     }
 
     async fn deletions(&self, key: PupilKey) -> Result<Vec<DeletionRecord>> {

@@ -11,6 +11,7 @@
 mod backup;
 mod families;
 mod history;
+mod home_links;
 mod import;
 mod ledger;
 mod legacy;
@@ -591,6 +592,9 @@ impl Casework for SqlStore {
             }
             for entry in &job.entries {
                 c.insert_case_entry(job.school.0, entry).await?;
+            }
+            for made in &job.returns {
+                returns::make(c, made, Some(id)).await?;
             }
             Ok::<_, StoreError>(true)
         })

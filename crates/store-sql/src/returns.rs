@@ -48,7 +48,7 @@ struct DailyRow {
 }
 
 #[async_trait]
-trait ReturnSql: Send {
+pub(crate) trait ReturnSql: Send {
     async fn upsert_daily(&mut self, daily: &DailyData) -> Result<()>;
     async fn select_daily(&mut self, school: i64, date: Date) -> Result<Option<DailyData>>;
     async fn insert_return(&mut self, made: &NewReturn) -> Result<i64>;
@@ -142,6 +142,30 @@ macro_rules! impl_return_sql {
 impl_return_sql!(sqlx::SqliteConnection);
 impl_return_sql!(sqlx::PgConnection);
 
+/// Records a return made, with its messages (queued by `job`, when a job made it) and its
+/// chronology entries, in the caller's transaction; a return already made is refused.
+pub(crate) async fn make<C: Sql + ReturnSql + ?Sized>(
+    c: &mut C,
+    made: &NewReturn,
+    job: Option<i64>,
+) -> Result<i64> {
+    if c.return_made(made.school.0, &made.key).await? {
+        return Err(StoreError::Conflict(format!(
+            "this return ({}) has already been made",
+            made.key
+        )));
+    }
+    let id = c.insert_return(made).await?;
+    for (message, entry) in &made.entries {
+        if let Some(message) = message {
+            c.insert_message(made.school.0, job, message, to_micros(made.recorded_at))
+                .await?;
+        }
+        c.insert_case_entry(made.school.0, entry).await?;
+    }
+    Ok(id)
+}
+
 #[async_trait]
 impl ReturnsMade for SqlStore {
     async fn save_daily(&self, daily: &DailyData) -> Result<()> {
@@ -153,23 +177,7 @@ impl ReturnsMade for SqlStore {
     }
 
     async fn record_return(&self, made: &NewReturn) -> Result<i64> {
-        write!(self, |c| {
-            if c.return_made(made.school.0, &made.key).await? {
-                return Err(StoreError::Conflict(format!(
-                    "this return ({}) has already been made",
-                    made.key
-                )));
-            }
-            let id = c.insert_return(made).await?;
-            for (message, entry) in &made.entries {
-                if let Some(message) = message {
-                    c.insert_message(made.school.0, None, message, to_micros(made.recorded_at))
-                        .await?;
-                }
-                c.insert_case_entry(made.school.0, entry).await?;
-            }
-            Ok::<_, StoreError>(id)
-        })
+        write!(self, |c| make(c, made, None).await)
     }
 
     async fn returns_made(&self, school: SchoolId) -> Result<Vec<ReturnRecord>> {

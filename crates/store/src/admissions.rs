@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use jiff::civil::DateTime;
 use rollcall_core::admission::deletion::{self, Deletion, Facts};
+use rollcall_core::admission::home::HomeLink;
 use rollcall_core::admission::{Entry, Parent, check_parents};
 use rollcall_core::{Calendar, Pupil};
 
@@ -136,6 +137,19 @@ pub trait Admissions: Send + Sync {
     /// Deletes a pupil's name (their last day on roll is the deletion's leaving date); their
     /// record, marks and ledger stay. Use [`delete`], which checks the ground first.
     async fn record_deletion(&self, key: PupilKey, deletion: &DeletionRecord) -> Result<()>;
+
+    /// Records a learner's home school and its lead contact, checked first; earlier links are
+    /// kept.
+    async fn set_home_link(
+        &self,
+        key: PupilKey,
+        link: &HomeLink,
+        actor: &Actor,
+        at: DateTime,
+    ) -> Result<()>;
+
+    /// The home-school link in force for each learner of a school who has one.
+    async fn home_links(&self, school: SchoolId) -> Result<Vec<(PupilKey, HomeLink)>>;
 
     /// A pupil's deletions, oldest first.
     async fn deletions(&self, key: PupilKey) -> Result<Vec<DeletionRecord>>;

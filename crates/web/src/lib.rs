@@ -15,6 +15,7 @@ mod clock;
 mod daily;
 mod error;
 mod hardening;
+mod home_schools;
 mod letters;
 mod limits;
 mod outbox;

@@ -96,9 +96,9 @@ async fn close_job(
     runner: &str,
 ) -> Result<CloseJob, AppError> {
     let book = Casebook::school(state.store.as_ref(), school.id, key.date).await?;
-    let first_day: Vec<_> = book
-        .items(policy, close)
-        .into_iter()
+    let due = book.items(policy, close);
+    let first_day: Vec<_> = due
+        .iter()
         .filter(|due| due.item.key.is_first_day(key))
         .collect();
     let actor = Actor {
@@ -183,6 +183,14 @@ async fn close_job(
         calls,
         if calls == 1 { "" } else { "s" },
     );
+    let links = state.store.home_links(school.id).await?;
+    let returns =
+        crate::home_schools::notices(school, policy, &book, &due, &links, key, close, &actor, at)?;
+    let summary = match returns.len() {
+        0 => summary,
+        1 => format!("{summary}; 1 home school told"),
+        n => format!("{summary}; {n} home schools told"),
+    };
     Ok(CloseJob {
         school: school.id,
         key,
@@ -191,6 +199,7 @@ async fn close_job(
         summary,
         messages,
         entries,
+        returns,
     })
 }
 

@@ -6,6 +6,7 @@
 //! its ground (regulation 9), and their entry, marks and ledger stay.
 
 pub mod deletion;
+pub mod home;
 
 use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};

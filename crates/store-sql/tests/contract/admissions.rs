@@ -319,3 +319,67 @@ pub async fn the_twenty_day_ground_reads_the_register(backend: Backend) {
         .unwrap();
     assert_eq!(marks.len(), 40);
 }
+
+/// A learner's home school: each change kept, the latest in force, one learner's link never
+/// another's, and a link with no way to reach the lead refused with nothing written.
+pub async fn home_school_links_keep_every_change(backend: Backend) {
+    use rollcall_core::admission::home::HomeLink;
+    let db = database(backend).await;
+    let store = db.store().await;
+    let f = fixture::school(&store, "x").await;
+    let link = |lead: &str, email: Option<&str>| HomeLink {
+        school: "Kings Academy".into(),
+        la_estab: rollcall_core::LaEstab::parse("801/4100").ok(),
+        lead: lead.into(),
+        email: email.map(Into::into),
+        phone: None,
+    };
+    let when = DateTime::constant(2025, 9, 10, 9, 0, 0, 0);
+    let who = actor("Lisa Craven", "Attendance officer");
+    let refused = store
+        .set_home_link(f.pupils[0], &link("Ann Lee", None), &who, when)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, rollcall_store::StoreError::Refused(_)),
+        "{refused}"
+    );
+    assert!(store.home_links(f.school).await.unwrap().is_empty());
+    store
+        .set_home_link(
+            f.pupils[0],
+            &link("Ann Lee", Some("a.lee@kings.example")),
+            &who,
+            when,
+        )
+        .await
+        .unwrap();
+    store
+        .set_home_link(
+            f.pupils[0],
+            &link("Raj Patel", Some("r.patel@kings.example")),
+            &who,
+            when,
+        )
+        .await
+        .unwrap();
+    store
+        .set_home_link(
+            f.pupils[1],
+            &link("Ann Lee", Some("a.lee@kings.example")),
+            &who,
+            when,
+        )
+        .await
+        .unwrap();
+    let links = store.home_links(f.school).await.unwrap();
+    assert_eq!(links.len(), 2);
+    assert_eq!(
+        links[0],
+        (
+            f.pupils[0],
+            link("Raj Patel", Some("r.patel@kings.example"))
+        )
+    );
+    assert!(store.home_links(f.other_school).await.unwrap().is_empty());
+}

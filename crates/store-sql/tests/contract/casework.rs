@@ -219,6 +219,36 @@ pub async fn a_close_job_runs_once_across_processes_and_restarts(backend: Backen
             Some("first_day.text@2025-09-10 AM"),
             "Queued",
         )],
+        // A home-school notice made by the job: made once, whichever runner wins.
+        returns: vec![rollcall_store::NewReturn {
+            school: f.school,
+            key: rollcall_returns::Key::parse("home_school:B801200005001@2025-09-10/am").unwrap(),
+            due: SCHOOL_DAY,
+            sent: rollcall_store::Sent::Emailed,
+            to: "a.lee@kings.example".into(),
+            content: "UPN\nB801200005001\n".into(),
+            entries: vec![(
+                Some(NewMessage {
+                    pupil: f.pupils[0],
+                    contact: None,
+                    channel: Channel::Email,
+                    recipient: "a.lee@kings.example".into(),
+                    subject: Some("Absence".into()),
+                    body: "Record D".into(),
+                    withheld: None,
+                }),
+                entry(
+                    f.pupils[0],
+                    9,
+                    EntryKind::Notification,
+                    Some("home_school.notify@2025-09-10 AM"),
+                    "Emailed",
+                ),
+            )],
+            by: "rollcall, register close".into(),
+            at: date(2025, 9, 10).at(9, 15, 0, 0),
+            recorded_at: at(9, 30),
+        }],
     };
     let (one, two) = (job("one"), job("two"));
     let (a, b) = tokio::join!(first.run_close_job(&one), second.run_close_job(&two));
@@ -237,7 +267,14 @@ pub async fn a_close_job_runs_once_across_processes_and_restarts(backend: Backen
     );
     assert!(["one", "two"].contains(&jobs[0].runner.as_str()));
     let outbox = restarted.outbox(f.school).await.unwrap();
-    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox.len(), 2, "the text and the home school's email");
+    assert_eq!(
+        rollcall_store::ReturnsMade::returns_made(&restarted, f.school)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(outbox[0].message.contact, Some(ContactId(contacts[0].id.0)));
     assert_eq!((outbox[0].queued_at, outbox[0].sent_at), (at(9, 30), None));
     assert_eq!(restarted.chronology(f.pupils[2]).await.unwrap().len(), 1);
@@ -254,5 +291,6 @@ pub async fn a_close_job_runs_once_across_processes_and_restarts(backend: Backen
     pm.key.session = rollcall_core::Session::Pm;
     pm.messages.clear();
     pm.entries.clear();
+    pm.returns.clear();
     assert!(restarted.run_close_job(&pm).await.unwrap());
 }

@@ -65,6 +65,7 @@ on_both_backends!(
     import::load_register_round_trips,
     import::earlier_schools_attendance_comes_with_the_pupils,
     transfer::a_ctf_carries_attendance_to_the_next_school,
+    admissions::home_school_links_keep_every_change,
     accounts::sessions_failures_and_tokens,
     casework::chronology_is_kept_in_order_and_never_changed,
     casework::circumstances_have_dated_spells,

@@ -97,6 +97,9 @@ pub struct CloseJob {
     pub messages: Vec<NewMessage>,
     /// The chronology entries it adds.
     pub entries: Vec<NewCaseEntry>,
+    /// The returns it makes (an alternative provision's absence notices to home schools), each
+    /// with its message and chronology entry.
+    pub returns: Vec<crate::NewReturn>,
 }
 
 /// A job as recorded.

@@ -276,6 +276,12 @@ struct EntryPage {
     refused: Refused,
     /// The entry forms as they stand: the current values, or as sent when refused.
     entry_draft: Draft,
+    /// The learner's home school, when the school keeps them (an alternative provision).
+    home: Option<rollcall_core::admission::home::HomeLink>,
+    /// Whether the school tells home schools of absences.
+    keeps_home_schools: bool,
+    /// The home-school form as it stands.
+    home_draft: Draft,
 }
 
 fn entry_values(entry: Option<&Entry>) -> Vec<(String, String)> {
@@ -345,6 +351,11 @@ async fn entry_page(
     let (entry_draft, refused) = match refused.is("entry") {
         true => (refused.draft, Refused::default()),
         false => (Draft::of(entry_values(entry.as_ref())), refused),
+    };
+    let home = super::home_schools::link(state, access, key).await?;
+    let (home_draft, refused) = match refused.is("home") {
+        true => (refused.draft, Refused::default()),
+        false => (super::home_schools::values(home.as_ref()), refused),
     };
     let parents = state
         .store
@@ -418,6 +429,9 @@ async fn entry_page(
             .collect(),
         refused,
         entry_draft,
+        keeps_home_schools: access.policy.procedures.home_school.is_some() || home.is_some(),
+        home,
+        home_draft,
     })
 }
 
@@ -430,7 +444,7 @@ async fn entry(
     entry_page(&state, &access, PupilKey(pupil), Refused::default()).await
 }
 
-async fn refused(
+pub(super) async fn refused(
     state: &AppState,
     access: &Access,
     key: PupilKey,

@@ -9,6 +9,7 @@ mod census;
 mod contacts;
 mod details;
 pub(crate) mod form;
+mod home_schools;
 mod letterbook;
 mod office;
 mod portal;
@@ -161,6 +162,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(registers::router())
         .merge(admissions::router())
         .merge(transfers::router())
+        .merge(home_schools::router())
         .merge(contacts::router())
         .merge(returns::router())
         .merge(census::router())

@@ -58,6 +58,8 @@ struct ReturnsPage {
     made: Vec<MadeLine>,
     la_email: Option<String>,
     daily: Vec<DailyLine>,
+    /// Whether the school tells home schools of absences (an alternative provision).
+    home_schools: bool,
 }
 
 /// The last five school days' data for the DfE, newest first.
@@ -222,6 +224,7 @@ async fn returns(
         due,
         made,
         la_email: settings.la_email.clone(),
+        home_schools: access.policy.procedures.home_school.is_some(),
     })
 }
 

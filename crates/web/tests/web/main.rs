@@ -90,6 +90,7 @@ on_both_backends!(
     admissions::a_ctf_goes_from_one_office_to_the_next,
     returns::a_new_pupil_return_is_checked_then_sent,
     returns::the_daily_data_waits_for_every_register,
+    returns::the_home_school_is_told_at_register_close,
     parents::parents_see_only_their_own_children,
     parents::an_absence_report_is_accepted,
     parents::leave_is_asked_for_and_decided,

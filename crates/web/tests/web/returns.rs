@@ -275,3 +275,122 @@ pub async fn the_daily_data_waits_for_every_register(backend: Backend) {
     // Five pupils, two sessions each.
     assert_eq!(file.body.lines().count(), 11);
 }
+
+/// Seed 000: a learner's home school and lead contact kept on their entry; when the register
+/// closes, the lead is emailed the absence with the mark here and `D` for their register, as a
+/// return made once; the worklist then waits for their update; and the home school takes the
+/// day's file of its learners' marks.
+pub async fn the_home_school_is_told_at_register_close(backend: Backend) {
+    use jiff::civil::Time;
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    let s = f.school;
+    let with_home_schools = format!(
+        "{POLICY}\n[procedures.home_school]\nupdate_within_minutes = 30\nwho = \"Attendance officer\"\nsource = \"Seed 000 'Absence procedures'\"\n"
+    );
+    app.store.set_policy(s, &with_home_schools).await.unwrap();
+    let ben = f.pupils[1];
+    let officer = app.sign_in("officer").await;
+    let home = format!("/s/{s}/admissions/{ben}/home");
+    let unreachable = app
+        .post_form(&home, Some(&officer), "school=Kings+Academy&lead=Ann+Lee")
+        .await;
+    assert_eq!(unreachable.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unreachable
+            .text()
+            .contains("email address or telephone number")
+    );
+    assert!(app.store.home_links(s).await.unwrap().is_empty());
+    let saved = app
+        .post_form(
+            &home,
+            Some(&officer),
+            "school=Kings+Academy&la_estab=801%2F4100&lead=Ann+Lee&email=a.lee%40kings.example&phone=",
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+
+    app.clock
+        .set(crate::support::at(Time::constant(9, 5, 0, 0)));
+    app.teacher_takes_5a(["present", "N", "present"]).await;
+    app.clock
+        .set(crate::support::at(Time::constant(9, 20, 0, 0)));
+    rollcall_web::run_due(&app.state, "test").await.unwrap();
+    rollcall_web::run_due(&app.state, "test").await.unwrap();
+    let made = app.store.returns_made(s).await.unwrap();
+    assert_eq!(made.len(), 1, "made once");
+    let upn = app.store.pupil(ben).await.unwrap().pupil.upn;
+    assert_eq!(
+        made[0].key.to_string(),
+        format!("home_school:{upn}@{SCHOOL_DAY}/am")
+    );
+    assert_eq!(made[0].to, "a.lee@kings.example");
+    assert!(made[0].content.contains(",N,"), "{}", made[0].content);
+    let messages = app.store.pupil_messages(ben).await.unwrap();
+    let notice = messages
+        .iter()
+        .find(|m| m.message.recipient == "a.lee@kings.example")
+        .unwrap();
+    assert!(
+        notice.message.body.contains("record D"),
+        "{}",
+        notice.message.body
+    );
+    assert!(notice.message.body.contains("within 30 minutes"));
+    let chronology = app.store.chronology(ben).await.unwrap();
+    assert!(chronology.iter().any(|e| {
+        e.entry
+            .item
+            .as_ref()
+            .is_some_and(|k| k.rule == "home_school.notify")
+    }));
+    // The worklist now waits for the home school's update, due half an hour after the notice.
+    let officer = app.sign_in("officer").await;
+    let today = app
+        .get(&format!("/s/{s}/office"), Some(&officer))
+        .await
+        .text();
+    assert!(today.contains("Record the home school's update"), "{today}");
+    assert!(
+        !today.contains("Tell the home school of the absence"),
+        "{today}"
+    );
+
+    let page = app
+        .get(
+            &format!("/s/{s}/home-schools?date={SCHOOL_DAY}"),
+            Some(&officer),
+        )
+        .await;
+    assert!(
+        page.text().contains("Kings Academy (801/4100)"),
+        "{}",
+        page.text()
+    );
+    let file = app
+        .get(
+            &format!("/s/{s}/home-schools/file?school=801%2F4100&date={SCHOOL_DAY}"),
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    let lines: Vec<&str> = file.body.lines().collect();
+    assert_eq!(
+        lines.len(),
+        3,
+        "a header, then Ben's morning and afternoon: {}",
+        file.body
+    );
+    assert!(
+        lines[1].contains(&format!("{upn}"))
+            && lines[1].ends_with(",N,Absent; the reason is not yet established,D"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].ends_with(",,,D"),
+        "no afternoon mark yet: {}",
+        lines[2]
+    );
+}

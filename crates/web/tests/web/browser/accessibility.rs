@@ -127,6 +127,26 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
         )
         .await
         .unwrap();
+    // Ben's home school, on his admission entry and the Home schools page.
+    app.store
+        .set_home_link(
+            f.pupils[1],
+            &rollcall_core::admission::home::HomeLink {
+                school: "Kings Academy".into(),
+                la_estab: rollcall_core::LaEstab::parse("801/4100").ok(),
+                lead: "Ann Lee".into(),
+                email: Some("a.lee@kings.example".into()),
+                phone: None,
+            },
+            &rollcall_store::Actor {
+                user: None,
+                name: "Tina Shaw".into(),
+                position: "Data manager".into(),
+            },
+            asked,
+        )
+        .await
+        .unwrap();
     let served = Served::start(&app.state).await;
     let (base, client) = (served.base.clone(), served.client.clone());
 
@@ -154,6 +174,7 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
                 new_pupil_return.clone(),
                 format!("/s/{school}/returns/census"),
                 format!("/s/{school}/transfers"),
+                format!("/s/{school}/home-schools?date={SCHOOL_DAY}"),
             ],
         ),
         (

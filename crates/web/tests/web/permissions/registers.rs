@@ -139,6 +139,24 @@ pub(super) async fn pages(app: &TestApp) -> Vec<Row<String>> {
             [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
         ),
         (
+            "POST",
+            format!("/s/{s}/admissions/{a}/home"),
+            "school=Kings+Academy".to_owned(),
+            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/home-schools"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/home-schools/file?school=nowhere"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
+        ),
+        (
             "GET",
             format!("/s/{s}/transfers"),
             String::new(),
