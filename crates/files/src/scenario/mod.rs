@@ -19,6 +19,8 @@ use toml::Spanned;
 use crate::error::FileError;
 use crate::policy::read_policy;
 
+mod returns;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawScenario {
@@ -31,7 +33,10 @@ struct RawScenario {
     notices: Vec<RawNotice>,
     #[serde(default)]
     records: Vec<RawRecord>,
+    #[serde(default)]
     expect: Vec<Spanned<RawExpect>>,
+    #[serde(default)]
+    returns: Vec<returns::RawReturns>,
 }
 
 /// A case-file record: a meeting, plan, penalty notice ..., as `rollcall_core::casefile::Record`
@@ -53,6 +58,16 @@ struct RawPupil {
     flags: Vec<String>,
     #[serde(default)]
     sen: Option<String>,
+    /// Year group (3 unless given).
+    year: Option<String>,
+    /// The starting day, for a pupil admitted during the scenario.
+    starts: Option<toml::value::Datetime>,
+    /// When the admission was recorded (the starting day unless given).
+    admitted: Option<toml::value::Datetime>,
+    /// Their leaving and deletion.
+    left: Option<returns::RawLeaving>,
+    /// The other school, for a pupil registered there too (this registration subsidiary).
+    dual: Option<String>,
     #[serde(default)]
     absent: Vec<RawAbsence>,
 }
@@ -137,12 +152,26 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
 
     let mut pupils = Vec::new();
     let mut flags = Vec::new();
+    let mut movements = Vec::new();
     for (i, p) in raw.pupils.iter().enumerate() {
         let (forename, surname) = p.name.split_once(' ').unwrap_or((&p.name, "Pupil"));
         let sen = match p.sen.as_deref() {
             None => SenStatus::None,
             Some(s) => SenStatus::parse(s).map_err(|e| fail(format!("{}: {e}", p.name)))?,
         };
+        let in_name = |e: String| fail(format!("{}: {e}", p.name));
+        let year_group = match p.year.as_deref() {
+            None => YearGroup::year(3).unwrap_or(YearGroup::RECEPTION),
+            Some(y) => YearGroup::parse(y).map_err(|e| in_name(e.to_string()))?,
+        };
+        let entry_date = p.starts.as_ref().map(date).transpose().map_err(in_name)?;
+        let admitted = p.admitted.as_ref().map(date).transpose().map_err(in_name)?;
+        let left = p.left.as_ref().map(|l| l.deletion()).transpose().map_err(in_name)?;
+        movements.push(returns::Movement {
+            admitted: admitted.or(entry_date),
+            left: left.clone(),
+            entry: p.dual.as_deref().map(returns::dual_entry),
+        });
         pupils.push(Pupil {
             upn: upn(i).map_err(fail)?,
             legal_surname: surname.to_owned(),
@@ -150,10 +179,10 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
             preferred_forename: None,
             date_of_birth: jiff::civil::date(2017, 1, 1),
             sex: Sex::Female,
-            year_group: YearGroup::year(3).unwrap_or(YearGroup::RECEPTION),
+            year_group,
             reg_group: "Class 1".into(),
-            entry_date: None,
-            leaving_date: None,
+            entry_date,
+            leaving_date: left.map(|(d, _)| d.leaving_date),
             fsm: false,
             eal: false,
             sen,
@@ -201,10 +230,15 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
             }
         }
         let last = until.min(span.last);
-        for slot in policy.calendar.school_sessions(rollcall_core::DateRange {
-            first: span.first,
-            last,
-        }) {
+        let on_roll = |slot: &Slot| roll.pupil(id).is_some_and(|p| p.on_roll(slot.key().date));
+        for slot in policy
+            .calendar
+            .school_sessions(rollcall_core::DateRange {
+                first: span.first,
+                last,
+            })
+            .filter(on_roll)
+        {
             let code = absences.remove(&slot).unwrap_or(match slot.session() {
                 Session::Am => Code::PresentAm,
                 Session::Pm => Code::PresentPm,
@@ -294,9 +328,12 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
     }
 
     let mut report = ScenarioReport {
-        checked: 0,
-        failures: Vec::new(),
+        checked: raw.returns.len(),
+        failures: returns::check_deletions(&register, &policy, &movements),
     };
+    report.failures.extend(
+        returns::check_returns(&register, &policy, &movements, &raw.returns).map_err(fail)?,
+    );
     for expect in &raw.expect {
         let line = line_of(expect.span().start);
         let x = expect.get_ref();
