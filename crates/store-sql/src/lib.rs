@@ -29,10 +29,9 @@ use jiff::civil::Date;
 use rollcall_core::history::YearAttendance;
 use rollcall_core::{Register, Role, Session, SessionKey};
 use rollcall_store::{
-    Actor, Amendment, BulkChange, BulkOutcome, CaseRecord, Casework, CharacteristicChange,
-    CloseJob, Contact, ContactId, ContactRecord, Directory, FlagRecord, GroupId, GroupRecord,
-    ImportDetails, ImportSummary, ImportTarget, JobRecord, LedgerCheck, LedgerEntry, MarkSource,
-    MessageRecord, NewCaseEntry, NewFlag, NewSchool, NewUser, PlannedMark, PupilHistory, PupilKey,
+    Actor, Amendment, BulkChange, BulkOutcome, CharacteristicChange, Contact, ContactId,
+    ContactRecord, Directory, GroupId, GroupRecord, ImportDetails, ImportSummary, ImportTarget,
+    LedgerCheck, LedgerEntry, MarkSource, NewSchool, NewUser, PlannedMark, PupilHistory, PupilKey,
     PupilRecord, RegisterSheet, Registers, Result, SchoolId, SchoolRecord, SheetRow, StaffUser,
     StoreError, StoredMark, Submission, SubmissionRecord, SubmitOutcome, TrustId, UserId,
 };
@@ -43,7 +42,7 @@ use crate::accounts::AccountSql;
 use crate::admissions::AdmissionSql;
 use crate::ledger::LedgerSql;
 use crate::statements::{Sql, code_of, session_number};
-use crate::time::{from_micros, to_micros};
+use crate::time::from_micros;
 
 enum Pool {
     /// SQLite allows one writer at a time: writers queue on the lock here rather than sleep
@@ -179,6 +178,7 @@ macro_rules! write {
 mod accounts;
 mod admissions;
 mod casefiles;
+mod casework;
 mod contacts;
 mod parents;
 mod records;
@@ -530,81 +530,5 @@ impl Registers for SqlStore {
             use history::HistorySql as _;
             c.select_history(key.0).await
         })
-    }
-}
-
-#[async_trait]
-impl Casework for SqlStore {
-    async fn add_case_entry(&self, entry: &NewCaseEntry) -> Result<i64> {
-        write!(self, |c| {
-            let pupil = found(c.select_pupil(entry.pupil.0).await?, "pupil")?;
-            c.insert_case_entry(pupil.school.0, entry).await
-        })
-    }
-
-    async fn chronology(&self, key: PupilKey) -> Result<Vec<CaseRecord>> {
-        read!(self, |c| c.select_case_entries(key.0).await)
-    }
-
-    async fn school_chronology(&self, school: SchoolId) -> Result<Vec<CaseRecord>> {
-        read!(self, |c| c.select_school_case_entries(school.0).await)
-    }
-
-    async fn add_flag(&self, flag: &NewFlag) -> Result<i64> {
-        write!(self, |c| {
-            let pupil = found(c.select_pupil(flag.pupil.0).await?, "pupil")?;
-            c.insert_flag(pupil.school.0, flag).await
-        })
-    }
-
-    async fn end_flag(&self, key: PupilKey, id: i64, until: Date, actor: &Actor) -> Result<()> {
-        let by = actor.signature();
-        write!(
-            self,
-            |c| match c.update_flag_end(key.0, id, until, &by).await? {
-                0 => Err(StoreError::Invalid(
-                    "that circumstance is not current, or began after the date given".into(),
-                )),
-                _ => Ok(()),
-            }
-        )
-    }
-
-    async fn flags(&self, key: PupilKey) -> Result<Vec<FlagRecord>> {
-        read!(self, |c| c.select_flags(key.0).await)
-    }
-
-    async fn school_flags(&self, school: SchoolId) -> Result<Vec<FlagRecord>> {
-        read!(self, |c| c.select_school_flags(school.0).await)
-    }
-
-    async fn run_close_job(&self, job: &CloseJob) -> Result<bool> {
-        write!(self, |c| {
-            // Whoever inserts the job's row runs it; a second runner waits on the row's key
-            // until the first commits, then finds it there.
-            let Some(id) = c.insert_job(job).await? else {
-                return Ok(false);
-            };
-            let at = to_micros(job.at);
-            for message in &job.messages {
-                c.insert_message(job.school.0, Some(id), message, at)
-                    .await?;
-            }
-            for entry in &job.entries {
-                c.insert_case_entry(job.school.0, entry).await?;
-            }
-            for made in &job.returns {
-                returns::make(c, made, Some(id)).await?;
-            }
-            Ok::<_, StoreError>(true)
-        })
-    }
-
-    async fn jobs(&self, school: SchoolId, date: Date) -> Result<Vec<JobRecord>> {
-        read!(self, |c| c.select_jobs(school.0, date).await)
-    }
-
-    async fn outbox(&self, school: SchoolId) -> Result<Vec<MessageRecord>> {
-        read!(self, |c| c.select_outbox(school.0).await)
     }
 }

@@ -166,7 +166,12 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
         };
         let entry_date = p.starts.as_ref().map(date).transpose().map_err(in_name)?;
         let admitted = p.admitted.as_ref().map(date).transpose().map_err(in_name)?;
-        let left = p.left.as_ref().map(|l| l.deletion()).transpose().map_err(in_name)?;
+        let left = p
+            .left
+            .as_ref()
+            .map(|l| l.deletion())
+            .transpose()
+            .map_err(in_name)?;
         movements.push(returns::Movement {
             admitted: admitted.or(entry_date),
             left: left.clone(),

@@ -50,10 +50,15 @@ impl RawLeaving {
 
     /// The deletion and the day it was recorded (the last day, unless it says).
     pub(super) fn deletion(&self) -> Result<(Deletion, Date), String> {
-        let ground =
-            Ground::parse(&self.ground).ok_or_else(|| format!("{:?} is not a ground", self.ground))?;
+        let ground = Ground::parse(&self.ground)
+            .ok_or_else(|| format!("{:?} is not a ground", self.ground))?;
         let leaving_date = self.last_day()?;
-        let recorded = self.recorded.as_ref().map(date).transpose()?.unwrap_or(leaving_date);
+        let recorded = self
+            .recorded
+            .as_ref()
+            .map(date)
+            .transpose()?
+            .unwrap_or(leaving_date);
         Ok((
             Deletion {
                 ground,
@@ -104,7 +109,9 @@ pub(super) fn check_deletions(
         };
         let unexplained_sessions = register
             .find(&pupil.upn)
-            .map(|id| deletion::unexplained_run(register.row(id), &policy.calendar, deletion.leaving_date))
+            .map(|id| {
+                deletion::unexplained_run(register.row(id), &policy.calendar, deletion.leaving_date)
+            })
             .unwrap_or(0);
         // As the office sees them when deciding: still on roll.
         let on_roll = Pupil {
@@ -119,7 +126,11 @@ pub(super) fn check_deletions(
         };
         if let Err(errors) = deletion::check(deletion, &facts) {
             let why: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
-            problems.push(format!("{}'s deletion is refused: {}", pupil.name(), why.join("; ")));
+            problems.push(format!(
+                "{}'s deletion is refused: {}",
+                pupil.name(),
+                why.join("; ")
+            ));
         }
     }
     problems
@@ -163,15 +174,27 @@ pub(super) fn check_returns(
         let at = date(&x.at)?;
         let got: BTreeSet<(String, String, Date)> = due(&school, at)
             .into_iter()
-            .map(|d| (d.key.kind.id().to_owned(), d.key.upn.map(name).unwrap_or_default(), d.due))
+            .map(|d| {
+                (
+                    d.key.kind.id().to_owned(),
+                    d.key.upn.map(name).unwrap_or_default(),
+                    d.due,
+                )
+            })
             .collect();
         let mut want = BTreeSet::new();
         for d in &x.due {
             Kind::parse(&d.kind).ok_or_else(|| format!("{:?} is not a kind of return", d.kind))?;
-            want.insert((d.kind.clone(), d.pupil.clone().unwrap_or_default(), date(&d.by)?));
+            want.insert((
+                d.kind.clone(),
+                d.pupil.clone().unwrap_or_default(),
+                date(&d.by)?,
+            ));
         }
         if got != want {
-            problems.push(format!("returns due at {at}: expected {want:?}, the rules make {got:?}"));
+            problems.push(format!(
+                "returns due at {at}: expected {want:?}, the rules make {got:?}"
+            ));
         }
     }
     Ok(problems)
