@@ -125,8 +125,9 @@ impl CtfError {
     }
 }
 
-/// The file name the CTF specification's pattern gives: the source's LA and establishment, the
-/// destination's (or `MMM`/`MMMM` when not known), and a sequence number.
+/// A file name in the pattern of earlier CTF specifications (§2.4, not checked against CTF 25):
+/// the source's LA and establishment, `CTF`, the destination's (`MMMMMMM` when not known), and a
+/// sequence number.
 pub fn file_name(ctf: &Ctf, sequence: u32) -> String {
     let destination = ctf
         .header

@@ -38,14 +38,7 @@ pub fn read(text: &str) -> Result<Ctf, CtfError> {
 
 impl<'a> At<'a> {
     fn required_element(&self, name: &str) -> Result<At<'a>, CtfError> {
-        self.child(name).ok_or_else(|| {
-            CtfError::new(
-                self.element.line,
-                &format!("{}/{name}", self.path()),
-                None,
-                "is missing",
-            )
-        })
+        self.child(name).ok_or_else(|| self.missing(name))
     }
 }
 
@@ -119,12 +112,7 @@ fn pupil(at: &At<'_>) -> Result<TransferPupil, CtfError> {
     // CTF 24 called it Gender; CTF 25 calls it Sex.
     let sex = match at.child("Sex").or_else(|| at.child("Gender")) {
         Some(s) => s.parse(Sex::parse)?,
-        None => {
-            return Err(at
-                .required("Sex")
-                .err()
-                .unwrap_or_else(|| at.error("Sex is missing")));
-        }
+        None => return Err(at.missing("Sex")),
     };
     let year_group = match at.child("NCyearActual") {
         Some(y) if !y.text().is_empty() => Some(y.parse(YearGroup::parse)?),

@@ -155,11 +155,6 @@ fn push_text(open: &mut [Element], text: &str) {
 }
 
 impl<'a> At<'a> {
-    /// The path to this element.
-    pub(crate) fn path(&self) -> &str {
-        &self.path
-    }
-
     /// An error about this element and its value.
     pub(crate) fn error(&self, problem: impl Into<String>) -> CtfError {
         let value = self.element.text.trim();
@@ -201,13 +196,18 @@ impl<'a> At<'a> {
         match self.child(name) {
             Some(child) if !child.element.text.trim().is_empty() => Ok(child),
             Some(child) => Err(child.error("is empty")),
-            None => Err(CtfError::new(
-                self.element.line,
-                &format!("{}/{name}", self.path),
-                None,
-                "is missing",
-            )),
+            None => Err(self.missing(name)),
         }
+    }
+
+    /// The error for a child that is not there.
+    pub(crate) fn missing(&self, name: &str) -> CtfError {
+        CtfError::new(
+            self.element.line,
+            &format!("{}/{name}", self.path),
+            None,
+            "is missing",
+        )
     }
 
     /// A child's text, when it is there and not empty.

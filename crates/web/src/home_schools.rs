@@ -3,17 +3,16 @@
 //! here and the mark for its own register (`D`), as a return made with its chronology entry;
 //! and each home school can take a day's file of its learners' marks.
 
-use jiff::Timestamp;
-use jiff::civil::{Date, DateTime};
-use rollcall_core::admission::home::HomeLink;
+use jiff::civil::Date;
 use rollcall_core::{CaseEntry, EntryKind, Policy, Session, SessionKey};
 use rollcall_returns::content::{Table, columns, content, to_csv, to_text};
 use rollcall_returns::{Due as Return, PupilFacts, School};
 use rollcall_store::{
-    Actor, Casebook, Channel, Due, NewCaseEntry, NewMessage, NewReturn, PupilKey, PupilRecord,
-    SchoolRecord, Sent,
+    Actor, Casebook, Channel, Due, NewCaseEntry, NewMessage, NewReturn, PupilRecord, SchoolRecord,
+    Sent,
 };
 
+use crate::AppState;
 use crate::error::AppError;
 
 /// The table of some learners' marks for sessions, as the returns crate makes it.
@@ -64,21 +63,23 @@ fn table(
 /// The notices a register close sends: one for each learner whose home school is to be told
 /// of an absence this session and whose lead contact has an email address. A learner without
 /// one stays on the worklist, for a call.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn notices(
+pub(crate) async fn notices(
+    state: &AppState,
     school: &SchoolRecord,
     policy: &Policy,
     book: &Casebook,
     due: &[Due<'_>],
-    links: &[(PupilKey, HomeLink)],
     key: SessionKey,
-    close: DateTime,
     actor: &Actor,
-    at: Timestamp,
 ) -> Result<Vec<NewReturn>, AppError> {
     let Some(home) = &policy.procedures.home_school else {
         return Ok(Vec::new());
     };
+    let links = state.store.home_links(school.id).await?;
+    let close = key
+        .date
+        .to_datetime(policy.times(key.session).register_closes);
+    let at = state.clock.now();
     let mut made = Vec::new();
     for d in due {
         if !(d.item.key.rule == "home_school.notify" && d.item.key.occasion == key.to_string()) {

@@ -183,9 +183,8 @@ async fn close_job(
         calls,
         if calls == 1 { "" } else { "s" },
     );
-    let links = state.store.home_links(school.id).await?;
     let returns =
-        crate::home_schools::notices(school, policy, &book, &due, &links, key, close, &actor, at)?;
+        crate::home_schools::notices(state, school, policy, &book, &due, key, &actor).await?;
     let summary = match returns.len() {
         0 => summary,
         1 => format!("{summary}; 1 home school told"),
