@@ -55,6 +55,7 @@ pub async fn admit_and_delete(
         leaving_date: None,
         fsm: false,
         eal: true,
+        pupil_premium: false,
         sen: SenStatus::None,
         school: None,
     };

@@ -152,6 +152,7 @@ enum By {
     Sex,
     Fsm,
     Eal,
+    PupilPremium,
     Sen,
 }
 

@@ -101,6 +101,9 @@ pub struct AdmitArgs {
     /// English as an additional language.
     #[arg(long)]
     eal: bool,
+    /// Attracts the pupil premium (FSM6, or looked after or previously looked after).
+    #[arg(long)]
+    pupil_premium: bool,
     /// Home address.
     #[arg(long)]
     address: String,
@@ -219,6 +222,7 @@ async fn admit(args: &AdmitArgs) -> anyhow::Result<()> {
             leaving_date: None,
             fsm: args.fsm,
             eal: args.eal,
+            pupil_premium: args.pupil_premium,
             sen: args.sen,
             school: None,
         },

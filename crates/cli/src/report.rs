@@ -54,6 +54,7 @@ fn group_by(by: By) -> GroupBy {
         By::Sex => GroupBy::Sex,
         By::Fsm => GroupBy::Fsm,
         By::Eal => GroupBy::Eal,
+        By::PupilPremium => GroupBy::PupilPremium,
         By::Sen => GroupBy::Sen,
     }
 }
@@ -67,6 +68,7 @@ fn column_name(by: By) -> &'static str {
         By::Sex => "sex",
         By::Fsm => "fsm",
         By::Eal => "eal",
+        By::PupilPremium => "pupil_premium",
         By::Sen => "sen",
     }
 }
@@ -91,7 +93,9 @@ fn key_text(key: &GroupKey, school: &LoadedSchool) -> String {
             None => "school".to_owned(),
         },
         GroupKey::Sex(sex) => sex.code().to_owned(),
-        GroupKey::Fsm(flag) | GroupKey::Eal(flag) => flag.to_string(),
+        GroupKey::Fsm(flag) | GroupKey::Eal(flag) | GroupKey::PupilPremium(flag) => {
+            flag.to_string()
+        }
         GroupKey::Sen(sen) => sen.code().to_owned(),
     }
 }

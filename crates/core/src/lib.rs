@@ -64,7 +64,9 @@ pub use requests::{
 };
 pub use roles::{Permission, Role};
 pub use session::{Day, Session, SessionKey, Slot};
-pub use stats::{GroupBy, GroupKey, GroupSummary, MissedTime, Rate, Tally, summarise};
+pub use stats::{
+    GroupBy, GroupKey, GroupSummary, MissedTime, Rate, Tally, summarise, summarise_by,
+};
 pub use text::{TextError, TextKind, check_text};
 pub use triggers::{Trigger, TriggerHit};
 pub use worklist::{Item, Standing, pupil_items, school_items, standing};

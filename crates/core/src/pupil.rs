@@ -168,6 +168,9 @@ pub struct Pupil {
     pub fsm: bool,
     /// English as an additional language.
     pub eal: bool,
+    /// Attracts the pupil premium: free school meals at any time in the last six years (FSM6),
+    /// or looked after or previously looked after.
+    pub pupil_premium: bool,
     /// SEN provision.
     pub sen: SenStatus,
     /// The school, where one file holds several.

@@ -540,6 +540,7 @@ pub(crate) mod tests {
             leaving_date: None,
             fsm: false,
             eal: false,
+            pupil_premium: false,
             sen: SenStatus::None,
             school: None,
         }

@@ -278,6 +278,8 @@ pub enum GroupBy {
     Fsm,
     /// English as an additional language.
     Eal,
+    /// The pupil premium.
+    PupilPremium,
     /// SEN provision.
     Sen,
 }
@@ -301,6 +303,8 @@ pub enum GroupKey {
     Fsm(bool),
     /// English as an additional language, or not.
     Eal(bool),
+    /// Attracting the pupil premium, or not.
+    PupilPremium(bool),
     /// SEN provision.
     Sen(SenStatus),
 }
@@ -316,6 +320,7 @@ impl GroupKey {
             GroupBy::Sex => GroupKey::Sex(pupil.sex),
             GroupBy::Fsm => GroupKey::Fsm(pupil.fsm),
             GroupBy::Eal => GroupKey::Eal(pupil.eal),
+            GroupBy::PupilPremium => GroupKey::PupilPremium(pupil.pupil_premium),
             GroupBy::Sen => GroupKey::Sen(pupil.sen),
         }
     }
@@ -323,9 +328,9 @@ impl GroupKey {
 
 /// The figures for one group over a date range.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupSummary {
+pub struct GroupSummary<K = GroupKey> {
     /// The group.
-    pub key: GroupKey,
+    pub key: K,
     /// Pupils on roll at any time in the range.
     pub pupils: u64,
     /// Pupils with at least one possible session: the denominator of the PA and SA rates.
@@ -338,8 +343,8 @@ pub struct GroupSummary {
     pub severe: u64,
 }
 
-impl GroupSummary {
-    fn new(key: GroupKey) -> GroupSummary {
+impl<K> GroupSummary<K> {
+    fn new(key: K) -> GroupSummary<K> {
         GroupSummary {
             key,
             pupils: 0,
@@ -372,19 +377,34 @@ impl GroupSummary {
 /// Attendance over a range for every group, in group order; pupils on roll at any time in the
 /// range are included.
 pub fn summarise(register: &Register, range: DateRange, by: GroupBy) -> Vec<GroupSummary> {
-    let mut groups: FxHashMap<GroupKey, GroupSummary> = FxHashMap::default();
+    summarise_by(register, range, |id, pupil| {
+        Some(GroupKey::of(by, id, pupil))
+    })
+}
+
+/// Attendance over a range for groups of the caller's choosing: `group` puts each pupil on roll
+/// at any time in the range in a group, or leaves them out. Every report's figures come from
+/// here (through [`summarise`] for the groups a pupil record names).
+pub fn summarise_by<K: Ord + std::hash::Hash + Clone>(
+    register: &Register,
+    range: DateRange,
+    group: impl Fn(PupilId, &Pupil) -> Option<K>,
+) -> Vec<GroupSummary<K>> {
+    let mut groups: FxHashMap<K, GroupSummary<K>> = FxHashMap::default();
     for (id, pupil) in register.ids().zip(register.pupils()) {
         if !pupil.on_roll_during(range) {
             continue;
         }
+        let Some(key) = group(id, pupil) else {
+            continue;
+        };
         let tally = Tally::of_row(register.row(id), range);
-        let key = GroupKey::of(by, id, pupil);
         groups
             .entry(key.clone())
             .or_insert_with(|| GroupSummary::new(key))
             .add_pupil(&tally);
     }
-    let mut rows: Vec<GroupSummary> = groups.into_values().collect();
+    let mut rows: Vec<GroupSummary<K>> = groups.into_values().collect();
     rows.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     rows
 }

@@ -344,6 +344,8 @@ fn make_pupils(config: &DemoConfig, schools: &[DemoEstab]) -> Vec<DemoPupil> {
                         leaving_date,
                         fsm,
                         eal,
+                        // FSM6: everyone eligible now, and some who were in the last six years.
+                        pupil_premium: fsm || rng.f64() < 0.08,
                         sen,
                         school: (schools.len() > 1)
                             .then(|| LaEstab::parse(&format!("{DEMO_LA}{:04}", school.estab)).ok())

@@ -157,6 +157,7 @@ mod tests {
             leaving_date: None,
             fsm: false,
             eal: false,
+            pupil_premium: false,
             sen: SenStatus::None,
             school: None,
         };

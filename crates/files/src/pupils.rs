@@ -31,6 +31,10 @@ pub const PUPIL_COLUMNS: [&str; 13] = [
 /// An optional column naming each pupil's school, for files that hold several.
 pub const SCHOOL_COLUMN: &str = "la_estab";
 
+/// An optional column: the pupil premium (eligible for free school meals at any time in the
+/// last six years, FSM6, or looked after or previously looked after); `false` when absent.
+pub const PUPIL_PREMIUM_COLUMN: &str = "pupil_premium";
+
 /// Reads `pupils.csv` into a roll, reporting every bad field up to [`MAX_REPORTED`].
 pub fn read_pupils(path: &Path) -> Result<Roll, LoadError> {
     let (mut reader, header) = open_csv(path)?;
@@ -39,13 +43,14 @@ pub fn read_pupils(path: &Path) -> Result<Roll, LoadError> {
         *slot = header.required(path, name)?;
     }
     let school = header.optional(SCHOOL_COLUMN);
+    let premium = header.optional(PUPIL_PREMIUM_COLUMN);
     let mut pupils = Vec::new();
     let mut lines: FxHashMap<Upn, u64> = FxHashMap::default();
     each_row(
         path,
         &mut reader,
         &header,
-        |record, line, errors| match pupil_of(record, &columns, school) {
+        |record, line, errors| match pupil_of(record, &columns, school, premium) {
             Ok(pupil) => {
                 if let Some(first) = lines.insert(pupil.upn, line) {
                     errors.push(FileError::at(
@@ -109,6 +114,7 @@ fn pupil_of(
     record: &csv::StringRecord,
     columns: &[usize; 13],
     school: Option<usize>,
+    premium: Option<usize>,
 ) -> Result<Pupil, FieldError> {
     let row = Row { record, columns };
     let upn = row.parse("upn", Upn::parse)?;
@@ -126,6 +132,10 @@ fn pupil_of(
         Some(text) => Some(LaEstab::parse(text).map_err(|e| (SCHOOL_COLUMN, e.to_string()))?),
         None => None,
     };
+    let pupil_premium = match premium.and_then(|c| record.get(c)) {
+        Some(text) => parse_flag(text).map_err(|e| (PUPIL_PREMIUM_COLUMN, e.to_string()))?,
+        None => false,
+    };
     Ok(Pupil {
         upn,
         legal_surname: row.text("legal_surname")?,
@@ -139,6 +149,7 @@ fn pupil_of(
         leaving_date,
         fsm: row.parse("fsm", parse_flag)?,
         eal: row.parse("eal", parse_flag)?,
+        pupil_premium,
         sen: row.parse("sen", SenStatus::parse)?,
         school,
     })
@@ -150,9 +161,13 @@ pub fn write_pupils(path: &Path, pupils: &[Pupil]) -> Result<(), FileError> {
     let file = File::create(path).map_err(|e| fail(&e))?;
     let mut writer = csv::Writer::from_writer(std::io::BufWriter::new(file));
     let with_school = pupils.iter().any(|p| p.school.is_some());
+    let with_premium = pupils.iter().any(|p| p.pupil_premium);
     let mut header: Vec<&str> = PUPIL_COLUMNS.to_vec();
     if with_school {
         header.push(SCHOOL_COLUMN);
+    }
+    if with_premium {
+        header.push(PUPIL_PREMIUM_COLUMN);
     }
     writer.write_record(&header).map_err(|e| fail(&e))?;
     let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
@@ -174,6 +189,9 @@ pub fn write_pupils(path: &Path, pupils: &[Pupil]) -> Result<(), FileError> {
         ];
         if with_school {
             row.push(p.school.map(|s| s.to_string()).unwrap_or_default());
+        }
+        if with_premium {
+            row.push(p.pupil_premium.to_string());
         }
         writer.write_record(&row).map_err(|e| fail(&e))?;
     }

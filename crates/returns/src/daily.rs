@@ -177,6 +177,7 @@ mod tests {
             leaving_date: leaving,
             fsm: true,
             eal: false,
+            pupil_premium: false,
             sen: SenStatus::Ehcp,
             school: None,
         };

@@ -55,25 +55,11 @@ pub(crate) async fn import<C: Sql + LedgerSql + ?Sized>(
         let key = match known.get(pupil.upn.as_str()) {
             Some(record) => {
                 let before = &record.pupil;
-                let changes = [
-                    (
-                        Characteristic::Fsm,
-                        before.fsm.to_string(),
-                        pupil.fsm.to_string(),
-                    ),
-                    (
-                        Characteristic::Eal,
-                        before.eal.to_string(),
-                        pupil.eal.to_string(),
-                    ),
-                    (
-                        Characteristic::Sen,
-                        before.sen.code().to_owned(),
-                        pupil.sen.code().to_owned(),
-                    ),
-                ];
+                let changes = characteristics(before)
+                    .into_iter()
+                    .zip(characteristics(pupil));
                 conn.update_pupil(record.key.0, Some(group), pupil).await?;
-                for (characteristic, old, new) in changes {
+                for ((characteristic, old), (_, new)) in changes {
                     if old != new {
                         let change = CharacteristicChange {
                             characteristic,
@@ -95,11 +81,7 @@ pub(crate) async fn import<C: Sql + LedgerSql + ?Sized>(
                 let key = conn.insert_pupil(school, Some(group), pupil).await?;
                 conn.insert_enrolment(key, pupil.entry_date, pupil.leaving_date)
                     .await?;
-                let initial = [
-                    (Characteristic::Fsm, pupil.fsm.to_string()),
-                    (Characteristic::Eal, pupil.eal.to_string()),
-                    (Characteristic::Sen, pupil.sen.code().to_owned()),
-                ];
+                let initial = characteristics(pupil);
                 for (characteristic, value) in initial {
                     let change = CharacteristicChange {
                         characteristic,
@@ -189,6 +171,16 @@ async fn insert_batch<C: Sql + LedgerSql + ?Sized>(
         })
         .collect();
     write_marks(conn, &writer, changes).await
+}
+
+/// The characteristics whose changes are kept, as stored.
+fn characteristics(p: &rollcall_core::Pupil) -> [(Characteristic, String); 4] {
+    [
+        (Characteristic::Fsm, p.fsm.to_string()),
+        (Characteristic::Eal, p.eal.to_string()),
+        (Characteristic::Sen, p.sen.code().to_owned()),
+        (Characteristic::PupilPremium, p.pupil_premium.to_string()),
+    ]
 }
 
 /// Contacts imported with the pupils, in the import's transaction: a contact is matched to a

@@ -174,6 +174,7 @@ pub(crate) struct PupilRow {
     leaving_date: Option<jiff_sqlx::Date>,
     fsm: bool,
     eal: bool,
+    pupil_premium: bool,
     sen: String,
     la_estab: Option<String>,
 }
@@ -198,6 +199,7 @@ impl PupilRow {
                 leaving_date: self.leaving_date.map(|d| d.to_jiff()),
                 fsm: self.fsm,
                 eal: self.eal,
+                pupil_premium: self.pupil_premium,
                 sen: SenStatus::parse(&self.sen).map_err(|_| corrupt("SEN status", &self.sen))?,
                 school: self
                     .la_estab
@@ -515,7 +517,8 @@ pub(crate) const CONTACT_COLUMNS: &str = "c.id, c.pupil_id, c.name, c.relationsh
 
 pub(crate) const PUPIL_COLUMNS: &str = "p.id, p.school_id, p.upn, p.legal_surname, p.legal_forename, \
     p.preferred_forename, p.date_of_birth, p.sex, p.year_group, p.reg_group_id, \
-    g.name AS reg_group, p.entry_date, p.leaving_date, p.fsm, p.eal, p.sen, p.la_estab";
+    g.name AS reg_group, p.entry_date, p.leaving_date, p.fsm, p.eal, p.sen, p.la_estab, \
+    p.pupil_premium";
 
 const MARK_COLUMNS: &str = "m.pupil_id, m.date, m.session, m.code, m.minutes_late, m.comment, \
     m.source, m.recorded_by, m.recorded_at, m.version, m.entry_hash";
@@ -674,6 +677,7 @@ macro_rules! bind_pupil {
             .bind($p.eal)
             .bind($p.sen.code())
             .bind($p.school.map(|s| s.to_string()))
+            .bind($p.pupil_premium)
     };
 }
 
@@ -922,8 +926,9 @@ macro_rules! impl_sql {
                 let query = sqlx::query_scalar(
                     "INSERT INTO pupils (school_id, upn, legal_surname, legal_forename, \
                      preferred_forename, date_of_birth, sex, year_group, reg_group_id, entry_date, \
-                     leaving_date, fsm, eal, sen, la_estab) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+                     leaving_date, fsm, eal, sen, la_estab, pupil_premium) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+                     RETURNING id",
                 )
                 .bind(school)
                 .bind(p.upn.as_str());
@@ -934,7 +939,8 @@ macro_rules! impl_sql {
                 let query = sqlx::query(
                     "UPDATE pupils SET legal_surname = $2, legal_forename = $3, preferred_forename = $4, \
                      date_of_birth = $5, sex = $6, year_group = $7, reg_group_id = $8, entry_date = $9, \
-                     leaving_date = $10, fsm = $11, eal = $12, sen = $13, la_estab = $14 WHERE id = $1",
+                     leaving_date = $10, fsm = $11, eal = $12, sen = $13, la_estab = $14, \
+                     pupil_premium = $15 WHERE id = $1",
                 )
                 .bind(key);
                 bind_pupil!(query, group, p)
@@ -1067,6 +1073,7 @@ macro_rules! impl_sql {
                     Characteristic::Fsm => "UPDATE pupils SET fsm = $2 WHERE id = $1",
                     Characteristic::Eal => "UPDATE pupils SET eal = $2 WHERE id = $1",
                     Characteristic::Sen => "UPDATE pupils SET sen = $2 WHERE id = $1",
+                    Characteristic::PupilPremium => "UPDATE pupils SET pupil_premium = $2 WHERE id = $1",
                 };
                 let query = sqlx::query(column).bind(key);
                 let query = match change.characteristic {

@@ -116,6 +116,7 @@ pub fn pupil(upn: &str, surname: &str, forename: &str, group: &str) -> Pupil {
         leaving_date: None,
         fsm: false,
         eal: false,
+        pupil_premium: false,
         sen: SenStatus::None,
         school: None,
     }

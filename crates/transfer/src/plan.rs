@@ -67,6 +67,7 @@ pub fn incoming(received: &TransferPupil, known: Option<&Pupil>, placing: &Placi
         leaving_date: None,
         fsm: known.is_some_and(|k| k.fsm),
         eal: known.is_some_and(|k| k.eal),
+        pupil_premium: known.is_some_and(|k| k.pupil_premium),
         sen: known
             .map(|k| k.sen)
             .unwrap_or(rollcall_core::SenStatus::None),

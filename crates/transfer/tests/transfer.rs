@@ -38,6 +38,7 @@ fn pupil() -> Pupil {
         leaving_date: None,
         fsm: false,
         eal: false,
+        pupil_premium: false,
         sen: SenStatus::None,
         school: None,
     }

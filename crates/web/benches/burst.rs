@@ -119,6 +119,7 @@ async fn school(
             leaving_date: None,
             fsm: false,
             eal: false,
+            pupil_premium: false,
             sen: SenStatus::None,
             school: None,
         })

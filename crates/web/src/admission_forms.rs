@@ -95,6 +95,7 @@ pub(crate) fn pupil(f: &FormData, d: &mut Draft) -> Option<Pupil> {
         leaving_date: None,
         fsm: ticked(f, "fsm"),
         eal: ticked(f, "eal"),
+        pupil_premium: ticked(f, "pupil_premium"),
         sen: sen?,
         school: None,
     })

@@ -190,6 +190,7 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
             leaving_date: left.map(|(d, _)| d.leaving_date),
             fsm: false,
             eal: false,
+            pupil_premium: false,
             sen,
             school: None,
         });

@@ -46,6 +46,7 @@ fn pupil(rest: &str, year: &str) -> Pupil {
         leaving_date: None,
         fsm: false,
         eal: false,
+        pupil_premium: false,
         sen: SenStatus::None,
         school: None,
     }

@@ -22,6 +22,7 @@ fn pupil(upn: &str, surname: &str, group: &str) -> rollcall_core::Pupil {
         leaving_date: None,
         fsm: true,
         eal: false,
+        pupil_premium: false,
         sen: rollcall_core::SenStatus::Ehcp,
         school: None,
     }
@@ -168,7 +169,7 @@ pub async fn import_is_all_or_nothing(backend: Backend) {
         .pupil_history(store.pupils(school).await.unwrap()[0].key)
         .await
         .unwrap();
-    assert_eq!(history.characteristics.len(), 3);
+    assert_eq!(history.characteristics.len(), 4);
     assert_eq!(history.enrolments[0].entry_date, Some(date(2025, 9, 2)));
 }
 

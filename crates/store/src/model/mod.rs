@@ -158,6 +158,8 @@ pub enum Characteristic {
     Eal,
     /// SEN provision (`N`, `K` or `E`).
     Sen,
+    /// The pupil premium (`true`/`false`).
+    PupilPremium,
 }
 
 impl Characteristic {
@@ -167,6 +169,7 @@ impl Characteristic {
             Characteristic::Fsm => "fsm",
             Characteristic::Eal => "eal",
             Characteristic::Sen => "sen",
+            Characteristic::PupilPremium => "pupil_premium",
         }
     }
 
@@ -176,6 +179,7 @@ impl Characteristic {
             Characteristic::Fsm,
             Characteristic::Eal,
             Characteristic::Sen,
+            Characteristic::PupilPremium,
         ]
         .into_iter()
         .find(|c| c.id() == text)
