@@ -147,6 +147,9 @@ pub(super) struct Admission {
     fsm: bool,
     #[serde(default)]
     eal: bool,
+    /// Attracts the pupil premium (FSM6, or looked after or previously looked after).
+    #[serde(default)]
+    pupil_premium: bool,
     /// `N`, `K` or `E`.
     #[serde(default)]
     sen: String,
@@ -177,6 +180,7 @@ impl Admission {
             ("entry_date".to_owned(), self.starting_day.clone()),
             ("fsm".to_owned(), yes(self.fsm)),
             ("eal".to_owned(), yes(self.eal)),
+            ("pupil_premium".to_owned(), yes(self.pupil_premium)),
             ("sen".to_owned(), self.sen.clone()),
         ];
         self.entry.fields(&mut f);
