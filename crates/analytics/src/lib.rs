@@ -1,0 +1,9 @@
+//! Analytics: attendance by cohort and period, against the same period last year and all
+//! pupils. Pure: the caller reads the register and pupils' circumstances from the store; every
+//! figure comes from the core's statistics, the same functions `report attendance` uses.
+
+pub mod cohorts;
+pub mod period;
+
+pub use cohorts::{Cohort, CohortRow, Cut, cohort_of, cohort_table, gap, points};
+pub use period::{Period, last_year};

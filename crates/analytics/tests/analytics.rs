@@ -1,0 +1,154 @@
+//! Cohorts agree with the report's groups, and last year is the same dates a year before.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use jiff::civil::{Date, date};
+use rollcall_analytics::{Cut, cohort_table, gap, last_year, points};
+use rollcall_core::procedures::Flag;
+use rollcall_core::{
+    Code, DateRange, GroupBy, Pupil, PupilId, RegisterBuilder, Roll, SenStatus, Session, Sex, Slot,
+    Upn, YearGroup, summarise,
+};
+
+fn pupil(n: usize, sex: Sex, pp: bool) -> Pupil {
+    Pupil {
+        upn: Upn::issue(&format!("80120000{n:04}")).unwrap(),
+        legal_surname: format!("Pupil{n}"),
+        legal_forename: "Test".into(),
+        preferred_forename: None,
+        date_of_birth: date(2015, 1, 1),
+        sex,
+        year_group: YearGroup::year(5).unwrap(),
+        reg_group: "5A".into(),
+        entry_date: None,
+        leaving_date: None,
+        fsm: false,
+        eal: false,
+        pupil_premium: pp,
+        sen: SenStatus::None,
+        school: None,
+    }
+}
+
+/// Four pupils over eight school days in November, this year and last: the nth pupil absent
+/// for the first n days, and two days more last year.
+fn register() -> rollcall_core::Register {
+    let roll = Roll::new(vec![
+        pupil(1, Sex::Female, true),
+        pupil(2, Sex::Male, false),
+        pupil(3, Sex::Female, false),
+        pupil(4, Sex::Male, true),
+    ])
+    .unwrap();
+    let mut b = RegisterBuilder::new(&roll);
+    for (start, shift) in [(date(2025, 11, 3), 0usize), (date(2024, 11, 4), 2)] {
+        for day in 0..10i64 {
+            let d: Date = start.checked_add(jiff::Span::new().days(day)).unwrap();
+            if d.weekday().to_monday_one_offset() > 5 {
+                continue;
+            }
+            for (i, _) in roll.pupils().iter().enumerate() {
+                for session in [Session::Am, Session::Pm] {
+                    let absent = usize::try_from(day).unwrap() < i + shift;
+                    let code = match (absent, session) {
+                        (true, _) => Code::OtherUnauthorised,
+                        (false, Session::Am) => Code::PresentAm,
+                        (false, Session::Pm) => Code::PresentPm,
+                    };
+                    let id = PupilId(u32::try_from(i).unwrap());
+                    b.insert(id, Slot::new(d, session), code, None).unwrap();
+                }
+            }
+        }
+    }
+    b.finish(roll)
+}
+
+#[test]
+fn cohorts_are_the_reports_groups() {
+    let register = register();
+    let now = DateRange {
+        first: date(2025, 11, 3),
+        last: date(2025, 11, 14),
+    };
+    let none = |_: PupilId, _: DateRange| Vec::<Flag>::new();
+    let all = cohort_table(&register, Cut::All, now, last_year(now), &none);
+    let report = summarise(&register, now, GroupBy::All);
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].now.tally, report[0].tally);
+    assert_eq!(all[0].now.persistent, report[0].persistent);
+    let sexes = cohort_table(&register, Cut::Sex, now, last_year(now), &none);
+    let by_sex = summarise(&register, now, GroupBy::Sex);
+    assert_eq!(
+        sexes.iter().map(|r| r.now.tally).collect::<Vec<_>>(),
+        by_sex.iter().map(|g| g.tally).collect::<Vec<_>>()
+    );
+    let pp = cohort_table(&register, Cut::PupilPremium, now, last_year(now), &none);
+    let by_pp = summarise(&register, now, GroupBy::PupilPremium);
+    assert_eq!(pp[0].cohort, "Pupil premium");
+    assert_eq!(
+        pp[0].now.tally,
+        by_pp
+            .iter()
+            .find(|g| g.key == rollcall_core::GroupKey::PupilPremium(true))
+            .unwrap()
+            .tally
+    );
+}
+
+#[test]
+fn last_year_is_compared_cohort_by_cohort() {
+    let register = register();
+    let now = DateRange {
+        first: date(2025, 11, 3),
+        last: date(2025, 11, 14),
+    };
+    let none = |_: PupilId, _: DateRange| Vec::<Flag>::new();
+    let rows = cohort_table(&register, Cut::All, now, last_year(now), &none);
+    let before = rows[0].last_year.as_ref().unwrap();
+    // Eight school days each for four pupils; last year each was absent two more days.
+    assert_eq!(rows[0].now.tally.possible, 64);
+    assert_eq!(before.tally.possible, 64);
+    assert_eq!(rows[0].now.tally.unauthorised, 12);
+    assert_eq!(before.tally.unauthorised, 12 + 16);
+    let change = gap(
+        rows[0].now.tally.attendance_rate(),
+        before.tally.attendance_rate(),
+    )
+    .unwrap();
+    // 52/64 = 81.25% against 36/64 = 56.25%.
+    assert_eq!(points(change), "+25.00");
+}
+
+#[test]
+fn circumstances_in_the_period_make_the_cohort() {
+    let register = register();
+    let now = DateRange {
+        first: date(2025, 11, 3),
+        last: date(2025, 11, 14),
+    };
+    let looked_after = |id: PupilId, range: DateRange| {
+        if id == PupilId(0) && range.first.year() == 2025 {
+            vec![Flag::LookedAfter]
+        } else {
+            Vec::new()
+        }
+    };
+    let rows = cohort_table(
+        &register,
+        Cut::LookedAfter,
+        now,
+        last_year(now),
+        &looked_after,
+    );
+    assert_eq!(rows[0].cohort, "Looked after");
+    assert_eq!(rows[0].now.pupils, 1);
+    assert!(rows[0].last_year.is_none(), "not looked after last year");
+    assert_eq!(rows[1].now.pupils, 3);
+}
