@@ -4,6 +4,8 @@
 
 pub mod cohorts;
 pub mod period;
+pub mod report;
 
 pub use cohorts::{Cohort, CohortRow, Cut, cohort_of, cohort_table, gap, points};
 pub use period::{Period, last_year};
+pub use report::{CohortReport, DEFINITIONS};

@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod backup;
 mod census;
+mod cohorts;
 mod ctf;
 mod demo;
 mod demo_admissions;
@@ -79,6 +80,9 @@ enum ReportCommand {
     Triggers(TriggersArgs),
     /// The school census's attendance module for one term, as CSV, with COLLECT's checks.
     Census(census::CensusArgs),
+    /// Attendance by cohort (year, class, sex, FSM, pupil premium, EAL, SEN, looked after,
+    /// child in need) over a period, against the same dates last year, as CSV, from a database.
+    Cohorts(cohorts::CohortsArgs),
 }
 
 /// Where a school's data comes from: files, or a database.
@@ -178,6 +182,7 @@ fn main() -> ExitCode {
         Command::Report(ReportCommand::Attendance(args)) => report::attendance(&args),
         Command::Report(ReportCommand::Triggers(args)) => report::triggers(&args),
         Command::Report(ReportCommand::Census(args)) => census::census(&args),
+        Command::Report(ReportCommand::Cohorts(args)) => cohorts::cohorts(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Import(args) => admin::import(&args),
         Command::VerifyLedger(args) => admin::verify(&args),

@@ -344,7 +344,8 @@ pub struct GroupSummary<K = GroupKey> {
 }
 
 impl<K> GroupSummary<K> {
-    fn new(key: K) -> GroupSummary<K> {
+    /// A group with no pupils yet.
+    pub fn new(key: K) -> GroupSummary<K> {
         GroupSummary {
             key,
             pupils: 0,

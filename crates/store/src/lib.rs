@@ -7,6 +7,7 @@
 
 mod accounts;
 mod admissions;
+pub mod analytics;
 mod casebook;
 mod contacts;
 mod model;

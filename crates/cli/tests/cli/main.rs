@@ -29,3 +29,5 @@ mod backup;
 mod records;
 // `rollcall ctf export` and `import`, on SQLite and on PostgreSQL.
 mod transfer;
+// `rollcall report cohorts` against `report attendance`.
+mod cohorts;

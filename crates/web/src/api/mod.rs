@@ -2,6 +2,7 @@
 //! token (`rollcall token create`) in place of a sign-in. Described at `/api/openapi.json`.
 
 mod admissions;
+pub(crate) mod analytics;
 mod contacts;
 mod failures;
 mod pupils;
@@ -76,7 +77,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(admissions::deletion))
         .routes(routes!(contacts::contacts, contacts::add_contact))
         .routes(routes!(contacts::edit_contact))
-        .routes(routes!(contacts::end_contact));
+        .routes(routes!(contacts::end_contact))
+        .routes(routes!(analytics::cohorts));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

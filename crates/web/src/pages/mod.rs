@@ -1,6 +1,7 @@
 //! The pages staff use, server-rendered.
 
 mod admissions;
+mod analytics;
 mod batches;
 mod board;
 mod casefile;
@@ -162,6 +163,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(registers::router())
         .merge(admissions::router())
         .merge(transfers::router())
+        .merge(analytics::router())
         .merge(home_schools::router())
         .merge(contacts::router())
         .merge(returns::router())

@@ -31,6 +31,8 @@ mod letters;
 mod admissions;
 // Returns to the local authority: due, checked, sent.
 mod returns;
+// The Analysis page, its CSV and the API.
+mod analytics;
 // Every role against every route, including another school's and another class's.
 mod permissions;
 // Parents: the portal, what they may reach, their reports and leave, invitations, messages.
@@ -91,6 +93,7 @@ on_both_backends!(
     returns::a_new_pupil_return_is_checked_then_sent,
     returns::the_daily_data_waits_for_every_register,
     returns::the_home_school_is_told_at_register_close,
+    analytics::the_page_the_file_and_the_api_agree,
     parents::parents_see_only_their_own_children,
     parents::an_absence_report_is_accepted,
     parents::leave_is_asked_for_and_decided,

@@ -158,6 +158,18 @@ pub(super) async fn pages(app: &TestApp) -> Vec<Row<String>> {
         ),
         (
             "GET",
+            format!("/s/{s}/analytics?period=term&cut=sen"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/analytics/cohorts.csv"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
             format!("/s/{s}/transfers"),
             String::new(),
             [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
@@ -255,6 +267,12 @@ pub(super) async fn api(app: &TestApp) -> Vec<Row<Option<serde_json::Value>>> {
             format!("/api/v1/schools/{s}/admissions/{a}/deletion"),
             Some(json!({"ground": "f", "leaving_date": day.to_string(), "confirmed": false})),
             [SignIn, Forbidden, Forbidden, Forbidden, Invalid, NotFound],
+        ),
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/analytics/cohorts?period=year&cut=pupil_premium"),
+            None,
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
         ),
     ]
 }

@@ -1,0 +1,143 @@
+//! Analytics through the API: a school's cohorts of a cut over a period, each figure as the
+//! page and `rollcall report cohorts` give it.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use rollcall_analytics::{Cut, Period};
+use rollcall_core::Permission;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::access;
+use super::failures::ReadFailures;
+use crate::AppState;
+use crate::auth::ApiStaff;
+use crate::error::{ApiError, AppError};
+use crate::limits::ApiPath;
+
+/// Which cut over which period.
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct CohortQuery {
+    /// `week`, `half_term`, `term`, `year` (to date, the default) or `four_weeks`.
+    period: Option<String>,
+    /// `all` (the default), `year_group`, `reg_group`, `sex`, `fsm`, `pupil_premium`, `eal`,
+    /// `sen`, `looked_after` or `child_in_need`.
+    cut: Option<String>,
+}
+
+impl CohortQuery {
+    /// The period and cut asked for; an unknown one is refused.
+    pub(crate) fn read(period: Option<&str>, cut: Option<&str>) -> Result<(Period, Cut), AppError> {
+        let period = match period.filter(|p| !p.is_empty()) {
+            None => Period::YearToDate,
+            Some(id) => Period::parse(id)
+                .ok_or_else(|| AppError::BadRequest(format!("{id:?} is not a period")))?,
+        };
+        let cut = match cut.filter(|c| !c.is_empty()) {
+            None => Cut::All,
+            Some(id) => Cut::parse(id)
+                .ok_or_else(|| AppError::BadRequest(format!("{id:?} is not a cut")))?,
+        };
+        Ok((period, cut))
+    }
+}
+
+/// A cohort's figures: rates in percent to two places, gaps and changes in percentage points.
+#[derive(Serialize, ToSchema)]
+pub(super) struct CohortLine {
+    cohort: String,
+    pupils: String,
+    possible_sessions: String,
+    attendance_pct: String,
+    gap_to_all_pts: String,
+    authorised_pct: String,
+    unauthorised_pct: String,
+    persistent_absentees: String,
+    persistent_pct: String,
+    severe_absentees: String,
+    severe_pct: String,
+    last_year_pupils: String,
+    last_year_attendance_pct: String,
+    change_pts: String,
+}
+
+/// A cut over a period and the same dates last year.
+#[derive(Serialize, ToSchema)]
+pub(super) struct Cohorts {
+    period: String,
+    cut: String,
+    from: String,
+    to: String,
+    last_year_from: String,
+    last_year_to: String,
+    /// All pupils first, then each cohort.
+    rows: Vec<CohortLine>,
+}
+
+#[utoipa::path(get, path = "/schools/{school}/analytics/cohorts", tag = "rollcall",
+    params(("school" = i64, Path), CohortQuery),
+    responses((status = 200, body = Cohorts), ReadFailures))]
+pub(super) async fn cohorts(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    ApiPath(school): ApiPath<i64>,
+    Query(query): Query<CohortQuery>,
+) -> Result<Json<Cohorts>, ApiError> {
+    let access = access(&state, user, school).await?;
+    access.require(Permission::ViewStatistics, "see the school's attendance")?;
+    let (period, cut) = CohortQuery::read(query.period.as_deref(), query.cut.as_deref())?;
+    let report = rollcall_store::analytics::cohort_report(
+        state.store.as_ref(),
+        access.school.id,
+        &access.policy.calendar,
+        cut,
+        period,
+        state.local_now().date(),
+    )
+    .await
+    .map_err(AppError::from)?;
+    Ok(Json(Cohorts {
+        period: period.id().to_owned(),
+        cut: cut.id().to_owned(),
+        from: report.range.first.to_string(),
+        to: report.range.last.to_string(),
+        last_year_from: report.last_year.first.to_string(),
+        last_year_to: report.last_year.last.to_string(),
+        rows: report.lines().map(line).collect(),
+    }))
+}
+
+fn line(cells: [String; 14]) -> CohortLine {
+    let [
+        cohort,
+        pupils,
+        possible_sessions,
+        attendance_pct,
+        gap_to_all_pts,
+        authorised_pct,
+        unauthorised_pct,
+        persistent_absentees,
+        persistent_pct,
+        severe_absentees,
+        severe_pct,
+        last_year_pupils,
+        last_year_attendance_pct,
+        change_pts,
+    ] = cells;
+    CohortLine {
+        cohort,
+        pupils,
+        possible_sessions,
+        attendance_pct,
+        gap_to_all_pts,
+        authorised_pct,
+        unauthorised_pct,
+        persistent_absentees,
+        persistent_pct,
+        severe_absentees,
+        severe_pct,
+        last_year_pupils,
+        last_year_attendance_pct,
+        change_pts,
+    }
+}

@@ -1,0 +1,154 @@
+//! The attendance analysis for the headteacher and the attendance champion: a cut over a
+//! period, all pupils first, each cohort's gap to all pupils and its change since the same
+//! dates last year, how each figure is computed, and the same as CSV.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use rollcall_analytics::{CohortReport, Cut, DEFINITIONS, Period, gap, points};
+use rollcall_core::text::human_date;
+use rollcall_core::{Permission, Rate};
+use rollcall_store::SchoolId;
+use serde::Deserialize;
+
+use super::Chrome;
+use crate::AppState;
+use crate::access::Access;
+use crate::api::analytics::CohortQuery;
+use crate::auth::Staff;
+use crate::error::AppError;
+
+#[derive(Deserialize)]
+struct Choice {
+    period: Option<String>,
+    cut: Option<String>,
+}
+
+/// A headline figure: this period, last year, the change.
+struct Headline {
+    name: &'static str,
+    now: String,
+    last_year: String,
+    change: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "analytics.html")]
+struct AnalyticsPage {
+    chrome: Chrome,
+    periods: Vec<(&'static str, &'static str)>,
+    cuts: Vec<(&'static str, &'static str)>,
+    period: &'static str,
+    cut: &'static str,
+    dates: String,
+    headlines: Vec<Headline>,
+    columns: [&'static str; 14],
+    lines: Vec<[String; 14]>,
+    definitions: [(&'static str, &'static str); 6],
+    csv: String,
+}
+
+async fn report(
+    state: &AppState,
+    access: &Access,
+    choice: &Choice,
+) -> Result<CohortReport, AppError> {
+    let (period, cut) = CohortQuery::read(choice.period.as_deref(), choice.cut.as_deref())?;
+    Ok(rollcall_store::analytics::cohort_report(
+        state.store.as_ref(),
+        access.school.id,
+        &access.policy.calendar,
+        cut,
+        period,
+        state.local_now().date(),
+    )
+    .await?)
+}
+
+fn headlines(report: &CohortReport) -> Vec<Headline> {
+    let now = &report.all.now;
+    let before = report.all.last_year.as_ref();
+    let figure = |name,
+                  f: &dyn Fn(
+        &rollcall_core::GroupSummary<rollcall_analytics::Cohort>,
+    ) -> Option<Rate>| {
+        let this = f(now);
+        let then = before.and_then(f);
+        Headline {
+            name,
+            now: this.map_or("—".to_owned(), |r| format!("{r}%")),
+            last_year: then.map_or("no data".to_owned(), |r| format!("{r}%")),
+            change: gap(this, then).map_or(String::new(), points),
+        }
+    };
+    vec![
+        figure("Attendance", &|g| g.tally.attendance_rate()),
+        figure("Authorised absence", &|g| g.tally.authorised_rate()),
+        figure("Unauthorised absence", &|g| g.tally.unauthorised_rate()),
+        figure("Persistent absence", &|g| g.persistent_rate()),
+        figure("Severe absence", &|g| g.severe_rate()),
+    ]
+}
+
+async fn analytics(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(school): Path<i64>,
+    Query(choice): Query<Choice>,
+) -> Result<AnalyticsPage, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    access.require(Permission::ViewStatistics, "see the school's attendance")?;
+    let report = report(&state, &access, &choice).await?;
+    let query = format!("period={}&cut={}", report.period.id(), report.cut.id());
+    Ok(AnalyticsPage {
+        chrome: Chrome::new(&access, "analytics"),
+        periods: Period::NAMED.iter().map(|p| (p.id(), p.title())).collect(),
+        cuts: Cut::ALL.iter().map(|c| (c.id(), c.title())).collect(),
+        period: report.period.id(),
+        cut: report.cut.id(),
+        dates: format!(
+            "{} to {}, against {} to {}",
+            human_date(&report.range.first),
+            human_date(&report.range.last),
+            human_date(&report.last_year.first),
+            human_date(&report.last_year.last)
+        ),
+        headlines: headlines(&report),
+        columns: CohortReport::COLUMNS,
+        lines: report.lines().collect(),
+        definitions: DEFINITIONS,
+        csv: format!("/s/{school}/analytics/cohorts.csv?{query}"),
+    })
+}
+
+async fn cohorts_csv(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(school): Path<i64>,
+    Query(choice): Query<Choice>,
+) -> Result<Response, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    access.require(Permission::ViewStatistics, "see the school's attendance")?;
+    let report = report(&state, &access, &choice).await?;
+    let csv = report
+        .to_csv()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(crate::letters::csv_response(
+        csv,
+        &format!(
+            "attendance-{}-{}-{}.csv",
+            report.cut.id(),
+            report.range.first,
+            report.range.last
+        ),
+    ))
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/s/{school}/analytics", get(analytics))
+        .route("/s/{school}/analytics/cohorts.csv", get(cohorts_csv))
+}

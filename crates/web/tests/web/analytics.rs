@@ -1,0 +1,85 @@
+use axum::http::StatusCode;
+use jiff::civil::Time;
+use rollcall_core::{DateRange, GroupBy, summarise};
+use rollcall_testkit::Backend;
+use rollcall_testkit::fixture::SCHOOL_DAY;
+
+use crate::support::{TestApp, at};
+
+/// The Analysis page, its CSV and the API give the same figures, which are those of the
+/// statistics `report attendance` uses; a teacher sees none of it.
+pub async fn the_page_the_file_and_the_api_agree(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let s = app.fixture.school;
+    app.clock.set(at(Time::constant(9, 5, 0, 0)));
+    app.teacher_takes_5a(["present", "N", "I"]).await;
+    let head = app.sign_in("head").await;
+    let page = app
+        .get(
+            &format!("/s/{s}/analytics?period=week&cut=sex"),
+            Some(&head),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(text.contains("How each figure is computed"), "{text}");
+    let file = app
+        .get(
+            &format!("/s/{s}/analytics/cohorts.csv?period=week&cut=sex"),
+            Some(&head),
+        )
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    let token = app.token("head").await;
+    let api = app
+        .api(
+            "GET",
+            &format!("/api/v1/schools/{s}/analytics/cohorts?period=week&cut=sex"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let json = api.json();
+    let rows = json["rows"].as_array().unwrap();
+    let lines: Vec<&str> = file.body.lines().skip(1).collect();
+    assert_eq!(rows.len(), lines.len());
+    for (row, line) in rows.iter().zip(&lines) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(row["cohort"], cells[0]);
+        assert_eq!(row["possible_sessions"], cells[2]);
+        assert_eq!(row["attendance_pct"], cells[3]);
+        assert!(
+            page.body.contains(&format!("<td>{}</td>", cells[3])),
+            "{}",
+            cells[3]
+        );
+    }
+    // The week's figures are the report's.
+    let register = app.store.load_register(s).await.unwrap();
+    let week = DateRange {
+        first: json["from"].as_str().unwrap().parse().unwrap(),
+        last: json["to"].as_str().unwrap().parse().unwrap(),
+    };
+    assert_eq!(week.last, SCHOOL_DAY);
+    let all = &summarise(&register, week, GroupBy::All)[0];
+    assert_eq!(rows[0]["possible_sessions"], all.tally.possible.to_string());
+    assert_eq!(
+        rows[0]["attendance_pct"],
+        all.tally.attendance_rate().unwrap().to_string()
+    );
+    let girls = summarise(&register, week, GroupBy::Sex)
+        .into_iter()
+        .find(|g| g.key == rollcall_core::GroupKey::Sex(rollcall_core::Sex::Female))
+        .unwrap();
+    let girls_row = rows.iter().find(|r| r["cohort"] == "Girls").unwrap();
+    assert_eq!(girls_row["pupils"], girls.pupils.to_string());
+
+    let teacher = app.sign_in("teacher").await;
+    let refused = app.get(&format!("/s/{s}/analytics"), Some(&teacher)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let unknown = app
+        .get(&format!("/s/{s}/analytics?cut=shoe_size"), Some(&head))
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
