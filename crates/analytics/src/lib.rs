@@ -3,9 +3,11 @@
 //! figure comes from the core's statistics, the same functions `report attendance` uses.
 
 pub mod cohorts;
+pub mod national;
 pub mod period;
 pub mod report;
 
 pub use cohorts::{Cohort, CohortRow, Cut, cohort_of, cohort_table, gap, points};
+pub use national::{Measure, National};
 pub use period::{Period, last_year};
 pub use report::{CohortReport, DEFINITIONS};

@@ -47,7 +47,7 @@ pub use changes::{Change, Held, bulk_may_replace, change_for};
 pub use code::{Category, Code, CodeError};
 pub use contact::Contact;
 pub use ids::{LaEstab, Upn, Urn};
-pub use policy::{Arrival, MinutesLate, Policy, School, SessionTimes, Target};
+pub use policy::{Arrival, MinutesLate, Phase, Policy, School, SessionTimes, Target};
 pub use procedures::{
     ActionKind, Band, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool, Illness, Lateness,
     Leave, Penalty, Procedures, ProceduresError, Rating, RiskScoring, Stage, Statutory, Step,

@@ -273,6 +273,56 @@ pub struct School {
     pub la_estab: Option<LaEstab>,
     /// The office's telephone number, for messages to parents.
     pub phone: Option<String>,
+    /// The phase the DfE's national figures are published for, when set.
+    pub phase: Option<Phase>,
+}
+
+/// A school's phase, as the DfE publishes absence for state-funded schools (statutory.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Primary (including lower and first schools).
+    Primary,
+    /// Secondary (including middle and upper schools deemed secondary).
+    Secondary,
+    /// Special.
+    Special,
+    /// Alternative provision and pupil referral units, published separately.
+    AlternativeProvision,
+}
+
+impl Phase {
+    /// Every phase.
+    pub const ALL: [Phase; 4] = [
+        Phase::Primary,
+        Phase::Secondary,
+        Phase::Special,
+        Phase::AlternativeProvision,
+    ];
+
+    /// Its name in settings.
+    pub fn id(self) -> &'static str {
+        match self {
+            Phase::Primary => "primary",
+            Phase::Secondary => "secondary",
+            Phase::Special => "special",
+            Phase::AlternativeProvision => "alternative_provision",
+        }
+    }
+
+    /// Reads its name.
+    pub fn parse(id: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.id() == id)
+    }
+
+    /// How a person reads it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Phase::Primary => "primary",
+            Phase::Secondary => "secondary",
+            Phase::Special => "special",
+            Phase::AlternativeProvision => "alternative provision",
+        }
+    }
 }
 
 /// A school's attendance policy as settings.
@@ -442,6 +492,7 @@ mod tests {
             urn: None,
             la_estab: None,
             phone: None,
+            phase: None,
         };
         let err = Policy::new(school, beecroft_am(), pm, None, calendar).unwrap_err();
         assert!(matches!(err, PolicyError::WindowsDiffer { am: 30, pm: 15 }));

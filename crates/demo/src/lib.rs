@@ -17,9 +17,9 @@ use rollcall_core::calendar::CalendarError;
 use rollcall_core::policy::PolicyError;
 use rollcall_core::register::DuplicatePupil;
 use rollcall_core::{
-    AcademicYear, Calendar, Code, Day, LaEstab, Policy, Pupil, PupilId, Register, RegisterBuilder,
-    Roll, School, SenStatus, Session, SessionTimes, Sessions, Sex, Slot, Target, Upn, Urn,
-    YearGroup,
+    AcademicYear, Calendar, Code, Day, LaEstab, Phase, Policy, Pupil, PupilId, Register,
+    RegisterBuilder, Roll, School, SenStatus, Session, SessionTimes, Sessions, Sex, Slot, Target,
+    Upn, Urn, YearGroup,
 };
 use rustc_hash::FxHashMap;
 use thiserror::Error;
@@ -182,6 +182,7 @@ fn demo_policy(config: &DemoConfig) -> Result<Policy, DemoError> {
             .filter(|_| single)
             .and_then(|s| LaEstab::parse(&format!("{DEMO_LA}{:04}", s.estab)).ok()),
         phone: Some("01632 960 100".to_owned()),
+        phase: Some(Phase::Primary),
     };
     let am = SessionTimes::new(Session::Am, t(8, 45), None, t(9, 15), t(12, 15))?;
     let pm = SessionTimes::new(Session::Pm, t(13, 15), None, t(13, 45), t(15, 15))?;

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use jiff::civil::{Date, Time};
 use rollcall_core::{
-    Calendar, Closure, DateRange, LaEstab, Policy, School, Session, SessionTimes, Sessions, Target,
-    Term, Urn,
+    Calendar, Closure, DateRange, LaEstab, Phase, Policy, School, Session, SessionTimes, Sessions,
+    Target, Term, Urn,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -36,6 +36,7 @@ struct RawSchool {
     urn: Option<Spanned<String>>,
     la_estab: Option<Spanned<String>>,
     phone: Option<String>,
+    phase: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -152,6 +153,20 @@ pub fn parse_policy(path: &Path, text: &str) -> Result<Policy, FileError> {
             })
             .transpose()?,
         phone: raw.school.phone.clone(),
+        phase: raw
+            .school
+            .phase
+            .as_ref()
+            .map(|p| {
+                Phase::parse(p.get_ref()).ok_or_else(|| {
+                    at(
+                        p.span(),
+                        "school.phase",
+                        "the phase is primary, secondary, special or alternative_provision".into(),
+                    )
+                })
+            })
+            .transpose()?,
     };
 
     let times = |session: Session, raw: &Spanned<RawTimes>| -> Result<SessionTimes, FileError> {
@@ -348,6 +363,9 @@ pub fn policy_to_toml(policy: &Policy) -> String {
     }
     if let Some(phone) = &policy.school.phone {
         let _ = writeln!(out, "phone = {}", quote(phone));
+    }
+    if let Some(phase) = policy.school.phase {
+        let _ = writeln!(out, "phase = \"{}\"", phase.id());
     }
     let hm = |t: Time| format!("{:02}:{:02}", t.hour(), t.minute());
     if policy.teacher_correction_minutes > 0 {

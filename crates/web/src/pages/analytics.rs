@@ -8,9 +8,9 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use rollcall_analytics::{CohortReport, Cut, DEFINITIONS, Period, gap, points};
+use rollcall_analytics::{CohortReport, Cut, DEFINITIONS, Measure, National, Period, gap, points};
 use rollcall_core::text::human_date;
-use rollcall_core::{Permission, Rate};
+use rollcall_core::{Permission, Phase, Rate};
 use rollcall_store::SchoolId;
 use serde::Deserialize;
 
@@ -27,12 +27,13 @@ struct Choice {
     cut: Option<String>,
 }
 
-/// A headline figure: this period, last year, the change.
+/// A headline figure: this period, last year, the change, and the national figure.
 struct Headline {
     name: &'static str,
     now: String,
     last_year: String,
     change: String,
+    national: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -49,6 +50,8 @@ struct AnalyticsPage {
     lines: Vec<[String; 14]>,
     definitions: [(&'static str, &'static str); 6],
     csv: String,
+    /// The national figures' releases: title, period, date, address.
+    sources: Vec<(String, String, String, String)>,
 }
 
 async fn report(
@@ -68,29 +71,82 @@ async fn report(
     .await?)
 }
 
-fn headlines(report: &CohortReport) -> Vec<Headline> {
+fn headlines(
+    report: &CohortReport,
+    national: &National,
+    phase: Option<Phase>,
+    sources: &mut Vec<(String, String, String, String)>,
+) -> Vec<Headline> {
     let now = &report.all.now;
     let before = report.all.last_year.as_ref();
-    let figure = |name,
-                  f: &dyn Fn(
-        &rollcall_core::GroupSummary<rollcall_analytics::Cohort>,
-    ) -> Option<Rate>| {
-        let this = f(now);
-        let then = before.and_then(f);
-        Headline {
-            name,
-            now: this.map_or("—".to_owned(), |r| format!("{r}%")),
-            last_year: then.map_or("no data".to_owned(), |r| format!("{r}%")),
-            change: gap(this, then).map_or(String::new(), points),
+    let mut national_of = |measure: Measure, attendance: bool| match national.figure(measure, phase)
+    {
+        Some(f) => {
+            let source = (
+                f.release.title.clone(),
+                f.release.period.clone(),
+                human_date(&f.release.released),
+                f.release.url.clone(),
+            );
+            if !sources.contains(&source) {
+                sources.push(source);
+            }
+            // Attendance is 100% less the published absence rate.
+            let h = if attendance {
+                10_000 - f.hundredths
+            } else {
+                f.hundredths
+            };
+            format!("{}.{:02}% ({})", h / 100, h % 100, f.phase)
         }
+        None => "not published".to_owned(),
     };
-    vec![
-        figure("Attendance", &|g| g.tally.attendance_rate()),
-        figure("Authorised absence", &|g| g.tally.authorised_rate()),
-        figure("Unauthorised absence", &|g| g.tally.unauthorised_rate()),
-        figure("Persistent absence", &|g| g.persistent_rate()),
-        figure("Severe absence", &|g| g.severe_rate()),
-    ]
+    type Of = dyn Fn(&rollcall_core::GroupSummary<rollcall_analytics::Cohort>) -> Option<Rate>;
+    let rows: [(&'static str, &Of, Measure, bool); 5] = [
+        (
+            "Attendance",
+            &|g| g.tally.attendance_rate(),
+            Measure::OverallAbsence,
+            true,
+        ),
+        (
+            "Authorised absence",
+            &|g| g.tally.authorised_rate(),
+            Measure::AuthorisedAbsence,
+            false,
+        ),
+        (
+            "Unauthorised absence",
+            &|g| g.tally.unauthorised_rate(),
+            Measure::UnauthorisedAbsence,
+            false,
+        ),
+        (
+            "Persistent absence",
+            &|g| g.persistent_rate(),
+            Measure::PersistentAbsence,
+            false,
+        ),
+        (
+            "Severe absence",
+            &|g| g.severe_rate(),
+            Measure::SevereAbsence,
+            false,
+        ),
+    ];
+    rows.into_iter()
+        .map(|(name, f, measure, attendance)| {
+            let this = f(now);
+            let then = before.and_then(f);
+            Headline {
+                name,
+                now: this.map_or("—".to_owned(), |r| format!("{r}%")),
+                last_year: then.map_or("no data".to_owned(), |r| format!("{r}%")),
+                change: gap(this, then).map_or(String::new(), points),
+                national: national_of(measure, attendance),
+            }
+        })
+        .collect()
 }
 
 async fn analytics(
@@ -103,6 +159,8 @@ async fn analytics(
     access.require(Permission::ViewStatistics, "see the school's attendance")?;
     let report = report(&state, &access, &choice).await?;
     let query = format!("period={}&cut={}", report.period.id(), report.cut.id());
+    let national = National::published().map_err(AppError::Internal)?;
+    let mut sources = Vec::new();
     Ok(AnalyticsPage {
         chrome: Chrome::new(&access, "analytics"),
         periods: Period::NAMED.iter().map(|p| (p.id(), p.title())).collect(),
@@ -116,11 +174,12 @@ async fn analytics(
             human_date(&report.last_year.first),
             human_date(&report.last_year.last)
         ),
-        headlines: headlines(&report),
+        headlines: headlines(&report, &national, access.policy.school.phase, &mut sources),
         columns: CohortReport::COLUMNS,
         lines: report.lines().collect(),
         definitions: DEFINITIONS,
         csv: format!("/s/{school}/analytics/cohorts.csv?{query}"),
+        sources,
     })
 }
 

@@ -23,6 +23,10 @@ pub async fn the_page_the_file_and_the_api_agree(backend: Backend) {
     assert_eq!(page.status, StatusCode::OK);
     let text = page.text();
     assert!(text.contains("How each figure is computed"), "{text}");
+    // National figures, with their source: the fixture sets no phase, so all schools'.
+    assert!(text.contains("92.90% (all schools)"), "{text}");
+    assert!(text.contains("20.00% (all schools)"), "{text}");
+    assert!(page.body.contains("https://explore-education-statistics.service.gov.uk/find-statistics/pupil-absence-in-schools-in-england/2023-24"));
     let file = app
         .get(
             &format!("/s/{s}/analytics/cohorts.csv?period=week&cut=sex"),
@@ -74,6 +78,19 @@ pub async fn the_page_the_file_and_the_api_agree(backend: Backend) {
         .unwrap();
     let girls_row = rows.iter().find(|r| r["cohort"] == "Girls").unwrap();
     assert_eq!(girls_row["pupils"], girls.pupils.to_string());
+
+    // An alternative provision: the DfE's figures used here are not published for it.
+    let ap = rollcall_testkit::fixture::POLICY.replace(
+        "la_estab = \"801/2001\"",
+        "la_estab = \"801/2001\"\nphase = \"alternative_provision\"",
+    );
+    app.store.set_policy(s, &ap).await.unwrap();
+    let page = app
+        .get(&format!("/s/{s}/analytics"), Some(&head))
+        .await
+        .text();
+    assert!(page.contains("not published"), "{page}");
+    assert!(!page.contains("(all schools)"), "{page}");
 
     let teacher = app.sign_in("teacher").await;
     let refused = app.get(&format!("/s/{s}/analytics"), Some(&teacher)).await;
