@@ -22,6 +22,7 @@ pub mod contact;
 pub mod delivery;
 pub mod history;
 pub mod ids;
+pub mod patterns;
 pub mod policy;
 pub mod procedures;
 pub mod pupil;

@@ -1,41 +1,46 @@
 //! What the analytics read from the store, read once: the school's register and its pupils'
-//! circumstances. The figures are `rollcall-analytics`'s.
+//! circumstances. The figures are `rollcall-analytics`'s and the core's.
 
 use std::collections::HashMap;
 
 use jiff::civil::Date;
 use rollcall_analytics::{CohortReport, Cut, Period};
 use rollcall_core::procedures::Flag;
-use rollcall_core::{Calendar, DateRange, PupilId, Upn};
+use rollcall_core::{Calendar, DateRange, PupilId, Register, Upn};
 
 use crate::{FlagRecord, Result, SchoolId, Store};
 
-/// A school's cohorts of a cut over a period up to `today`.
-pub async fn cohort_report(
-    store: &dyn Store,
-    school: SchoolId,
-    calendar: &Calendar,
-    cut: Cut,
-    period: Period,
-    today: Date,
-) -> Result<CohortReport> {
-    let register = store.load_register(school).await?;
-    let keys: HashMap<_, Upn> = store
-        .pupils(school)
-        .await?
-        .into_iter()
-        .map(|p| (p.key, p.pupil.upn))
-        .collect();
-    let mut flags: HashMap<Upn, Vec<FlagRecord>> = HashMap::new();
-    for record in store.school_flags(school).await? {
-        if let Some(upn) = keys.get(&record.pupil) {
-            flags.entry(*upn).or_default().push(record);
+/// A school's register and each pupil's circumstances, for the analytics.
+pub struct SchoolData {
+    /// The register, every year held.
+    pub register: Register,
+    flags: HashMap<Upn, Vec<FlagRecord>>,
+}
+
+impl SchoolData {
+    /// Reads a school's data.
+    pub async fn load(store: &dyn Store, school: SchoolId) -> Result<SchoolData> {
+        let register = store.load_register(school).await?;
+        let keys: HashMap<_, Upn> = store
+            .pupils(school)
+            .await?
+            .into_iter()
+            .map(|p| (p.key, p.pupil.upn))
+            .collect();
+        let mut flags: HashMap<Upn, Vec<FlagRecord>> = HashMap::new();
+        for record in store.school_flags(school).await? {
+            if let Some(upn) = keys.get(&record.pupil) {
+                flags.entry(*upn).or_default().push(record);
+            }
         }
+        Ok(SchoolData { register, flags })
     }
-    let circumstances = |id: PupilId, range: DateRange| -> Vec<Flag> {
-        register
+
+    /// The circumstances recorded for a pupil at any time in a range.
+    pub fn circumstances(&self, id: PupilId, range: DateRange) -> Vec<Flag> {
+        self.register
             .pupil(id)
-            .and_then(|p| flags.get(&p.upn))
+            .and_then(|p| self.flags.get(&p.upn))
             .map(|records| {
                 records
                     .iter()
@@ -44,13 +49,37 @@ pub async fn cohort_report(
                     .collect()
             })
             .unwrap_or_default()
-    };
-    Ok(CohortReport::build(
-        &register,
-        calendar,
-        cut,
-        period,
-        today,
-        &circumstances,
-    ))
+    }
+
+    /// The school's cohorts of a cut over a period up to `today`.
+    pub fn cohort_report(
+        &self,
+        calendar: &Calendar,
+        cut: Cut,
+        period: Period,
+        today: Date,
+    ) -> CohortReport {
+        CohortReport::build(
+            &self.register,
+            calendar,
+            cut,
+            period,
+            today,
+            &|id, range| self.circumstances(id, range),
+        )
+    }
+}
+
+/// A school's cohorts of a cut over a period up to `today`, read from the store.
+pub async fn cohort_report(
+    store: &dyn Store,
+    school: SchoolId,
+    calendar: &Calendar,
+    cut: Cut,
+    period: Period,
+    today: Date,
+) -> Result<CohortReport> {
+    Ok(SchoolData::load(store, school)
+        .await?
+        .cohort_report(calendar, cut, period, today))
 }

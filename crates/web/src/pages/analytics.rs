@@ -12,6 +12,7 @@ use rollcall_analytics::{CohortReport, Cut, DEFINITIONS, Measure, National, Peri
 use rollcall_core::text::human_date;
 use rollcall_core::{Permission, Phase, Rate};
 use rollcall_store::SchoolId;
+use rollcall_store::analytics::SchoolData;
 use serde::Deserialize;
 
 use super::Chrome;
@@ -52,23 +53,13 @@ struct AnalyticsPage {
     csv: String,
     /// The national figures' releases: title, period, date, address.
     sources: Vec<(String, String, String, String)>,
+    patterns: super::analytics_patterns::Patterns,
 }
 
-async fn report(
-    state: &AppState,
-    access: &Access,
-    choice: &Choice,
-) -> Result<CohortReport, AppError> {
-    let (period, cut) = CohortQuery::read(choice.period.as_deref(), choice.cut.as_deref())?;
-    Ok(rollcall_store::analytics::cohort_report(
-        state.store.as_ref(),
-        access.school.id,
-        &access.policy.calendar,
-        cut,
-        period,
-        state.local_now().date(),
-    )
-    .await?)
+impl Choice {
+    fn read(&self) -> Result<(Period, Cut), AppError> {
+        CohortQuery::read(self.period.as_deref(), self.cut.as_deref())
+    }
 }
 
 fn headlines(
@@ -157,7 +148,10 @@ async fn analytics(
 ) -> Result<AnalyticsPage, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     access.require(Permission::ViewStatistics, "see the school's attendance")?;
-    let report = report(&state, &access, &choice).await?;
+    let (period, cut) = choice.read()?;
+    let data = SchoolData::load(state.store.as_ref(), access.school.id).await?;
+    let today = state.local_now().date();
+    let report = data.cohort_report(&access.policy.calendar, cut, period, today);
     let query = format!("period={}&cut={}", report.period.id(), report.cut.id());
     let national = National::published().map_err(AppError::Internal)?;
     let mut sources = Vec::new();
@@ -180,6 +174,7 @@ async fn analytics(
         definitions: DEFINITIONS,
         csv: format!("/s/{school}/analytics/cohorts.csv?{query}"),
         sources,
+        patterns: super::analytics_patterns::patterns(&data.register, today),
     })
 }
 
@@ -191,7 +186,16 @@ async fn cohorts_csv(
 ) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
     access.require(Permission::ViewStatistics, "see the school's attendance")?;
-    let report = report(&state, &access, &choice).await?;
+    let (period, cut) = choice.read()?;
+    let report = rollcall_store::analytics::cohort_report(
+        state.store.as_ref(),
+        access.school.id,
+        &access.policy.calendar,
+        cut,
+        period,
+        state.local_now().date(),
+    )
+    .await?;
     let csv = report
         .to_csv()
         .map_err(|e| AppError::Internal(e.to_string()))?;

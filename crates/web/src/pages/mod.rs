@@ -2,6 +2,7 @@
 
 mod admissions;
 mod analytics;
+mod analytics_patterns;
 mod batches;
 mod board;
 mod casefile;

@@ -23,6 +23,15 @@ pub async fn the_page_the_file_and_the_api_agree(backend: Backend) {
     assert_eq!(page.status, StatusCode::OK);
     let text = page.text();
     assert!(text.contains("How each figure is computed"), "{text}");
+    // The patterns: the week's trend as a chart and a table, days and sessions, codes.
+    assert!(page.body.contains("<polyline points="), "a chart");
+    assert!(text.contains("The chart as a table"), "{text}");
+    assert!(text.contains("Codes used this year"), "{text}");
+    assert!(
+        text.contains("Reason not yet established")
+            || text.contains("reason is not yet established"),
+        "{text}"
+    );
     // National figures, with their source: the fixture sets no phase, so all schools'.
     assert!(text.contains("92.90% (all schools)"), "{text}");
     assert!(text.contains("20.00% (all schools)"), "{text}");

@@ -1,0 +1,172 @@
+//! Where absence falls: sessions by code, by day of the week and session, and by school week
+//! (seed 001 §"Monitoring": "patterns in uses of certain codes, days of poor attendance").
+//! Each session counts through [`Tally::add_code`], so the categories are the statistics'.
+
+use std::collections::BTreeMap;
+
+use jiff::ToSpan;
+use jiff::civil::{Date, Weekday};
+
+use crate::calendar::DateRange;
+use crate::code::Code;
+use crate::register::Register;
+use crate::session::{Session, Slot};
+use crate::stats::Tally;
+
+/// Every mark of the pupils on roll at any time in a range, with its session.
+fn marks(register: &Register, range: DateRange) -> impl Iterator<Item = (Slot, Code)> + '_ {
+    register
+        .ids()
+        .zip(register.pupils())
+        .filter(move |(_, p)| p.on_roll_during(range))
+        .flat_map(move |(id, _)| {
+            let (first, codes) = register.row(id).within(range);
+            codes.iter().enumerate().filter_map(move |(i, &b)| {
+                let code = Code::from_byte(b)?;
+                Some((Slot(first.0 + i32::try_from(i).ok()?), code))
+            })
+        })
+}
+
+/// Sessions with each code, most used first.
+pub fn code_counts(register: &Register, range: DateRange) -> Vec<(Code, u64)> {
+    let mut counts: BTreeMap<Code, u64> = BTreeMap::new();
+    for (_, code) in marks(register, range) {
+        *counts.entry(code).or_default() += 1;
+    }
+    let mut counts: Vec<(Code, u64)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    counts
+}
+
+/// A tally for each weekday and session, Monday morning first.
+pub fn by_weekday(register: &Register, range: DateRange) -> Vec<(Weekday, Session, Tally)> {
+    let mut tallies: BTreeMap<(i8, u8), Tally> = BTreeMap::new();
+    for (slot, code) in marks(register, range) {
+        let day = slot.key().date.weekday().to_monday_zero_offset();
+        let session = u8::from(slot.session() == Session::Pm);
+        tallies.entry((day, session)).or_default().add_code(code, 1);
+    }
+    tallies
+        .into_iter()
+        .map(|((day, session), tally)| {
+            let weekday = Weekday::from_monday_zero_offset(day).unwrap_or(Weekday::Monday);
+            let session = if session == 0 {
+                Session::Am
+            } else {
+                Session::Pm
+            };
+            (weekday, session, tally)
+        })
+        .collect()
+}
+
+/// The Monday of a date's week.
+pub fn week_of(date: Date) -> Date {
+    let back = i64::from(date.weekday().to_monday_zero_offset());
+    date.checked_sub(back.days()).unwrap_or(date)
+}
+
+/// A tally for each week with marks in a range, by its Monday.
+pub fn by_week(register: &Register, range: DateRange) -> Vec<(Date, Tally)> {
+    let mut tallies: BTreeMap<Date, Tally> = BTreeMap::new();
+    for (slot, code) in marks(register, range) {
+        tallies
+            .entry(week_of(slot.key().date))
+            .or_default()
+            .add_code(code, 1);
+    }
+    tallies.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    use super::*;
+    use crate::Upn;
+    use crate::pupil::{Pupil, SenStatus, Sex, YearGroup};
+    use crate::register::{PupilId, RegisterBuilder, Roll};
+    use crate::stats::{GroupBy, summarise};
+
+    fn register() -> Register {
+        let pupil = Pupil {
+            upn: Upn::issue("801200000001").unwrap(),
+            legal_surname: "A".into(),
+            legal_forename: "B".into(),
+            preferred_forename: None,
+            date_of_birth: date(2015, 1, 1),
+            sex: Sex::Female,
+            year_group: YearGroup::year(5).unwrap(),
+            reg_group: "5A".into(),
+            entry_date: None,
+            leaving_date: None,
+            fsm: false,
+            eal: false,
+            pupil_premium: false,
+            sen: SenStatus::None,
+            school: None,
+        };
+        let roll = Roll::new(vec![pupil]).unwrap();
+        let mut b = RegisterBuilder::new(&roll);
+        // Two weeks: absent (O) every Monday morning and Friday afternoon, ill on one Tuesday.
+        for d in 3..=14 {
+            let day = date(2025, 11, d);
+            if day.weekday().to_monday_one_offset() > 5 {
+                continue;
+            }
+            for session in [Session::Am, Session::Pm] {
+                let code = match (day.weekday(), session) {
+                    (Weekday::Monday, Session::Am) | (Weekday::Friday, Session::Pm) => {
+                        Code::OtherUnauthorised
+                    }
+                    (Weekday::Tuesday, _) if d == 4 => Code::Illness,
+                    (_, Session::Am) => Code::PresentAm,
+                    (_, Session::Pm) => Code::PresentPm,
+                };
+                b.insert(PupilId(0), Slot::new(day, session), code, None)
+                    .unwrap();
+            }
+        }
+        b.finish(roll)
+    }
+
+    #[test]
+    fn patterns_add_up_to_the_report() {
+        let register = register();
+        let range = DateRange {
+            first: date(2025, 11, 3),
+            last: date(2025, 11, 14),
+        };
+        let all = summarise(&register, range, GroupBy::All)[0].tally;
+        let mut weekly = Tally::default();
+        for (_, t) in by_week(&register, range) {
+            weekly.add(&t);
+        }
+        assert_eq!(
+            weekly,
+            Tally {
+                minutes_late: 0,
+                ..all
+            }
+        );
+        let days = by_weekday(&register, range);
+        assert_eq!(days.len(), 10);
+        let monday_am = days[0].2;
+        assert_eq!((days[0].0, days[0].1), (Weekday::Monday, Session::Am));
+        assert_eq!(monday_am.unauthorised, 2);
+        let friday_pm = days[9].2;
+        assert_eq!(friday_pm.unauthorised, 2);
+        let codes = code_counts(&register, range);
+        assert_eq!(
+            codes
+                .iter()
+                .find(|c| c.0 == Code::OtherUnauthorised)
+                .unwrap()
+                .1,
+            4
+        );
+        assert_eq!(codes.iter().find(|c| c.0 == Code::Illness).unwrap().1, 2);
+        assert_eq!(week_of(date(2025, 11, 9)), date(2025, 11, 3));
+    }
+}

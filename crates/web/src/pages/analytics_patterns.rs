@@ -1,0 +1,143 @@
+//! The Analysis page's patterns: attendance week by week this year against last year (a chart
+//! drawn on the server, with the same figures as a table), absence by day and session, and the
+//! codes used.
+
+use jiff::civil::Date;
+use rollcall_analytics::last_year;
+use rollcall_core::patterns::{by_week, by_weekday, code_counts};
+use rollcall_core::text::human_date;
+use rollcall_core::{AcademicYear, DateRange, Rate, Register, Tally};
+
+/// A week of the trend.
+pub(super) struct Week {
+    pub(super) monday: String,
+    pub(super) this_year: String,
+    pub(super) last_year: String,
+}
+
+/// A day and session's absence.
+pub(super) struct DayLine {
+    pub(super) day: String,
+    pub(super) session: String,
+    pub(super) absence: String,
+    pub(super) unauthorised: String,
+    pub(super) late: u64,
+}
+
+/// The patterns, ready to show.
+pub(super) struct Patterns {
+    pub(super) weeks: Vec<Week>,
+    /// The chart's lines as SVG points, this year and last.
+    pub(super) this_line: String,
+    pub(super) last_line: String,
+    /// The chart's lowest percentage (its bottom edge) and the top.
+    pub(super) floor: u64,
+    pub(super) days: Vec<DayLine>,
+    pub(super) codes: Vec<(String, String, u64, String)>,
+}
+
+const WIDTH: f64 = 600.0;
+const HEIGHT: f64 = 200.0;
+
+fn pct(rate: Option<Rate>) -> String {
+    rate.map_or("—".to_owned(), |r| format!("{r}%"))
+}
+
+/// The chart's points for weeks' attendance, between `floor`% and 100%.
+fn line(rates: &[Option<Rate>], weeks: usize, floor: u64) -> String {
+    let step = if weeks > 1 {
+        WIDTH / (weeks - 1) as f64
+    } else {
+        0.0
+    };
+    let span = (100 - floor.min(99)) as f64;
+    rates
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let r = (*r)?;
+            let y = HEIGHT - (r.percent() - floor as f64).max(0.0) / span * HEIGHT;
+            Some(format!("{:.1},{:.1}", i as f64 * step, y))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// This school year's weeks up to `today` against the same weeks last year, absence by day and
+/// session over the same dates, and the codes used.
+pub(super) fn patterns(register: &Register, today: Date) -> Patterns {
+    let year = DateRange {
+        first: AcademicYear::of(today).first_day(),
+        last: today,
+    };
+    let now = by_week(register, year);
+    let before = by_week(register, last_year(year));
+    let rate = |t: &Tally| t.attendance_rate();
+    let this: Vec<Option<Rate>> = now.iter().map(|(_, t)| rate(t)).collect();
+    let last: Vec<Option<Rate>> = (0..now.len())
+        .map(|i| before.get(i).and_then(|(_, t)| rate(t)))
+        .collect();
+    let lowest = this
+        .iter()
+        .chain(&last)
+        .flatten()
+        .map(|r| r.hundredths() / 100)
+        .min()
+        .unwrap_or(90);
+    let floor = lowest.saturating_sub(lowest % 5).min(95);
+    let weeks = now
+        .iter()
+        .zip(this.iter().zip(&last))
+        .map(|((monday, _), (t, l))| Week {
+            monday: human_date(monday),
+            this_year: pct(*t),
+            last_year: pct(*l),
+        })
+        .collect();
+    let days = by_weekday(register, year)
+        .into_iter()
+        .map(|(day, session, t)| DayLine {
+            day: format!("{day:?}"),
+            session: session.to_string(),
+            absence: pct(t.absence_rate()),
+            unauthorised: pct(t.unauthorised_rate()),
+            late: t.late_before_close + t.late_after_close,
+        })
+        .collect();
+    let counts = code_counts(register, year);
+    let absent: u64 = counts
+        .iter()
+        .filter(|(c, _)| {
+            matches!(
+                c.category(),
+                rollcall_core::Category::Authorised | rollcall_core::Category::Unauthorised
+            )
+        })
+        .map(|(_, n)| n)
+        .sum();
+    let codes = counts
+        .into_iter()
+        .map(|(code, n)| {
+            let share = match code.category() {
+                rollcall_core::Category::Authorised | rollcall_core::Category::Unauthorised => {
+                    pct(Rate::new(n, absent))
+                }
+                _ => String::new(),
+            };
+            (
+                code.symbol().to_owned(),
+                code.meaning().to_owned(),
+                n,
+                share,
+            )
+        })
+        .collect();
+    Patterns {
+        this_line: line(&this, now.len(), floor),
+        last_line: line(&last, now.len(), floor),
+        floor,
+        weeks,
+        days,
+        codes,
+    }
+}
