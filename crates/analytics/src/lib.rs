@@ -6,8 +6,10 @@ pub mod cohorts;
 pub mod national;
 pub mod period;
 pub mod report;
+pub mod watch;
 
 pub use cohorts::{Cohort, CohortRow, Cut, cohort_of, cohort_table, gap, points};
 pub use national::{Measure, National};
 pub use period::{Period, last_year};
 pub use report::{CohortReport, DEFINITIONS};
+pub use watch::{Watch, Watched, projected_persistent, watch_list};

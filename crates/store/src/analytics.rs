@@ -8,32 +8,43 @@ use rollcall_analytics::{CohortReport, Cut, Period};
 use rollcall_core::procedures::Flag;
 use rollcall_core::{Calendar, DateRange, PupilId, Register, Upn};
 
-use crate::{FlagRecord, Result, SchoolId, Store};
+use crate::{FlagRecord, PupilKey, Result, SchoolId, Store};
 
 /// A school's register and each pupil's circumstances, for the analytics.
 pub struct SchoolData {
     /// The register, every year held.
     pub register: Register,
     flags: HashMap<Upn, Vec<FlagRecord>>,
+    keys: HashMap<Upn, PupilKey>,
 }
 
 impl SchoolData {
     /// Reads a school's data.
     pub async fn load(store: &dyn Store, school: SchoolId) -> Result<SchoolData> {
         let register = store.load_register(school).await?;
-        let keys: HashMap<_, Upn> = store
+        let keys: HashMap<Upn, PupilKey> = store
             .pupils(school)
             .await?
             .into_iter()
-            .map(|p| (p.key, p.pupil.upn))
+            .map(|p| (p.pupil.upn, p.key))
             .collect();
+        let upns: HashMap<PupilKey, Upn> = keys.iter().map(|(u, k)| (*k, *u)).collect();
         let mut flags: HashMap<Upn, Vec<FlagRecord>> = HashMap::new();
         for record in store.school_flags(school).await? {
-            if let Some(upn) = keys.get(&record.pupil) {
+            if let Some(upn) = upns.get(&record.pupil) {
                 flags.entry(*upn).or_default().push(record);
             }
         }
-        Ok(SchoolData { register, flags })
+        Ok(SchoolData {
+            register,
+            flags,
+            keys,
+        })
+    }
+
+    /// The stored pupil behind a place in the register.
+    pub fn key_of(&self, id: PupilId) -> Option<PupilKey> {
+        self.keys.get(&self.register.pupil(id)?.upn).copied()
     }
 
     /// The circumstances recorded for a pupil at any time in a range.

@@ -54,6 +54,7 @@ struct AnalyticsPage {
     /// The national figures' releases: title, period, date, address.
     sources: Vec<(String, String, String, String)>,
     patterns: super::analytics_patterns::Patterns,
+    watch: Vec<super::analytics_patterns::WatchList>,
 }
 
 impl Choice {
@@ -175,6 +176,7 @@ async fn analytics(
         csv: format!("/s/{school}/analytics/cohorts.csv?{query}"),
         sources,
         patterns: super::analytics_patterns::patterns(&data.register, today),
+        watch: super::analytics_patterns::watch_lists(&data, &access.policy.calendar, today),
     })
 }
 

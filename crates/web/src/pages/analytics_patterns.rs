@@ -3,10 +3,11 @@
 //! codes used.
 
 use jiff::civil::Date;
-use rollcall_analytics::last_year;
+use rollcall_analytics::{last_year, watch_list};
 use rollcall_core::patterns::{by_week, by_weekday, code_counts};
 use rollcall_core::text::human_date;
-use rollcall_core::{AcademicYear, DateRange, Rate, Register, Tally};
+use rollcall_core::{AcademicYear, Calendar, DateRange, Rate, Register, Tally};
+use rollcall_store::analytics::SchoolData;
 
 /// A week of the trend.
 pub(super) struct Week {
@@ -22,6 +23,48 @@ pub(super) struct DayLine {
     pub(super) absence: String,
     pub(super) unauthorised: String,
     pub(super) late: u64,
+}
+
+/// A list of pupils to watch.
+pub(super) struct WatchList {
+    pub(super) title: &'static str,
+    pub(super) pupils: Vec<WatchedLine>,
+}
+
+/// A pupil on a list.
+pub(super) struct WatchedLine {
+    pub(super) key: i64,
+    pub(super) name: String,
+    pub(super) group: String,
+    pub(super) year: String,
+    pub(super) recent: String,
+    pub(super) persistent_on: String,
+}
+
+/// The pupils to watch on `today`, a list for each reason (the analytics crate's method).
+pub(super) fn watch_lists(data: &SchoolData, calendar: &Calendar, today: Date) -> Vec<WatchList> {
+    let mut lists: Vec<WatchList> = Vec::new();
+    for w in watch_list(&data.register, calendar, today) {
+        let (Some(pupil), Some(key)) = (data.register.pupil(w.id), data.key_of(w.id)) else {
+            continue;
+        };
+        let line = WatchedLine {
+            key: key.0,
+            name: pupil.name(),
+            group: pupil.reg_group.clone(),
+            year: pct(w.year.attendance_rate()),
+            recent: pct(w.recent.attendance_rate()),
+            persistent_on: w.persistent_on.map(|d| human_date(&d)).unwrap_or_default(),
+        };
+        match lists.last_mut() {
+            Some(list) if list.title == w.watch.title() => list.pupils.push(line),
+            _ => lists.push(WatchList {
+                title: w.watch.title(),
+                pupils: vec![line],
+            }),
+        }
+    }
+    lists
 }
 
 /// The patterns, ready to show.

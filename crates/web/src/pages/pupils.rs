@@ -316,6 +316,8 @@ struct PupilPage {
     attendance: String,
     band: &'static str,
     flag: Option<String>,
+    /// When, at their recent rate, they would become persistently absent.
+    trajectory: Option<String>,
     target: Option<String>,
     months: Vec<MonthRow>,
     /// Attendance at earlier schools, as their transfer files sent it.
@@ -389,6 +391,22 @@ async fn pupil_page(
         None
     };
     let months = year_calendar(&access.policy.calendar, &held, year, today);
+    let trajectory = {
+        let calendar = &access.policy.calendar;
+        let recent_days = rollcall_analytics::Period::FourWeeks.range(calendar, today);
+        let mut recent = Tally::default();
+        for m in marks.iter().filter(|m| recent_days.contains(m.key.date)) {
+            recent.add_mark(m.code, m.minutes_late);
+        }
+        rollcall_analytics::projected_persistent(calendar, &tally, &recent, today).map(|on| {
+            format!(
+                "At {}'s attendance over the last four weeks ({}), they would be persistently absent (90% or less this year) from {}.",
+                record.pupil.known_as(),
+                recent.attendance_rate().map_or("—".to_owned(), |r| format!("{r}%")),
+                rollcall_core::text::human_date(&on)
+            )
+        })
+    };
     let zone = state.config.time_zone.clone();
     let at = |t: jiff::Timestamp| crate::view::local_time(t, &zone);
     // Read once: the contacts section and the case file's letters both use them.
@@ -489,6 +507,7 @@ async fn pupil_page(
         tally,
         band,
         flag,
+        trajectory,
         target: target.map(|t| t.to_string()),
         months,
         earlier,

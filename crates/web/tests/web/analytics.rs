@@ -23,6 +23,14 @@ pub async fn the_page_the_file_and_the_api_agree(backend: Backend) {
     assert_eq!(page.status, StatusCode::OK);
     let text = page.text();
     assert!(text.contains("How each figure is computed"), "{text}");
+    // Pupils to watch: Ben (N) and Cara (I) missed the only session marked, each a link.
+    assert!(text.contains("Severely absent (50% or more) (2)"), "{text}");
+    let ben = app.fixture.pupils[1];
+    assert!(
+        page.body.contains(&format!("/s/{s}/pupils/{ben}\">Ben")),
+        "{}",
+        page.body
+    );
     // The patterns: the week's trend as a chart and a table, days and sessions, codes.
     assert!(page.body.contains("<polyline points="), "a chart");
     assert!(text.contains("The chart as a table"), "{text}");

@@ -1,0 +1,203 @@
+//! Pupils to watch: who is persistently or severely absent now, who became so this half term,
+//! who was earlier this year but is not now, and who is on course to be (seed 001 §6: "look at
+//! all severities of absence"; the DfE's 10% and 50% thresholds, statutory.md §5).
+//!
+//! **The trajectory.** A pupil's attendance over the year to date is `attended ÷ possible`.
+//! If every session from tomorrow goes as the last four weeks went (the pupil's own rate over
+//! them), after `k` more sessions it is `(attended + r·k) ÷ (possible + k)`. With `r` below
+//! 90%, that reaches 90% or less (persistent absence: missing 10% or more) once
+//! `k ≥ (attended − 0.9·possible) ÷ (0.9 − r)`; the date is that many open sessions ahead on
+//! the school's calendar. No date when the recent rate is 90% or more, when the pupil is
+//! already persistently absent, or when the year ends first.
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use rollcall_core::{
+    AcademicYear, Calendar, DateRange, PupilId, Register, Tally, stats::pupil_tally,
+};
+
+use crate::period::Period;
+
+/// Why a pupil is on a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Watch {
+    /// Missing half their sessions or more this year.
+    Severe,
+    /// Missing 10% or more, and newly so this half term.
+    NewlyPersistent,
+    /// Missing 10% or more this year.
+    Persistent,
+    /// Not persistently absent, but on course to be.
+    AtRisk,
+    /// Persistently absent at the end of the last half term, not now.
+    Improved,
+}
+
+impl Watch {
+    /// How the list is headed.
+    pub fn title(self) -> &'static str {
+        match self {
+            Watch::Severe => "Severely absent (50% or more)",
+            Watch::NewlyPersistent => "Newly persistently absent this half term",
+            Watch::Persistent => "Persistently absent (10% or more)",
+            Watch::AtRisk => "On course to be persistently absent",
+            Watch::Improved => "Persistently absent at half term, not now",
+        }
+    }
+}
+
+/// A pupil on a list, with their figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watched {
+    /// The pupil.
+    pub id: PupilId,
+    /// Why.
+    pub watch: Watch,
+    /// The year to date.
+    pub year: Tally,
+    /// The last four weeks.
+    pub recent: Tally,
+    /// When the year's attendance reaches 90% or less at the recent rate, if it does this year.
+    pub persistent_on: Option<Date>,
+}
+
+/// The date a pupil becomes persistently absent at their recent rate (the module's method).
+pub fn projected_persistent(
+    calendar: &Calendar,
+    year: &Tally,
+    recent: &Tally,
+    today: Date,
+) -> Option<Date> {
+    let rate = recent.attendance_rate()?;
+    let (attended, possible) = (year.attended(), year.possible);
+    // Already persistently absent, or attending well lately: no projection.
+    if attended * 10 <= possible * 9 || rate.at_least(9000) {
+        return None;
+    }
+    // k ≥ (attended − 0.9·possible) ÷ (0.9 − r), in whole sessions, with r = part ÷ whole:
+    // k ≥ (10·attended − 9·possible)·whole ÷ (9·whole − 10·part).
+    let numerator = (10 * attended - 9 * possible) * rate.whole;
+    let denominator = 9 * rate.whole - 10 * rate.part;
+    let sessions = numerator.div_ceil(denominator).max(1);
+    let tomorrow = today.checked_add(1.day()).ok()?;
+    let end = AcademicYear::of(today).last_day();
+    calendar
+        .school_sessions(DateRange {
+            first: tomorrow,
+            last: end,
+        })
+        .nth(usize::try_from(sessions).ok()?.checked_sub(1)?)
+        .map(|s| s.key().date)
+}
+
+/// The pupils to watch on `today`, most serious first.
+pub fn watch_list(register: &Register, calendar: &Calendar, today: Date) -> Vec<Watched> {
+    let year = Period::YearToDate.range(calendar, today);
+    let recent = Period::FourWeeks.range(calendar, today);
+    let half = Period::HalfTerm.range(calendar, today);
+    // The year as it stood the day before this half term began.
+    let before_half = half
+        .first
+        .yesterday()
+        .ok()
+        .filter(|d| *d >= year.first)
+        .map(|last| DateRange {
+            first: year.first,
+            last,
+        });
+    let mut list = Vec::new();
+    for (id, pupil) in register.ids().zip(register.pupils()) {
+        if !pupil.on_roll(today) {
+            continue;
+        }
+        let y = pupil_tally(register, id, year);
+        let r = pupil_tally(register, id, recent);
+        let earlier = before_half.map(|range| pupil_tally(register, id, range));
+        let was_persistent = earlier.is_some_and(|t| t.is_persistent_absentee());
+        let persistent_on = projected_persistent(calendar, &y, &r, today);
+        let watch = if y.is_severe_absentee() {
+            Watch::Severe
+        } else if y.is_persistent_absentee() && !was_persistent {
+            Watch::NewlyPersistent
+        } else if y.is_persistent_absentee() {
+            Watch::Persistent
+        } else if persistent_on.is_some() {
+            Watch::AtRisk
+        } else if was_persistent {
+            Watch::Improved
+        } else {
+            continue;
+        };
+        list.push(Watched {
+            id,
+            watch,
+            year: y,
+            recent: r,
+            persistent_on,
+        });
+    }
+    list.sort_by(|a, b| {
+        a.watch
+            .cmp(&b.watch)
+            .then(a.year.attendance_rate().cmp(&b.year.attendance_rate()))
+    });
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+    use rollcall_core::Term;
+
+    use super::*;
+
+    fn calendar() -> Calendar {
+        Calendar::from_terms(
+            vec![Term {
+                name: "Autumn".into(),
+                dates: DateRange {
+                    first: date(2025, 9, 1),
+                    last: date(2025, 12, 19),
+                },
+                half_term_break: None,
+            }],
+            Vec::new(),
+        )
+        .unwrap()
+    }
+
+    fn tally(attended: u64, possible: u64) -> Tally {
+        Tally {
+            possible,
+            present: attended,
+            unauthorised: possible - attended,
+            ..Tally::default()
+        }
+    }
+
+    /// The module's method, worked: 95 of 100 so far, 80% lately: k ≥ (950 − 900)·5 ÷ (45 − 40)
+    /// = 50, so the 50th session from tomorrow, when 135 of 150 is exactly 90%.
+    #[test]
+    fn the_trajectory_as_documented() {
+        let today = date(2025, 10, 3);
+        let on = projected_persistent(&calendar(), &tally(95, 100), &tally(32, 40), today).unwrap();
+        // 50 sessions from Monday 6 October: 25 whole days, the last Friday 7 November.
+        assert_eq!(on, date(2025, 11, 7));
+        assert_eq!((95 + 40) * 10, 150 * 9);
+        // At 90% or more lately, no date; already below 90%, no date (persistent already).
+        assert_eq!(
+            projected_persistent(&calendar(), &tally(95, 100), &tally(36, 40), today),
+            None
+        );
+        assert_eq!(
+            projected_persistent(&calendar(), &tally(85, 100), &tally(20, 40), today),
+            None
+        );
+        // Too late in the year to fall below: no date.
+        let late = date(2025, 12, 18);
+        assert_eq!(
+            projected_persistent(&calendar(), &tally(95, 100), &tally(32, 40), late),
+            None
+        );
+    }
+}
