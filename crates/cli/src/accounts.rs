@@ -35,8 +35,11 @@ pub struct UserAddArgs {
     #[arg(long, value_name = "URL")]
     db: String,
     /// The school (by URN), when the database holds more than one.
-    #[arg(long, value_name = "URN")]
+    #[arg(long, value_name = "URN", conflicts_with = "every_school")]
     school: Option<String>,
+    /// The role at every school in the database: a trust's or local authority's schools.
+    #[arg(long)]
+    every_school: bool,
     /// The name they sign in with.
     #[arg(long)]
     username: String,
@@ -46,7 +49,7 @@ pub struct UserAddArgs {
     /// Their position, as recorded with their amendments.
     #[arg(long)]
     position: String,
-    /// Their role: teacher, attendance_officer or senior_leader.
+    /// Their role: teacher, attendance_officer, senior_leader, trust_director or la_officer.
     #[arg(long)]
     role: String,
     /// Registration groups they look after (repeatable).
@@ -140,14 +143,18 @@ pub fn user(command: &UserCommand) -> anyhow::Result<()> {
 fn add_user(args: &UserAddArgs) -> anyhow::Result<()> {
     let role = Role::parse(&args.role).with_context(|| {
         format!(
-            "{:?} is not a role: teacher, attendance_officer or senior_leader",
+            "{:?} is not a role: teacher, attendance_officer, senior_leader, trust_director or la_officer",
             args.role
         )
     })?;
     let password = read_password(&[&args.username, &args.name])?;
     crate::runtime()?.block_on(async {
         let store = open(&args.db).await?;
-        let school = find_school(&store, args.school.as_deref()).await?;
+        let schools = if args.every_school {
+            store.schools().await?
+        } else {
+            vec![find_school(&store, args.school.as_deref()).await?]
+        };
         let hash = rollcall_web::Passwords::default().hash(&password).await?;
         let user = store
             .create_user(&NewUser {
@@ -157,14 +164,20 @@ fn add_user(args: &UserAddArgs) -> anyhow::Result<()> {
                 password_hash: Some(hash),
             })
             .await?;
-        store.grant_role(user, school.id, role).await?;
-        for group in &args.groups {
-            let id = store.ensure_group(school.id, group).await?;
-            store.assign_staff(id, user).await?;
+        for school in &schools {
+            store.grant_role(user, school.id, role).await?;
+            for group in &args.groups {
+                let id = store.ensure_group(school.id, group).await?;
+                store.assign_staff(id, user).await?;
+            }
         }
+        let names: Vec<&str> = schools.iter().map(|s| s.name.as_str()).collect();
         println!(
             "Added {} ({}) as {} at {}.",
-            args.name, args.username, role, school.name
+            args.name,
+            args.username,
+            role,
+            names.join(", ")
         );
         store.close().await;
         Ok(())

@@ -18,6 +18,11 @@ pub enum Role {
     AttendanceOfficer,
     /// The headteacher or the senior attendance champion.
     SeniorLeader,
+    /// A trust's director of attendance or trustee: the trust's schools' figures side by side,
+    /// never a pupil (seed 001 "Trust Vulnerable Pupil Dashboard", reported to trustees).
+    TrustDirector,
+    /// A local-authority officer: its schools' figures and the returns they have made.
+    LocalAuthorityOfficer,
 }
 
 /// Something a role may be allowed to do.
@@ -69,11 +74,21 @@ pub enum Permission {
     /// Read who opened which pupil's records, and export everything held about a pupil for a
     /// subject-access request (the headteacher, answerable for the school's data).
     ReadAccessLog,
+    /// See the schools one works with side by side (a trust's, a local authority's).
+    CompareSchools,
+    /// See the returns a school has made to the local authority, as they were sent.
+    ViewReturnsMade,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 3] = [Role::Teacher, Role::AttendanceOfficer, Role::SeniorLeader];
+    pub const ALL: [Role; 5] = [
+        Role::Teacher,
+        Role::AttendanceOfficer,
+        Role::SeniorLeader,
+        Role::TrustDirector,
+        Role::LocalAuthorityOfficer,
+    ];
 
     /// Whether the role carries a permission.
     pub fn permits(self, permission: Permission) -> bool {
@@ -82,9 +97,16 @@ impl Role {
             Role::Teacher => matches!(permission, TakeOwnRegisters | ViewOwnPupils),
             Role::AttendanceOfficer => !matches!(
                 permission,
-                DecideLeave | ManageAccounts | ReadAccessLog | DeleteFromRegister
+                DecideLeave | ManageAccounts | ReadAccessLog | DeleteFromRegister | CompareSchools
             ),
             Role::SeniorLeader => true,
+            Role::TrustDirector => matches!(permission, ViewStatistics | CompareSchools),
+            Role::LocalAuthorityOfficer => {
+                matches!(
+                    permission,
+                    ViewStatistics | CompareSchools | ViewReturnsMade
+                )
+            }
         }
     }
 
@@ -94,6 +116,8 @@ impl Role {
             Role::Teacher => "teacher",
             Role::AttendanceOfficer => "attendance_officer",
             Role::SeniorLeader => "senior_leader",
+            Role::TrustDirector => "trust_director",
+            Role::LocalAuthorityOfficer => "la_officer",
         }
     }
 
@@ -108,6 +132,8 @@ impl Role {
             Role::Teacher => "Teacher",
             Role::AttendanceOfficer => "Attendance officer",
             Role::SeniorLeader => "Senior leader",
+            Role::TrustDirector => "Trust director",
+            Role::LocalAuthorityOfficer => "Local authority officer",
         }
     }
 }
@@ -125,39 +151,44 @@ mod tests {
     #[test]
     fn permissions() {
         use Permission::*;
-        // (permission, teacher, attendance officer, senior leader)
+        // (permission, teacher, attendance officer, senior leader, trust director, LA officer)
         let table = [
-            (TakeOwnRegisters, true, true, true),
-            (TakeAnyRegister, false, true, true),
-            (ViewOwnPupils, true, true, true),
-            (ViewAnyPupil, false, true, true),
-            (AmendMarks, false, true, true),
-            (BulkCodes, false, true, true),
-            (ViewOfficeLists, false, true, true),
-            (ViewStatistics, false, true, true),
-            (HandleAbsenceReports, false, true, true),
-            (InviteParents, false, true, true),
-            (DecideLeave, false, false, true),
-            (EditTemplates, false, true, true),
-            (WorkCases, false, true, true),
-            (ManageAccounts, false, false, true),
-            (ReadAccessLog, false, false, true),
-            (KeepAdmissionRegister, false, true, true),
-            (DeleteFromRegister, false, false, true),
-            (MakeReturns, false, true, true),
+            (TakeOwnRegisters, true, true, true, false, false),
+            (TakeAnyRegister, false, true, true, false, false),
+            (ViewOwnPupils, true, true, true, false, false),
+            (ViewAnyPupil, false, true, true, false, false),
+            (AmendMarks, false, true, true, false, false),
+            (BulkCodes, false, true, true, false, false),
+            (ViewOfficeLists, false, true, true, false, false),
+            (ViewStatistics, false, true, true, true, true),
+            (HandleAbsenceReports, false, true, true, false, false),
+            (InviteParents, false, true, true, false, false),
+            (DecideLeave, false, false, true, false, false),
+            (EditTemplates, false, true, true, false, false),
+            (WorkCases, false, true, true, false, false),
+            (ManageAccounts, false, false, true, false, false),
+            (ReadAccessLog, false, false, true, false, false),
+            (KeepAdmissionRegister, false, true, true, false, false),
+            (DeleteFromRegister, false, false, true, false, false),
+            (MakeReturns, false, true, true, false, false),
+            (CompareSchools, false, false, true, true, true),
+            (ViewReturnsMade, false, true, true, false, true),
         ];
-        for (permission, teacher, officer, leader) in table {
-            assert_eq!(Role::Teacher.permits(permission), teacher, "{permission:?}");
-            assert_eq!(
-                Role::AttendanceOfficer.permits(permission),
-                officer,
-                "{permission:?}"
-            );
-            assert_eq!(
-                Role::SeniorLeader.permits(permission),
-                leader,
-                "{permission:?}"
-            );
+        for (permission, teacher, officer, leader, trust, la) in table {
+            let roles = [
+                (Role::Teacher, teacher),
+                (Role::AttendanceOfficer, officer),
+                (Role::SeniorLeader, leader),
+                (Role::TrustDirector, trust),
+                (Role::LocalAuthorityOfficer, la),
+            ];
+            for (role, permitted) in roles {
+                assert_eq!(
+                    role.permits(permission),
+                    permitted,
+                    "{role:?} {permission:?}"
+                );
+            }
         }
         for role in Role::ALL {
             assert_eq!(Role::parse(role.id()), Some(role));

@@ -356,6 +356,15 @@ impl<K> GroupSummary<K> {
         }
     }
 
+    /// Adds another group's pupils and sessions: several schools' figures together.
+    pub fn merge<L>(&mut self, other: &GroupSummary<L>) {
+        self.pupils += other.pupils;
+        self.pupils_with_possible += other.pupils_with_possible;
+        self.persistent += other.persistent;
+        self.severe += other.severe;
+        self.tally.add(&other.tally);
+    }
+
     fn add_pupil(&mut self, tally: &Tally) {
         self.pupils += 1;
         self.pupils_with_possible += u64::from(tally.possible > 0);

@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::{Date, Time};
-use rollcall_core::{Code, Session, SessionKey};
+use rollcall_core::{Code, Permission, Session, SessionKey};
 use rollcall_store::{GroupId, PupilKey, RegisterSheet, SchoolId, StoredMark};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -162,6 +162,7 @@ async fn groups(
     ApiPath(school): ApiPath<i64>,
 ) -> Result<Json<Vec<Group>>, ApiError> {
     let access = access(&state, user, school).await?;
+    access.require(Permission::ViewOwnPupils, "see the school's groups")?;
     let groups = state.store.groups(access.school.id).await?;
     Ok(Json(
         groups

@@ -55,6 +55,7 @@ struct AnalyticsPage {
     sources: Vec<(String, String, String, String)>,
     patterns: super::analytics_patterns::Patterns,
     watch: Vec<super::analytics_patterns::WatchList>,
+    may_see_pupils: bool,
 }
 
 impl Choice {
@@ -176,7 +177,12 @@ async fn analytics(
         csv: format!("/s/{school}/analytics/cohorts.csv?{query}"),
         sources,
         patterns: super::analytics_patterns::patterns(&data.register, today),
-        watch: super::analytics_patterns::watch_lists(&data, &access.policy.calendar, today),
+        // Pupils by name only for those who may see them: not a trust's or the LA's roles.
+        watch: match access.permits(Permission::ViewAnyPupil) {
+            true => super::analytics_patterns::watch_lists(&data, &access.policy.calendar, today),
+            false => Vec::new(),
+        },
+        may_see_pupils: access.permits(Permission::ViewAnyPupil),
     })
 }
 

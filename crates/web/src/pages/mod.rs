@@ -8,6 +8,7 @@ mod board;
 mod casefile;
 mod casework;
 mod census;
+mod compare;
 mod contacts;
 mod details;
 pub(crate) mod form;
@@ -20,6 +21,7 @@ mod records;
 mod registers;
 mod requests;
 mod returns;
+mod returns_made;
 mod sending;
 mod staff;
 mod transfers;
@@ -88,6 +90,8 @@ pub(crate) struct Chrome {
     pub board: bool,
     pub admissions: bool,
     pub returns: bool,
+    /// Only the returns made, for the local authority.
+    pub returns_made: bool,
     pub active: &'static str,
 }
 
@@ -111,6 +115,8 @@ impl Chrome {
             board: access.permits(Permission::ViewStatistics),
             admissions: access.permits(Permission::KeepAdmissionRegister),
             returns: access.permits(Permission::MakeReturns),
+            returns_made: access.permits(Permission::ViewReturnsMade)
+                && !access.permits(Permission::MakeReturns),
             active,
         }
     }
@@ -120,6 +126,8 @@ impl Chrome {
 #[template(path = "schools.html")]
 struct SchoolsPage {
     schools: Vec<(i64, String)>,
+    /// Whether they may see their schools side by side.
+    compare: bool,
 }
 
 /// Sends a member of staff to their school, or lets them choose one.
@@ -139,7 +147,8 @@ async fn home(State(state): State<AppState>, Staff(user): Staff) -> Result<Respo
     for id in ids {
         schools.push((id.0, state.store.school(id).await?.name));
     }
-    Ok(SchoolsPage { schools }.into_response())
+    let compare = compare::schools_compared(&state, &user).await?.len() > 1;
+    Ok(SchoolsPage { schools, compare }.into_response())
 }
 
 /// A school's front page is the office's day, or a teacher's registers.
@@ -151,8 +160,10 @@ async fn school_home(
     let access = Access::load(&state, user, SchoolId(school)).await?;
     let page = if access.permits(Permission::ViewOfficeLists) {
         "office"
-    } else {
+    } else if access.permits(Permission::ViewOwnPupils) {
         "registers"
+    } else {
+        "analytics"
     };
     Ok(Redirect::to(&format!("/s/{school}/{page}")))
 }
@@ -165,6 +176,8 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(admissions::router())
         .merge(transfers::router())
         .merge(analytics::router())
+        .merge(compare::router())
+        .merge(returns_made::router())
         .merge(home_schools::router())
         .merge(contacts::router())
         .merge(returns::router())

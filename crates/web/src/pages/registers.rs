@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use jiff::Zoned;
 use jiff::civil::{Date, Time};
-use rollcall_core::{Code, Session, SessionKey};
+use rollcall_core::{Code, Permission, Session, SessionKey};
 use rollcall_store::{GroupId, MarkSource, PupilKey, RegisterSheet, SchoolId};
 use serde::Deserialize;
 
@@ -53,6 +53,7 @@ async fn registers(
     Query(query): Query<DayQuery>,
 ) -> Result<RegistersPage, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
+    access.require(Permission::ViewOwnPupils, "take registers")?;
     let now = state.local_now();
     let date = query.date.unwrap_or(now.date());
     let current = work::current_session(&access, &now);

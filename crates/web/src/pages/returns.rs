@@ -475,7 +475,10 @@ async fn made_csv(
     Path((school, id)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let access = Access::load(&state, user, SchoolId(school)).await?;
-    access.require(Permission::MakeReturns, "make the school's returns")?;
+    access.require(
+        Permission::ViewReturnsMade,
+        "see the returns the school has made",
+    )?;
     let made = state
         .store
         .returns_made(access.school.id)

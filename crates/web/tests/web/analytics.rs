@@ -117,3 +117,93 @@ pub async fn the_page_the_file_and_the_api_agree(backend: Backend) {
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+async fn user_with(
+    app: &TestApp,
+    username: &str,
+    role: rollcall_core::Role,
+    schools: &[rollcall_store::SchoolId],
+) -> String {
+    let user = app
+        .store
+        .create_user(&rollcall_store::NewUser {
+            username: username.into(),
+            name: format!("{username} person"),
+            position: role.title().into(),
+            password_hash: Some(crate::support::password_hash().await),
+        })
+        .await
+        .unwrap();
+    for school in schools {
+        app.store.grant_role(user, *school, role).await.unwrap();
+    }
+    app.sign_in(username).await
+}
+
+/// A trust's director sees its schools side by side, and all of them together, and each
+/// school's figures without a pupil's name; the local authority's officer sees the returns its
+/// school has made; a teacher sees neither.
+pub async fn a_trust_and_the_la_see_their_schools(backend: Backend) {
+    use rollcall_core::Role;
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    app.clock.set(at(Time::constant(9, 5, 0, 0)));
+    app.teacher_takes_5a(["present", "N", "I"]).await;
+    let director = user_with(
+        &app,
+        "director",
+        Role::TrustDirector,
+        &[f.school, f.other_school],
+    )
+    .await;
+    let home = app.get("/", Some(&director)).await;
+    assert!(
+        home.text().contains("Your schools side by side"),
+        "{}",
+        home.text()
+    );
+    let compare = app
+        .get("/compare?period=year&sort=name", Some(&director))
+        .await;
+    assert_eq!(compare.status, StatusCode::OK);
+    let text = compare.text();
+    assert!(
+        text.contains("Fixture Primary") && text.contains("Elsewhere Academy"),
+        "{text}"
+    );
+    assert!(text.contains("All these schools"), "{text}");
+    let analysis = app
+        .get(&format!("/s/{}/analytics", f.school), Some(&director))
+        .await;
+    assert_eq!(analysis.status, StatusCode::OK);
+    assert!(
+        !analysis.text().contains("Pupils to watch"),
+        "no names for a trust"
+    );
+    assert!(!analysis.text().contains("Ben Baker"));
+
+    let la = user_with(&app, "la", Role::LocalAuthorityOfficer, &[f.school]).await;
+    let made = app
+        .get(&format!("/s/{}/returns/made", f.school), Some(&la))
+        .await;
+    assert_eq!(made.status, StatusCode::OK);
+    assert!(
+        made.text().contains("No returns made yet"),
+        "{}",
+        made.text()
+    );
+    let only_one = app.get("/compare", Some(&la)).await.text();
+    assert!(!only_one.contains("Elsewhere Academy"), "{only_one}");
+
+    let teacher = app.sign_in("teacher").await;
+    assert_eq!(
+        app.get("/compare", Some(&teacher)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get(&format!("/s/{}/returns/made", f.school), Some(&teacher))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -412,6 +412,67 @@ pub async fn every_role_against_every_route(backend: Backend) {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
+    // A trust's director and the local authority's officer, each with a role at the fixture
+    // school only: its figures, never a pupil, never a change; the other school not at all.
+    let hash = crate::support::password_hash().await;
+    for (username, role) in [
+        ("director", rollcall_core::Role::TrustDirector),
+        ("la", rollcall_core::Role::LocalAuthorityOfficer),
+    ] {
+        let user = app
+            .store
+            .create_user(&rollcall_store::NewUser {
+                username: username.into(),
+                name: username.into(),
+                position: role.title().into(),
+                password_hash: Some(hash.clone()),
+            })
+            .await
+            .unwrap();
+        app.store.grant_role(user, s, role).await.unwrap();
+        let cookie = app.sign_in(username).await;
+        let token = app.token(username).await;
+        let allowed = |path: &str| {
+            let path = path.split('?').next().unwrap_or(path);
+            path == format!("/s/{s}")
+                || path == "/account"
+                || path == "/api/v1/me"
+                || path.starts_with(&format!("/s/{s}/analytics"))
+                || path == format!("/s/{s}/board")
+                || path == format!("/api/v1/schools/{s}/analytics/cohorts")
+                || (role == rollcall_core::Role::LocalAuthorityOfficer
+                    && path.starts_with(&format!("/s/{s}/returns/made")))
+        };
+        for (method, path, body, _) in &pages {
+            let reply = match *method {
+                "GET" => app.get(path, Some(&cookie)).await,
+                _ => app.post_form(path, Some(&cookie), body).await,
+            };
+            let got = outcome(&reply);
+            let fine = if allowed(path) {
+                matches!(got, Ok | NotFound)
+            } else {
+                matches!(got, Forbidden | NotFound)
+            };
+            if !fine {
+                failures.push(format!("{method} {path} as {username}: got {got:?}"));
+            }
+        }
+        for (method, path, body, _) in &api {
+            let reply = app.api(method, path, Some(&token), body.clone()).await;
+            let got = outcome(&reply);
+            let fine = if allowed(path) {
+                got == Ok
+            } else {
+                matches!(got, Forbidden | NotFound)
+            };
+            if !fine {
+                failures.push(format!("API {method} {path} as {username}: got {got:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
     // What was refused changed nothing: Amy's morning was amended once, by the office, and the
     // other school's pupil once, by its own officer.
     let ledger = app.store.ledger(a).await.unwrap();
