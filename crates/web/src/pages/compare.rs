@@ -131,10 +131,10 @@ async fn compare(
     }
     let sort = query.sort.unwrap_or_else(|| "attendance".to_owned());
     match sort.as_str() {
-        "persistent" => lines.sort_by(|a, b| b.sort_key.1.cmp(&a.sort_key.1)),
-        "severe" => lines.sort_by(|a, b| b.sort_key.2.cmp(&a.sort_key.2)),
+        "persistent" => lines.sort_by_key(|l| std::cmp::Reverse(l.sort_key.1)),
+        "severe" => lines.sort_by_key(|l| std::cmp::Reverse(l.sort_key.2)),
         "name" => lines.sort_by(|a, b| a.name.cmp(&b.name)),
-        _ => lines.sort_by(|a, b| a.sort_key.0.cmp(&b.sort_key.0)),
+        _ => lines.sort_by_key(|l| l.sort_key.0),
     }
     let before = (all_before.pupils > 0).then_some(&all_before);
     Ok(ComparePage {
