@@ -147,6 +147,23 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
         )
         .await
         .unwrap();
+    // A trust's director and a local-authority officer, each with a role at the school.
+    for (username, role) in [
+        ("director", rollcall_core::Role::TrustDirector),
+        ("la", rollcall_core::Role::LocalAuthorityOfficer),
+    ] {
+        let user = app
+            .store
+            .create_user(&rollcall_store::NewUser {
+                username: username.into(),
+                name: format!("{username} person"),
+                position: role.title().into(),
+                password_hash: Some(crate::support::password_hash().await),
+            })
+            .await
+            .unwrap();
+        app.store.grant_role(user, f.school, role).await.unwrap();
+    }
     let served = Served::start(&app.state).await;
     let (base, client) = (served.base.clone(), served.client.clone());
 
@@ -177,6 +194,8 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
                 format!("/s/{school}/home-schools?date={SCHOOL_DAY}"),
             ],
         ),
+        ("director", vec!["/compare".to_owned()]),
+        ("la", vec![format!("/s/{school}/returns/made")]),
         (
             "head",
             vec![
