@@ -145,6 +145,8 @@ pub struct CohortRow {
     pub now: GroupSummary<Cohort>,
     /// Its figures over the same period last year, when it had pupils then.
     pub last_year: Option<GroupSummary<Cohort>>,
+    /// Too few pupils to show to those who may not see pupils: its figures are withheld.
+    pub suppressed: bool,
 }
 
 /// The cohorts of a cut over a period and the same period last year. `circumstances` gives the
@@ -173,6 +175,7 @@ pub fn cohort_table(
                 cohort: now.key.1.clone(),
                 now,
                 last_year,
+                suppressed: false,
             }
         })
         .collect()

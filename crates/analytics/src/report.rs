@@ -24,6 +24,8 @@ pub struct CohortReport {
     pub all: CohortRow,
     /// Each cohort, in order.
     pub rows: Vec<CohortRow>,
+    /// The fewest pupils a cohort shown has, once small cohorts are suppressed.
+    pub fewest: Option<u64>,
 }
 
 /// How each column is computed, for the page to say.
@@ -74,6 +76,7 @@ impl CohortReport {
                 cohort: "All pupils".to_owned(),
                 now: GroupSummary::new((0, "All pupils".to_owned())),
                 last_year: None,
+                suppressed: false,
             });
         CohortReport {
             cut,
@@ -82,7 +85,21 @@ impl CohortReport {
             last_year: before,
             rows: cohort_table(register, cut, range, before, circumstances),
             all,
+            fewest: None,
         }
+    }
+
+    /// Withholds the figures of every cohort (all pupils included) of fewer than `fewest`
+    /// pupils this period or last year, as the DfE suppresses small counts ("c"), for those who
+    /// may not see pupils.
+    pub fn suppress(&mut self, fewest: u64) {
+        let small = |row: &CohortRow| {
+            row.now.pupils < fewest || row.last_year.as_ref().is_some_and(|l| l.pupils < fewest)
+        };
+        for row in std::iter::once(&mut self.all).chain(self.rows.iter_mut()) {
+            row.suppressed = small(row);
+        }
+        self.fewest = Some(fewest);
     }
 
     /// A cohort's attendance less all pupils', in hundredths of a point.
@@ -113,6 +130,13 @@ impl CohortReport {
 
     /// A cohort's line, as the CSV and the API give it.
     pub fn line(&self, row: &CohortRow) -> [String; 14] {
+        if row.suppressed {
+            return std::array::from_fn(|i| match i {
+                0 => row.cohort.clone(),
+                1 => format!("fewer than {}", self.fewest.unwrap_or_default()),
+                _ => "c".to_owned(),
+            });
+        }
         let pct = |r: Option<Rate>| r.map(|r| r.to_string()).unwrap_or_default();
         let pts = |g: Option<i64>| g.map(points).unwrap_or_default();
         let now = &row.now;

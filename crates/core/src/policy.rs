@@ -339,6 +339,10 @@ pub struct Policy {
     /// Hours of learning in a school day, for telling parents what absence costs (5 in seed 001
     /// annex 5 and seed 002's table).
     pub learning_hours_per_day: u32,
+    /// Cohorts of fewer pupils than this are suppressed for those who may not see pupils (a
+    /// trust's or the local authority's roles): the DfE suppresses small counts in its
+    /// statistics so that no pupil can be picked out. 5 unless set.
+    pub small_cohort: u64,
     /// Minutes after a register closes that its class teacher may still correct it; 0 (until
     /// it closes) unless the school allows longer (see `authority.rs`).
     pub teacher_correction_minutes: u16,
@@ -373,6 +377,7 @@ impl Policy {
             pm,
             attendance_target,
             learning_hours_per_day: 5,
+            small_cohort: 5,
             teacher_correction_minutes: 0,
             calendar,
             procedures: Procedures::default(),

@@ -61,6 +61,7 @@ struct RawTimes {
 struct RawAttendance {
     target: Option<Spanned<f64>>,
     learning_hours_per_day: Option<Spanned<u32>>,
+    small_cohort: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -299,6 +300,19 @@ pub fn parse_policy(path: &Path, text: &str) -> Result<Policy, FileError> {
         }
         policy.learning_hours_per_day = *hours.get_ref();
     }
+    if let Some(small) = &raw.attendance.small_cohort {
+        if !(1..=50).contains(small.get_ref()) {
+            return Err(at(
+                small.span(),
+                "attendance.small_cohort",
+                format!(
+                    "cohorts are suppressed below 1 to 50 pupils; found {}",
+                    small.get_ref()
+                ),
+            ));
+        }
+        policy.small_cohort = *small.get_ref();
+    }
     if let Some(minutes) = &raw.sessions.teacher_correction_minutes {
         if *minutes.get_ref() > 240 {
             return Err(at(
@@ -386,8 +400,8 @@ pub fn policy_to_toml(policy: &Policy) -> String {
     }
     let _ = writeln!(
         out,
-        "\n[attendance]\nlearning_hours_per_day = {}",
-        policy.learning_hours_per_day
+        "\n[attendance]\nlearning_hours_per_day = {}\nsmall_cohort = {}",
+        policy.learning_hours_per_day, policy.small_cohort
     );
     if let Some(target) = policy.attendance_target {
         let h = target.hundredths();

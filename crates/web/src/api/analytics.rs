@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use rollcall_analytics::{Cut, Period};
+use rollcall_analytics::{CohortReport, Cut, Period};
 use rollcall_core::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -39,6 +39,14 @@ impl CohortQuery {
                 .ok_or_else(|| AppError::BadRequest(format!("{id:?} is not a cut")))?,
         };
         Ok((period, cut))
+    }
+}
+
+/// Small cohorts withheld from those who may not see pupils (a trust's or the local
+/// authority's roles), below the school's `small_cohort` setting.
+pub(crate) fn suppress_for(access: &crate::access::Access, report: &mut CohortReport) {
+    if !access.permits(Permission::ViewAnyPupil) {
+        report.suppress(access.policy.small_cohort);
     }
 }
 
@@ -86,7 +94,7 @@ pub(super) async fn cohorts(
     let access = access(&state, user, school).await?;
     access.require(Permission::ViewStatistics, "see the school's attendance")?;
     let (period, cut) = CohortQuery::read(query.period.as_deref(), query.cut.as_deref())?;
-    let report = rollcall_store::analytics::cohort_report(
+    let mut report = rollcall_store::analytics::cohort_report(
         state.store.as_ref(),
         access.school.id,
         &access.policy.calendar,
@@ -96,6 +104,7 @@ pub(super) async fn cohorts(
     )
     .await
     .map_err(AppError::from)?;
+    suppress_for(&access, &mut report);
     Ok(Json(Cohorts {
         period: period.id().to_owned(),
         cut: cut.id().to_owned(),

@@ -129,8 +129,10 @@ fn headlines(
     ];
     rows.into_iter()
         .map(|(name, f, measure, attendance)| {
-            let this = f(now);
-            let then = before.and_then(f);
+            let (this, then) = match report.all.suppressed {
+                true => (None, None),
+                false => (f(now), before.and_then(f)),
+            };
             Headline {
                 name,
                 now: this.map_or("—".to_owned(), |r| format!("{r}%")),
@@ -153,7 +155,8 @@ async fn analytics(
     let (period, cut) = choice.read()?;
     let data = SchoolData::load(state.store.as_ref(), access.school.id).await?;
     let today = state.local_now().date();
-    let report = data.cohort_report(&access.policy.calendar, cut, period, today);
+    let mut report = data.cohort_report(&access.policy.calendar, cut, period, today);
+    crate::api::analytics::suppress_for(&access, &mut report);
     let query = format!("period={}&cut={}", report.period.id(), report.cut.id());
     let national = National::published().map_err(AppError::Internal)?;
     let mut sources = Vec::new();
@@ -195,7 +198,7 @@ async fn cohorts_csv(
     let access = Access::load(&state, user, SchoolId(school)).await?;
     access.require(Permission::ViewStatistics, "see the school's attendance")?;
     let (period, cut) = choice.read()?;
-    let report = rollcall_store::analytics::cohort_report(
+    let mut report = rollcall_store::analytics::cohort_report(
         state.store.as_ref(),
         access.school.id,
         &access.policy.calendar,
@@ -204,6 +207,7 @@ async fn cohorts_csv(
         state.local_now().date(),
     )
     .await?;
+    crate::api::analytics::suppress_for(&access, &mut report);
     let csv = report
         .to_csv()
         .map_err(|e| AppError::Internal(e.to_string()))?;

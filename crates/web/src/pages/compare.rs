@@ -46,7 +46,7 @@ struct CompareQuery {
 struct Line {
     school: Option<i64>,
     name: String,
-    pupils: u64,
+    pupils_text: String,
     attendance: String,
     change: String,
     authorised: String,
@@ -81,7 +81,7 @@ fn line<K, L>(
     Line {
         school,
         name,
-        pupils: now.pupils,
+        pupils_text: now.pupils.to_string(),
         attendance: pct(attendance),
         change: gap(attendance, before.and_then(|b| b.tally.attendance_rate()))
             .map(points)
@@ -114,7 +114,11 @@ async fn compare(
     let mut lines = Vec::new();
     let mut all_now = GroupSummary::new(());
     let mut all_before = GroupSummary::new(());
+    let roles = state.store.roles(user.id).await?;
     for school in &schools {
+        let sees_pupils = roles
+            .iter()
+            .any(|(s, r)| *s == school.id && r.permits(Permission::ViewAnyPupil));
         let policy = state.policies.get(school)?;
         let data = SchoolData::load(state.store.as_ref(), school.id).await?;
         let report = data.cohort_report(&policy.calendar, Cut::All, period, today);
@@ -122,12 +126,28 @@ async fn compare(
         if let Some(before) = &report.all.last_year {
             all_before.merge(before);
         }
-        lines.push(line(
+        let mut school_line = line(
             Some(school.id.0),
             school.name.clone(),
             &report.all.now,
             report.all.last_year.as_ref(),
-        ));
+        );
+        // A school too small to show to someone who may not see its pupils (its policy's
+        // small_cohort): its figures are withheld, as the DfE suppresses small counts.
+        if !sees_pupils && report.all.now.pupils < policy.small_cohort {
+            let c = || "c".to_owned();
+            school_line = Line {
+                pupils_text: format!("fewer than {}", policy.small_cohort),
+                attendance: c(),
+                change: c(),
+                authorised: c(),
+                unauthorised: c(),
+                persistent: c(),
+                severe: c(),
+                ..school_line
+            };
+        }
+        lines.push(school_line);
     }
     let sort = query.sort.unwrap_or_else(|| "attendance".to_owned());
     match sort.as_str() {

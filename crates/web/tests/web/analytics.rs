@@ -182,6 +182,31 @@ pub async fn a_trust_and_the_la_see_their_schools(backend: Backend) {
     );
     assert!(!analysis.text().contains("Ben Baker"));
 
+    // Cohorts too small to show without identifying pupils are withheld from the trust; the
+    // school's own staff see them.
+    let small = format!(
+        "{}\n",
+        rollcall_testkit::fixture::POLICY.replace("target = 96", "target = 96\nsmall_cohort = 10")
+    );
+    app.store.set_policy(f.school, &small).await.unwrap();
+    let cohorts = format!("/api/v1/schools/{}/analytics/cohorts?cut=sex", f.school);
+    let as_director = app
+        .api("GET", &cohorts, Some(&app.token("director").await), None)
+        .await
+        .json();
+    assert_eq!(
+        as_director["rows"][0]["attendance_pct"], "c",
+        "{as_director}"
+    );
+    assert_eq!(as_director["rows"][0]["pupils"], "fewer than 10");
+    let as_head = app
+        .api("GET", &cohorts, Some(&app.token("head").await), None)
+        .await
+        .json();
+    assert_ne!(as_head["rows"][0]["attendance_pct"], "c");
+    let compared = app.get("/compare?sort=name", Some(&director)).await.text();
+    assert!(compared.contains("fewer than 10"), "{compared}");
+
     let la = user_with(&app, "la", Role::LocalAuthorityOfficer, &[f.school]).await;
     let made = app
         .get(&format!("/s/{}/returns/made", f.school), Some(&la))
