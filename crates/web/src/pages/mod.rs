@@ -8,6 +8,7 @@ mod board;
 mod casefile;
 mod casework;
 mod census;
+mod class;
 mod compare;
 mod contacts;
 mod details;
@@ -177,6 +178,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(transfers::router())
         .merge(analytics::router())
         .merge(compare::router())
+        .merge(class::router())
         .merge(returns_made::router())
         .merge(home_schools::router())
         .merge(contacts::router())

@@ -39,6 +39,8 @@ struct RegistersPage {
     chrome: Chrome,
     day: String,
     rows: Vec<RegisterRow>,
+    /// The classes they look after: id and name.
+    classes: Vec<(i64, String)>,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +92,11 @@ async fn registers(
         chrome: Chrome::new(&access, "registers"),
         day: long_date(date),
         rows,
+        classes: access
+            .groups
+            .iter()
+            .map(|g| (g.id.0, g.name.clone()))
+            .collect(),
     })
 }
 

@@ -232,3 +232,45 @@ pub async fn a_trust_and_the_la_see_their_schools(backend: Backend) {
         StatusCode::FORBIDDEN
     );
 }
+
+/// A class teacher sees their own class this week and this year, and the pupils to reach out
+/// to first; not another teacher's class.
+pub async fn a_teacher_sees_their_class(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    app.clock.set(at(Time::constant(9, 5, 0, 0)));
+    app.teacher_takes_5a(["present", "N", "present"]).await;
+    let teacher = app.sign_in("teacher").await;
+    let registers = app
+        .get(&format!("/s/{}/registers", f.school), Some(&teacher))
+        .await;
+    assert!(
+        registers.text().contains("5A's attendance this week"),
+        "{}",
+        registers.text()
+    );
+    let class = app
+        .get(
+            &format!("/s/{}/classes/{}", f.school, f.group),
+            Some(&teacher),
+        )
+        .await;
+    assert_eq!(class.status, StatusCode::OK);
+    let text = class.text();
+    // Ben, absent at the only session marked, comes first, to reach out to.
+    let ben = text.find("Ben Baker").unwrap();
+    let amy = text.find("Amy Able").unwrap();
+    assert!(ben < amy, "{text}");
+    assert!(text.contains("Severely absent (50% or more)"), "{text}");
+    assert!(
+        text.contains("66.67%"),
+        "two of three present this week: {text}"
+    );
+    let other = app
+        .get(
+            &format!("/s/{}/classes/{}", f.school, f.other_group),
+            Some(&teacher),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+}

@@ -95,6 +95,7 @@ on_both_backends!(
     returns::the_home_school_is_told_at_register_close,
     analytics::the_page_the_file_and_the_api_agree,
     analytics::a_trust_and_the_la_see_their_schools,
+    analytics::a_teacher_sees_their_class,
     parents::parents_see_only_their_own_children,
     parents::an_absence_report_is_accepted,
     parents::leave_is_asked_for_and_decided,

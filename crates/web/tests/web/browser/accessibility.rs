@@ -178,7 +178,14 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
     let pupil = format!("/s/{school}/pupils/{}", f.pupils[1]);
     let admission = format!("/s/{school}/admissions/{}", f.pupils[1]);
     for (username, deeper) in [
-        ("teacher", vec![register.clone(), pupil.clone()]),
+        (
+            "teacher",
+            vec![
+                register.clone(),
+                pupil.clone(),
+                format!("/s/{school}/classes/{}", f.group),
+            ],
+        ),
         (
             "officer",
             vec![

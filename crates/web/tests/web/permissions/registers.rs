@@ -170,6 +170,12 @@ pub(super) async fn pages(app: &TestApp) -> Vec<Row<String>> {
         ),
         (
             "GET",
+            format!("/s/{s}/classes/{}", f.group),
+            String::new(),
+            [SignIn, Ok, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
             format!("/s/{s}/transfers"),
             String::new(),
             [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
