@@ -12,4 +12,5 @@ pub use cohorts::{Cohort, CohortRow, Cut, cohort_of, cohort_table, gap, points};
 pub use national::{Measure, National};
 pub use period::{Period, last_year};
 pub use report::{CohortReport, DEFINITIONS};
-pub use watch::{Watch, Watched, projected_persistent, watch_list};
+pub use rollcall_core::trajectory::projected_persistent;
+pub use watch::{Watch, Watched, watch_list};

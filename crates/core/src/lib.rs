@@ -34,6 +34,7 @@ pub mod runs;
 pub mod session;
 pub mod stats;
 pub mod text;
+pub mod trajectory;
 pub mod triggers;
 pub mod undo;
 pub mod worklist;
@@ -50,9 +51,9 @@ pub use contact::Contact;
 pub use ids::{LaEstab, Upn, Urn};
 pub use policy::{Arrival, MinutesLate, Phase, Policy, School, SessionTimes, Target};
 pub use procedures::{
-    ActionKind, Band, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool, Illness, Lateness,
-    Leave, Penalty, Procedures, ProceduresError, Rating, RiskScoring, Stage, Statutory, Step,
-    Threshold, Vulnerability, Welfare,
+    ActionKind, Band, EarlyWarning, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool,
+    Illness, Lateness, Leave, Penalty, Procedures, ProceduresError, Rating, RiskScoring, Stage,
+    Statutory, Step, Threshold, Vulnerability, Welfare,
 };
 pub use pupil::{Pupil, SenStatus, Sex, YearGroup};
 pub use records::{Opened, RetentionTooShort, past_retention, retention_cutoff};

@@ -8,9 +8,9 @@ use std::ops::Range;
 
 use rollcall_core::procedures::{Frequency, ReturnSettings};
 use rollcall_core::{
-    ActionKind, Band, Code, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool, Illness,
-    Lateness, Leave, Penalty, Procedures, ProceduresError, RiskScoring, Stage, Statutory, Step,
-    Threshold, Vulnerability, Welfare, YearGroup,
+    ActionKind, Band, Code, EarlyWarning, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool,
+    Illness, Lateness, Leave, Penalty, Procedures, ProceduresError, RiskScoring, Stage, Statutory,
+    Step, Threshold, Vulnerability, Welfare, YearGroup,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -38,6 +38,7 @@ pub(crate) struct RawProcedures {
     leave: Option<RawLeave>,
     illness: Option<RawIllness>,
     home_school: Option<RawHomeSchool>,
+    early_warning: Option<RawEarlyWarning>,
     statutory: Option<RawStatutory>,
     letters: Option<RawLetters>,
 }
@@ -189,6 +190,18 @@ struct RawIllness {
     sickness_return_to: String,
     ehcp_notify_la_below: Option<Spanned<f64>>,
     who: String,
+    source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEarlyWarning {
+    id: String,
+    kind: Spanned<String>,
+    what: String,
+    who: String,
+    #[serde(default)]
+    within_days: u32,
     source: String,
 }
 
@@ -400,6 +413,23 @@ impl RawProcedures {
                 source: l.source,
             }),
             illness,
+            early_warning: match self.early_warning {
+                Some(e) => Some(EarlyWarning {
+                    step: step(
+                        RawStep {
+                            id: e.id,
+                            kind: e.kind,
+                            what: e.what,
+                            who: e.who,
+                            within_days: e.within_days,
+                        },
+                        "procedures.early_warning",
+                        at,
+                    )?,
+                    source: e.source,
+                }),
+                None => None,
+            },
             home_school: self.home_school.map(|h| HomeSchool {
                 update_within_minutes: h.update_within_minutes,
                 who: h.who,

@@ -398,6 +398,17 @@ pub struct HomeSchool {
     pub source: String,
 }
 
+/// Early help before a pupil becomes persistently absent (seed 001 §6: "look at all
+/// severities of absence"): a step once a year for a pupil whose recent attendance puts them on
+/// course for persistent absence ([`crate::trajectory`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlyWarning {
+    /// What to do, and who.
+    pub step: Step,
+    /// The policy paragraph.
+    pub source: String,
+}
+
 /// Who handles the statutory duties that every school has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statutory {
@@ -438,6 +449,8 @@ pub struct Procedures {
     pub illness: Option<Illness>,
     /// Home schools, for an alternative provision.
     pub home_school: Option<HomeSchool>,
+    /// Early help for pupils on course to be persistently absent, when the school asks for it.
+    pub early_warning: Option<EarlyWarning>,
     /// The statutory duties.
     pub statutory: Statutory,
     /// Pupils with these circumstances get no low-attendance letter in a whole-school batch
@@ -476,6 +489,7 @@ impl Default for Procedures {
             leave: None,
             illness: None,
             home_school: None,
+            early_warning: None,
             statutory: Statutory {
                 office: "Attendance officer".into(),
                 deletion: "Headteacher".into(),

@@ -20,6 +20,7 @@ use crate::stats::{Rate, Tally};
 use crate::triggers::{self, Trigger};
 
 // Thresholds counted over windows of school weeks: penalty notices and lateness.
+mod early;
 mod thresholds;
 // What each rule is called when a person reads it.
 mod titles;
@@ -103,6 +104,7 @@ pub fn pupil_items(
     cx.statutory(&mut items);
     cx.illness_and_leave(&mut items);
     cx.case_file(&mut items);
+    cx.early_warning(&mut items);
     items.retain(|item| !case.done(&item.key));
     let retry = jiff::SignedDuration::from_mins(i64::from(policy.procedures.retry_minutes));
     for item in &mut items {

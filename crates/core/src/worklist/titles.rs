@@ -75,6 +75,11 @@ pub fn rule_title(procedures: &Procedures, rule: &str) -> Option<String> {
                 .map(|s| s.what.clone())
         }
         "welfare" => step(&procedures.welfare.as_ref()?.steps, rest),
+        "early_warning" => procedures
+            .early_warning
+            .as_ref()
+            .filter(|e| e.step.id == rest)
+            .map(|e| e.step.what.clone()),
         "escalation" => procedures
             .escalations
             .iter()

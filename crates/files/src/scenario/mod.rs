@@ -154,6 +154,9 @@ pub fn run_scenario(path: &Path) -> Result<ScenarioReport, FileError> {
     let mut flags = Vec::new();
     let mut movements = Vec::new();
     for (i, p) in raw.pupils.iter().enumerate() {
+        if raw.pupils.iter().take(i).any(|q| q.name == p.name) {
+            return Err(fail(format!("two pupils are called {:?}", p.name)));
+        }
         let (forename, surname) = p.name.split_once(' ').unwrap_or((&p.name, "Pupil"));
         let sen = match p.sen.as_deref() {
             None => SenStatus::None,

@@ -29,7 +29,11 @@ const KINDS: [(&str, &str, &[&str]); 9] = [
     ),
     ("escalations", "Escalations due", &["escalation."]),
     ("n-overdue", "N codes overdue", &["statutory.n_overdue"]),
-    ("stages", "Stage and band changes due", &["stage.", "band."]),
+    (
+        "stages",
+        "Stage, band and early-help steps due",
+        &["stage.", "band.", "early_warning."],
+    ),
     (
         "penalty",
         "Penalty-notice thresholds to consider",
