@@ -517,7 +517,7 @@ mod tests {
             [
                 "All kinds (28)",
                 "Contacts and visits due (2)",
-                "Stage and band changes due (26)"
+                "Stage, band and early-help steps due (26)"
             ]
         );
         assert_eq!(
