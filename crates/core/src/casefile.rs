@@ -258,15 +258,8 @@ impl WeeklySession {
 
     /// "Monday PM".
     pub fn title(self) -> String {
-        let day = Weekday::from_monday_one_offset(self.weekday).map_or("?", |d| match d {
-            Weekday::Monday => "Monday",
-            Weekday::Tuesday => "Tuesday",
-            Weekday::Wednesday => "Wednesday",
-            Weekday::Thursday => "Thursday",
-            Weekday::Friday => "Friday",
-            Weekday::Saturday => "Saturday",
-            Weekday::Sunday => "Sunday",
-        });
+        let day =
+            Weekday::from_monday_one_offset(self.weekday).map_or("?", crate::text::weekday_name);
         format!("{day} {}", self.session)
     }
 }

@@ -8,6 +8,20 @@
 use jiff::civil::Date;
 use thiserror::Error;
 
+/// A weekday's name: "Monday".
+pub fn weekday_name(day: jiff::civil::Weekday) -> &'static str {
+    use jiff::civil::Weekday;
+    match day {
+        Weekday::Monday => "Monday",
+        Weekday::Tuesday => "Tuesday",
+        Weekday::Wednesday => "Wednesday",
+        Weekday::Thursday => "Thursday",
+        Weekday::Friday => "Friday",
+        Weekday::Saturday => "Saturday",
+        Weekday::Sunday => "Sunday",
+    }
+}
+
 /// A date as people read it: "Thu 19 Nov 2026".
 pub fn human_date(date: &Date) -> String {
     date.strftime("%a %-d %b %Y").to_string()

@@ -140,7 +140,7 @@ pub(super) fn patterns(register: &Register, today: Date) -> Patterns {
     let days = by_weekday(register, year)
         .into_iter()
         .map(|(day, session, t)| DayLine {
-            day: format!("{day:?}"),
+            day: rollcall_core::text::weekday_name(day).to_owned(),
             session: session.to_string(),
             absence: pct(t.absence_rate()),
             unauthorised: pct(t.unauthorised_rate()),
