@@ -2,11 +2,11 @@
 //! each learner has their own home school and a lead contact there, who is told of every
 //! absence and takes the learner's marks for the home school's own register.
 //!
-//! The mark the home school records: a pupil registered at two schools is marked `D` by the
-//! school they are not attending that session (regulation 10, table 3: "attending another
-//! school at which the pupil is registered"); the school they were due to attend records what
-//! happened. For a session the learner was due at the provision, the home school records `D`
-//! and the provision its own code, which the notice names so the home school can follow it up.
+//! The mark the home school records: `D`, "attending another school at which the pupil is a
+//! registered pupil" (regulation 10, table 2). Each school records only the sessions the pupil
+//! is scheduled to attend there, and `D` for the others (statutory.md §1, [S73]). For a
+//! session the learner was due at the provision, the home school records `D` and the provision
+//! its own code, which the notice names so the home school can follow it up.
 
 use super::FieldError;
 use crate::code::Code;

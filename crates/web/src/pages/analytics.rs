@@ -135,7 +135,7 @@ fn headlines(
             };
             Headline {
                 name,
-                now: this.map_or("—".to_owned(), |r| format!("{r}%")),
+                now: crate::view::percent(this),
                 last_year: then.map_or("no data".to_owned(), |r| format!("{r}%")),
                 change: gap(this, then).map_or(String::new(), points),
                 national: national_of(measure, attendance),

@@ -2,6 +2,7 @@
 //! drawn on the server, with the same figures as a table), absence by day and session, and the
 //! codes used.
 
+use crate::view::percent;
 use jiff::civil::Date;
 use rollcall_analytics::{last_year, watch_list};
 use rollcall_core::patterns::{by_week, by_weekday, code_counts};
@@ -52,8 +53,8 @@ pub(super) fn watch_lists(data: &SchoolData, calendar: &Calendar, today: Date) -
             key: key.0,
             name: pupil.name(),
             group: pupil.reg_group.clone(),
-            year: pct(w.year.attendance_rate()),
-            recent: pct(w.recent.attendance_rate()),
+            year: percent(w.year.attendance_rate()),
+            recent: percent(w.recent.attendance_rate()),
             persistent_on: w.persistent_on.map(|d| human_date(&d)).unwrap_or_default(),
         };
         match lists.last_mut() {
@@ -81,10 +82,6 @@ pub(super) struct Patterns {
 
 const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 200.0;
-
-fn pct(rate: Option<Rate>) -> String {
-    rate.map_or("—".to_owned(), |r| format!("{r}%"))
-}
 
 /// The chart's points for weeks' attendance, between `floor`% and 100%.
 fn line(rates: &[Option<Rate>], weeks: usize, floor: u64) -> String {
@@ -133,8 +130,8 @@ pub(super) fn patterns(register: &Register, today: Date) -> Patterns {
         .zip(this.iter().zip(&last))
         .map(|((monday, _), (t, l))| Week {
             monday: human_date(monday),
-            this_year: pct(*t),
-            last_year: pct(*l),
+            this_year: percent(*t),
+            last_year: percent(*l),
         })
         .collect();
     let days = by_weekday(register, year)
@@ -142,8 +139,8 @@ pub(super) fn patterns(register: &Register, today: Date) -> Patterns {
         .map(|(day, session, t)| DayLine {
             day: rollcall_core::text::weekday_name(day).to_owned(),
             session: session.to_string(),
-            absence: pct(t.absence_rate()),
-            unauthorised: pct(t.unauthorised_rate()),
+            absence: percent(t.absence_rate()),
+            unauthorised: percent(t.unauthorised_rate()),
             late: t.late_before_close + t.late_after_close,
         })
         .collect();
@@ -163,7 +160,7 @@ pub(super) fn patterns(register: &Register, today: Date) -> Patterns {
         .map(|(code, n)| {
             let share = match code.category() {
                 rollcall_core::Category::Authorised | rollcall_core::Category::Unauthorised => {
-                    pct(Rate::new(n, absent))
+                    percent(Rate::new(n, absent))
                 }
                 _ => String::new(),
             };

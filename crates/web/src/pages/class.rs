@@ -8,9 +8,9 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
-use rollcall_analytics::{Cut, Period, watch_list};
+use rollcall_analytics::{Period, watch_list};
 use rollcall_core::stats::pupil_tally;
-use rollcall_core::{Permission, Rate};
+use rollcall_core::{Permission, summarise_by};
 use rollcall_store::analytics::SchoolData;
 use rollcall_store::{GroupId, SchoolId};
 
@@ -19,6 +19,7 @@ use crate::AppState;
 use crate::access::Access;
 use crate::auth::Staff;
 use crate::error::AppError;
+use crate::view::percent;
 
 /// A pupil of the class.
 struct ClassPupil {
@@ -38,10 +39,6 @@ struct ClassPage {
     year: String,
     school_week: String,
     pupils: Vec<ClassPupil>,
-}
-
-fn pct(rate: Option<Rate>) -> String {
-    rate.map_or("—".to_owned(), |r| format!("{r}%"))
 }
 
 async fn class(
@@ -66,15 +63,17 @@ async fn class(
     let today = state.local_now().date();
     let calendar = &access.policy.calendar;
     let data = SchoolData::load(state.store.as_ref(), access.school.id).await?;
-    let of_class =
-        |cut_period: Period| data.cohort_report(calendar, Cut::RegGroup, cut_period, today);
-    let (week, year) = (of_class(Period::Week), of_class(Period::YearToDate));
-    let rate_of = |report: &rollcall_analytics::CohortReport| {
-        report
-            .rows
-            .iter()
-            .find(|r| r.cohort == record.name)
-            .and_then(|r| r.now.tally.attendance_rate())
+    let (week, year) = (
+        Period::Week.range(calendar, today),
+        Period::YearToDate.range(calendar, today),
+    );
+    // The class, and everyone, by the statistics' one grouping function.
+    let rate_of = |range, class_only: bool| {
+        summarise_by(&data.register, range, |_, p| {
+            (!class_only || p.reg_group == record.name).then_some(())
+        })
+        .first()
+        .and_then(|g| g.tally.attendance_rate())
     };
     let watched = watch_list(&data.register, calendar, today);
     let mut pupils: Vec<ClassPupil> = data
@@ -86,8 +85,8 @@ async fn class(
             Some(ClassPupil {
                 key: data.key_of(id)?.0,
                 name: p.name(),
-                week: pct(pupil_tally(&data.register, id, week.range).attendance_rate()),
-                year: pct(pupil_tally(&data.register, id, year.range).attendance_rate()),
+                week: percent(pupil_tally(&data.register, id, week).attendance_rate()),
+                year: percent(pupil_tally(&data.register, id, year).attendance_rate()),
                 watch: watched
                     .iter()
                     .find(|w| w.id == id)
@@ -99,9 +98,9 @@ async fn class(
     pupils.sort_by(|a, b| (a.watch.is_empty(), &a.name).cmp(&(b.watch.is_empty(), &b.name)));
     Ok(ClassPage {
         chrome: Chrome::new(&access, "registers"),
-        week: pct(rate_of(&week)),
-        year: pct(rate_of(&year)),
-        school_week: pct(week.all.now.tally.attendance_rate()),
+        week: percent(rate_of(week, true)),
+        year: percent(rate_of(year, true)),
+        school_week: percent(rate_of(week, false)),
         group: record.name,
         pupils,
     })

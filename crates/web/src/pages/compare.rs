@@ -19,6 +19,7 @@ use crate::AppState;
 use crate::api::analytics::CohortQuery;
 use crate::auth::Staff;
 use crate::error::AppError;
+use crate::view::percent;
 
 /// The schools where a member of staff may compare schools.
 pub(super) async fn schools_compared(
@@ -67,10 +68,6 @@ struct ComparePage {
     all: Line,
 }
 
-fn pct(rate: Option<Rate>) -> String {
-    rate.map_or("—".to_owned(), |r| format!("{r}%"))
-}
-
 fn line<K, L>(
     school: Option<i64>,
     name: String,
@@ -82,14 +79,14 @@ fn line<K, L>(
         school,
         name,
         pupils_text: now.pupils.to_string(),
-        attendance: pct(attendance),
+        attendance: percent(attendance),
         change: gap(attendance, before.and_then(|b| b.tally.attendance_rate()))
             .map(points)
             .unwrap_or_default(),
-        authorised: pct(now.tally.authorised_rate()),
-        unauthorised: pct(now.tally.unauthorised_rate()),
-        persistent: pct(now.persistent_rate()),
-        severe: pct(now.severe_rate()),
+        authorised: percent(now.tally.authorised_rate()),
+        unauthorised: percent(now.tally.unauthorised_rate()),
+        persistent: percent(now.persistent_rate()),
+        severe: percent(now.severe_rate()),
         sort_key: (
             attendance.map_or(0, Rate::hundredths),
             now.persistent_rate().map_or(0, Rate::hundredths),

@@ -290,10 +290,7 @@ fn earlier_year(y: rollcall_core::history::YearAttendance) -> EarlierYear {
         year: y.year.to_string(),
         school: format!("{} ({})", y.school_name, y.school),
         possible: y.possible,
-        attendance: y
-            .tally()
-            .attendance_rate()
-            .map_or("—".to_owned(), |r| format!("{r}%")),
+        attendance: crate::view::percent(y.tally().attendance_rate()),
         authorised: y.authorised,
         unauthorised: y.unauthorised,
     }
@@ -402,7 +399,7 @@ async fn pupil_page(
             format!(
                 "At {}'s attendance over the last four weeks ({}), they would be persistently absent (90% or less this year) from {}.",
                 record.pupil.known_as(),
-                recent.attendance_rate().map_or("—".to_owned(), |r| format!("{r}%")),
+                crate::view::percent(recent.attendance_rate()),
                 rollcall_core::text::human_date(&on)
             )
         })
@@ -503,7 +500,7 @@ async fn pupil_page(
         upn: pupil.upn.to_string(),
         on_roll: pupil.on_roll(today),
         academic_year: year.to_string(),
-        attendance: attendance.map_or("—".to_owned(), |r| format!("{r}%")),
+        attendance: crate::view::percent(attendance),
         tally,
         band,
         flag,

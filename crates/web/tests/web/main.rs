@@ -31,6 +31,8 @@ mod letters;
 mod admissions;
 // Returns to the local authority: due, checked, sent.
 mod returns;
+// Common transfer files: downloaded by one office, taken in by the next.
+mod transfer;
 // The Analysis page, its CSV and the API.
 mod analytics;
 // Every role against every route, including another school's and another class's.
@@ -89,7 +91,7 @@ on_both_backends!(
     admissions::admit_notify_and_delete_from_the_office,
     admissions::the_api_keeps_the_admission_register,
     admissions::contacts_are_kept_and_parents_ask_for_changes,
-    admissions::a_ctf_goes_from_one_office_to_the_next,
+    transfer::a_ctf_goes_from_one_office_to_the_next,
     returns::a_new_pupil_return_is_checked_then_sent,
     returns::the_daily_data_waits_for_every_register,
     returns::the_home_school_is_told_at_register_close,
