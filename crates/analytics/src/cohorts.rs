@@ -3,7 +3,9 @@
 //! year and each group's gap to all pupils.
 
 use rollcall_core::procedures::Flag;
-use rollcall_core::{DateRange, GroupSummary, Pupil, PupilId, Rate, Register, SenStatus, Sex};
+use rollcall_core::{
+    DateRange, GroupSummary, Pupil, PupilId, Rate, Rating, Register, SenStatus, Sex,
+};
 
 /// How pupils are cut into cohorts (seed 001 §"Monitoring": classes, year groups, boys, girls,
 /// PP, EAL, SEND and EHCP; the DfE's characteristics).
@@ -29,11 +31,24 @@ pub enum Cut {
     LookedAfter,
     /// A child in need (a social worker) or on a child protection plan at any time in the period.
     ChildInNeed,
+    /// The vulnerability rating the school's procedures give the pupil now (seed 000
+    /// appendix 2: red, amber, green).
+    Vulnerability,
+}
+
+/// What applied to a pupil beyond their record: the circumstances recorded at any time in a
+/// period, and their vulnerability rating now, if the school rates pupils.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Circumstances {
+    /// Circumstances recorded.
+    pub flags: Vec<Flag>,
+    /// The rating.
+    pub rating: Option<Rating>,
 }
 
 impl Cut {
     /// Every cut, in the order a page offers them.
-    pub const ALL: [Cut; 10] = [
+    pub const ALL: [Cut; 11] = [
         Cut::All,
         Cut::YearGroup,
         Cut::RegGroup,
@@ -44,6 +59,7 @@ impl Cut {
         Cut::Sen,
         Cut::LookedAfter,
         Cut::ChildInNeed,
+        Cut::Vulnerability,
     ];
 
     /// Its name in addresses.
@@ -59,6 +75,7 @@ impl Cut {
             Cut::Sen => "sen",
             Cut::LookedAfter => "looked_after",
             Cut::ChildInNeed => "child_in_need",
+            Cut::Vulnerability => "vulnerability",
         }
     }
 
@@ -80,6 +97,7 @@ impl Cut {
             Cut::Sen => "Special educational needs",
             Cut::LookedAfter => "Looked after",
             Cut::ChildInNeed => "Child in need or protection plan",
+            Cut::Vulnerability => "Vulnerability rating",
         }
     }
 }
@@ -96,8 +114,8 @@ fn yes_no(order: u16, yes: bool, named: &str, others: &str) -> Cohort {
 }
 
 /// The cohort a pupil is in, given the circumstances that applied to them in the period.
-pub fn cohort_of(cut: Cut, pupil: &Pupil, circumstances: &[Flag]) -> Cohort {
-    let has = |flag: Flag| circumstances.contains(&flag);
+pub fn cohort_of(cut: Cut, pupil: &Pupil, circumstances: &Circumstances) -> Cohort {
+    let has = |flag: Flag| circumstances.flags.contains(&flag);
     match cut {
         Cut::All => (0, "All pupils".to_owned()),
         Cut::YearGroup => (
@@ -133,6 +151,12 @@ pub fn cohort_of(cut: Cut, pupil: &Pupil, circumstances: &[Flag]) -> Cohort {
             "Child in need or protection plan",
             "Neither",
         ),
+        Cut::Vulnerability => match circumstances.rating {
+            Some(Rating::Red) => (0, "Red: complex or acute".to_owned()),
+            Some(Rating::Amber) => (1, "Amber: vulnerable".to_owned()),
+            Some(Rating::Green) => (2, "Green: universal".to_owned()),
+            None => (3, "Not rated".to_owned()),
+        },
     }
 }
 
@@ -149,14 +173,17 @@ pub struct CohortRow {
     pub suppressed: bool,
 }
 
-/// The cohorts of a cut over a period and the same period last year. `circumstances` gives the
-/// flags that applied to a pupil during a range.
+/// What applied to a pupil during a range.
+pub type CircumstancesOf<'a> = &'a dyn Fn(PupilId, DateRange) -> Circumstances;
+
+/// The cohorts of a cut over a period and the same period last year. `circumstances` gives
+/// what applied to a pupil during a range.
 pub fn cohort_table(
     register: &Register,
     cut: Cut,
     now: DateRange,
     before: DateRange,
-    circumstances: &dyn Fn(PupilId, DateRange) -> Vec<Flag>,
+    circumstances: CircumstancesOf<'_>,
 ) -> Vec<CohortRow> {
     let summarise = |range: DateRange| {
         rollcall_core::summarise_by(register, range, |id, pupil| {

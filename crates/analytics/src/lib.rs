@@ -5,12 +5,14 @@
 pub mod cohorts;
 pub mod national;
 pub mod period;
+pub mod pupils;
 pub mod report;
 pub mod watch;
 
 pub use cohorts::{Cohort, CohortRow, Cut, cohort_of, cohort_table, gap, points};
 pub use national::{Measure, National};
 pub use period::{Period, last_year};
+pub use pupils::{PupilOrder, cohort_pupils};
 pub use report::{CohortReport, DEFINITIONS};
 pub use rollcall_core::trajectory::projected_persistent;
 pub use watch::{Watch, Watched, watch_list};

@@ -3,10 +3,9 @@
 //! command line all give.
 
 use jiff::civil::Date;
-use rollcall_core::procedures::Flag;
-use rollcall_core::{Calendar, DateRange, GroupSummary, PupilId, Rate, Register};
+use rollcall_core::{Calendar, DateRange, GroupSummary, Rate, Register};
 
-use crate::cohorts::{CohortRow, Cut, cohort_table, gap, points};
+use crate::cohorts::{CircumstancesOf, CohortRow, Cut, cohort_table, gap, points};
 use crate::period::{Period, last_year};
 
 /// A cut over a period.
@@ -28,8 +27,11 @@ pub struct CohortReport {
     pub fewest: Option<u64>,
 }
 
+/// The number of columns a cohort's line has.
+pub const WIDTH: usize = 16;
+
 /// How each column is computed, for the page to say.
-pub const DEFINITIONS: [(&str, &str); 6] = [
+pub const DEFINITIONS: [(&str, &str); 7] = [
     (
         "Attendance",
         "sessions attended (present, late before the register closed, or at an approved educational activity) ÷ possible sessions",
@@ -41,6 +43,10 @@ pub const DEFINITIONS: [(&str, &str); 6] = [
     (
         "Unauthorised",
         "sessions of unauthorised absence ÷ possible sessions",
+    ),
+    (
+        "Late",
+        "sessions marked L (late before the register closed: present) and U (late after it closed: unauthorised absence)",
     ),
     (
         "Persistent absence",
@@ -57,15 +63,15 @@ pub const DEFINITIONS: [(&str, &str); 6] = [
 ];
 
 impl CohortReport {
-    /// The report of a cut over a period up to `today`. `circumstances` gives the flags that
-    /// applied to a pupil during a range.
+    /// The report of a cut over a period up to `today`. `circumstances` gives what applied to
+    /// a pupil during a range.
     pub fn build(
         register: &Register,
         calendar: &Calendar,
         cut: Cut,
         period: Period,
         today: Date,
-        circumstances: &dyn Fn(PupilId, DateRange) -> Vec<Flag>,
+        circumstances: CircumstancesOf<'_>,
     ) -> CohortReport {
         let range = period.range(calendar, today);
         let before = last_year(range);
@@ -111,7 +117,7 @@ impl CohortReport {
     }
 
     /// The columns of the CSV.
-    pub const COLUMNS: [&str; 14] = [
+    pub const COLUMNS: [&str; WIDTH] = [
         "cohort",
         "pupils",
         "possible_sessions",
@@ -119,6 +125,8 @@ impl CohortReport {
         "gap_to_all_pts",
         "authorised_pct",
         "unauthorised_pct",
+        "late_before_close",
+        "late_after_close",
         "persistent_absentees",
         "persistent_pct",
         "severe_absentees",
@@ -129,7 +137,7 @@ impl CohortReport {
     ];
 
     /// A cohort's line, as the CSV and the API give it.
-    pub fn line(&self, row: &CohortRow) -> [String; 14] {
+    pub fn line(&self, row: &CohortRow) -> [String; WIDTH] {
         if row.suppressed {
             return std::array::from_fn(|i| match i {
                 0 => row.cohort.clone(),
@@ -149,6 +157,8 @@ impl CohortReport {
             pts(self.gap_to_all(row)),
             pct(now.tally.authorised_rate()),
             pct(now.tally.unauthorised_rate()),
+            now.tally.late_before_close.to_string(),
+            now.tally.late_after_close.to_string(),
             now.persistent.to_string(),
             pct(now.persistent_rate()),
             now.severe.to_string(),
@@ -160,7 +170,7 @@ impl CohortReport {
     }
 
     /// All pupils, then each cohort.
-    pub fn lines(&self) -> impl Iterator<Item = [String; 14]> + '_ {
+    pub fn lines(&self) -> impl Iterator<Item = [String; WIDTH]> + '_ {
         std::iter::once(&self.all)
             .chain(self.rows.iter().filter(|_| self.cut != Cut::All))
             .map(|row| self.line(row))
@@ -168,12 +178,20 @@ impl CohortReport {
 
     /// The report as CSV.
     pub fn to_csv(&self) -> Result<String, csv::Error> {
-        let mut out = csv::Writer::from_writer(Vec::new());
-        out.write_record(CohortReport::COLUMNS)?;
-        for line in self.lines() {
-            out.write_record(&line)?;
-        }
-        let bytes = out.into_inner().map_err(|e| e.into_error())?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        to_csv(&CohortReport::COLUMNS, self.lines())
     }
+}
+
+/// A table as CSV: its columns, then each row.
+pub fn to_csv<R: AsRef<[String]>>(
+    columns: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> Result<String, csv::Error> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(columns)?;
+    for row in rows {
+        out.write_record(row.as_ref())?;
+    }
+    let bytes = out.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -26,6 +26,17 @@ pub enum Watch {
 }
 
 impl Watch {
+    /// Its name in addresses.
+    pub fn id(self) -> &'static str {
+        match self {
+            Watch::Severe => "severe",
+            Watch::NewlyPersistent => "newly_persistent",
+            Watch::Persistent => "persistent",
+            Watch::AtRisk => "at_risk",
+            Watch::Improved => "improved",
+        }
+    }
+
     /// How the list is headed.
     pub fn title(self) -> &'static str {
         match self {

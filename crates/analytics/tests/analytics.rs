@@ -9,11 +9,12 @@
 )]
 
 use jiff::civil::{Date, date};
-use rollcall_analytics::{Cut, cohort_table, gap, last_year, points};
+use rollcall_analytics::cohorts::Circumstances;
+use rollcall_analytics::{Cut, PupilOrder, cohort_pupils, cohort_table, gap, last_year, points};
 use rollcall_core::procedures::Flag;
 use rollcall_core::{
-    Code, DateRange, GroupBy, Pupil, PupilId, RegisterBuilder, Roll, SenStatus, Session, Sex, Slot,
-    Upn, YearGroup, summarise,
+    Code, DateRange, GroupBy, GroupSummary, Pupil, PupilId, Rating, RegisterBuilder, Roll,
+    SenStatus, Session, Sex, Slot, Upn, YearGroup, summarise,
 };
 
 fn pupil(n: usize, sex: Sex, pp: bool) -> Pupil {
@@ -77,7 +78,7 @@ fn cohorts_are_the_reports_groups() {
         first: date(2025, 11, 3),
         last: date(2025, 11, 14),
     };
-    let none = |_: PupilId, _: DateRange| Vec::<Flag>::new();
+    let none = |_: PupilId, _: DateRange| Circumstances::default();
     let all = cohort_table(&register, Cut::All, now, last_year(now), &none);
     let report = summarise(&register, now, GroupBy::All);
     assert_eq!(all.len(), 1);
@@ -109,7 +110,7 @@ fn last_year_is_compared_cohort_by_cohort() {
         first: date(2025, 11, 3),
         last: date(2025, 11, 14),
     };
-    let none = |_: PupilId, _: DateRange| Vec::<Flag>::new();
+    let none = |_: PupilId, _: DateRange| Circumstances::default();
     let rows = cohort_table(&register, Cut::All, now, last_year(now), &none);
     let before = rows[0].last_year.as_ref().unwrap();
     // Eight school days each for four pupils; last year each was absent two more days.
@@ -134,10 +135,13 @@ fn circumstances_in_the_period_make_the_cohort() {
         last: date(2025, 11, 14),
     };
     let looked_after = |id: PupilId, range: DateRange| {
-        if id == PupilId(0) && range.first.year() == 2025 {
-            vec![Flag::LookedAfter]
-        } else {
-            Vec::new()
+        let flags = match id == PupilId(0) && range.first.year() == 2025 {
+            true => vec![Flag::LookedAfter],
+            false => Vec::new(),
+        };
+        Circumstances {
+            flags,
+            rating: None,
         }
     };
     let rows = cohort_table(
@@ -151,4 +155,72 @@ fn circumstances_in_the_period_make_the_cohort() {
     assert_eq!(rows[0].now.pupils, 1);
     assert!(rows[0].last_year.is_none(), "not looked after last year");
     assert_eq!(rows[1].now.pupils, 3);
+}
+
+#[test]
+fn a_cohorts_pupils_add_up_to_its_figures() {
+    let register = register();
+    let now = DateRange {
+        first: date(2025, 11, 3),
+        last: date(2025, 11, 14),
+    };
+    let none = |_: PupilId, _: DateRange| Circumstances::default();
+    for row in cohort_table(&register, Cut::Sex, now, last_year(now), &none) {
+        let pupils = cohort_pupils(
+            &register,
+            Cut::Sex,
+            &row.cohort,
+            now,
+            &none,
+            PupilOrder::Name,
+        );
+        let mut sum = GroupSummary::new(row.now.key.clone());
+        for p in &pupils {
+            sum.merge(p);
+        }
+        assert_eq!(sum, row.now, "{}", row.cohort);
+    }
+    // Girls are the first and third pupils, absent one day and three: the third first.
+    let girls = cohort_pupils(
+        &register,
+        Cut::Sex,
+        "Girls",
+        now,
+        &none,
+        PupilOrder::Attendance,
+    );
+    let order: Vec<PupilId> = girls.iter().map(|g| g.key).collect();
+    assert_eq!(order, [PupilId(2), PupilId(0)]);
+    assert_eq!(girls[0].tally.unauthorised, 4);
+}
+
+#[test]
+fn pupils_are_cut_by_their_vulnerability_rating() {
+    let register = register();
+    let now = DateRange {
+        first: date(2025, 11, 3),
+        last: date(2025, 11, 14),
+    };
+    // Seed 000 appendix 2: the school rates pupils red, amber or green.
+    let rated = |id: PupilId, _: DateRange| Circumstances {
+        flags: Vec::new(),
+        rating: match id.0 {
+            0 => Some(Rating::Red),
+            1 | 2 => Some(Rating::Amber),
+            _ => None,
+        },
+    };
+    let rows = cohort_table(&register, Cut::Vulnerability, now, now, &rated);
+    let cohorts: Vec<(&str, u64)> = rows
+        .iter()
+        .map(|r| (r.cohort.as_str(), r.now.pupils))
+        .collect();
+    assert_eq!(
+        cohorts,
+        [
+            ("Red: complex or acute", 1),
+            ("Amber: vulnerable", 2),
+            ("Not rated", 1)
+        ]
+    );
 }

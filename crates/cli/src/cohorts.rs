@@ -17,8 +17,8 @@ pub struct CohortsArgs {
     /// week, half_term, term, year (to date) or four_weeks.
     #[arg(long, default_value = "year")]
     period: String,
-    /// all, year_group, reg_group, sex, fsm, pupil_premium, eal, sen, looked_after or
-    /// child_in_need.
+    /// all, year_group, reg_group, sex, fsm, pupil_premium, eal, sen, looked_after,
+    /// child_in_need or vulnerability.
     #[arg(long, default_value = "all")]
     cut: String,
     /// The day the period runs to; today where schools are unless given.
@@ -35,7 +35,11 @@ pub fn cohorts(args: &CohortsArgs) -> anyhow::Result<()> {
         let names: Vec<&str> = Cut::ALL.iter().map(|c| c.id()).collect();
         format!("{:?} is not a cut: {}", args.cut, names.join(", "))
     })?;
-    let today = args.at.unwrap_or_else(|| school_now().date());
+    // A day given is taken at its end: every register of it closed.
+    let now = match args.at {
+        Some(day) => day.at(23, 59, 59, 0),
+        None => school_now(),
+    };
     crate::runtime()?.block_on(async {
         let store = open(&args.place.db).await?;
         let school = find_school(&store, args.place.school.as_deref()).await?;
@@ -43,15 +47,9 @@ pub fn cohorts(args: &CohortsArgs) -> anyhow::Result<()> {
             std::path::Path::new("the stored policy"),
             &school.policy,
         )?;
-        let report = rollcall_store::analytics::cohort_report(
-            &store,
-            school.id,
-            &policy.calendar,
-            cut,
-            period,
-            today,
-        )
-        .await?;
+        let report =
+            rollcall_store::analytics::cohort_report(&store, school.id, &policy, cut, period, now)
+                .await?;
         store.close().await;
         write_stdout(&report.to_csv()?)
     })

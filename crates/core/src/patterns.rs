@@ -9,16 +9,25 @@ use jiff::civil::{Date, Weekday};
 
 use crate::calendar::DateRange;
 use crate::code::Code;
-use crate::register::Register;
+use crate::register::{PupilId, Register};
 use crate::session::{Session, Slot};
 use crate::stats::Tally;
 
 /// Every mark of the pupils on roll at any time in a range, with its session.
 fn marks(register: &Register, range: DateRange) -> impl Iterator<Item = (Slot, Code)> + '_ {
+    marks_of(register, range, |_| true)
+}
+
+/// Every mark of the chosen pupils on roll at any time in a range, with its session.
+fn marks_of<'r>(
+    register: &'r Register,
+    range: DateRange,
+    chosen: impl Fn(PupilId) -> bool + 'r,
+) -> impl Iterator<Item = (Slot, Code)> + 'r {
     register
         .ids()
         .zip(register.pupils())
-        .filter(move |(_, p)| p.on_roll_during(range))
+        .filter(move |(id, p)| p.on_roll_during(range) && chosen(*id))
         .flat_map(move |(id, _)| {
             let (first, codes) = register.row(id).within(range);
             codes.iter().enumerate().filter_map(move |(i, &b)| {
@@ -30,8 +39,17 @@ fn marks(register: &Register, range: DateRange) -> impl Iterator<Item = (Slot, C
 
 /// Sessions with each code, most used first.
 pub fn code_counts(register: &Register, range: DateRange) -> Vec<(Code, u64)> {
+    code_counts_of(register, range, |_| true)
+}
+
+/// The chosen pupils' sessions with each code, most used first (a cohort's codes).
+pub fn code_counts_of(
+    register: &Register,
+    range: DateRange,
+    chosen: impl Fn(PupilId) -> bool,
+) -> Vec<(Code, u64)> {
     let mut counts: BTreeMap<Code, u64> = BTreeMap::new();
-    for (_, code) in marks(register, range) {
+    for (_, code) in marks_of(register, range, chosen) {
         *counts.entry(code).or_default() += 1;
     }
     let mut counts: Vec<(Code, u64)> = counts.into_iter().collect();
@@ -167,6 +185,9 @@ mod tests {
             4
         );
         assert_eq!(codes.iter().find(|c| c.0 == Code::Illness).unwrap().1, 2);
+        // A cohort's codes are its own pupils' only: here, no one's.
+        assert!(code_counts_of(&register, range, |_| false).is_empty());
+        assert_eq!(code_counts_of(&register, range, |_| true), codes);
         assert_eq!(week_of(date(2025, 11, 9)), date(2025, 11, 3));
     }
 }

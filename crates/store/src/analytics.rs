@@ -1,13 +1,14 @@
-//! What the analytics read from the store, read once: the school's register and its pupils'
-//! circumstances. The figures are `rollcall-analytics`'s and the core's.
+//! What the analytics read from the store, read once: the school's register, its pupils'
+//! circumstances and, for a cut by it, their vulnerability ratings. The figures are
+//! `rollcall-analytics`'s and the core's.
 
 use std::collections::HashMap;
 
-use jiff::civil::Date;
-use rollcall_analytics::{CohortReport, Cut, Period};
-use rollcall_core::procedures::Flag;
-use rollcall_core::{Calendar, DateRange, PupilId, Register, Upn};
+use jiff::civil::{Date, DateTime};
+use rollcall_analytics::{CohortReport, Cut, Period, cohorts::Circumstances};
+use rollcall_core::{Calendar, DateRange, Policy, PupilId, Rating, Register, Upn};
 
+use crate::casebook::Casebook;
 use crate::{FlagRecord, PupilKey, Result, SchoolId, Store};
 
 /// A school's register and each pupil's circumstances, for the analytics.
@@ -16,6 +17,7 @@ pub struct SchoolData {
     pub register: Register,
     flags: HashMap<Upn, Vec<FlagRecord>>,
     keys: HashMap<Upn, PupilKey>,
+    ratings: HashMap<Upn, Rating>,
 }
 
 impl SchoolData {
@@ -39,7 +41,32 @@ impl SchoolData {
             register,
             flags,
             keys,
+            ratings: HashMap::new(),
         })
+    }
+
+    /// Reads what a cut needs: the ratings only for a cut by them, as they need every case
+    /// file.
+    pub async fn load_for(
+        store: &dyn Store,
+        school: SchoolId,
+        policy: &Policy,
+        cut: Cut,
+        now: DateTime,
+    ) -> Result<SchoolData> {
+        let mut data = SchoolData::load(store, school).await?;
+        if cut == Cut::Vulnerability {
+            let book = Casebook::school(store, school, now.date()).await?;
+            data.ratings = data
+                .keys
+                .iter()
+                .filter_map(|(upn, key)| {
+                    let (rating, _) = book.standing(*key, policy, now).rating?;
+                    Some((*upn, rating))
+                })
+                .collect();
+        }
+        Ok(data)
     }
 
     /// The stored pupil behind a place in the register.
@@ -47,19 +74,22 @@ impl SchoolData {
         self.keys.get(&self.register.pupil(id)?.upn).copied()
     }
 
-    /// The circumstances recorded for a pupil at any time in a range.
-    pub fn circumstances(&self, id: PupilId, range: DateRange) -> Vec<Flag> {
-        self.register
-            .pupil(id)
-            .and_then(|p| self.flags.get(&p.upn))
-            .map(|records| {
-                records
-                    .iter()
-                    .filter(|r| r.from <= range.last && r.until.is_none_or(|u| range.first <= u))
-                    .map(|r| r.flag)
-                    .collect()
-            })
-            .unwrap_or_default()
+    /// The circumstances recorded for a pupil at any time in a range, and their rating if read.
+    pub fn circumstances(&self, id: PupilId, range: DateRange) -> Circumstances {
+        let Some(upn) = self.register.pupil(id).map(|p| p.upn) else {
+            return Circumstances::default();
+        };
+        Circumstances {
+            flags: self
+                .flags
+                .get(&upn)
+                .into_iter()
+                .flatten()
+                .filter(|r| r.from <= range.last && r.until.is_none_or(|u| range.first <= u))
+                .map(|r| r.flag)
+                .collect(),
+            rating: self.ratings.get(&upn).copied(),
+        }
     }
 
     /// The school's cohorts of a cut over a period up to `today`.
@@ -81,16 +111,16 @@ impl SchoolData {
     }
 }
 
-/// A school's cohorts of a cut over a period up to `today`, read from the store.
+/// A school's cohorts of a cut over a period up to `now`, read from the store.
 pub async fn cohort_report(
     store: &dyn Store,
     school: SchoolId,
-    calendar: &Calendar,
+    policy: &Policy,
     cut: Cut,
     period: Period,
-    today: Date,
+    now: DateTime,
 ) -> Result<CohortReport> {
-    Ok(SchoolData::load(store, school)
+    Ok(SchoolData::load_for(store, school, policy, cut, now)
         .await?
-        .cohort_report(calendar, cut, period, today))
+        .cohort_report(&policy.calendar, cut, period, now.date()))
 }

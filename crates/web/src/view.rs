@@ -33,12 +33,12 @@ pub(crate) fn session_path(session: Session) -> &'static str {
     }
 }
 
-/// "Wednesday 10 September 2025".
 /// A rate as a page shows it: "95.83%", or "—" when there is nothing to divide by.
 pub(crate) fn percent(rate: Option<rollcall_core::Rate>) -> String {
     rate.map_or("—".to_owned(), |r| format!("{r}%"))
 }
 
+/// "Wednesday 10 September 2025".
 pub(crate) fn long_date(date: Date) -> String {
     date.strftime("%A %-d %B %Y").to_string()
 }

@@ -21,7 +21,7 @@ pub(crate) struct CohortQuery {
     /// `week`, `half_term`, `term`, `year` (to date, the default) or `four_weeks`.
     period: Option<String>,
     /// `all` (the default), `year_group`, `reg_group`, `sex`, `fsm`, `pupil_premium`, `eal`,
-    /// `sen`, `looked_after` or `child_in_need`.
+    /// `sen`, `looked_after`, `child_in_need` or `vulnerability`.
     cut: Option<String>,
 }
 
@@ -60,6 +60,8 @@ pub(super) struct CohortLine {
     gap_to_all_pts: String,
     authorised_pct: String,
     unauthorised_pct: String,
+    late_before_close: String,
+    late_after_close: String,
     persistent_absentees: String,
     persistent_pct: String,
     severe_absentees: String,
@@ -97,10 +99,10 @@ pub(super) async fn cohorts(
     let mut report = rollcall_store::analytics::cohort_report(
         state.store.as_ref(),
         access.school.id,
-        &access.policy.calendar,
+        &access.policy,
         cut,
         period,
-        state.local_now().date(),
+        state.local_now().datetime(),
     )
     .await
     .map_err(AppError::from)?;
@@ -116,7 +118,7 @@ pub(super) async fn cohorts(
     }))
 }
 
-fn line(cells: [String; 14]) -> CohortLine {
+fn line(cells: [String; rollcall_analytics::report::WIDTH]) -> CohortLine {
     let [
         cohort,
         pupils,
@@ -125,6 +127,8 @@ fn line(cells: [String; 14]) -> CohortLine {
         gap_to_all_pts,
         authorised_pct,
         unauthorised_pct,
+        late_before_close,
+        late_after_close,
         persistent_absentees,
         persistent_pct,
         severe_absentees,
@@ -141,6 +145,8 @@ fn line(cells: [String; 14]) -> CohortLine {
         gap_to_all_pts,
         authorised_pct,
         unauthorised_pct,
+        late_before_close,
+        late_after_close,
         persistent_absentees,
         persistent_pct,
         severe_absentees,

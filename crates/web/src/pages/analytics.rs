@@ -16,6 +16,8 @@ use rollcall_store::analytics::SchoolData;
 use serde::Deserialize;
 
 use super::Chrome;
+use super::analytics_patterns::Patterns;
+use super::analytics_tables::{Row, Table, band};
 use crate::AppState;
 use crate::access::Access;
 use crate::api::analytics::CohortQuery;
@@ -47,15 +49,17 @@ struct AnalyticsPage {
     cut: &'static str,
     dates: String,
     headlines: Vec<Headline>,
-    columns: [&'static str; 14],
-    lines: Vec<[String; 14]>,
-    definitions: [(&'static str, &'static str); 6],
+    definitions: [(&'static str, &'static str); 7],
     csv: String,
+    /// The period and cut, as an address's query.
+    query: String,
     /// The national figures' releases: title, period, date, address.
     sources: Vec<(String, String, String, String)>,
-    patterns: super::analytics_patterns::Patterns,
-    watch: Vec<super::analytics_patterns::WatchList>,
     may_see_pupils: bool,
+    cohorts: Table,
+    classes: Table,
+    patterns: Patterns,
+    watch: Vec<Table>,
 }
 
 impl Choice {
@@ -144,6 +148,134 @@ fn headlines(
         .collect()
 }
 
+/// Everything the page shows, built once for the page and for each table's CSV.
+struct Dashboard {
+    report: CohortReport,
+    cohorts: Table,
+    classes: Table,
+    patterns: Patterns,
+    watch: Vec<Table>,
+}
+
+impl Dashboard {
+    async fn build(
+        state: &AppState,
+        access: &Access,
+        period: Period,
+        cut: Cut,
+    ) -> Result<Dashboard, AppError> {
+        let now = state.local_now().datetime();
+        let today = now.date();
+        let school = access.school.id;
+        let data =
+            SchoolData::load_for(state.store.as_ref(), school, &access.policy, cut, now).await?;
+        let calendar = &access.policy.calendar;
+        let mut report = data.cohort_report(calendar, cut, period, today);
+        crate::api::analytics::suppress_for(access, &mut report);
+        let may_see_pupils = access.permits(Permission::ViewAnyPupil);
+        let rows = std::iter::once(&report.all)
+            .chain(report.rows.iter().filter(|_| cut != Cut::All))
+            .map(|row| {
+                let mut line = Row::new(report.line(row).to_vec());
+                if !row.suppressed {
+                    line.band = band(&access.policy, row.now.tally.attendance_rate());
+                    if may_see_pupils {
+                        let query = serde_urlencoded::to_string([
+                            ("period", period.id()),
+                            ("cut", cut.id()),
+                            ("cohort", row.cohort.as_str()),
+                        ])
+                        .unwrap_or_default();
+                        line = line.linked(format!("/s/{}/analytics/pupils?{query}", school.0));
+                    }
+                }
+                line
+            })
+            .collect();
+        let cohorts = Table {
+            id: "cohorts",
+            caption: "Attendance by cohort, with each cohort's gap to all pupils and change since last year".to_owned(),
+            columns: CohortReport::COLUMNS.to_vec(),
+            rows,
+            band_column: CohortReport::COLUMNS
+                .iter()
+                .position(|c| *c == "attendance_pct"),
+        };
+        let mut classes = data.cohort_report(calendar, Cut::RegGroup, period, today);
+        crate::api::analytics::suppress_for(access, &mut classes);
+        Ok(Dashboard {
+            classes: ranked(&classes, &access.policy),
+            cohorts,
+            report,
+            patterns: super::analytics_patterns::patterns(&data.register, today),
+            // Pupils by name only for those who may see them: not a trust's or the LA's roles.
+            watch: match may_see_pupils {
+                true => super::analytics_patterns::watch_lists(&data, calendar, today, school.0),
+                false => Vec::new(),
+            },
+        })
+    }
+
+    /// Every table, by its name.
+    fn into_table(self, id: &str) -> Option<Table> {
+        std::iter::once(self.cohorts)
+            .chain(std::iter::once(self.classes))
+            .chain(self.patterns.tables())
+            .chain(self.watch)
+            .find(|t| t.id == id)
+    }
+}
+
+/// Classes ranked by attendance over the period, best first (seed 002's class of the week).
+fn ranked(report: &CohortReport, policy: &rollcall_core::Policy) -> Table {
+    let mut rows: Vec<_> = report
+        .rows
+        .iter()
+        .filter(|r| !r.suppressed && r.now.tally.possible > 0)
+        .collect();
+    rows.sort_by(|a, b| {
+        b.now
+            .tally
+            .attendance_rate()
+            .cmp(&a.now.tally.attendance_rate())
+            .then_with(|| a.cohort.cmp(&b.cohort))
+    });
+    Table {
+        id: "classes",
+        caption: "Classes ranked by attendance over the period".to_owned(),
+        columns: vec![
+            "Class",
+            "Rank",
+            "Attendance",
+            "Change since last year (points)",
+            "Persistently absent",
+            "Late (L and U)",
+        ],
+        rows: rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let rate = r.now.tally.attendance_rate();
+                let change = r
+                    .last_year
+                    .as_ref()
+                    .and_then(|l| gap(rate, l.tally.attendance_rate()));
+                let mut row = Row::new(vec![
+                    r.cohort.clone(),
+                    (i + 1).to_string(),
+                    crate::view::percent(rate),
+                    change.map(points).unwrap_or_default(),
+                    r.now.persistent.to_string(),
+                    (r.now.tally.late_before_close + r.now.tally.late_after_close).to_string(),
+                ]);
+                row.band = band(policy, rate);
+                row
+            })
+            .collect(),
+        band_column: Some(2),
+    }
+}
+
 async fn analytics(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -153,10 +285,8 @@ async fn analytics(
     let access = Access::load(&state, user, SchoolId(school)).await?;
     access.require(Permission::ViewStatistics, "see the school's attendance")?;
     let (period, cut) = choice.read()?;
-    let data = SchoolData::load(state.store.as_ref(), access.school.id).await?;
-    let today = state.local_now().date();
-    let mut report = data.cohort_report(&access.policy.calendar, cut, period, today);
-    crate::api::analytics::suppress_for(&access, &mut report);
+    let dashboard = Dashboard::build(&state, &access, period, cut).await?;
+    let report = &dashboard.report;
     let query = format!("period={}&cut={}", report.period.id(), report.cut.id());
     let national = National::published().map_err(AppError::Internal)?;
     let mut sources = Vec::new();
@@ -173,19 +303,16 @@ async fn analytics(
             human_date(&report.last_year.first),
             human_date(&report.last_year.last)
         ),
-        headlines: headlines(&report, &national, access.policy.school.phase, &mut sources),
-        columns: CohortReport::COLUMNS,
-        lines: report.lines().collect(),
+        headlines: headlines(report, &national, access.policy.school.phase, &mut sources),
         definitions: DEFINITIONS,
         csv: format!("/s/{school}/analytics/cohorts.csv?{query}"),
+        query,
         sources,
-        patterns: super::analytics_patterns::patterns(&data.register, today),
-        // Pupils by name only for those who may see them: not a trust's or the LA's roles.
-        watch: match access.permits(Permission::ViewAnyPupil) {
-            true => super::analytics_patterns::watch_lists(&data, &access.policy.calendar, today),
-            false => Vec::new(),
-        },
         may_see_pupils: access.permits(Permission::ViewAnyPupil),
+        cohorts: dashboard.cohorts,
+        classes: dashboard.classes,
+        patterns: dashboard.patterns,
+        watch: dashboard.watch,
     })
 }
 
@@ -201,10 +328,10 @@ async fn cohorts_csv(
     let mut report = rollcall_store::analytics::cohort_report(
         state.store.as_ref(),
         access.school.id,
-        &access.policy.calendar,
+        &access.policy,
         cut,
         period,
-        state.local_now().date(),
+        state.local_now().datetime(),
     )
     .await?;
     crate::api::analytics::suppress_for(&access, &mut report);
@@ -222,8 +349,31 @@ async fn cohorts_csv(
     ))
 }
 
+/// One of the page's tables as CSV, from the same rows the page shows.
+async fn table_csv(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, table)): Path<(i64, String)>,
+    Query(choice): Query<Choice>,
+) -> Result<Response, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    access.require(Permission::ViewStatistics, "see the school's attendance")?;
+    let (period, cut) = choice.read()?;
+    let id = table.strip_suffix(".csv").unwrap_or(&table).to_owned();
+    let dashboard = Dashboard::build(&state, &access, period, cut).await?;
+    let range = dashboard.report.range;
+    let table = dashboard
+        .into_table(&id)
+        .ok_or(AppError::NotFound("no such table"))?;
+    Ok(crate::letters::csv_response(
+        table.to_csv()?,
+        &format!("{id}-{}-{}.csv", range.first, range.last),
+    ))
+}
+
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/s/{school}/analytics", get(analytics))
         .route("/s/{school}/analytics/cohorts.csv", get(cohorts_csv))
+        .route("/s/{school}/analytics/tables/{table}", get(table_csv))
 }

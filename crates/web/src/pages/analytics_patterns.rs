@@ -1,6 +1,6 @@
 //! The Analysis page's patterns: attendance week by week this year against last year (a chart
-//! drawn on the server, with the same figures as a table), absence by day and session, and the
-//! codes used.
+//! drawn on the server, with the same figures as a table), absence by day and session, the
+//! codes used, and the pupils to watch.
 
 use crate::view::percent;
 use jiff::civil::Date;
@@ -10,58 +10,43 @@ use rollcall_core::text::human_date;
 use rollcall_core::{AcademicYear, Calendar, DateRange, Rate, Register, Tally};
 use rollcall_store::analytics::SchoolData;
 
-/// A week of the trend.
-pub(super) struct Week {
-    pub(super) monday: String,
-    pub(super) this_year: String,
-    pub(super) last_year: String,
-}
+use super::analytics_tables::{Row, Table};
 
-/// A day and session's absence.
-pub(super) struct DayLine {
-    pub(super) day: String,
-    pub(super) session: String,
-    pub(super) absence: String,
-    pub(super) unauthorised: String,
-    pub(super) late: u64,
-}
-
-/// A list of pupils to watch.
-pub(super) struct WatchList {
-    pub(super) title: &'static str,
-    pub(super) pupils: Vec<WatchedLine>,
-}
-
-/// A pupil on a list.
-pub(super) struct WatchedLine {
-    pub(super) key: i64,
-    pub(super) name: String,
-    pub(super) group: String,
-    pub(super) year: String,
-    pub(super) recent: String,
-    pub(super) persistent_on: String,
-}
-
-/// The pupils to watch on `today`, a list for each reason (the analytics crate's method).
-pub(super) fn watch_lists(data: &SchoolData, calendar: &Calendar, today: Date) -> Vec<WatchList> {
-    let mut lists: Vec<WatchList> = Vec::new();
+/// The pupils to watch on `today`, a table for each reason (the analytics crate's method),
+/// each pupil linked to their page.
+pub(super) fn watch_lists(
+    data: &SchoolData,
+    calendar: &Calendar,
+    today: Date,
+    school: i64,
+) -> Vec<Table> {
+    let mut lists: Vec<Table> = Vec::new();
     for w in watch_list(&data.register, calendar, today) {
         let (Some(pupil), Some(key)) = (data.register.pupil(w.id), data.key_of(w.id)) else {
             continue;
         };
-        let line = WatchedLine {
-            key: key.0,
-            name: pupil.name(),
-            group: pupil.reg_group.clone(),
-            year: percent(w.year.attendance_rate()),
-            recent: percent(w.recent.attendance_rate()),
-            persistent_on: w.persistent_on.map(|d| human_date(&d)).unwrap_or_default(),
-        };
+        let row = Row::new(vec![
+            pupil.name(),
+            pupil.reg_group.clone(),
+            percent(w.year.attendance_rate()),
+            percent(w.recent.attendance_rate()),
+            w.persistent_on.map(|d| human_date(&d)).unwrap_or_default(),
+        ])
+        .linked(format!("/s/{school}/pupils/{}", key.0));
         match lists.last_mut() {
-            Some(list) if list.title == w.watch.title() => list.pupils.push(line),
-            _ => lists.push(WatchList {
-                title: w.watch.title(),
-                pupils: vec![line],
+            Some(list) if list.caption == w.watch.title() => list.rows.push(row),
+            _ => lists.push(Table {
+                id: w.watch.id(),
+                caption: w.watch.title().to_owned(),
+                columns: vec![
+                    "Pupil",
+                    "Class",
+                    "This year",
+                    "Last four weeks",
+                    "Persistently absent from, at that rate",
+                ],
+                rows: vec![row],
+                band_column: None,
             }),
         }
     }
@@ -70,14 +55,21 @@ pub(super) fn watch_lists(data: &SchoolData, calendar: &Calendar, today: Date) -
 
 /// The patterns, ready to show.
 pub(super) struct Patterns {
-    pub(super) weeks: Vec<Week>,
+    pub(super) weeks: Table,
     /// The chart's lines as SVG points, this year and last.
     pub(super) this_line: String,
     pub(super) last_line: String,
     /// The chart's lowest percentage (its bottom edge) and the top.
     pub(super) floor: u64,
-    pub(super) days: Vec<DayLine>,
-    pub(super) codes: Vec<(String, String, u64, String)>,
+    pub(super) days: Table,
+    pub(super) codes: Table,
+}
+
+impl Patterns {
+    /// Its tables.
+    pub(super) fn tables(self) -> [Table; 3] {
+        [self.weeks, self.days, self.codes]
+    }
 }
 
 const WIDTH: f64 = 600.0;
@@ -125,53 +117,49 @@ pub(super) fn patterns(register: &Register, today: Date) -> Patterns {
         .min()
         .unwrap_or(90);
     let floor = lowest.saturating_sub(lowest % 5).min(95);
-    let weeks = now
-        .iter()
-        .zip(this.iter().zip(&last))
-        .map(|((monday, _), (t, l))| Week {
-            monday: human_date(monday),
-            this_year: percent(*t),
-            last_year: percent(*l),
-        })
-        .collect();
-    let days = by_weekday(register, year)
-        .into_iter()
-        .map(|(day, session, t)| DayLine {
-            day: rollcall_core::text::weekday_name(day).to_owned(),
-            session: session.to_string(),
-            absence: percent(t.absence_rate()),
-            unauthorised: percent(t.unauthorised_rate()),
-            late: t.late_before_close + t.late_after_close,
-        })
-        .collect();
-    let counts = code_counts(register, year);
-    let absent: u64 = counts
-        .iter()
-        .filter(|(c, _)| {
-            matches!(
-                c.category(),
-                rollcall_core::Category::Authorised | rollcall_core::Category::Unauthorised
-            )
-        })
-        .map(|(_, n)| n)
-        .sum();
-    let codes = counts
-        .into_iter()
-        .map(|(code, n)| {
-            let share = match code.category() {
-                rollcall_core::Category::Authorised | rollcall_core::Category::Unauthorised => {
-                    percent(Rate::new(n, absent))
-                }
-                _ => String::new(),
-            };
-            (
-                code.symbol().to_owned(),
-                code.meaning().to_owned(),
-                n,
-                share,
-            )
-        })
-        .collect();
+    let weeks = Table {
+        id: "weeks",
+        caption: "Attendance each week this year and last".to_owned(),
+        columns: vec!["Week beginning", "This year", "Same week last year"],
+        rows: now
+            .iter()
+            .zip(this.iter().zip(&last))
+            .map(|((monday, _), (t, l))| {
+                Row::new(vec![human_date(monday), percent(*t), percent(*l)])
+            })
+            .collect(),
+        band_column: None,
+    };
+    let days = Table {
+        id: "days",
+        caption: "Absence by day of the week and session, this school year".to_owned(),
+        columns: vec![
+            "Day",
+            "Session",
+            "Absence",
+            "Unauthorised",
+            "Late before close (L)",
+            "Late after close (U)",
+        ],
+        rows: by_weekday(register, year)
+            .into_iter()
+            .map(|(day, session, t)| {
+                Row::new(vec![
+                    rollcall_core::text::weekday_name(day).to_owned(),
+                    session.to_string(),
+                    percent(t.absence_rate()),
+                    percent(t.unauthorised_rate()),
+                    t.late_before_close.to_string(),
+                    t.late_after_close.to_string(),
+                ])
+            })
+            .collect(),
+        band_column: None,
+    };
+    let codes = codes_table(
+        code_counts(register, year),
+        "Sessions by code this school year, with each absence code's share of all absence",
+    );
     Patterns {
         this_line: line(&this, now.len(), floor),
         last_line: line(&last, now.len(), floor),
@@ -179,5 +167,41 @@ pub(super) fn patterns(register: &Register, today: Date) -> Patterns {
         weeks,
         days,
         codes,
+    }
+}
+
+/// Sessions by code, with each absence code's share of all absence.
+pub(super) fn codes_table(counts: Vec<(rollcall_core::Code, u64)>, caption: &str) -> Table {
+    let absence = |c: rollcall_core::Code| {
+        matches!(
+            c.category(),
+            rollcall_core::Category::Authorised | rollcall_core::Category::Unauthorised
+        )
+    };
+    let absent: u64 = counts
+        .iter()
+        .filter(|(c, _)| absence(*c))
+        .map(|(_, n)| n)
+        .sum();
+    Table {
+        id: "codes",
+        caption: caption.to_owned(),
+        columns: vec!["Code", "Meaning", "Sessions", "Share of absence"],
+        rows: counts
+            .into_iter()
+            .map(|(code, n)| {
+                let share = match absence(code) {
+                    true => percent(Rate::new(n, absent)),
+                    false => String::new(),
+                };
+                Row::new(vec![
+                    code.symbol().to_owned(),
+                    code.meaning().to_owned(),
+                    n.to_string(),
+                    share,
+                ])
+            })
+            .collect(),
+        band_column: None,
     }
 }

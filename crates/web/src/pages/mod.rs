@@ -3,6 +3,8 @@
 mod admissions;
 mod analytics;
 mod analytics_patterns;
+mod analytics_pupils;
+mod analytics_tables;
 mod batches;
 mod board;
 mod casefile;
@@ -177,6 +179,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(admissions::router())
         .merge(transfers::router())
         .merge(analytics::router())
+        .merge(analytics_pupils::router())
         .merge(compare::router())
         .merge(class::router())
         .merge(returns_made::router())

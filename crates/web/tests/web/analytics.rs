@@ -274,3 +274,92 @@ pub async fn a_teacher_sees_their_class(backend: Backend) {
         .await;
     assert_eq!(other.status, StatusCode::FORBIDDEN);
 }
+
+/// Every cohort leads to its pupils, whose figures add up to the cohort's; each table of the
+/// page downloads as CSV; attendance is coloured by the school's bands, named as well.
+pub async fn a_cohort_leads_to_its_pupils(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let s = app.fixture.school;
+    app.clock.set(at(Time::constant(9, 5, 0, 0)));
+    app.teacher_takes_5a(["present", "N", "I"]).await;
+    let banded = format!(
+        "{}\n[[procedures.bands]]\nname = \"Green\"\nsource = \"test\"\n\n[[procedures.bands]]\nname = \"Red\"\nat_or_below = 90\nsource = \"test\"\n",
+        rollcall_testkit::fixture::POLICY
+    );
+    app.store.set_policy(s, &banded).await.unwrap();
+    let head = app.sign_in("head").await;
+    let page = app
+        .get(
+            &format!("/s/{s}/analytics?period=week&cut=reg_group"),
+            Some(&head),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let link = format!("/s/{s}/analytics/pupils?period=week&#38;cut=reg_group&#38;cohort=5A\"");
+    assert!(page.body.contains(&link), "{}", page.body);
+    assert!(
+        page.body
+            .contains("<td class=\"band-poor\">33.33 <span class=\"band-name\">Red</span></td>"),
+        "{}",
+        page.body
+    );
+    assert!(page.text().contains("Classes ranked"));
+
+    let pupils = app
+        .get(
+            &format!(
+                "/s/{s}/analytics/pupils?period=week&cut=reg_group&cohort=5A&order=attendance"
+            ),
+            Some(&head),
+        )
+        .await;
+    assert_eq!(pupils.status, StatusCode::OK, "{}", pupils.body);
+    let text = pupils.text();
+    // Lowest attendance first: Ben and Cara missed the morning, Amy was there.
+    let (ben, amy) = (text.find("Ben").unwrap(), text.find("Amy").unwrap());
+    assert!(ben < amy, "{text}");
+    assert!(
+        pupils
+            .body
+            .contains(&format!("/s/{s}/pupils/{}\"", app.fixture.pupils[1])),
+        "each pupil leads to their page"
+    );
+    assert!(text.contains("Codes used by these pupils"), "{text}");
+    assert!(
+        pupils.body.contains("band-good"),
+        "Amy is in the green band"
+    );
+    let file = app
+        .get(
+            &format!("/s/{s}/analytics/pupils?period=week&cut=reg_group&cohort=5A&format=csv"),
+            Some(&head),
+        )
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    let listed = file.body.lines().count() - 1;
+    let cohorts = app
+        .get(
+            &format!("/s/{s}/analytics/cohorts.csv?period=week&cut=reg_group"),
+            Some(&head),
+        )
+        .await
+        .body;
+    let class = cohorts.lines().find(|l| l.starts_with("5A,")).unwrap();
+    assert_eq!(class.split(',').nth(1), Some(listed.to_string().as_str()));
+
+    for table in ["classes", "weeks", "days", "codes", "severe"] {
+        let csv = app
+            .get(
+                &format!("/s/{s}/analytics/tables/{table}.csv?period=week"),
+                Some(&head),
+            )
+            .await;
+        assert_eq!(csv.status, StatusCode::OK, "{table}: {}", csv.body);
+        assert!(csv.body.lines().count() > 1, "{table}: {}", csv.body);
+    }
+    // No school in the fixture rates pupils: all are "Not rated".
+    let rated = app
+        .get(&format!("/s/{s}/analytics?cut=vulnerability"), Some(&head))
+        .await;
+    assert!(rated.text().contains("Not rated"), "{}", rated.text());
+}

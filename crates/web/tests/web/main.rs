@@ -98,6 +98,7 @@ on_both_backends!(
     analytics::the_page_the_file_and_the_api_agree,
     analytics::a_trust_and_the_la_see_their_schools,
     analytics::a_teacher_sees_their_class,
+    analytics::a_cohort_leads_to_its_pupils,
     parents::parents_see_only_their_own_children,
     parents::an_absence_report_is_accepted,
     parents::leave_is_asked_for_and_decided,

@@ -71,6 +71,14 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
     let app = TestApp::new(backend).await;
     let f = app.fixture.clone();
     app.parent_signs_in(f.pupils[0]).await;
+    // This morning's register, and the school's attendance bands, for the Analysis pages'
+    // coloured cells.
+    app.teacher_takes_5a(["present", "N", "I"]).await;
+    let banded = format!(
+        "{}\n[[procedures.bands]]\nname = \"Green\"\nsource = \"test\"\n\n[[procedures.bands]]\nname = \"Amber\"\nbelow = 96\nsource = \"test\"\n\n[[procedures.bands]]\nname = \"Red\"\nat_or_below = 90\nsource = \"test\"\n",
+        rollcall_testkit::fixture::POLICY
+    );
+    app.store.set_policy(f.school, &banded).await.unwrap();
     // A pupil starting today, whose new-pupil return is due.
     crate::returns::admit_finn(&app, SCHOOL_DAY).await;
     let new_pupil_return = format!(
@@ -209,6 +217,8 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
                 pupil.clone(),
                 format!("/s/{school}/access-log?pupil={}", f.pupils[1]),
                 admission.clone(),
+                format!("/s/{school}/analytics?period=week&cut=reg_group"),
+                format!("/s/{school}/analytics/pupils?period=week&cut=reg_group&cohort=5A"),
             ],
         ),
     ] {

@@ -170,6 +170,30 @@ pub(super) async fn pages(app: &TestApp) -> Vec<Row<String>> {
         ),
         (
             "GET",
+            format!("/s/{s}/analytics/tables/days.csv?period=term"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/analytics/tables/shoes.csv"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, NotFound, NotFound, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/analytics/pupils?cut=sex&cohort=Girls&order=attendance"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/analytics/pupils?order=height"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
+        ),
+        (
+            "GET",
             format!("/s/{s}/classes/{}", f.group),
             String::new(),
             [SignIn, Ok, Forbidden, Ok, Ok, NotFound],

@@ -1,0 +1,211 @@
+//! The pupils behind a cohort's figures on the Analysis page: every pupil of the cohort with
+//! their own figures over the period, in the order asked for, each leading to the pupil's page,
+//! the cohort's codes, and the same list as CSV.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rollcall_analytics::{Cut, Period, PupilOrder, cohort_pupils, cohort_table};
+use rollcall_core::patterns::code_counts_of;
+use rollcall_core::text::human_date;
+use rollcall_core::{Permission, SenStatus};
+use rollcall_store::SchoolId;
+use rollcall_store::analytics::SchoolData;
+use serde::Deserialize;
+
+use super::Chrome;
+use super::analytics_patterns::codes_table;
+use super::analytics_tables::{Row, Table, band};
+use crate::AppState;
+use crate::access::Access;
+use crate::api::analytics::CohortQuery;
+use crate::auth::Staff;
+use crate::error::AppError;
+use crate::view::percent;
+
+#[derive(Deserialize)]
+struct Choice {
+    period: Option<String>,
+    cut: Option<String>,
+    cohort: Option<String>,
+    order: Option<String>,
+    format: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "analytics_pupils.html")]
+struct PupilsPage {
+    chrome: Chrome,
+    periods: Vec<(&'static str, &'static str)>,
+    cuts: Vec<(&'static str, &'static str)>,
+    cohorts: Vec<String>,
+    orders: Vec<(&'static str, &'static str)>,
+    period: &'static str,
+    cut: &'static str,
+    cohort: String,
+    order: &'static str,
+    dates: String,
+    csv: String,
+    pupils: Table,
+    codes: Table,
+}
+
+fn order_title(order: PupilOrder) -> &'static str {
+    match order {
+        PupilOrder::Class => "Class, then name",
+        PupilOrder::Name => "Name",
+        PupilOrder::Attendance => "Lowest attendance first",
+        PupilOrder::Unauthorised => "Most unauthorised absence first",
+        PupilOrder::Late => "Most late marks first",
+    }
+}
+
+fn yes(flag: bool) -> String {
+    if flag { "Yes" } else { "" }.to_owned()
+}
+
+async fn pupils(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(school): Path<i64>,
+    Query(choice): Query<Choice>,
+) -> Result<Response, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    access.require(Permission::ViewStatistics, "see the school's attendance")?;
+    access.require(Permission::ViewAnyPupil, "see pupils' attendance")?;
+    let (period, cut) = CohortQuery::read(choice.period.as_deref(), choice.cut.as_deref())?;
+    let order = match choice.order.as_deref().filter(|o| !o.is_empty()) {
+        None => PupilOrder::Class,
+        Some(id) => PupilOrder::parse(id)
+            .ok_or_else(|| AppError::BadRequest(format!("{id:?} is not an order")))?,
+    };
+    let now = state.local_now().datetime();
+    let data = SchoolData::load_for(
+        state.store.as_ref(),
+        access.school.id,
+        &access.policy,
+        cut,
+        now,
+    )
+    .await?;
+    let register = &data.register;
+    let range = period.range(&access.policy.calendar, now.date());
+    let circumstances = |id, range| data.circumstances(id, range);
+    let cohorts: Vec<String> = cohort_table(register, cut, range, range, &circumstances)
+        .into_iter()
+        .map(|row| row.cohort)
+        .collect();
+    // A cohort the cut does not have (the cut was just changed) shows the cut's first.
+    let cohort = choice
+        .cohort
+        .filter(|c| cohorts.contains(c))
+        .or_else(|| cohorts.first().cloned())
+        .unwrap_or_default();
+    let listed = cohort_pupils(register, cut, &cohort, range, &circumstances, order);
+    let rows = listed
+        .iter()
+        .filter_map(|g| {
+            let pupil = register.pupil(g.key)?;
+            let key = data.key_of(g.key)?;
+            let rate = g.tally.attendance_rate();
+            let mut row = Row::new(vec![
+                pupil.name(),
+                pupil.upn.to_string(),
+                pupil.reg_group.clone(),
+                pupil.year_group.to_string(),
+                yes(pupil.fsm),
+                yes(pupil.pupil_premium),
+                yes(pupil.eal),
+                match pupil.sen {
+                    SenStatus::None => String::new(),
+                    sen => sen.code().to_owned(),
+                },
+                g.tally.possible.to_string(),
+                percent(rate),
+                percent(g.tally.authorised_rate()),
+                percent(g.tally.unauthorised_rate()),
+                g.tally.late_before_close.to_string(),
+                g.tally.late_after_close.to_string(),
+                match (g.severe, g.persistent) {
+                    (1.., _) => "Severe".to_owned(),
+                    (_, 1..) => "Persistent".to_owned(),
+                    _ => String::new(),
+                },
+            ])
+            .linked(format!("/s/{school}/pupils/{}", key.0));
+            row.band = band(&access.policy, rate);
+            Some(row)
+        })
+        .collect();
+    let table = Table {
+        id: "pupils",
+        caption: format!("{cohort}: each pupil's attendance over the period"),
+        columns: vec![
+            "Pupil",
+            "UPN",
+            "Class",
+            "Year",
+            "FSM",
+            "Pupil premium",
+            "EAL",
+            "SEN",
+            "Possible sessions",
+            "Attendance",
+            "Authorised",
+            "Unauthorised",
+            "Late before close (L)",
+            "Late after close (U)",
+            "Absence",
+        ],
+        rows,
+        band_column: Some(9),
+    };
+    let query = serde_urlencoded::to_string([
+        ("period", period.id()),
+        ("cut", cut.id()),
+        ("cohort", cohort.as_str()),
+        ("order", order.id()),
+    ])
+    .unwrap_or_default();
+    if choice.format.as_deref() == Some("csv") {
+        let name = format!("pupils-{}-{}-{}.csv", cut.id(), range.first, range.last);
+        return Ok(crate::letters::csv_response(table.to_csv()?, &name));
+    }
+    let chosen: HashSet<_> = listed.iter().map(|g| g.key).collect();
+    let codes = codes_table(
+        code_counts_of(register, range, |id| chosen.contains(&id)),
+        &format!("{cohort}: sessions by code over the period"),
+    );
+    Ok(PupilsPage {
+        chrome: Chrome::new(&access, "analytics"),
+        periods: Period::NAMED.iter().map(|p| (p.id(), p.title())).collect(),
+        cuts: Cut::ALL.iter().map(|c| (c.id(), c.title())).collect(),
+        orders: PupilOrder::ALL
+            .iter()
+            .map(|o| (o.id(), order_title(*o)))
+            .collect(),
+        cohorts,
+        period: period.id(),
+        cut: cut.id(),
+        cohort,
+        order: order.id(),
+        dates: format!(
+            "{} to {}",
+            human_date(&range.first),
+            human_date(&range.last)
+        ),
+        csv: format!("/s/{school}/analytics/pupils?{query}&format=csv"),
+        pupils: table,
+        codes,
+    }
+    .into_response())
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/s/{school}/analytics/pupils", get(pupils))
+}
