@@ -7,6 +7,7 @@ pub mod national;
 pub mod period;
 pub mod pupils;
 pub mod report;
+pub mod signs;
 pub mod watch;
 
 pub use cohorts::{Cohort, CohortRow, Cut, cohort_of, cohort_table, gap, points};
@@ -15,4 +16,5 @@ pub use period::{Period, last_year};
 pub use pupils::{PupilOrder, cohort_pupils};
 pub use report::{CohortReport, DEFINITIONS};
 pub use rollcall_core::trajectory::projected_persistent;
+pub use signs::{Signs, signs};
 pub use watch::{Watch, Watched, watch_list};

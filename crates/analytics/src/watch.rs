@@ -1,6 +1,7 @@
 //! Pupils to watch: who is persistently or severely absent now, who became so this half term,
-//! who was earlier this year but is not now, and who is on course to be (seed 001 §6: "look at
-//! all severities of absence"; the DfE's 10% and 50% thresholds, statutory.md §5).
+//! who was earlier this year but is not now, who is on course to be, and whose marks show a
+//! pattern (seed 001 §6: "look at all severities of absence"; the DfE's 10% and 50%
+//! thresholds, statutory.md §5).
 //!
 //! The date on course is the core's [`projected_persistent`](rollcall_core::trajectory).
 
@@ -9,6 +10,7 @@ use rollcall_core::trajectory::projected_persistent;
 use rollcall_core::{Calendar, DateRange, PupilId, Register, Tally, stats::pupil_tally};
 
 use crate::period::Period;
+use crate::signs::{Signs, signs};
 
 /// Why a pupil is on a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -21,6 +23,8 @@ pub enum Watch {
     Persistent,
     /// Not persistently absent, but on course to be.
     AtRisk,
+    /// None of these, but with a pattern in their marks ([`crate::signs`]).
+    Patterns,
     /// Persistently absent at the end of the last half term, not now.
     Improved,
 }
@@ -33,6 +37,7 @@ impl Watch {
             Watch::NewlyPersistent => "newly_persistent",
             Watch::Persistent => "persistent",
             Watch::AtRisk => "at_risk",
+            Watch::Patterns => "patterns",
             Watch::Improved => "improved",
         }
     }
@@ -44,6 +49,7 @@ impl Watch {
             Watch::NewlyPersistent => "Newly persistently absent this half term",
             Watch::Persistent => "Persistently absent (10% or more)",
             Watch::AtRisk => "On course to be persistently absent",
+            Watch::Patterns => "Patterns in their absence",
             Watch::Improved => "Persistently absent at half term, not now",
         }
     }
@@ -62,6 +68,8 @@ pub struct Watched {
     pub recent: Tally,
     /// When the year's attendance reaches 90% or less at the recent rate, if it does this year.
     pub persistent_on: Option<Date>,
+    /// The signs in their marks.
+    pub signs: Signs,
 }
 
 /// The pupils to watch on `today`, most serious first.
@@ -89,6 +97,7 @@ pub fn watch_list(register: &Register, calendar: &Calendar, today: Date) -> Vec<
         let earlier = before_half.map(|range| pupil_tally(register, id, range));
         let was_persistent = earlier.is_some_and(|t| t.is_persistent_absentee());
         let persistent_on = projected_persistent(calendar, &y, &r, today);
+        let signs = signs(register, calendar, id, today);
         let watch = if y.is_severe_absentee() {
             Watch::Severe
         } else if y.is_persistent_absentee() && !was_persistent {
@@ -97,6 +106,8 @@ pub fn watch_list(register: &Register, calendar: &Calendar, today: Date) -> Vec<
             Watch::Persistent
         } else if persistent_on.is_some() {
             Watch::AtRisk
+        } else if signs.any() {
+            Watch::Patterns
         } else if was_persistent {
             Watch::Improved
         } else {
@@ -108,6 +119,7 @@ pub fn watch_list(register: &Register, calendar: &Calendar, today: Date) -> Vec<
             year: y,
             recent: r,
             persistent_on,
+            signs,
         });
     }
     list.sort_by(|a, b| {

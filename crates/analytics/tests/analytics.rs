@@ -224,3 +224,96 @@ fn pupils_are_cut_by_their_vulnerability_rating() {
         ]
     );
 }
+
+/// Autumn 2025 with its half term, and two pupils to 21 November: the first misses most
+/// Mondays, the Friday before half term and the Monday after, and two days in November; the
+/// second misses nothing.
+#[test]
+fn a_pupils_signs_are_found() {
+    use jiff::civil::Weekday;
+    use rollcall_analytics::signs::{SPELL_SESSIONS, signs};
+    use rollcall_core::{Calendar, Term};
+    let calendar = Calendar::from_terms(
+        vec![Term {
+            name: "Autumn 2025".into(),
+            dates: DateRange {
+                first: date(2025, 9, 1),
+                last: date(2025, 12, 19),
+            },
+            half_term_break: Some(DateRange {
+                first: date(2025, 10, 27),
+                last: date(2025, 10, 31),
+            }),
+        }],
+        Vec::new(),
+    )
+    .unwrap();
+    let today = date(2025, 11, 21);
+    let roll = Roll::new(vec![
+        pupil(1, Sex::Female, false),
+        pupil(2, Sex::Male, false),
+    ])
+    .unwrap();
+    let mut b = RegisterBuilder::new(&roll);
+    let mut day = date(2025, 9, 1);
+    while day <= today {
+        if calendar.is_school_day(day) {
+            for session in [Session::Am, Session::Pm] {
+                let away = match (day.weekday(), session) {
+                    (Weekday::Monday, Session::Am) => day != date(2025, 9, 1),
+                    _ => [
+                        date(2025, 10, 24),
+                        date(2025, 11, 3),
+                        date(2025, 11, 12),
+                        date(2025, 11, 13),
+                    ]
+                    .contains(&day),
+                };
+                let present = match session {
+                    Session::Am => Code::PresentAm,
+                    Session::Pm => Code::PresentPm,
+                };
+                let code = if away { Code::Illness } else { present };
+                b.insert(PupilId(0), Slot::new(day, session), code, None)
+                    .unwrap();
+                b.insert(PupilId(1), Slot::new(day, session), present, None)
+                    .unwrap();
+            }
+        }
+        day = day.tomorrow().unwrap();
+    }
+    let register = b.finish(roll);
+    let found = signs(&register, &calendar, PupilId(0), today);
+    // Two spells, the latest first: 12–13 November, and across half term (24 Oct to 3 Nov).
+    let spells: Vec<(Date, Date, u32)> = found
+        .spells
+        .iter()
+        .map(|s| (s.first.key().date, s.last.key().date, s.sessions))
+        .collect();
+    assert_eq!(
+        spells,
+        [
+            (date(2025, 11, 12), date(2025, 11, 13), SPELL_SESSIONS),
+            (date(2025, 10, 24), date(2025, 11, 3), 4)
+        ]
+    );
+    assert_eq!(found.repeated, [Weekday::Monday], "{:?}", found.days);
+    assert_eq!(found.days[0].missed, 10);
+    assert_eq!(found.days[0].days, 11);
+    assert_eq!(
+        found.around_holidays,
+        [date(2025, 10, 24), date(2025, 11, 3)]
+    );
+    assert!(found.holiday_pattern());
+    // 9 of 80 sessions missed before half term (88.75%), 8 of 30 since (73.33%).
+    assert_eq!(found.last_half.unwrap().absent(), 9);
+    assert_eq!(found.this_half.absent(), 8);
+    assert_eq!(found.this_half.possible, 30);
+    assert_eq!(found.change().map(points).as_deref(), Some("-15.42"));
+    assert!(found.worsening());
+    assert!(found.any());
+
+    let steady = signs(&register, &calendar, PupilId(1), today);
+    assert!(!steady.any(), "{steady:?}");
+    assert!(steady.spells.is_empty() && steady.repeated.is_empty());
+}

@@ -32,6 +32,18 @@ pub struct Casebook {
     records: HashMap<PupilKey, Vec<CaseFileRecord>>,
 }
 
+/// A register of one pupil (their [`PupilId`] is 0) with the marks the caller read.
+pub fn one_pupil_register(pupil: &rollcall_core::Pupil, marks: &[StoredMark]) -> Result<Register> {
+    let roll = Roll::new(vec![pupil.clone()]).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let mut builder = RegisterBuilder::new(&roll);
+    for mark in marks {
+        builder
+            .insert(PupilId(0), mark.key.slot(), mark.code, mark.minutes_late)
+            .map_err(|_| StoreError::Conflict("two marks for one session".into()))?;
+    }
+    Ok(builder.finish(roll))
+}
+
 /// One item due, with its pupil.
 pub struct Due<'a> {
     /// The pupil.
@@ -157,16 +169,8 @@ impl Casebook {
         marks: &[StoredMark],
         on: Date,
     ) -> Result<Casebook> {
-        let roll = Roll::new(vec![record.pupil.clone()])
-            .map_err(|e| StoreError::Conflict(e.to_string()))?;
-        let mut builder = RegisterBuilder::new(&roll);
-        for mark in marks {
-            builder
-                .insert(PupilId(0), mark.key.slot(), mark.code, mark.minutes_late)
-                .map_err(|_| StoreError::Conflict("two marks for one session".into()))?;
-        }
         let mut book = Casebook {
-            register: builder.finish(roll),
+            register: one_pupil_register(&record.pupil, marks)?,
             pupils: Vec::new(),
             circumstances: HashMap::new(),
             flags: HashMap::new(),

@@ -26,7 +26,7 @@ pub use admissions::{
     Admissions, DeletionRecord, EntryChange, EntryVersion, NewAdmission, RegisterLine,
     current_entry, delete,
 };
-pub use casebook::{Casebook, Due};
+pub use casebook::{Casebook, Due, one_pupil_register};
 pub use contacts::{
     ContactChange, ContactVersion, Contacts, DetailsDecision, DetailsRequest, DetailsStatus,
     NewDetails,

@@ -31,6 +31,7 @@ pub(super) fn watch_lists(
             percent(w.year.attendance_rate()),
             percent(w.recent.attendance_rate()),
             w.persistent_on.map(|d| human_date(&d)).unwrap_or_default(),
+            super::pupil_signs::in_brief(&w.signs),
         ])
         .linked(format!("/s/{school}/pupils/{}", key.0));
         match lists.last_mut() {
@@ -44,6 +45,7 @@ pub(super) fn watch_lists(
                     "This year",
                     "Last four weeks",
                     "Persistently absent from, at that rate",
+                    "Patterns",
                 ],
                 rows: vec![row],
                 band_column: None,

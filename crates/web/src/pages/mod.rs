@@ -19,6 +19,7 @@ mod home_schools;
 mod letterbook;
 mod office;
 mod portal;
+mod pupil_signs;
 mod pupils;
 mod records;
 mod registers;

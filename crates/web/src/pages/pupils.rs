@@ -313,8 +313,8 @@ struct PupilPage {
     attendance: String,
     band: &'static str,
     flag: Option<String>,
-    /// When, at their recent rate, they would become persistently absent.
-    trajectory: Option<String>,
+    /// Where their attendance is heading, and the signs in their marks.
+    signs: super::pupil_signs::PupilSigns,
     target: Option<String>,
     months: Vec<MonthRow>,
     /// Attendance at earlier schools, as their transfer files sent it.
@@ -388,22 +388,13 @@ async fn pupil_page(
         None
     };
     let months = year_calendar(&access.policy.calendar, &held, year, today);
-    let trajectory = {
-        let calendar = &access.policy.calendar;
-        let recent_days = rollcall_analytics::Period::FourWeeks.range(calendar, today);
-        let mut recent = Tally::default();
-        for m in marks.iter().filter(|m| recent_days.contains(m.key.date)) {
-            recent.add_mark(m.code, m.minutes_late);
-        }
-        rollcall_analytics::projected_persistent(calendar, &tally, &recent, today).map(|on| {
-            format!(
-                "At {}'s attendance over the last four weeks ({}), they would be persistently absent (90% or less this year) from {}.",
-                record.pupil.known_as(),
-                crate::view::percent(recent.attendance_rate()),
-                rollcall_core::text::human_date(&on)
-            )
-        })
-    };
+    let register = rollcall_store::one_pupil_register(&record.pupil, &marks)?;
+    let signs = super::pupil_signs::pupil_signs(
+        &register,
+        &access.policy.calendar,
+        record.pupil.known_as(),
+        today,
+    );
     let zone = state.config.time_zone.clone();
     let at = |t: jiff::Timestamp| crate::view::local_time(t, &zone);
     // Read once: the contacts section and the case file's letters both use them.
@@ -504,7 +495,7 @@ async fn pupil_page(
         tally,
         band,
         flag,
-        trajectory,
+        signs,
         target: target.map(|t| t.to_string()),
         months,
         earlier,

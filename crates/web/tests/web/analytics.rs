@@ -363,3 +363,65 @@ pub async fn a_cohort_leads_to_its_pupils(backend: Backend) {
         .await;
     assert!(rated.text().contains("Not rated"), "{}", rated.text());
 }
+
+/// A pupil's page says what their marks show, and how it was found; the pupils to watch say
+/// it in a few words.
+pub async fn a_pupils_page_shows_the_patterns_in_their_marks(backend: Backend) {
+    use rollcall_core::{Code, PupilId, RegisterBuilder, Roll, Session, Slot};
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    // Ben was present from 1 September, then ill on Monday 8 and Tuesday 9.
+    let ben = app.store.pupil(f.pupils[1]).await.unwrap().pupil;
+    let roll = Roll::new(vec![ben]).unwrap();
+    let mut marks = RegisterBuilder::new(&roll);
+    for day in 1..=9 {
+        let date = jiff::civil::date(2025, 9, day);
+        if date.weekday().to_monday_one_offset() > 5 {
+            continue;
+        }
+        for (session, present) in [
+            (Session::Am, Code::PresentAm),
+            (Session::Pm, Code::PresentPm),
+        ] {
+            let code = if day >= 8 { Code::Illness } else { present };
+            marks
+                .insert(PupilId(0), Slot::new(date, session), code, None)
+                .unwrap();
+        }
+    }
+    app.store
+        .import(
+            &f.school.into(),
+            &marks.finish(roll),
+            &rollcall_store::ImportDetails::default(),
+            &rollcall_store::Actor {
+                user: None,
+                name: "Tina Shaw".into(),
+                position: "Data manager".into(),
+            },
+            at(Time::constant(8, 0, 0, 0)),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    app.clock.set(at(Time::constant(16, 0, 0, 0)));
+    let head = app.sign_in("head").await;
+    let page = app
+        .get(
+            &format!("/s/{}/pupils/{}", f.school, f.pupils[1]),
+            Some(&head),
+        )
+        .await
+        .text();
+    assert!(page.contains("Patterns in the marks"), "{page}");
+    assert!(
+        page.contains("Spells of absence: Mon 8 Sep 2025 to Tue 9 Sep 2025 (4 sessions)."),
+        "{page}"
+    );
+    assert!(page.contains("How these are found"), "{page}");
+    let analysis = app
+        .get(&format!("/s/{}/analytics", f.school), Some(&head))
+        .await
+        .text();
+    assert!(analysis.contains("a spell of 4 sessions"), "{analysis}");
+}
