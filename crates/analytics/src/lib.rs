@@ -2,6 +2,7 @@
 //! pupils. Pure: the caller reads the register and pupils' circumstances from the store; every
 //! figure comes from the core's statistics, the same functions `report attendance` uses.
 
+pub mod caseload;
 pub mod cohorts;
 pub mod national;
 pub mod period;

@@ -317,3 +317,57 @@ fn a_pupils_signs_are_found() {
     assert!(!steady.any(), "{steady:?}");
     assert!(steady.spells.is_empty() && steady.repeated.is_empty());
 }
+
+#[test]
+fn the_meeting_sees_every_pupil_of_concern_and_their_trend() {
+    use rollcall_analytics::caseload::caseload;
+    let register = register();
+    let calendar = register.inferred_calendar();
+    let procedures = rollcall_core::Procedures::default();
+    let today = date(2025, 11, 14);
+    let lines = caseload(
+        &register,
+        &calendar,
+        &procedures,
+        |_| rollcall_core::Standing::default(),
+        Some(date(2025, 11, 7)),
+        today,
+    );
+    // The first pupil missed nothing; the others missed one, two and three days of eight.
+    let order: Vec<PupilId> = lines.iter().map(|l| l.id).collect();
+    assert_eq!(order, [PupilId(3), PupilId(2), PupilId(1)]);
+    // The fourth: 4 of 10 sessions by the last meeting (40%), 10 of 16 now (62.50%).
+    assert_eq!(
+        lines[0].since_last_meeting().map(points).as_deref(),
+        Some("+22.50")
+    );
+}
+
+#[test]
+fn a_steps_impact_is_measured_before_and_since() {
+    use rollcall_analytics::caseload::{Step, impact};
+    let register = register();
+    let step = |pupil: u32, on: Date| Step {
+        pupil: PupilId(pupil),
+        rule: "stage.support.letter_1".into(),
+        on,
+    };
+    let steps = [
+        step(3, date(2025, 11, 10)),
+        // Again for the same pupil: counted once, from the first.
+        step(3, date(2025, 11, 12)),
+        step(0, date(2025, 11, 10)),
+        // Before the period.
+        step(2, date(2025, 10, 1)),
+    ];
+    let period = DateRange {
+        first: date(2025, 11, 3),
+        last: date(2025, 11, 14),
+    };
+    let found = impact(&register, &steps, period, date(2025, 11, 14));
+    assert_eq!(found.len(), 1);
+    let letter = &found[0];
+    assert_eq!((letter.pupils, letter.measured, letter.improved), (2, 2, 1));
+    // The fourth pupil: 40% before, 100% since (+60 points); the first: 100% both (0).
+    assert_eq!(letter.mean_change, Some(3000));
+}

@@ -180,6 +180,7 @@ mod admissions;
 mod casefiles;
 mod casework;
 mod contacts;
+mod meetings;
 mod parents;
 mod records;
 mod returns;

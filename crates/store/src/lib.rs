@@ -10,6 +10,7 @@ mod admissions;
 pub mod analytics;
 mod casebook;
 mod contacts;
+mod meetings;
 mod model;
 mod records;
 mod returns;
@@ -31,6 +32,7 @@ pub use contacts::{
     ContactChange, ContactVersion, Contacts, DetailsDecision, DetailsRequest, DetailsStatus,
     NewDetails,
 };
+pub use meetings::{ActionRecord, MeetingRecord, Meetings, NewAction, NewMeeting};
 pub use model::*;
 pub use records::{
     AccessOf, AccessRecord, Erasure, ErasureRecord, NewAccess, OldSession, Records, erasures_of,
@@ -391,6 +393,7 @@ pub trait Store:
     + Admissions
     + Contacts
     + ReturnsMade
+    + Meetings
 {
 }
 
@@ -405,7 +408,8 @@ impl<
         + Records
         + Admissions
         + Contacts
-        + ReturnsMade,
+        + ReturnsMade
+        + Meetings,
 > Store for T
 {
 }

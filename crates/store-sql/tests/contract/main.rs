@@ -42,6 +42,8 @@ mod admissions;
 mod contacts;
 // Common transfer files out of one school and into the next.
 mod transfer;
+// The school's attendance meetings and the actions agreed at them.
+mod meetings;
 
 on_both_backends!(
     directory::schools_staff_and_roles,
@@ -80,4 +82,5 @@ on_both_backends!(
     admissions::the_twenty_day_ground_reads_the_register,
     contacts::contacts_keep_every_version,
     contacts::a_parents_details_change_once_confirmed,
+    meetings::meetings_carry_their_actions_until_closed,
 );

@@ -2,6 +2,7 @@
 //! date is not a date").
 
 use jiff::civil::Date;
+use rollcall_core::casefile::AgreedAction;
 use rollcall_core::casework::ItemKey;
 
 use crate::error::AppError;
@@ -142,6 +143,30 @@ impl FormData {
                         i + 1
                     )))
                 }
+            })
+            .collect()
+    }
+
+    /// Agreed actions, one a line: what | owner | YYYY-MM-DD.
+    pub(crate) fn agreed_actions(
+        &self,
+        name: &str,
+        label: &str,
+    ) -> Result<Vec<AgreedAction>, AppError> {
+        self.rows(name, label, 3)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, parts)| {
+                let [what, owner, by]: [String; 3] = parts.try_into().map_err(|_| {
+                    AppError::BadRequest(format!("{label}, line {}: three parts", i + 1))
+                })?;
+                let by = by.parse().map_err(|_| {
+                    AppError::BadRequest(format!(
+                        "{label}, line {}: the date must be a real date, written like 2026-11-19 (not {by:?})",
+                        i + 1
+                    ))
+                })?;
+                Ok(AgreedAction { what, owner, by })
             })
             .collect()
     }

@@ -17,6 +17,7 @@ mod details;
 pub(crate) mod form;
 mod home_schools;
 mod letterbook;
+mod meetings;
 mod office;
 mod portal;
 mod pupil_signs;
@@ -90,6 +91,8 @@ pub(crate) struct Chrome {
     pub requests: bool,
     pub templates: bool,
     pub letters: bool,
+    /// The attendance meeting: casework over every pupil.
+    pub meetings: bool,
     pub staff: bool,
     pub board: bool,
     pub admissions: bool,
@@ -115,6 +118,8 @@ impl Chrome {
             requests: access.permits(Permission::HandleAbsenceReports),
             templates: access.permits(Permission::EditTemplates),
             letters: access.permits(Permission::WorkCases),
+            meetings: access.permits(Permission::WorkCases)
+                && access.permits(Permission::ViewAnyPupil),
             staff: access.permits(Permission::ManageAccounts),
             board: access.permits(Permission::ViewStatistics),
             admissions: access.permits(Permission::KeepAdmissionRegister),
@@ -181,6 +186,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(transfers::router())
         .merge(analytics::router())
         .merge(analytics_pupils::router())
+        .merge(meetings::router())
         .merge(compare::router())
         .merge(class::router())
         .merge(returns_made::router())

@@ -425,3 +425,83 @@ pub async fn a_pupils_page_shows_the_patterns_in_their_marks(backend: Backend) {
         .text();
     assert!(analysis.contains("a spell of 4 sessions"), "{analysis}");
 }
+
+/// The attendance meeting: the caseload with an action for a pupil and one for the school; the
+/// next meeting sees them carried and closes one; a form with gaps is shown again with what is
+/// wrong, and nothing is written; a teacher may not hold it.
+pub async fn the_attendance_meeting_carries_its_actions(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let f = app.fixture.clone();
+    let s = f.school;
+    app.clock.set(at(Time::constant(9, 5, 0, 0)));
+    app.teacher_takes_5a(["present", "N", "present"]).await;
+    let officer = app.sign_in("officer").await;
+    let path = format!("/s/{s}/meetings");
+    let page = app.get(&path, Some(&officer)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.text().contains("Caseload (1)"), "{}", page.text());
+    assert!(page.text().contains("Ben Baker"), "{}", page.text());
+
+    let ben = f.pupils[1];
+    let gaps = app
+        .post_form(
+            &path,
+            Some(&officer),
+            &format!("held_on=&present=&what.{ben}=Call+home"),
+        )
+        .await;
+    assert_eq!(gaps.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = gaps.text();
+    assert!(text.contains("Enter the meeting's date"), "{text}");
+    assert!(text.contains("Enter who was at the meeting"), "{text}");
+    assert!(
+        text.contains("Ben Baker's action needs both what is to be done and who does it"),
+        "{text}"
+    );
+    assert!(app.store.meetings(s).await.unwrap().is_empty());
+
+    let held = app
+        .post_form(
+            &path,
+            Some(&officer),
+            &format!(
+                "held_on={SCHOOL_DAY}&present=Lisa+Craven%0AJune+Turner&notes=Ben+not+yet+explained\
+                 &what.{ben}=Class+teacher+calls+home&owner.{ben}=Mr+Hill&due.{ben}=2025-09-12\
+                 &school_actions=Assembly+on+punctuality+%7C+June+Turner+%7C+2025-09-19"
+            ),
+        )
+        .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+    let actions = app.store.meeting_actions(s).await.unwrap();
+    assert_eq!(actions.len(), 2);
+    let page = app.get(&path, Some(&officer)).await.text();
+    assert!(
+        page.contains("Actions carried from earlier meetings (2)"),
+        "{page}"
+    );
+    assert!(page.contains("Class teacher calls home"), "{page}");
+
+    let call = actions.iter().find(|a| a.pupil == Some(ben)).unwrap().id;
+    let closed = app
+        .post_form(
+            &path,
+            Some(&officer),
+            &format!(
+                "held_on=2025-09-24&present=Lisa+Craven&close={call}&outcome.{call}=Mother+will+call+each+morning"
+            ),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    let page = app.get(&path, Some(&officer)).await.text();
+    assert!(
+        page.contains("Actions carried from earlier meetings (1)"),
+        "{page}"
+    );
+    assert!(page.contains("Mother will call each morning"), "{page}");
+
+    let teacher = app.sign_in("teacher").await;
+    assert_eq!(
+        app.get(&path, Some(&teacher)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -5,9 +5,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::{Date, Time};
 use rollcall_core::casefile::{
-    AgreedAction, CaseFileRecord, Closure, Intervention, LegalReferral, LegalRoute, Meeting,
-    MeetingKind, NextPenalty, NoticeToImprove, Outcome, PartTime, PenaltyNotice, PenaltyStatus,
-    Plan, PlanKind, Record, Referral, ReferralTo, WeeklySession, next_penalty, penalty_notices,
+    CaseFileRecord, Closure, Intervention, LegalReferral, LegalRoute, Meeting, MeetingKind,
+    NextPenalty, NoticeToImprove, Outcome, PartTime, PenaltyNotice, PenaltyStatus, Plan, PlanKind,
+    Record, Referral, ReferralTo, WeeklySession, next_penalty, penalty_notices,
 };
 use rollcall_core::{Code, DateRange, Permission, Session, SessionKey, Slot};
 use rollcall_store::{NewFileRecord, PlannedMark, PupilKey, SchoolId};
@@ -25,26 +25,6 @@ fn choice<T>(found: Option<T>, what: &str) -> Result<T, AppError> {
     found.ok_or_else(|| AppError::BadRequest(format!("choose {what}")))
 }
 
-/// Agreed actions, one a line: what | owner | YYYY-MM-DD.
-fn agreed_actions(f: &FormData) -> Result<Vec<AgreedAction>, AppError> {
-    f.rows("actions", "Agreed actions", 3)?
-        .into_iter()
-        .enumerate()
-        .map(|(i, parts)| {
-            let [what, owner, by]: [String; 3] = parts.try_into().map_err(|_| {
-                AppError::BadRequest(format!("Agreed actions, line {}: three parts", i + 1))
-            })?;
-            let by = by.parse().map_err(|_| {
-                AppError::BadRequest(format!(
-                    "Agreed actions, line {}: the date must be a real date, written like 2026-11-19 (not {by:?})",
-                    i + 1
-                ))
-            })?;
-            Ok(AgreedAction { what, owner, by })
-        })
-        .collect()
-}
-
 fn meeting(f: &FormData, d: &mut Draft) -> Option<Record> {
     let kind = d.check(
         "meeting_kind",
@@ -55,7 +35,7 @@ fn meeting(f: &FormData, d: &mut Draft) -> Option<Record> {
     );
     let day = d.check("held_on", f.date("held_on", "The meeting's date"));
     let time: Option<Time> = d.check("held_at", f.time("held_at", "The meeting's time"));
-    let actions = d.check("actions", agreed_actions(f));
+    let actions = d.check("actions", f.agreed_actions("actions", "Agreed actions"));
     let next_review = d.check(
         "next_review",
         f.optional_date("next_review", "The next review"),

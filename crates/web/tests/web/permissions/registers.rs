@@ -188,6 +188,18 @@ pub(super) async fn pages(app: &TestApp) -> Vec<Row<String>> {
         ),
         (
             "GET",
+            format!("/s/{s}/meetings"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/meetings"),
+            "held_on=&present=".to_owned(),
+            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
+        ),
+        (
+            "GET",
             format!("/s/{s}/analytics/pupils?order=height"),
             String::new(),
             [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
