@@ -97,13 +97,26 @@ impl CohortReport {
 
     /// Withholds the figures of every cohort (all pupils included) of fewer than `fewest`
     /// pupils this period or last year, as the DfE suppresses small counts ("c"), for those who
-    /// may not see pupils.
+    /// may not see pupils. A cut's cohorts add up to all pupils, so one cohort withheld alone
+    /// could be worked out from the others: the next smallest is withheld with it (secondary
+    /// suppression).
     pub fn suppress(&mut self, fewest: u64) {
         let small = |row: &CohortRow| {
             row.now.pupils < fewest || row.last_year.as_ref().is_some_and(|l| l.pupils < fewest)
         };
         for row in std::iter::once(&mut self.all).chain(self.rows.iter_mut()) {
             row.suppressed = small(row);
+        }
+        let withheld = self.rows.iter().filter(|r| r.suppressed).count();
+        if self.cut != Cut::All && !self.all.suppressed && withheld == 1 {
+            let next = self
+                .rows
+                .iter_mut()
+                .filter(|r| !r.suppressed)
+                .min_by_key(|r| r.now.pupils);
+            if let Some(next) = next {
+                next.suppressed = true;
+            }
         }
         self.fewest = Some(fewest);
     }

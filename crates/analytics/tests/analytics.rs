@@ -371,3 +371,49 @@ fn a_steps_impact_is_measured_before_and_since() {
     // The fourth pupil: 40% before, 100% since (+60 points); the first: 100% both (0).
     assert_eq!(letter.mean_change, Some(3000));
 }
+
+/// One small cohort withheld alone could be worked out from all pupils less the others, so the
+/// next smallest is withheld too; all pupils are still shown.
+#[test]
+fn a_small_cohort_is_withheld_with_the_next_smallest() {
+    use rollcall_analytics::{CohortReport, Period};
+    let register = register();
+    let calendar = register.inferred_calendar();
+    let range = DateRange {
+        first: date(2025, 11, 3),
+        last: date(2025, 11, 14),
+    };
+    let looked_after = |id: PupilId, _: DateRange| Circumstances {
+        flags: match id == PupilId(0) {
+            true => vec![Flag::LookedAfter],
+            false => Vec::new(),
+        },
+        rating: None,
+    };
+    let mut report = CohortReport::build(
+        &register,
+        &calendar,
+        Cut::LookedAfter,
+        Period::Dates(range),
+        range.last,
+        &looked_after,
+    );
+    report.suppress(2);
+    let shown: Vec<(&str, bool)> = std::iter::once(&report.all)
+        .chain(&report.rows)
+        .map(|r| (r.cohort.as_str(), r.suppressed))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("All pupils", false),
+            ("Looked after", true),
+            ("Not looked after", true)
+        ]
+    );
+    let lines: Vec<[String; 16]> = report.lines().collect();
+    assert_eq!(lines[2][3], "c", "the complement is not shown either");
+    // With no cohort small, nothing is withheld.
+    report.suppress(1);
+    assert!(report.rows.iter().all(|r| !r.suppressed));
+}

@@ -49,7 +49,8 @@ pub struct UserAddArgs {
     /// Their position, as recorded with their amendments.
     #[arg(long)]
     position: String,
-    /// Their role: teacher, attendance_officer, senior_leader, trust_director or la_officer.
+    /// Their role: teacher, attendance_officer, senior_leader, trust_director, la_officer or
+    /// governor.
     #[arg(long)]
     role: String,
     /// Registration groups they look after (repeatable).
@@ -143,7 +144,7 @@ pub fn user(command: &UserCommand) -> anyhow::Result<()> {
 fn add_user(args: &UserAddArgs) -> anyhow::Result<()> {
     let role = Role::parse(&args.role).with_context(|| {
         format!(
-            "{:?} is not a role: teacher, attendance_officer, senior_leader, trust_director or la_officer",
+            "{:?} is not a role: teacher, attendance_officer, senior_leader, trust_director, la_officer or governor",
             args.role
         )
     })?;

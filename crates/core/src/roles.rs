@@ -23,6 +23,10 @@ pub enum Role {
     TrustDirector,
     /// A local-authority officer: its schools' figures and the returns they have made.
     LocalAuthorityOfficer,
+    /// A governor (seed 004 §8.2: "monitoring attendance figures on at least a termly basis";
+    /// seeds 002 and 003 name a governor for attendance): the school's figures, with cohorts
+    /// small enough to pick a pupil out withheld, never a pupil.
+    Governor,
 }
 
 /// Something a role may be allowed to do.
@@ -82,12 +86,13 @@ pub enum Permission {
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Teacher,
         Role::AttendanceOfficer,
         Role::SeniorLeader,
         Role::TrustDirector,
         Role::LocalAuthorityOfficer,
+        Role::Governor,
     ];
 
     /// Whether the role carries a permission.
@@ -107,6 +112,7 @@ impl Role {
                     ViewStatistics | CompareSchools | ViewReturnsMade
                 )
             }
+            Role::Governor => matches!(permission, ViewStatistics),
         }
     }
 
@@ -118,6 +124,7 @@ impl Role {
             Role::SeniorLeader => "senior_leader",
             Role::TrustDirector => "trust_director",
             Role::LocalAuthorityOfficer => "la_officer",
+            Role::Governor => "governor",
         }
     }
 
@@ -134,6 +141,7 @@ impl Role {
             Role::SeniorLeader => "Senior leader",
             Role::TrustDirector => "Trust director",
             Role::LocalAuthorityOfficer => "Local authority officer",
+            Role::Governor => "Governor",
         }
     }
 }
@@ -151,36 +159,46 @@ mod tests {
     #[test]
     fn permissions() {
         use Permission::*;
-        // (permission, teacher, attendance officer, senior leader, trust director, LA officer)
+        // (permission, teacher, attendance officer, senior leader, trust director, LA officer,
+        // governor)
         let table = [
-            (TakeOwnRegisters, true, true, true, false, false),
-            (TakeAnyRegister, false, true, true, false, false),
-            (ViewOwnPupils, true, true, true, false, false),
-            (ViewAnyPupil, false, true, true, false, false),
-            (AmendMarks, false, true, true, false, false),
-            (BulkCodes, false, true, true, false, false),
-            (ViewOfficeLists, false, true, true, false, false),
-            (ViewStatistics, false, true, true, true, true),
-            (HandleAbsenceReports, false, true, true, false, false),
-            (InviteParents, false, true, true, false, false),
-            (DecideLeave, false, false, true, false, false),
-            (EditTemplates, false, true, true, false, false),
-            (WorkCases, false, true, true, false, false),
-            (ManageAccounts, false, false, true, false, false),
-            (ReadAccessLog, false, false, true, false, false),
-            (KeepAdmissionRegister, false, true, true, false, false),
-            (DeleteFromRegister, false, false, true, false, false),
-            (MakeReturns, false, true, true, false, false),
-            (CompareSchools, false, false, true, true, true),
-            (ViewReturnsMade, false, true, true, false, true),
+            (TakeOwnRegisters, true, true, true, false, false, false),
+            (TakeAnyRegister, false, true, true, false, false, false),
+            (ViewOwnPupils, true, true, true, false, false, false),
+            (ViewAnyPupil, false, true, true, false, false, false),
+            (AmendMarks, false, true, true, false, false, false),
+            (BulkCodes, false, true, true, false, false, false),
+            (ViewOfficeLists, false, true, true, false, false, false),
+            (ViewStatistics, false, true, true, true, true, true),
+            (HandleAbsenceReports, false, true, true, false, false, false),
+            (InviteParents, false, true, true, false, false, false),
+            (DecideLeave, false, false, true, false, false, false),
+            (EditTemplates, false, true, true, false, false, false),
+            (WorkCases, false, true, true, false, false, false),
+            (ManageAccounts, false, false, true, false, false, false),
+            (ReadAccessLog, false, false, true, false, false, false),
+            (
+                KeepAdmissionRegister,
+                false,
+                true,
+                true,
+                false,
+                false,
+                false,
+            ),
+            (DeleteFromRegister, false, false, true, false, false, false),
+            (MakeReturns, false, true, true, false, false, false),
+            (CompareSchools, false, false, true, true, true, false),
+            (ViewReturnsMade, false, true, true, false, true, false),
         ];
-        for (permission, teacher, officer, leader, trust, la) in table {
+        for (permission, teacher, officer, leader, trust, la, governor) in table {
             let roles = [
                 (Role::Teacher, teacher),
                 (Role::AttendanceOfficer, officer),
                 (Role::SeniorLeader, leader),
                 (Role::TrustDirector, trust),
                 (Role::LocalAuthorityOfficer, la),
+                (Role::Governor, governor),
             ];
             for (role, permitted) in roles {
                 assert_eq!(

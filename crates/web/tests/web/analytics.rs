@@ -206,6 +206,24 @@ pub async fn a_trust_and_the_la_see_their_schools(backend: Backend) {
     assert_ne!(as_head["rows"][0]["attendance_pct"], "c");
     let compared = app.get("/compare?sort=name", Some(&director)).await.text();
     assert!(compared.contains("fewer than 10"), "{compared}");
+    // A governor sees the school's figures as the trust does: small cohorts withheld, no names,
+    // and no other school.
+    user_with(&app, "governor", Role::Governor, &[f.school]).await;
+    let as_governor = app
+        .api("GET", &cohorts, Some(&app.token("governor").await), None)
+        .await
+        .json();
+    assert_eq!(as_governor["rows"][0]["attendance_pct"], "c");
+    let governor = app.sign_in("governor").await;
+    let seen = app
+        .get(&format!("/s/{}/analytics", f.school), Some(&governor))
+        .await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(!seen.text().contains("Pupils to watch"));
+    assert_eq!(
+        app.get("/compare", Some(&governor)).await.status,
+        StatusCode::FORBIDDEN
+    );
 
     let la = user_with(&app, "la", Role::LocalAuthorityOfficer, &[f.school]).await;
     let made = app

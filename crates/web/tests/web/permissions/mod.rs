@@ -412,12 +412,13 @@ pub async fn every_role_against_every_route(backend: Backend) {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
-    // A trust's director and the local authority's officer, each with a role at the fixture
+    // A trust's director, the local authority's officer and a governor, each with a role at the
     // school only: its figures, never a pupil, never a change; the other school not at all.
     let hash = crate::support::password_hash().await;
     for (username, role) in [
         ("director", rollcall_core::Role::TrustDirector),
         ("la", rollcall_core::Role::LocalAuthorityOfficer),
+        ("governor", rollcall_core::Role::Governor),
     ] {
         let user = app
             .store
