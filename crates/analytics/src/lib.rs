@@ -9,6 +9,7 @@ pub mod period;
 pub mod pupils;
 pub mod report;
 pub mod signs;
+pub mod targets;
 pub mod watch;
 
 pub use cohorts::{Cohort, CohortRow, Cut, cohort_of, cohort_table, gap, points};
@@ -18,4 +19,5 @@ pub use pupils::{PupilOrder, cohort_pupils};
 pub use report::{CohortReport, DEFINITIONS};
 pub use rollcall_core::trajectory::projected_persistent;
 pub use signs::{Signs, signs};
+pub use targets::{Rag, Targets};
 pub use watch::{Watch, Watched, watch_list};

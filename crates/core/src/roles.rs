@@ -82,6 +82,8 @@ pub enum Permission {
     CompareSchools,
     /// See the returns a school has made to the local authority, as they were sent.
     ViewReturnsMade,
+    /// Set the targets a trust's schools are rated against (the trust's director).
+    SetTrustTargets,
 }
 
 impl Role {
@@ -102,10 +104,19 @@ impl Role {
             Role::Teacher => matches!(permission, TakeOwnRegisters | ViewOwnPupils),
             Role::AttendanceOfficer => !matches!(
                 permission,
-                DecideLeave | ManageAccounts | ReadAccessLog | DeleteFromRegister | CompareSchools
+                DecideLeave
+                    | ManageAccounts
+                    | ReadAccessLog
+                    | DeleteFromRegister
+                    | CompareSchools
+                    | SetTrustTargets
             ),
-            Role::SeniorLeader => true,
-            Role::TrustDirector => matches!(permission, ViewStatistics | CompareSchools),
+            // A school's leaders are rated by the trust's targets; they do not set them.
+            Role::SeniorLeader => permission != SetTrustTargets,
+            Role::TrustDirector => matches!(
+                permission,
+                ViewStatistics | CompareSchools | SetTrustTargets
+            ),
             Role::LocalAuthorityOfficer => {
                 matches!(
                     permission,
@@ -190,6 +201,7 @@ mod tests {
             (MakeReturns, false, true, true, false, false, false),
             (CompareSchools, false, false, true, true, true, false),
             (ViewReturnsMade, false, true, true, false, true, false),
+            (SetTrustTargets, false, false, false, true, false, false),
         ];
         for (permission, teacher, officer, leader, trust, la, governor) in table {
             let roles = [

@@ -184,6 +184,7 @@ mod meetings;
 mod parents;
 mod records;
 mod returns;
+mod trusts;
 
 impl SqlStore {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://...`, and brings the

@@ -15,6 +15,7 @@ mod model;
 mod records;
 mod returns;
 pub mod transfer;
+mod trusts;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -38,6 +39,7 @@ pub use records::{
     AccessOf, AccessRecord, Erasure, ErasureRecord, NewAccess, OldSession, Records, erasures_of,
 };
 pub use returns::{DailyData, NewReturn, ReturnBook, ReturnRecord, ReturnsMade, Sent};
+pub use trusts::{TargetsRecord, Trusts};
 
 /// Why a storage operation failed.
 #[derive(Debug, Error)]
@@ -394,6 +396,7 @@ pub trait Store:
     + Contacts
     + ReturnsMade
     + Meetings
+    + Trusts
 {
 }
 
@@ -409,7 +412,8 @@ impl<
         + Admissions
         + Contacts
         + ReturnsMade
-        + Meetings,
+        + Meetings
+        + Trusts,
 > Store for T
 {
 }

@@ -143,8 +143,10 @@ fn contact(name: &str, relationship: &str, priority: u16, phone: &str) -> Contac
 
 /// Stores the fixture; `password_hash` is the hash of [`PASSWORD`] to give every user.
 pub async fn school(store: &dyn Store, password_hash: &str) -> Fixture {
+    // Both schools are in one trust, as a trust's are.
+    let trust = store.create_trust("Fixture Trust").await.expect("trust");
     let new_school = |name: &str, urn: &str, la_estab: &str| NewSchool {
-        trust: None,
+        trust: Some(trust),
         name: name.into(),
         urn: rollcall_core::Urn::parse(urn).ok(),
         la_estab: rollcall_core::LaEstab::parse(la_estab).ok(),

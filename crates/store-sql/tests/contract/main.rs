@@ -83,4 +83,5 @@ on_both_backends!(
     contacts::contacts_keep_every_version,
     contacts::a_parents_details_change_once_confirmed,
     meetings::meetings_carry_their_actions_until_closed,
+    meetings::a_trusts_targets_are_kept,
 );

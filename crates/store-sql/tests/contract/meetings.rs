@@ -129,3 +129,50 @@ pub async fn meetings_carry_their_actions_until_closed(backend: Backend) {
     assert_eq!(store.meetings(f.school).await.unwrap().len(), 2);
     assert!(store.meetings(f.other_school).await.unwrap().is_empty());
 }
+
+/// A trust's targets: every change kept, the latest in force; a target that is not a
+/// percentage is refused.
+pub async fn a_trusts_targets_are_kept(backend: Backend) {
+    use rollcall_analytics::Targets;
+    use rollcall_store::{Directory as _, Trusts as _};
+    let db = database(backend).await;
+    let store = db.store().await;
+    let f = fixture::school(&store, "hash").await;
+    let trust = store.school(f.school).await.unwrap().trust.unwrap();
+    assert_eq!(store.trust_name(trust).await.unwrap(), "Fixture Trust");
+    assert!(store.trust_targets(trust).await.unwrap().is_none());
+    let director = actor("Dee Rector", "Trust director");
+    let first = Targets {
+        attendance: 9_600,
+        persistent: 1_500,
+        amber: 100,
+    };
+    store
+        .set_trust_targets(trust, &first, &director, at(1))
+        .await
+        .unwrap();
+    let second = Targets {
+        attendance: 9_550,
+        ..first
+    };
+    store
+        .set_trust_targets(trust, &second, &director, at(2))
+        .await
+        .unwrap();
+    let held = store.trust_targets(trust).await.unwrap().unwrap();
+    assert_eq!(held.targets, second);
+    assert_eq!(held.by, "Dee Rector, Trust director");
+    let bad = Targets {
+        attendance: 12_000,
+        ..first
+    };
+    let refused = store.set_trust_targets(trust, &bad, &director, at(3)).await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store.trust_targets(trust).await.unwrap().unwrap().targets,
+        second
+    );
+}

@@ -8,11 +8,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::routing::get;
-use rollcall_analytics::{Cut, Period, gap, points};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use rollcall_analytics::{Cut, Measure, National, Period, Rag, Targets, gap, points};
+use rollcall_core::text::human_date;
 use rollcall_core::{GroupSummary, Permission, Rate};
 use rollcall_store::analytics::SchoolData;
-use rollcall_store::{SchoolRecord, StaffUser};
+use rollcall_store::{SchoolRecord, StaffUser, TrustId};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -54,8 +57,27 @@ struct Line {
     unauthorised: String,
     persistent: String,
     severe: String,
+    /// Attendance and persistent absence against the trust's targets: class and name.
+    attendance_rag: Option<(&'static str, &'static str)>,
+    persistent_rag: Option<(&'static str, &'static str)>,
     /// For sorting: attendance in hundredths, lowest first when asked.
     sort_key: (u64, u64, u64),
+}
+
+/// A trust's targets, and whether this person may change them.
+struct TrustTargets {
+    trust: i64,
+    name: String,
+    targets: Option<Targets>,
+    /// The targets as the page writes them: attendance, persistent absence, amber margin.
+    shown: [String; 3],
+    set_by: String,
+    may_set: bool,
+}
+
+/// Hundredths of a point as a page writes them: "96.00".
+fn two_places(h: u64) -> String {
+    format!("{}.{:02}", h / 100, h % 100)
 }
 
 #[derive(Template, WebTemplate)]
@@ -66,6 +88,28 @@ struct ComparePage {
     sort: String,
     lines: Vec<Line>,
     all: Line,
+    /// The national figures for all schools, and their release.
+    national: Option<(Line, String)>,
+    trusts: Vec<TrustTargets>,
+    error: Option<String>,
+}
+
+fn rag_class(rag: Rag) -> (&'static str, &'static str) {
+    let class = match rag {
+        Rag::Green => "band-good",
+        Rag::Amber => "band-warn",
+        Rag::Red => "band-poor",
+    };
+    (class, rag.name())
+}
+
+/// A school's line rated against its trust's targets.
+fn rated(mut line: Line, rates: (Option<Rate>, Option<Rate>), targets: Option<&Targets>) -> Line {
+    if let Some(t) = targets {
+        line.attendance_rag = t.attendance(rates.0).map(rag_class);
+        line.persistent_rag = t.persistent(rates.1).map(rag_class);
+    }
+    line
 }
 
 fn line<K, L>(
@@ -87,6 +131,8 @@ fn line<K, L>(
         unauthorised: percent(now.tally.unauthorised_rate()),
         persistent: percent(now.persistent_rate()),
         severe: percent(now.severe_rate()),
+        attendance_rag: None,
+        persistent_rag: None,
         sort_key: (
             attendance.map_or(0, Rate::hundredths),
             now.persistent_rate().map_or(0, Rate::hundredths),
@@ -100,7 +146,52 @@ async fn compare(
     Staff(user): Staff,
     Query(query): Query<CompareQuery>,
 ) -> Result<ComparePage, AppError> {
-    let schools = schools_compared(&state, &user).await?;
+    page(&state, &user, query, None).await
+}
+
+/// The trusts of the schools compared, with their targets.
+async fn trusts_of(
+    state: &AppState,
+    user: &StaffUser,
+    schools: &[SchoolRecord],
+) -> Result<Vec<TrustTargets>, AppError> {
+    let roles = state.store.roles(user.id).await?;
+    let mut trusts: Vec<TrustTargets> = Vec::new();
+    for school in schools {
+        let Some(trust) = school.trust else { continue };
+        let may_set = roles
+            .iter()
+            .any(|(s, r)| *s == school.id && r.permits(Permission::SetTrustTargets));
+        if let Some(known) = trusts.iter_mut().find(|t| t.trust == trust.0) {
+            known.may_set |= may_set;
+            continue;
+        }
+        let held = state.store.trust_targets(trust).await?;
+        trusts.push(TrustTargets {
+            trust: trust.0,
+            name: state.store.trust_name(trust).await?,
+            set_by: held
+                .as_ref()
+                .map(|h| format!("{} on {}", h.by, human_date(&h.at.date())))
+                .unwrap_or_default(),
+            shown: held.as_ref().map_or(Default::default(), |h| {
+                let t = h.targets;
+                [t.attendance, t.persistent, t.amber].map(two_places)
+            }),
+            targets: held.map(|h| h.targets),
+            may_set,
+        });
+    }
+    Ok(trusts)
+}
+
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    query: CompareQuery,
+    error: Option<String>,
+) -> Result<ComparePage, AppError> {
+    let schools = schools_compared(state, user).await?;
     if schools.is_empty() {
         return Err(AppError::Forbidden(
             "Your roles do not include comparing schools.".into(),
@@ -112,6 +203,11 @@ async fn compare(
     let mut all_now = GroupSummary::new(());
     let mut all_before = GroupSummary::new(());
     let roles = state.store.roles(user.id).await?;
+    let trusts = trusts_of(state, user, &schools).await?;
+    let targets_of = |school: &SchoolRecord| {
+        let trust = school.trust?;
+        trusts.iter().find(|t| t.trust == trust.0)?.targets.as_ref()
+    };
     for school in &schools {
         let sees_pupils = roles
             .iter()
@@ -123,11 +219,16 @@ async fn compare(
         if let Some(before) = &report.all.last_year {
             all_before.merge(before);
         }
-        let mut school_line = line(
-            Some(school.id.0),
-            school.name.clone(),
-            &report.all.now,
-            report.all.last_year.as_ref(),
+        let now = &report.all.now;
+        let mut school_line = rated(
+            line(
+                Some(school.id.0),
+                school.name.clone(),
+                now,
+                report.all.last_year.as_ref(),
+            ),
+            (now.tally.attendance_rate(), now.persistent_rate()),
+            targets_of(school),
         );
         // A school too small to show to someone who may not see its pupils (its policy's
         // small_cohort): its figures are withheld, as the DfE suppresses small counts.
@@ -141,6 +242,8 @@ async fn compare(
                 unauthorised: c(),
                 persistent: c(),
                 severe: c(),
+                attendance_rag: None,
+                persistent_rag: None,
                 ..school_line
             };
         }
@@ -154,15 +257,127 @@ async fn compare(
         _ => lines.sort_by_key(|l| l.sort_key.0),
     }
     let before = (all_before.pupils > 0).then_some(&all_before);
+    // All the schools together are rated when they are one trust's.
+    let one_trust = match trusts.as_slice() {
+        [only] if schools.iter().all(|s| s.trust.is_some()) => only.targets.as_ref(),
+        _ => None,
+    };
+    let all = rated(
+        line(None, "All these schools".to_owned(), &all_now, before),
+        (all_now.tally.attendance_rate(), all_now.persistent_rate()),
+        one_trust,
+    );
     Ok(ComparePage {
         periods: Period::NAMED.iter().map(|p| (p.id(), p.title())).collect(),
         period: period.id(),
         sort,
-        all: line(None, "All these schools".to_owned(), &all_now, before),
+        all,
         lines,
+        national: national_line()?,
+        trusts,
+        error,
     })
 }
 
+/// England's published figures for all schools, as a line, with their release.
+fn national_line() -> Result<Option<(Line, String)>, AppError> {
+    let national = National::published().map_err(AppError::Internal)?;
+    let figure = |m: Measure| national.figure(m, None);
+    let Some(overall) = figure(Measure::OverallAbsence) else {
+        return Ok(None);
+    };
+    let shown =
+        |m: Measure| figure(m).map_or("not published".to_owned(), |f| format!("{}%", f.percent()));
+    let attendance = 10_000 - overall.hundredths;
+    let source = format!(
+        "{}, {}, published {}",
+        overall.release.title,
+        overall.release.period,
+        human_date(&overall.release.released)
+    );
+    Ok(Some((
+        Line {
+            school: None,
+            name: "England, all state-funded schools".to_owned(),
+            pupils_text: String::new(),
+            attendance: format!("{}%", two_places(attendance)),
+            change: String::new(),
+            authorised: shown(Measure::AuthorisedAbsence),
+            unauthorised: shown(Measure::UnauthorisedAbsence),
+            persistent: shown(Measure::PersistentAbsence),
+            severe: shown(Measure::SevereAbsence),
+            attendance_rag: None,
+            persistent_rag: None,
+            sort_key: (0, 0, 0),
+        },
+        source,
+    )))
+}
+
+#[derive(Deserialize)]
+struct TargetsForm {
+    trust: i64,
+    attendance: String,
+    persistent: String,
+    amber: String,
+}
+
+/// A percentage as typed ("96", "95.5"), in hundredths.
+fn hundredths(text: &str, what: &str) -> Result<u64, String> {
+    let refuse = || format!("{what} must be a percentage like 96 or 95.5 (not {text:?})");
+    let value: f64 = text.trim().parse().map_err(|_| refuse())?;
+    if !(0.0..=100.0).contains(&value) {
+        return Err(refuse());
+    }
+    Ok((value * 100.0).round() as u64)
+}
+
+/// A trust's director sets the targets its schools are rated against.
+async fn set_targets(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    crate::limits::Form(form): crate::limits::Form<TargetsForm>,
+) -> Result<Response, AppError> {
+    let schools = schools_compared(&state, &user).await?;
+    let trusts = trusts_of(&state, &user, &schools).await?;
+    if !trusts.iter().any(|t| t.trust == form.trust && t.may_set) {
+        return Err(AppError::Forbidden(
+            "Only the trust's director sets its targets.".into(),
+        ));
+    }
+    let read = || -> Result<Targets, String> {
+        Ok(Targets {
+            attendance: hundredths(&form.attendance, "The attendance target")?,
+            persistent: hundredths(&form.persistent, "The persistent absence target")?,
+            amber: hundredths(&form.amber, "The amber margin")?,
+        })
+    };
+    let query = CompareQuery {
+        period: None,
+        sort: None,
+    };
+    match read() {
+        Ok(targets) => {
+            state
+                .store
+                .set_trust_targets(
+                    TrustId(form.trust),
+                    &targets,
+                    &user.actor(),
+                    state.local_now().datetime(),
+                )
+                .await?;
+            Ok(Redirect::to("/compare").into_response())
+        }
+        Err(message) => {
+            let page = page(&state, &user, query, Some(message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/compare", get(compare))
+    Router::new()
+        .route("/compare", get(compare))
+        .route("/compare/targets", post(set_targets))
 }

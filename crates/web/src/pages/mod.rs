@@ -12,6 +12,7 @@ mod casework;
 mod census;
 mod class;
 mod compare;
+mod compare_groups;
 mod contacts;
 mod details;
 pub(crate) mod form;
@@ -187,6 +188,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(analytics::router())
         .merge(analytics_pupils::router())
         .merge(meetings::router())
+        .merge(compare_groups::router())
         .merge(compare::router())
         .merge(class::router())
         .merge(returns_made::router())

@@ -172,6 +172,70 @@ pub async fn a_trust_and_the_la_see_their_schools(backend: Backend) {
         "{text}"
     );
     assert!(text.contains("All these schools"), "{text}");
+    assert!(text.contains("England, all state-funded schools"), "{text}");
+    assert!(text.contains("No targets set"), "{text}");
+
+    // The director sets the trust's targets; each school is rated against them, named.
+    let trust = app.store.school(f.school).await.unwrap().trust.unwrap();
+    let bad = app
+        .post_form(
+            "/compare/targets",
+            Some(&director),
+            &format!("trust={}&attendance=960&persistent=15&amber=1", trust.0),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text()
+            .contains("The attendance target must be a percentage"),
+        "{}",
+        bad.text()
+    );
+    let set = app
+        .post_form(
+            "/compare/targets",
+            Some(&director),
+            &format!("trust={}&attendance=96&persistent=15&amber=1.5", trust.0),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+    let rated = app.get("/compare?sort=name", Some(&director)).await;
+    assert!(
+        rated
+            .body
+            .contains("class=\"band-poor\">66.67% <span class=\"band-name\">Red</span>"),
+        "{}",
+        rated.body
+    );
+    assert!(
+        rated.text().contains("amber within 1.50 points"),
+        "{}",
+        rated.text()
+    );
+
+    // The trust's vulnerable pupils, school by school, as a page and as CSV.
+    let groups = app
+        .get("/compare/groups?period=year", Some(&director))
+        .await;
+    assert_eq!(groups.status, StatusCode::OK, "{}", groups.body);
+    let text = groups.text();
+    assert!(text.contains("Vulnerable pupils in each school"), "{text}");
+    assert!(
+        text.contains("EHC plan") && text.contains("Looked after"),
+        "{text}"
+    );
+    let csv = app
+        .get(
+            "/compare/groups?period=year&csv=persistent",
+            Some(&director),
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.starts_with("School,All pupils,Pupil premium"),
+        "{}",
+        csv.body
+    );
     let analysis = app
         .get(&format!("/s/{}/analytics", f.school), Some(&director))
         .await;
@@ -237,6 +301,15 @@ pub async fn a_trust_and_the_la_see_their_schools(backend: Backend) {
     );
     let only_one = app.get("/compare", Some(&la)).await.text();
     assert!(!only_one.contains("Elsewhere Academy"), "{only_one}");
+    // The local authority sees the trust's targets but does not set them.
+    let refused = app
+        .post_form(
+            "/compare/targets",
+            Some(&la),
+            &format!("trust={}&attendance=90&persistent=20&amber=1", trust.0),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
     let teacher = app.sign_in("teacher").await;
     assert_eq!(

@@ -209,7 +209,10 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
                 format!("/s/{school}/home-schools?date={SCHOOL_DAY}"),
             ],
         ),
-        ("director", vec!["/compare".to_owned()]),
+        (
+            "director",
+            vec!["/compare".to_owned(), "/compare/groups".to_owned()],
+        ),
         ("la", vec![format!("/s/{school}/returns/made")]),
         (
             "head",

@@ -16,7 +16,29 @@ pub(super) async fn pages(app: &TestApp) -> Vec<Row<String>> {
     let (s, a, stranger, day) = (f.school, f.pupils[0], f.stranger, SCHOOL_DAY);
     let amys = app.store.contacts(a).await.unwrap();
     let (mother, neighbour) = (amys[0].id.0, amys[1].id.0);
+    let trust = app.store.school(s).await.unwrap().trust.unwrap().0;
     vec![
+        (
+            "GET",
+            "/compare".to_owned(),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Forbidden, Ok, Forbidden],
+        ),
+        (
+            "GET",
+            "/compare/groups?period=term".to_owned(),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Forbidden, Ok, Forbidden],
+        ),
+        // Only a trust's director sets its targets, not a school's leaders.
+        (
+            "POST",
+            "/compare/targets".to_owned(),
+            format!("trust={trust}&attendance=96&persistent=15&amber=1"),
+            [
+                SignIn, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
+            ],
+        ),
         (
             "GET",
             format!("/s/{s}/returns"),
