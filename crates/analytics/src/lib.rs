@@ -7,6 +7,7 @@ pub mod cohorts;
 pub mod national;
 pub mod period;
 pub mod pupils;
+pub mod qa;
 pub mod report;
 pub mod signs;
 pub mod targets;

@@ -417,3 +417,37 @@ fn a_small_cohort_is_withheld_with_the_next_smallest() {
     report.suppress(1);
     assert!(report.rows.iter().all(|r| !r.suppressed));
 }
+
+#[test]
+fn the_qa_report_counts_each_group_and_the_persistently_absent() {
+    use rollcall_analytics::Period;
+    use rollcall_analytics::qa::qa_figures;
+    let register = register();
+    let calendar = register.inferred_calendar();
+    let range = DateRange {
+        first: date(2025, 11, 3),
+        last: date(2025, 11, 14),
+    };
+    let f = qa_figures(&register, &calendar, Period::Dates(range), range.last);
+    let names: Vec<&str> = f.groups.iter().map(|g| g.name).collect();
+    assert_eq!(
+        names,
+        ["All pupils", "Pupil premium", "SEND", "EHCP", "EAL"]
+    );
+    // All pupils: 12 of 64 sessions missed now, 28 the same dates last year.
+    let all = &f.groups[0];
+    assert_eq!(all.now.tally.absent(), 12);
+    assert_eq!(all.same_dates.tally.absent(), 28);
+    assert_eq!(all.change().map(points).as_deref(), Some("+25.00"));
+    // Pupil premium: the first and fourth pupils, who missed none and three days.
+    assert_eq!(f.groups[1].now.pupils, 2);
+    assert_eq!(f.groups[1].now.tally.absent(), 6);
+    assert_eq!(f.groups[2].now.pupils, 0, "no pupil has SEN");
+    // Last school year (2024/25) holds November 2024's marks.
+    assert_eq!(f.last_year.first, date(2024, 9, 1));
+    assert_eq!(all.last_year.tally.possible, 64);
+    // Three of four missed 10% or more; one of them is pupil premium.
+    assert_eq!(f.persistent.pupils, 3);
+    assert_eq!(f.persistent.pupil_premium, 1);
+    assert_eq!(f.weeks.len(), 2);
+}

@@ -182,6 +182,7 @@ mod casework;
 mod contacts;
 mod meetings;
 mod parents;
+mod qa;
 mod records;
 mod returns;
 mod trusts;

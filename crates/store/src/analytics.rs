@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 
 use jiff::civil::{Date, DateTime};
+use rollcall_analytics::caseload::Step;
 use rollcall_analytics::{CohortReport, Cut, Period, cohorts::Circumstances};
-use rollcall_core::{Calendar, DateRange, Policy, PupilId, Rating, Register, Upn};
+use rollcall_core::{Calendar, DateRange, EntryKind, Policy, PupilId, Rating, Register, Upn};
 
 use crate::casebook::Casebook;
 use crate::{FlagRecord, PupilKey, Result, SchoolId, Store};
@@ -123,4 +124,30 @@ pub async fn cohort_report(
     Ok(SchoolData::load_for(store, school, policy, cut, now)
         .await?
         .cohort_report(&policy.calendar, cut, period, now.date()))
+}
+
+/// The steps of the graduated response taken for each pupil of a casebook (the chronology's
+/// entries that complete a stage's, a band's or the early warning's item), for measuring their
+/// impact. A dismissal, an unanswered call or a letter printed but not sent is not a step.
+pub fn graduated_steps(book: &Casebook) -> Vec<Step> {
+    let register = book.register();
+    register
+        .ids()
+        .filter_map(|id| book.record(id).map(|r| (id, r.key)))
+        .flat_map(|(id, key)| {
+            book.chronology(key).iter().filter_map(move |e| {
+                let item = e.item.as_ref()?;
+                let family = item.rule.split('.').next()?;
+                let counted = !matches!(
+                    e.kind,
+                    EntryKind::Dismissed | EntryKind::NoAnswer | EntryKind::LetterPrinted
+                ) && matches!(family, "stage" | "band" | "early_warning");
+                counted.then(|| Step {
+                    pupil: id,
+                    rule: item.rule.clone(),
+                    on: e.at.date(),
+                })
+            })
+        })
+        .collect()
 }

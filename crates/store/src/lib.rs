@@ -12,6 +12,7 @@ mod casebook;
 mod contacts;
 mod meetings;
 mod model;
+mod qa;
 mod records;
 mod returns;
 pub mod transfer;
@@ -35,6 +36,7 @@ pub use contacts::{
 };
 pub use meetings::{ActionRecord, MeetingRecord, Meetings, NewAction, NewMeeting};
 pub use model::*;
+pub use qa::{QaRecord, QaReports, QaText};
 pub use records::{
     AccessOf, AccessRecord, Erasure, ErasureRecord, NewAccess, OldSession, Records, erasures_of,
 };
@@ -397,6 +399,7 @@ pub trait Store:
     + ReturnsMade
     + Meetings
     + Trusts
+    + QaReports
 {
 }
 
@@ -413,7 +416,8 @@ impl<
         + Contacts
         + ReturnsMade
         + Meetings
-        + Trusts,
+        + Trusts
+        + QaReports,
 > Store for T
 {
 }

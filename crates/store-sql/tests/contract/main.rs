@@ -42,7 +42,7 @@ mod admissions;
 mod contacts;
 // Common transfer files out of one school and into the next.
 mod transfer;
-// The school's attendance meetings and the actions agreed at them.
+// Attendance meetings and their actions, trusts' targets, and the QA report's text.
 mod meetings;
 
 on_both_backends!(
@@ -84,4 +84,5 @@ on_both_backends!(
     contacts::a_parents_details_change_once_confirmed,
     meetings::meetings_carry_their_actions_until_closed,
     meetings::a_trusts_targets_are_kept,
+    meetings::qa_text_is_kept_by_period,
 );

@@ -176,3 +176,43 @@ pub async fn a_trusts_targets_are_kept(backend: Backend) {
         second
     );
 }
+
+/// The QA report's text is kept for each school and period, every saving a version, the
+/// latest shown; another period or school has its own.
+pub async fn qa_text_is_kept_by_period(backend: Backend) {
+    use rollcall_store::{QaReports as _, QaText};
+    let db = database(backend).await;
+    let store = db.store().await;
+    let f = fixture::school(&store, "hash").await;
+    let champion = actor("June Turner", "Headteacher");
+    let text = |evaluation: &str| QaText {
+        evaluation: evaluation.into(),
+        follow_up: "Meet families".into(),
+        staff: "June Turner".into(),
+    };
+    let period = "half_term:2025-09-01";
+    assert!(store.qa_text(f.school, period).await.unwrap().is_none());
+    for (day, words) in [(10, "First draft"), (11, "Attendance fell in 5A")] {
+        store
+            .save_qa_text(f.school, period, &text(words), &champion, at(day))
+            .await
+            .unwrap();
+    }
+    let held = store.qa_text(f.school, period).await.unwrap().unwrap();
+    assert_eq!(held.text, text("Attendance fell in 5A"));
+    assert_eq!(held.at, at(11));
+    assert!(
+        store
+            .qa_text(f.school, "term:2025-09-01")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .qa_text(f.other_school, period)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

@@ -56,6 +56,8 @@ struct AnalyticsPage {
     /// The national figures' releases: title, period, date, address.
     sources: Vec<(String, String, String, String)>,
     may_see_pupils: bool,
+    /// Whether they write the QA report and hold the attendance meeting.
+    may_work_cases: bool,
     cohorts: Table,
     classes: Table,
     patterns: Patterns,
@@ -309,6 +311,7 @@ async fn analytics(
         query,
         sources,
         may_see_pupils: access.permits(Permission::ViewAnyPupil),
+        may_work_cases: access.permits(Permission::WorkCases),
         cohorts: dashboard.cohorts,
         classes: dashboard.classes,
         patterns: dashboard.patterns,

@@ -13,11 +13,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use jiff::civil::Date;
-use rollcall_analytics::caseload::{IMPACT_METHOD, Step, caseload, impact};
+use rollcall_analytics::caseload::{IMPACT_METHOD, caseload, impact};
 use rollcall_analytics::{Period, points};
+use rollcall_core::Permission;
 use rollcall_core::text::human_date;
 use rollcall_core::worklist::rule_title;
-use rollcall_core::{EntryKind, Permission};
 use rollcall_store::{ActionRecord, Casebook, MeetingRecord, NewAction, NewMeeting, SchoolId};
 
 use super::Chrome;
@@ -188,25 +188,7 @@ async fn page(state: &AppState, access: &Access, draft: Draft) -> Result<Meeting
             })
         })
         .collect();
-    let steps: Vec<Step> = register
-        .ids()
-        .filter_map(|id| m.book.record(id).map(|r| (id, r.key)))
-        .flat_map(|(id, key)| {
-            m.book.chronology(key).iter().filter_map(move |e| {
-                let item = e.item.as_ref()?;
-                let family = item.rule.split('.').next()?;
-                let counted = !matches!(
-                    e.kind,
-                    EntryKind::Dismissed | EntryKind::NoAnswer | EntryKind::LetterPrinted
-                ) && matches!(family, "stage" | "band" | "early_warning");
-                counted.then(|| Step {
-                    pupil: id,
-                    rule: item.rule.clone(),
-                    on: e.at.date(),
-                })
-            })
-        })
-        .collect();
+    let steps = rollcall_store::analytics::graduated_steps(&m.book);
     let term = Period::Term.range(&policy.calendar, today);
     let impact = impact(register, &steps, term, today)
         .into_iter()

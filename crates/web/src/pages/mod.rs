@@ -23,6 +23,7 @@ mod office;
 mod portal;
 mod pupil_signs;
 mod pupils;
+mod qa;
 mod records;
 mod registers;
 mod requests;
@@ -189,6 +190,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(analytics_pupils::router())
         .merge(meetings::router())
         .merge(compare_groups::router())
+        .merge(qa::router())
         .merge(compare::router())
         .merge(class::router())
         .merge(returns_made::router())

@@ -596,3 +596,61 @@ pub async fn the_attendance_meeting_carries_its_actions(backend: Backend) {
         StatusCode::FORBIDDEN
     );
 }
+
+/// The half-termly QA report: the annex's figures from the register, the champion's evaluation
+/// saved for the period and shown again, and the whole printed; a teacher may not see it.
+pub async fn the_qa_report_is_assembled_and_kept(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let s = app.fixture.school;
+    app.clock.set(at(Time::constant(9, 5, 0, 0)));
+    app.teacher_takes_5a(["present", "N", "I"]).await;
+    let head = app.sign_in("head").await;
+    let page = app
+        .get(&format!("/s/{s}/qa?period=half_term"), Some(&head))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let text = page.text();
+    for part in [
+        "Attendance and persistent absence by group",
+        "Pupil premium",
+        "SEND",
+        "EHCP",
+        "Week by week",
+        "The context of the persistently absent",
+        "National attendance (all schools): 92.90%",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    // All pupils this half term: one of three present at the only session (33.33%).
+    assert!(page.body.contains("<td>33.33%</td>"), "{}", page.body);
+    let saved = app
+        .post_form(
+            &format!("/s/{s}/qa"),
+            Some(&head),
+            "period=half_term&evaluation=Attendance+fell+in+5A&follow_up=Meet+Ben%27s+family&staff=June+Turner",
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let again = app
+        .get(&format!("/s/{s}/qa?period=half_term"), Some(&head))
+        .await
+        .text();
+    assert!(again.contains("Attendance fell in 5A"), "{again}");
+    assert!(again.contains("Saved by June Turner"), "{again}");
+    // Another period has its own evaluation.
+    let term = app
+        .get(&format!("/s/{s}/qa?period=term"), Some(&head))
+        .await
+        .text();
+    assert!(!term.contains("Attendance fell in 5A"), "{term}");
+    let pdf = app
+        .get(&format!("/s/{s}/qa/pdf?period=half_term"), Some(&head))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.body.starts_with("%PDF"), "a PDF");
+    let teacher = app.sign_in("teacher").await;
+    assert_eq!(
+        app.get(&format!("/s/{s}/qa"), Some(&teacher)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

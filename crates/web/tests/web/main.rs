@@ -101,6 +101,7 @@ on_both_backends!(
     analytics::a_cohort_leads_to_its_pupils,
     analytics::a_pupils_page_shows_the_patterns_in_their_marks,
     analytics::the_attendance_meeting_carries_its_actions,
+    analytics::the_qa_report_is_assembled_and_kept,
     parents::parents_see_only_their_own_children,
     parents::an_absence_report_is_accepted,
     parents::leave_is_asked_for_and_decided,

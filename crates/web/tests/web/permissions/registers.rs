@@ -210,6 +210,24 @@ pub(super) async fn pages(app: &TestApp) -> Vec<Row<String>> {
         ),
         (
             "GET",
+            format!("/s/{s}/qa?period=term"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/s/{s}/qa?period=fortnight"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Invalid, Invalid, NotFound],
+        ),
+        (
+            "POST",
+            format!("/s/{s}/qa"),
+            "period=term&evaluation=Fine&follow_up=&staff=".to_owned(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
             format!("/s/{s}/meetings"),
             String::new(),
             [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
