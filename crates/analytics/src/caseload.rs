@@ -41,8 +41,9 @@ impl CaseloadLine<'_> {
     }
 }
 
-/// Every pupil on roll in a stage of the graduated response, in a band below the best, or on
-/// a list of pupils to watch (not only persistent absence: seed 001 §7(4) "all severities"),
+/// Every pupil on roll in a stage of the graduated response, in a band below the best, or
+/// severely, persistently or on course to be persistently absent (not only persistent absence:
+/// seed 001 §7(4) "all severities"),
 /// the most serious first: by stage, then band, then attendance.
 pub fn caseload<'p>(
     register: &Register,
@@ -55,7 +56,8 @@ pub fn caseload<'p>(
     let year = Period::YearToDate.range(calendar, today);
     let watched: BTreeMap<PupilId, Watch> = watch_list(register, calendar, today)
         .into_iter()
-        .filter(|w| w.watch != Watch::Improved)
+        // Patterns alone are for a closer look on the Analysis page, not yet for the meeting.
+        .filter(|w| !matches!(w.watch, Watch::Improved | Watch::Patterns))
         .map(|w| (w.id, w.watch))
         .collect();
     let mut lines: Vec<CaseloadLine<'p>> = register

@@ -12,10 +12,10 @@ use rollcall_core::{Calendar, Category, Code, DateRange, PupilId, Register, Slot
 
 use crate::period::Period;
 
-/// A spell is this many possible sessions of absence in a row or more (two school days),
+/// A spell is this many possible sessions of absence in a row or more (three school days),
 /// passing over sessions that are not possible (closures, not on roll) and ended by any session
 /// attended.
-pub const SPELL_SESSIONS: u32 = 4;
+pub const SPELL_SESSIONS: u32 = 6;
 
 /// A weekday is a pattern when the pupil missed some of it on at least this many of its days…
 pub const REPEATED_DAYS: u32 = 3;
@@ -30,8 +30,9 @@ pub const HOLIDAY_GAP_DAYS: i32 = 3;
 /// How far back the last half term's final school day is looked for: past any holiday.
 const HOLIDAY_SEARCH_DAYS: i64 = 60;
 
-/// Absence next to holidays is a pattern from this many such days.
-pub const AROUND_HOLIDAYS: usize = 2;
+/// Absence next to holidays is a pattern from this many such days (a year has a dozen or so;
+/// a pupil missing nine days at random meets three about one time in fifty).
+pub const AROUND_HOLIDAYS: usize = 3;
 
 /// This half term is worse than the last when attendance fell by this many hundredths of a
 /// percentage point or more.

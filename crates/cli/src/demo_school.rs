@@ -1,7 +1,6 @@
 //! The demo school `rollcall serve --demo` creates on first run: a year of marks, today's
 //! registers, staff to sign in as, a parent, and cases under way.
 
-use anyhow::Context;
 use jiff::Timestamp;
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -48,7 +47,19 @@ impl std::fmt::Display for Demo {
             f,
             "  officer / {DEMO_PASSWORD}   Lisa Craven, attendance officer"
         )?;
-        write!(f, "  head    / {DEMO_PASSWORD}   June Turner, headteacher")?;
+        writeln!(f, "  head    / {DEMO_PASSWORD}   June Turner, headteacher")?;
+        writeln!(
+            f,
+            "  director / {DEMO_PASSWORD}  Priya Shah, the trust's director (its three schools)"
+        )?;
+        writeln!(
+            f,
+            "  la      / {DEMO_PASSWORD}   Sam Okafor, local authority attendance officer"
+        )?;
+        write!(
+            f,
+            "  governor / {DEMO_PASSWORD}  Pat Gradys, governor for attendance"
+        )?;
         if let Some(parent) = &self.parent {
             write!(
                 f,
@@ -107,12 +118,13 @@ pub(crate) async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyho
     }
     let now = jiff::Zoned::now().with_time_zone(Config::default().time_zone);
     let today = now.date();
-    let generated = generate(&DemoConfig {
+    let config = DemoConfig {
         pupils: 420,
         seed: 1,
         year: AcademicYear::of(today),
         through: Some(today),
-    })?;
+    };
+    let generated = crate::demo_trust::with_last_year(generate(&config)?, &config)?;
     let register = &generated.register;
     // Everything before today is history; today's marks are entered as registers below.
     let mut past = RegisterBuilder::new(register.roll());
@@ -129,10 +141,11 @@ pub(crate) async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyho
     }
     let past = past.finish(register.roll().clone());
     let policy = &generated.policy;
-    let (policy_text, with_procedures) = demo_policy_text(policy)?;
+    let (policy_text, with_procedures) = crate::demo_trust::demo_policy_text(policy)?;
+    let trust = store.create_trust("Rollcall Demo Trust").await?;
     let school = store
         .create_school(&NewSchool {
-            trust: None,
+            trust: Some(trust),
             name: policy.school.name.clone(),
             urn: policy.school.urn,
             la_estab: policy.school.la_estab,
@@ -207,6 +220,9 @@ pub(crate) async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyho
         take_todays_registers(store, school, register, &keys, &now, policy).await?;
         plan_ahead(store, school, &keys, today, policy).await?;
     }
+    let mut schools = vec![school];
+    schools.extend(crate::demo_trust::other_schools(store, trust, today, &office).await?);
+    crate::demo_trust::trust_people(store, trust, school, &schools, &hash, now.datetime()).await?;
     let mut parent = None;
     if let Some((_, contact)) = demo_parent(store, school).await?
         && let Some(email) = &contact.contact.email
@@ -240,22 +256,6 @@ async fn demo_parent(
     };
     let contact = store.contacts(pupil.key).await?.into_iter().next();
     Ok(contact.map(|c| (pupil.key, c)))
-}
-
-/// The demo school runs the procedures of the 18-academy trust's policy (seed 001): first-day
-/// texts and calls, visits and referrals by day, and the graduated-response stages.
-const TRUST_POLICY: &str = include_str!("../../../policies/001-learning-academy-partnership.toml");
-
-fn demo_policy_text(
-    policy: &rollcall_core::Policy,
-) -> anyhow::Result<(String, rollcall_core::Policy)> {
-    let procedures = TRUST_POLICY
-        .find("\n[procedures")
-        .and_then(|at| TRUST_POLICY.get(at..))
-        .context("the trust's policy has no procedures")?;
-    let text = format!("{}{procedures}", rollcall_files::policy_to_toml(policy));
-    let parsed = rollcall_files::parse_policy(std::path::Path::new("the demo policy"), &text)?;
-    Ok((text, parsed))
 }
 
 /// How the demo's case is noted in the chronology, and found again on later runs.

@@ -9,6 +9,7 @@ mod ctf;
 mod demo;
 mod demo_admissions;
 mod demo_school;
+mod demo_trust;
 mod pupils;
 mod records;
 mod report;

@@ -31,3 +31,5 @@ mod records;
 mod transfer;
 // `rollcall report cohorts` against `report attendance`.
 mod cohorts;
+// `rollcall serve --demo`: the demo trust, with last year's marks.
+mod demo_trust;
