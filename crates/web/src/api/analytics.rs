@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::auth::ApiStaff;
 use crate::error::{ApiError, AppError};
 use crate::limits::ApiPath;
+use crate::pages::{PupilsQuery, Tables};
 
 /// Which cut over which period.
 #[derive(Deserialize, IntoParams)]
@@ -155,4 +156,86 @@ fn line(cells: [String; rollcall_analytics::report::WIDTH]) -> CohortLine {
         last_year_attendance_pct,
         change_pts,
     }
+}
+
+/// The Analysis page's tables: cohorts, classes ranked, patterns of codes and days, and (for
+/// those who may see pupils) the lists to watch.
+#[utoipa::path(get, path = "/schools/{school}/analytics", tag = "rollcall",
+    params(("school" = i64, Path), CohortQuery),
+    responses((status = 200, body = Tables), ReadFailures))]
+pub(super) async fn analysis(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    ApiPath(school): ApiPath<i64>,
+    Query(query): Query<CohortQuery>,
+) -> Result<Json<Tables>, ApiError> {
+    let access = access(&state, user, school).await?;
+    access.require(Permission::ViewStatistics, "see the school's attendance")?;
+    let (period, cut) = CohortQuery::read(query.period.as_deref(), query.cut.as_deref())?;
+    Ok(Json(
+        crate::pages::analysis_tables(&state, &access, period, cut).await?,
+    ))
+}
+
+/// A cohort's pupils with their figures, and the codes they were given.
+#[utoipa::path(get, path = "/schools/{school}/analytics/pupils", tag = "rollcall",
+    params(("school" = i64, Path), PupilsQuery),
+    responses((status = 200, body = Tables), ReadFailures))]
+pub(super) async fn pupils(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    ApiPath(school): ApiPath<i64>,
+    Query(query): Query<PupilsQuery>,
+) -> Result<Json<Tables>, ApiError> {
+    let access = access(&state, user, school).await?;
+    Ok(Json(
+        crate::pages::pupil_tables(&state, &access, &query).await?,
+    ))
+}
+
+/// The period of the half-termly QA report.
+#[derive(Deserialize, IntoParams)]
+pub(super) struct QaQuery {
+    /// `half_term` (the default), `term` or `year`.
+    period: Option<String>,
+}
+
+/// The half-termly QA report's figures (seed 001 Annex 4a).
+#[utoipa::path(get, path = "/schools/{school}/qa", tag = "rollcall",
+    params(("school" = i64, Path), QaQuery),
+    responses((status = 200, body = Tables), ReadFailures))]
+pub(super) async fn qa(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    ApiPath(school): ApiPath<i64>,
+    Query(query): Query<QaQuery>,
+) -> Result<Json<Tables>, ApiError> {
+    let access = access(&state, user, school).await?;
+    let period = crate::pages::qa_period(query.period.as_deref())?;
+    Ok(Json(
+        crate::pages::qa_tables(&state, &access, period).await?,
+    ))
+}
+
+/// A period alone.
+#[derive(Deserialize, IntoParams)]
+pub(super) struct PeriodQuery {
+    /// `week`, `half_term`, `term`, `year` (to date, the default) or `four_weeks`.
+    period: Option<String>,
+}
+
+/// Each vulnerable group's attendance and persistent absence at each school the caller
+/// compares (a trust's or the local authority's), small groups withheld.
+#[utoipa::path(get, path = "/compare/groups", tag = "rollcall",
+    params(PeriodQuery),
+    responses((status = 200, body = Tables), ReadFailures))]
+pub(super) async fn compare_groups(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Json<Tables>, ApiError> {
+    let (period, _) = CohortQuery::read(query.period.as_deref(), None)?;
+    Ok(Json(
+        crate::pages::group_tables(&state, &user, period).await?,
+    ))
 }

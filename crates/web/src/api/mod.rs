@@ -78,7 +78,11 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contacts::contacts, contacts::add_contact))
         .routes(routes!(contacts::edit_contact))
         .routes(routes!(contacts::end_contact))
-        .routes(routes!(analytics::cohorts));
+        .routes(routes!(analytics::cohorts))
+        .routes(routes!(analytics::analysis))
+        .routes(routes!(analytics::pupils))
+        .routes(routes!(analytics::qa))
+        .routes(routes!(analytics::compare_groups));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

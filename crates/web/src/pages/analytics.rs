@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::Chrome;
 use super::analytics_patterns::Patterns;
-use super::analytics_tables::{Row, Table, band};
+use super::analytics_tables::{Row, Table, TableBody, Tables, band};
 use crate::AppState;
 use crate::access::Access;
 use crate::api::analytics::CohortQuery;
@@ -218,14 +218,32 @@ impl Dashboard {
         })
     }
 
-    /// Every table, by its name.
-    fn into_table(self, id: &str) -> Option<Table> {
+    /// Every table.
+    fn into_tables(self) -> impl Iterator<Item = Table> {
         std::iter::once(self.cohorts)
             .chain(std::iter::once(self.classes))
             .chain(self.patterns.tables())
             .chain(self.watch)
-            .find(|t| t.id == id)
     }
+}
+
+/// The Analysis page's tables, for the API: the rows the page shows.
+pub(crate) async fn analysis_tables(
+    state: &AppState,
+    access: &Access,
+    period: Period,
+    cut: Cut,
+) -> Result<Tables, AppError> {
+    let dashboard = Dashboard::build(state, access, period, cut).await?;
+    let range = dashboard.report.range;
+    Ok(Tables {
+        from: range.first.to_string(),
+        to: range.last.to_string(),
+        tables: dashboard
+            .into_tables()
+            .map(|t| TableBody::from(&t))
+            .collect(),
+    })
 }
 
 /// Classes ranked by attendance over the period, best first (seed 002's class of the week).
@@ -366,7 +384,8 @@ async fn table_csv(
     let dashboard = Dashboard::build(&state, &access, period, cut).await?;
     let range = dashboard.report.range;
     let table = dashboard
-        .into_table(&id)
+        .into_tables()
+        .find(|t| t.id == id)
         .ok_or(AppError::NotFound("no such table"))?;
     Ok(crate::letters::csv_response(
         table.to_csv()?,

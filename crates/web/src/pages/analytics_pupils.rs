@@ -17,10 +17,11 @@ use rollcall_core::{Permission, SenStatus};
 use rollcall_store::SchoolId;
 use rollcall_store::analytics::SchoolData;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::Chrome;
 use super::analytics_patterns::codes_table;
-use super::analytics_tables::{Row, Table, band};
+use super::analytics_tables::{Row, Table, TableBody, Tables, band};
 use crate::AppState;
 use crate::access::Access;
 use crate::api::analytics::CohortQuery;
@@ -28,13 +29,32 @@ use crate::auth::Staff;
 use crate::error::AppError;
 use crate::view::percent;
 
-#[derive(Deserialize)]
-struct Choice {
+/// Which cohort's pupils over which period, in which order.
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct PupilsQuery {
+    /// As for the cohorts: `week`, `half_term`, `term`, `year` (the default) or `four_weeks`.
     period: Option<String>,
+    /// As for the cohorts: `all` (the default), `year_group`, `sex`, …
     cut: Option<String>,
+    /// The cohort's name, as the cohorts give it; the cut's first when none or another.
     cohort: Option<String>,
+    /// `class` (the default), `name`, `attendance`, `unauthorised` or `late`.
     order: Option<String>,
+    /// `csv` for the list as a file (the pages only).
+    #[param(ignore)]
     format: Option<String>,
+}
+
+/// A cohort's pupils and their codes, as the page, its CSV and the API give them.
+struct Listing {
+    period: Period,
+    cut: Cut,
+    order: PupilOrder,
+    cohort: String,
+    cohorts: Vec<String>,
+    range: rollcall_core::DateRange,
+    pupils: Table,
+    codes: Table,
 }
 
 #[derive(Template, WebTemplate)]
@@ -69,15 +89,14 @@ fn yes(flag: bool) -> String {
     if flag { "Yes" } else { "" }.to_owned()
 }
 
-async fn pupils(
-    State(state): State<AppState>,
-    Staff(user): Staff,
-    Path(school): Path<i64>,
-    Query(choice): Query<Choice>,
-) -> Result<Response, AppError> {
-    let access = Access::load(&state, user, SchoolId(school)).await?;
+async fn listing(
+    state: &AppState,
+    access: &Access,
+    choice: &PupilsQuery,
+) -> Result<Listing, AppError> {
     access.require(Permission::ViewStatistics, "see the school's attendance")?;
     access.require(Permission::ViewAnyPupil, "see pupils' attendance")?;
+    let school = access.school.id.0;
     let (period, cut) = CohortQuery::read(choice.period.as_deref(), choice.cut.as_deref())?;
     let order = match choice.order.as_deref().filter(|o| !o.is_empty()) {
         None => PupilOrder::Class,
@@ -103,6 +122,7 @@ async fn pupils(
     // A cohort the cut does not have (the cut was just changed) shows the cut's first.
     let cohort = choice
         .cohort
+        .clone()
         .filter(|c| cohorts.contains(c))
         .or_else(|| cohorts.first().cloned())
         .unwrap_or_default();
@@ -165,22 +185,61 @@ async fn pupils(
         rows,
         band_column: Some(9),
     };
-    let query = serde_urlencoded::to_string([
-        ("period", period.id()),
-        ("cut", cut.id()),
-        ("cohort", cohort.as_str()),
-        ("order", order.id()),
-    ])
-    .unwrap_or_default();
-    if choice.format.as_deref() == Some("csv") {
-        let name = format!("pupils-{}-{}-{}.csv", cut.id(), range.first, range.last);
-        return Ok(crate::letters::csv_response(table.to_csv()?, &name));
-    }
     let chosen: HashSet<_> = listed.iter().map(|g| g.key).collect();
     let codes = codes_table(
         code_counts_of(register, range, |id| chosen.contains(&id)),
         &format!("{cohort}: sessions by code over the period"),
     );
+    Ok(Listing {
+        period,
+        cut,
+        order,
+        cohort,
+        cohorts,
+        range,
+        pupils: table,
+        codes,
+    })
+}
+
+/// A cohort's pupils and their codes, for the API.
+pub(crate) async fn pupil_tables(
+    state: &AppState,
+    access: &Access,
+    choice: &PupilsQuery,
+) -> Result<Tables, AppError> {
+    let l = listing(state, access, choice).await?;
+    Ok(Tables {
+        from: l.range.first.to_string(),
+        to: l.range.last.to_string(),
+        tables: [&l.pupils, &l.codes].map(TableBody::from).into(),
+    })
+}
+
+async fn pupils(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(school): Path<i64>,
+    Query(choice): Query<PupilsQuery>,
+) -> Result<Response, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    let l = listing(&state, &access, &choice).await?;
+    if choice.format.as_deref() == Some("csv") {
+        let name = format!(
+            "pupils-{}-{}-{}.csv",
+            l.cut.id(),
+            l.range.first,
+            l.range.last
+        );
+        return Ok(crate::letters::csv_response(l.pupils.to_csv()?, &name));
+    }
+    let query = serde_urlencoded::to_string([
+        ("period", l.period.id()),
+        ("cut", l.cut.id()),
+        ("cohort", l.cohort.as_str()),
+        ("order", l.order.id()),
+    ])
+    .unwrap_or_default();
     Ok(PupilsPage {
         chrome: Chrome::new(&access, "analytics"),
         periods: Period::NAMED.iter().map(|p| (p.id(), p.title())).collect(),
@@ -189,19 +248,19 @@ async fn pupils(
             .iter()
             .map(|o| (o.id(), order_title(*o)))
             .collect(),
-        cohorts,
-        period: period.id(),
-        cut: cut.id(),
-        cohort,
-        order: order.id(),
+        cohorts: l.cohorts,
+        period: l.period.id(),
+        cut: l.cut.id(),
+        cohort: l.cohort,
+        order: l.order.id(),
         dates: format!(
             "{} to {}",
-            human_date(&range.first),
-            human_date(&range.last)
+            human_date(&l.range.first),
+            human_date(&l.range.last)
         ),
         csv: format!("/s/{school}/analytics/pupils?{query}&format=csv"),
-        pupils: table,
-        codes,
+        pupils: l.pupils,
+        codes: l.codes,
     }
     .into_response())
 }

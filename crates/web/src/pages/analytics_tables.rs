@@ -1,7 +1,43 @@
 //! The Analysis page's tables as data: each is shown on the page and downloaded as CSV from the
 //! same rows, so the file is always what the page says.
 
+use serde::Serialize;
+use utoipa::ToSchema;
+
 use crate::error::AppError;
+
+/// A table as the API gives it: the page's own columns and rows.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct TableBody {
+    /// Its name: `weeks`.
+    id: String,
+    /// What it shows.
+    caption: String,
+    columns: Vec<String>,
+    /// Each row, its first cell heading it.
+    rows: Vec<Vec<String>>,
+}
+
+/// Tables as the API gives them.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Tables {
+    /// The first day of the period.
+    pub(crate) from: String,
+    /// The last.
+    pub(crate) to: String,
+    pub(crate) tables: Vec<TableBody>,
+}
+
+impl From<&Table> for TableBody {
+    fn from(t: &Table) -> TableBody {
+        TableBody {
+            id: t.id.to_owned(),
+            caption: t.caption.clone(),
+            columns: t.columns.iter().map(|c| (*c).to_owned()).collect(),
+            rows: t.rows.iter().map(|r| r.cells.clone()).collect(),
+        }
+    }
+}
 
 /// A table: its columns and rows, the first cell of each row heading it.
 pub(crate) struct Table {

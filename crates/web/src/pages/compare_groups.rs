@@ -14,10 +14,11 @@ use axum::routing::get;
 use rollcall_analytics::{CohortReport, Cut, Measure, National, Period};
 use rollcall_core::text::human_date;
 use rollcall_core::{GroupSummary, Permission};
+use rollcall_store::StaffUser;
 use rollcall_store::analytics::SchoolData;
 use serde::Deserialize;
 
-use super::analytics_tables::{Row, Table};
+use super::analytics_tables::{Row, Table, TableBody, Tables};
 use super::compare::schools_compared;
 use crate::AppState;
 use crate::api::analytics::CohortQuery;
@@ -76,18 +77,74 @@ fn cells(reports: &[CohortReport]) -> Vec<Cell> {
         .collect()
 }
 
+/// The two tables, England's source and the dates.
+struct Groups {
+    attendance: Table,
+    persistent: Table,
+    source: String,
+    range: rollcall_core::DateRange,
+}
+
+/// Each vulnerable group's attendance and persistent absence at each school compared, for the
+/// API.
+pub(crate) async fn group_tables(
+    state: &AppState,
+    user: &StaffUser,
+    period: Period,
+) -> Result<Tables, AppError> {
+    let g = build(state, user, period).await?;
+    Ok(Tables {
+        from: g.range.first.to_string(),
+        to: g.range.last.to_string(),
+        tables: [&g.attendance, &g.persistent].map(TableBody::from).into(),
+    })
+}
+
 async fn groups(
     State(state): State<AppState>,
     Staff(user): Staff,
     Query(query): Query<GroupsQuery>,
 ) -> Result<Response, AppError> {
-    let schools = schools_compared(&state, &user).await?;
+    let (period, _) = CohortQuery::read(query.period.as_deref(), None)?;
+    let Groups {
+        attendance,
+        persistent,
+        source,
+        range,
+    } = build(&state, &user, period).await?;
+    if let Some(which) = query.csv.as_deref() {
+        let chosen = match which {
+            "attendance" => attendance,
+            "persistent" => persistent,
+            _ => return Err(AppError::NotFound("no such table")),
+        };
+        return Ok(crate::letters::csv_response(
+            chosen.to_csv()?,
+            &format!("groups-{which}-{}.csv", period.id()),
+        ));
+    }
+    Ok(GroupsPage {
+        periods: Period::NAMED.iter().map(|p| (p.id(), p.title())).collect(),
+        period: period.id(),
+        dates: format!(
+            "{} to {}",
+            human_date(&range.first),
+            human_date(&range.last)
+        ),
+        attendance,
+        persistent,
+        source,
+    }
+    .into_response())
+}
+
+async fn build(state: &AppState, user: &StaffUser, period: Period) -> Result<Groups, AppError> {
+    let schools = schools_compared(state, user).await?;
     if schools.is_empty() {
         return Err(AppError::Forbidden(
             "Your roles do not include comparing schools.".into(),
         ));
     }
-    let (period, _) = CohortQuery::read(query.period.as_deref(), None)?;
     let today = state.local_now().date();
     let roles = state.store.roles(user.id).await?;
     let mut lines: Vec<(String, Vec<Cell>)> = Vec::new();
@@ -195,31 +252,13 @@ async fn groups(
         row.extend((1..GROUPS.len()).map(|_| "not published".to_owned()));
         t.rows.push(Row::new(row));
     }
-    if let Some(which) = query.csv.as_deref() {
-        let chosen = match which {
-            "attendance" => attendance,
-            "persistent" => persistent,
-            _ => return Err(AppError::NotFound("no such table")),
-        };
-        return Ok(crate::letters::csv_response(
-            chosen.to_csv()?,
-            &format!("groups-{which}-{}.csv", period.id()),
-        ));
-    }
     let range = range.ok_or_else(|| AppError::Internal("no school to compare".into()))?;
-    Ok(GroupsPage {
-        periods: Period::NAMED.iter().map(|p| (p.id(), p.title())).collect(),
-        period: period.id(),
-        dates: format!(
-            "{} to {}",
-            human_date(&range.first),
-            human_date(&range.last)
-        ),
+    Ok(Groups {
         attendance,
         persistent,
         source,
-    }
-    .into_response())
+        range,
+    })
 }
 
 pub(crate) fn router() -> Router<AppState> {

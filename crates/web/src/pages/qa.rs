@@ -20,7 +20,7 @@ use rollcall_store::{Casebook, QaText, SchoolId};
 use serde::Deserialize;
 
 use super::Chrome;
-use super::analytics_tables::{Row, Table};
+use super::analytics_tables::{Row, Table, TableBody, Tables};
 use crate::AppState;
 use crate::access::Access;
 use crate::auth::Staff;
@@ -44,6 +44,7 @@ struct TextForm {
 struct Report {
     title: String,
     dates: String,
+    range: rollcall_core::DateRange,
     tables: Vec<Table>,
     context: Vec<(String, String)>,
     national: String,
@@ -64,7 +65,7 @@ struct QaPage {
 /// The periods the annex is written for.
 const PERIODS: [Period; 3] = [Period::HalfTerm, Period::Term, Period::YearToDate];
 
-fn period_of(choice: Option<&str>) -> Result<Period, AppError> {
+pub(crate) fn period_of(choice: Option<&str>) -> Result<Period, AppError> {
     match choice.filter(|p| !p.is_empty()) {
         None => Ok(Period::HalfTerm),
         Some(id) => PERIODS
@@ -215,12 +216,45 @@ async fn build(
                 human_date(&f.last_year.first),
                 human_date(&f.last_year.last)
             ),
+            range: f.range,
             tables: vec![summary, weeks, impact],
             context,
             national,
         },
         key,
     ))
+}
+
+/// The report's figures for the API: its tables, and the context of the persistently absent as
+/// one more.
+pub(crate) async fn qa_tables(
+    state: &AppState,
+    access: &Access,
+    period: Period,
+) -> Result<Tables, AppError> {
+    allowed(access)?;
+    let (report, _) = build(state, access, period).await?;
+    let context = Table {
+        id: "context",
+        caption: "The context of the persistently absent".to_owned(),
+        columns: vec!["Figure", "Value"],
+        rows: report
+            .context
+            .iter()
+            .map(|(k, v)| Row::new(vec![k.clone(), v.clone()]))
+            .collect(),
+        band_column: None,
+    };
+    Ok(Tables {
+        from: report.range.first.to_string(),
+        to: report.range.last.to_string(),
+        tables: report
+            .tables
+            .iter()
+            .chain(std::iter::once(&context))
+            .map(TableBody::from)
+            .collect(),
+    })
 }
 
 async fn show(

@@ -35,6 +35,8 @@ mod returns;
 mod transfer;
 // The Analysis page, its CSV and the API.
 mod analytics;
+// Every table of the analysis pages through the API.
+mod analytics_api;
 // Every role against every route, including another school's and another class's.
 mod permissions;
 // Parents: the portal, what they may reach, their reports and leave, invitations, messages.
@@ -102,6 +104,7 @@ on_both_backends!(
     analytics::a_pupils_page_shows_the_patterns_in_their_marks,
     analytics::the_attendance_meeting_carries_its_actions,
     analytics::the_qa_report_is_assembled_and_kept,
+    analytics_api::every_table_is_in_the_api,
     parents::parents_see_only_their_own_children,
     parents::an_absence_report_is_accepted,
     parents::leave_is_asked_for_and_decided,

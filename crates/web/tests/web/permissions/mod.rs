@@ -442,10 +442,13 @@ pub async fn every_role_against_every_route(backend: Backend) {
                     && !path.starts_with(&format!("/s/{s}/analytics/pupils")))
                 || path == format!("/s/{s}/board")
                 || path == format!("/api/v1/schools/{s}/analytics/cohorts")
+                || path == format!("/api/v1/schools/{s}/analytics")
                 || (role == rollcall_core::Role::LocalAuthorityOfficer
                     && path.starts_with(&format!("/s/{s}/returns/made")))
                 || (role != rollcall_core::Role::Governor
-                    && (path == "/compare" || path == "/compare/groups"))
+                    && (path == "/compare"
+                        || path == "/compare/groups"
+                        || path == "/api/v1/compare/groups"))
                 || (role == rollcall_core::Role::TrustDirector && path == "/compare/targets")
         };
         for (method, path, body, _) in &pages {

@@ -356,5 +356,29 @@ pub(super) async fn api(app: &TestApp) -> Vec<Row<Option<serde_json::Value>>> {
             None,
             [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
         ),
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/analytics?period=term&cut=sen"),
+            None,
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/analytics/pupils?cut=sex&cohort=Girls&order=late"),
+            None,
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/qa?period=term"),
+            None,
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            "/api/v1/compare/groups?period=term".to_owned(),
+            None,
+            [SignIn, Forbidden, Forbidden, Forbidden, Ok, Forbidden],
+        ),
     ]
 }
