@@ -239,3 +239,47 @@ pub(super) async fn compare_groups(
         crate::pages::group_tables(&state, &user, period).await?,
     ))
 }
+
+/// A period and an order.
+#[derive(Deserialize, IntoParams)]
+pub(super) struct CompareParams {
+    /// `week`, `half_term`, `term`, `year` (to date, the default) or `four_weeks`.
+    period: Option<String>,
+    /// `attendance` (the lowest first, the default), `persistent`, `severe` (the highest
+    /// first) or `name`.
+    sort: Option<String>,
+}
+
+/// The schools the caller compares side by side, each rated against its trust's targets, with
+/// all of them together and England.
+#[utoipa::path(get, path = "/compare", tag = "rollcall",
+    params(CompareParams),
+    responses((status = 200, body = Tables), ReadFailures))]
+pub(super) async fn compare(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    Query(query): Query<CompareParams>,
+) -> Result<Json<Tables>, ApiError> {
+    let query = crate::pages::CompareQuery {
+        period: query.period,
+        sort: query.sort,
+        format: None,
+    };
+    Ok(Json(
+        crate::pages::compare_tables(&state, &user, query).await?,
+    ))
+}
+
+/// The attendance meeting's caseload, the actions carried from earlier meetings and the impact
+/// of this term's steps.
+#[utoipa::path(get, path = "/schools/{school}/meetings", tag = "rollcall",
+    params(("school" = i64, Path)),
+    responses((status = 200, body = Tables), ReadFailures))]
+pub(super) async fn meetings(
+    State(state): State<AppState>,
+    ApiStaff(user): ApiStaff,
+    ApiPath(school): ApiPath<i64>,
+) -> Result<Json<Tables>, ApiError> {
+    let access = access(&state, user, school).await?;
+    Ok(Json(crate::pages::meeting_tables(&state, &access).await?))
+}

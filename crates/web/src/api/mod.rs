@@ -82,7 +82,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(analytics::analysis))
         .routes(routes!(analytics::pupils))
         .routes(routes!(analytics::qa))
-        .routes(routes!(analytics::compare_groups));
+        .routes(routes!(analytics::compare_groups))
+        .routes(routes!(analytics::compare))
+        .routes(routes!(analytics::meetings));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1)
 }
 

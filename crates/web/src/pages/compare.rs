@@ -18,6 +18,7 @@ use rollcall_store::analytics::SchoolData;
 use rollcall_store::{SchoolRecord, StaffUser, TrustId};
 use serde::Deserialize;
 
+use super::analytics_tables::{Row, Table, TableBody, Tables};
 use crate::AppState;
 use crate::api::analytics::CohortQuery;
 use crate::auth::Staff;
@@ -41,9 +42,11 @@ pub(super) async fn schools_compared(
 }
 
 #[derive(Deserialize)]
-struct CompareQuery {
-    period: Option<String>,
-    sort: Option<String>,
+pub(crate) struct CompareQuery {
+    pub(crate) period: Option<String>,
+    pub(crate) sort: Option<String>,
+    /// `csv` for the table as a file.
+    pub(crate) format: Option<String>,
 }
 
 /// A school's line.
@@ -85,6 +88,7 @@ fn two_places(h: u64) -> String {
 struct ComparePage {
     periods: Vec<(&'static str, &'static str)>,
     period: &'static str,
+    range: rollcall_core::DateRange,
     sort: String,
     lines: Vec<Line>,
     all: Line,
@@ -141,12 +145,82 @@ fn line<K, L>(
     }
 }
 
+impl ComparePage {
+    /// The schools, all of them together and England, as the page shows them.
+    fn table(&self) -> Table {
+        let rag = |r: Option<(&str, &str)>| r.map(|(_, name)| name.to_owned()).unwrap_or_default();
+        let row = |l: &Line| {
+            Row::new(vec![
+                l.name.clone(),
+                l.pupils_text.clone(),
+                l.attendance.clone(),
+                rag(l.attendance_rag),
+                l.change.clone(),
+                l.authorised.clone(),
+                l.unauthorised.clone(),
+                l.persistent.clone(),
+                rag(l.persistent_rag),
+                l.severe.clone(),
+            ])
+        };
+        Table {
+            id: "schools",
+            caption: "The schools side by side".to_owned(),
+            columns: vec![
+                "School",
+                "Pupils",
+                "Attendance",
+                "Against the attendance target",
+                "Change since last year (points)",
+                "Authorised",
+                "Unauthorised",
+                "Persistent absence",
+                "Against the persistent absence target",
+                "Severe absence",
+            ],
+            rows: self
+                .lines
+                .iter()
+                .chain(std::iter::once(&self.all))
+                .chain(self.national.as_ref().map(|(n, _)| n))
+                .map(row)
+                .collect(),
+            band_column: None,
+        }
+    }
+}
+
+/// The schools compared, for the API.
+pub(crate) async fn compare_tables(
+    state: &AppState,
+    user: &StaffUser,
+    query: CompareQuery,
+) -> Result<Tables, AppError> {
+    let page = page(state, user, query, None).await?;
+    Ok(Tables {
+        from: page.range.first.to_string(),
+        to: page.range.last.to_string(),
+        tables: vec![TableBody::from(&page.table())],
+    })
+}
+
 async fn compare(
     State(state): State<AppState>,
     Staff(user): Staff,
     Query(query): Query<CompareQuery>,
-) -> Result<ComparePage, AppError> {
-    page(&state, &user, query, None).await
+) -> Result<Response, AppError> {
+    let csv = query.format.as_deref() == Some("csv");
+    let page = page(&state, &user, query, None).await?;
+    if csv {
+        return Ok(crate::letters::csv_response(
+            page.table().to_csv()?,
+            &format!(
+                "schools-{}-{}-{}.csv",
+                page.period, page.range.first, page.range.last
+            ),
+        ));
+    }
+    Ok(page.into_response())
 }
 
 /// The trusts of the schools compared, with their targets.
@@ -200,6 +274,7 @@ async fn page(
     let (period, _) = CohortQuery::read(query.period.as_deref(), None)?;
     let today = state.local_now().date();
     let mut lines = Vec::new();
+    let mut range = None;
     let mut all_now = GroupSummary::new(());
     let mut all_before = GroupSummary::new(());
     let roles = state.store.roles(user.id).await?;
@@ -215,6 +290,7 @@ async fn page(
         let policy = state.policies.get(school)?;
         let data = SchoolData::load(state.store.as_ref(), school.id).await?;
         let report = data.cohort_report(&policy.calendar, Cut::All, period, today);
+        range.get_or_insert(report.range);
         all_now.merge(&report.all.now);
         if let Some(before) = &report.all.last_year {
             all_before.merge(before);
@@ -270,6 +346,7 @@ async fn page(
     Ok(ComparePage {
         periods: Period::NAMED.iter().map(|p| (p.id(), p.title())).collect(),
         period: period.id(),
+        range: range.ok_or_else(|| AppError::Internal("no school to compare".into()))?,
         sort,
         all,
         lines,
@@ -355,6 +432,7 @@ async fn set_targets(
     let query = CompareQuery {
         period: None,
         sort: None,
+        format: None,
     };
     match read() {
         Ok(targets) => {

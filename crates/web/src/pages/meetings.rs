@@ -21,6 +21,7 @@ use rollcall_core::worklist::rule_title;
 use rollcall_store::{ActionRecord, Casebook, MeetingRecord, NewAction, NewMeeting, SchoolId};
 
 use super::Chrome;
+use super::analytics_tables::{Row, Table, TableBody, Tables};
 use super::form::{Draft, FormData};
 use crate::AppState;
 use crate::access::Access;
@@ -237,6 +238,124 @@ async fn page(state: &AppState, access: &Access, draft: Draft) -> Result<Meeting
     })
 }
 
+impl MeetingsPage {
+    /// The caseload, the actions carried and the impact of this term's steps, as the page
+    /// shows them.
+    fn tables(&self) -> [Table; 3] {
+        let caseload = Table {
+            id: "caseload",
+            caption: "The caseload".to_owned(),
+            columns: vec![
+                "Pupil",
+                "Class",
+                "Stage",
+                "Band",
+                "Rating",
+                "This year",
+                "Since last meeting (points)",
+                "To watch",
+            ],
+            rows: self
+                .caseload
+                .iter()
+                .map(|c| {
+                    Row::new(vec![
+                        c.name.clone(),
+                        c.group.clone(),
+                        c.stage.clone(),
+                        c.band.clone(),
+                        c.rating.clone(),
+                        c.year.clone(),
+                        c.since.clone(),
+                        c.watch.clone(),
+                    ])
+                })
+                .collect(),
+            band_column: None,
+        };
+        let carried = Table {
+            id: "actions",
+            caption: "Actions carried from earlier meetings".to_owned(),
+            columns: vec!["For", "Action", "Who", "By", "Agreed"],
+            rows: self
+                .carried
+                .iter()
+                .map(|a| {
+                    Row::new(vec![
+                        a.pupil.clone(),
+                        a.what.clone(),
+                        a.owner.clone(),
+                        a.due.clone(),
+                        a.agreed.clone(),
+                    ])
+                })
+                .collect(),
+            band_column: None,
+        };
+        let impact = Table {
+            id: "impact",
+            caption: format!("The impact of this term's steps ({})", self.term),
+            columns: vec![
+                "Step",
+                "Pupils",
+                "Measured",
+                "Improved",
+                "Improved (share)",
+                "Mean change (points)",
+            ],
+            rows: self
+                .impact
+                .iter()
+                .map(|i| {
+                    Row::new(vec![
+                        i.step.clone(),
+                        i.pupils.to_string(),
+                        i.measured.to_string(),
+                        i.improved.to_string(),
+                        i.share.clone(),
+                        i.change.clone(),
+                    ])
+                })
+                .collect(),
+            band_column: None,
+        };
+        [caseload, carried, impact]
+    }
+}
+
+/// The meeting's tables, for the API.
+pub(crate) async fn meeting_tables(state: &AppState, access: &Access) -> Result<Tables, AppError> {
+    allowed(access)?;
+    let page = page(state, access, Draft::default()).await?;
+    let term = Period::Term.range(&access.policy.calendar, page.today);
+    Ok(Tables {
+        from: term.first.to_string(),
+        to: term.last.to_string(),
+        tables: page.tables().iter().map(TableBody::from).collect(),
+    })
+}
+
+/// One of the meeting's tables as CSV.
+async fn table_csv(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((school, table)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let access = Access::load(&state, user, SchoolId(school)).await?;
+    allowed(&access)?;
+    let id = table.strip_suffix(".csv").unwrap_or(&table);
+    let page = page(&state, &access, Draft::default()).await?;
+    let chosen = page
+        .tables()
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or(AppError::NotFound("no such table"))?;
+    Ok(crate::letters::csv_response(
+        chosen.to_csv()?,
+        &format!("meeting-{id}-{}.csv", page.today),
+    ))
+}
+
 fn allowed(access: &Access) -> Result<(), AppError> {
     access.require(Permission::WorkCases, "hold the attendance meeting")?;
     access.require(Permission::ViewAnyPupil, "see the caseload")
@@ -349,5 +468,7 @@ async fn record(
 }
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/s/{school}/meetings", get(show).post(record))
+    Router::new()
+        .route("/s/{school}/meetings", get(show).post(record))
+        .route("/s/{school}/meetings/tables/{table}", get(table_csv))
 }

@@ -37,7 +37,9 @@ mod worklist;
 pub(crate) use analytics::analysis_tables;
 pub(crate) use analytics_pupils::{PupilsQuery, pupil_tables};
 pub(crate) use analytics_tables::Tables;
+pub(crate) use compare::{CompareQuery, compare_tables};
 pub(crate) use compare_groups::group_tables;
+pub(crate) use meetings::meeting_tables;
 pub(crate) use qa::{period_of as qa_period, qa_tables};
 
 use askama::Template;

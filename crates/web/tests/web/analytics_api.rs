@@ -33,8 +33,8 @@ fn ok(reply: Reply) -> serde_json::Value {
     reply.json()
 }
 
-/// Every table of the Analysis page, a cohort's pupils, the QA report and the trust's
-/// vulnerable-pupil dashboard is in the API, row for row what the page's CSV gives; a governor
+/// Every table of the Analysis page, a cohort's pupils, the QA report, the attendance meeting,
+/// the schools compared and the trust's vulnerable-pupil dashboard is in the API, row for row what the page's CSV gives; a governor
 /// is given the figures without the lists of pupils.
 pub async fn every_table_is_in_the_api(backend: Backend) {
     let app = TestApp::new(backend).await;
@@ -142,6 +142,48 @@ pub async fn every_table_is_in_the_api(backend: Backend) {
             .await;
         assert_eq!(as_csv(&groups["tables"][at]), file.body, "{which}");
     }
+
+    let compared = ok(app
+        .api(
+            "GET",
+            "/api/v1/compare?period=term&sort=name",
+            Some(&token),
+            None,
+        )
+        .await);
+    let file = app
+        .get("/compare?period=term&sort=name&format=csv", Some(&head))
+        .await;
+    assert_eq!(as_csv(&compared["tables"][0]), file.body);
+    assert!(file.body.contains("Fixture Primary"), "{}", file.body);
+
+    let meeting = ok(app
+        .api(
+            "GET",
+            &format!("/api/v1/schools/{s}/meetings"),
+            Some(&token),
+            None,
+        )
+        .await);
+    let ids: Vec<&str> = meeting["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["caseload", "actions", "impact"]);
+    for (at, id) in ids.iter().enumerate() {
+        let file = app
+            .get(&format!("/s/{s}/meetings/tables/{id}.csv"), Some(&head))
+            .await;
+        assert_eq!(as_csv(&meeting["tables"][at]), file.body, "{id}");
+    }
+    // Ben and Cara, each absent from the only session, are the caseload.
+    let caseload = meeting["tables"][0]["rows"].to_string();
+    assert!(
+        caseload.contains("Ben") && caseload.contains("Cara"),
+        "{caseload}"
+    );
 
     // A governor: the figures, small cohorts withheld, no pupil's name.
     let small =

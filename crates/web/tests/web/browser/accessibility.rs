@@ -222,6 +222,8 @@ pub async fn every_page_is_accessible_to_each_role(backend: Backend) {
                 admission.clone(),
                 format!("/s/{school}/analytics?period=week&cut=reg_group"),
                 format!("/s/{school}/analytics/pupils?period=week&cut=reg_group&cohort=5A"),
+                format!("/s/{school}/qa?period=term"),
+                format!("/s/{school}/meetings"),
             ],
         ),
     ] {

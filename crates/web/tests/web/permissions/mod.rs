@@ -448,6 +448,7 @@ pub async fn every_role_against_every_route(backend: Backend) {
                 || (role != rollcall_core::Role::Governor
                     && (path == "/compare"
                         || path == "/compare/groups"
+                        || path == "/api/v1/compare"
                         || path == "/api/v1/compare/groups"))
                 || (role == rollcall_core::Role::TrustDirector && path == "/compare/targets")
         };

@@ -233,6 +233,18 @@ pub(super) async fn pages(app: &TestApp) -> Vec<Row<String>> {
             [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
         ),
         (
+            "GET",
+            format!("/s/{s}/meetings/tables/caseload.csv"),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            "/compare?period=term&format=csv".to_owned(),
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Forbidden, Ok, Forbidden],
+        ),
+        (
             "POST",
             format!("/s/{s}/meetings"),
             "held_on=&present=".to_owned(),
@@ -371,6 +383,18 @@ pub(super) async fn api(app: &TestApp) -> Vec<Row<Option<serde_json::Value>>> {
         (
             "GET",
             format!("/api/v1/schools/{s}/qa?period=term"),
+            None,
+            [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
+        ),
+        (
+            "GET",
+            "/api/v1/compare?period=term&sort=name".to_owned(),
+            None,
+            [SignIn, Forbidden, Forbidden, Forbidden, Ok, Forbidden],
+        ),
+        (
+            "GET",
+            format!("/api/v1/schools/{s}/meetings"),
             None,
             [SignIn, Forbidden, Forbidden, Ok, Ok, NotFound],
         ),
