@@ -10,6 +10,7 @@ pub mod pupils;
 pub mod qa;
 pub mod report;
 pub mod signs;
+pub mod summary;
 pub mod targets;
 pub mod watch;
 

@@ -451,3 +451,46 @@ fn the_qa_report_counts_each_group_and_the_persistently_absent() {
     assert_eq!(f.persistent.pupil_premium, 1);
     assert_eq!(f.weeks.len(), 2);
 }
+
+#[test]
+fn the_weekly_summary_gives_the_reports_figures() {
+    use rollcall_analytics::summary::{Reports, weekly};
+    use rollcall_analytics::{CohortReport, National, Period};
+    let register = register();
+    let calendar = register.inferred_calendar();
+    let today = date(2025, 11, 12);
+    let none = |_: PupilId, _: DateRange| Circumstances::default();
+    let report = |cut, period| CohortReport::build(&register, &calendar, cut, period, today, &none);
+    let (week, year, classes) = (
+        report(Cut::All, Period::Week),
+        report(Cut::All, Period::YearToDate),
+        report(Cut::RegGroup, Period::Week),
+    );
+    let summary = weekly(
+        "Beecroft",
+        &Reports {
+            week: &week,
+            year: &year,
+            classes: &classes,
+        },
+        &National::published().unwrap(),
+        None,
+        "https://rollcall.example/s/1/analytics?period=week",
+    );
+    assert_eq!(
+        summary.subject,
+        "Attendance at Beecroft: week beginning Mon 10 Nov 2025, 100.00%"
+    );
+    for part in [
+        // Nobody missed a session this week, nor the same days last year.
+        "This week, Mon 10 Nov 2025 to Wed 12 Nov 2025: attendance 100.00% (the same dates last year 100.00%, 0.00 points)",
+        // 12 of 64 sessions missed this year; three of the four pupils missed 10% or more.
+        "This year so far, Mon 1 Sep 2025 to Wed 12 Nov 2025: attendance 81.25%",
+        "persistently absent 3 of the 4 pupils with sessions (75.00%), severely absent 0 (0.00%).",
+        "England (all schools, 2023/24, full year): attendance 92.90%, persistent absence 20.00%.",
+        "Registration groups this week, lowest first: 5A 100.00%.",
+        "and the pupils behind it: https://rollcall.example/s/1/analytics?period=week",
+    ] {
+        assert!(summary.body.contains(part), "{part}\n{}", summary.body);
+    }
+}

@@ -124,7 +124,7 @@ pub(crate) async fn seed_demo(store: &dyn Store, passwords: &Passwords) -> anyho
         year: AcademicYear::of(today),
         through: Some(today),
     };
-    let generated = crate::demo_trust::with_last_year(generate(&config)?, &config)?;
+    let generated = rollcall_demo::with_last_year(generate(&config)?, &config)?;
     let register = &generated.register;
     // Everything before today is history; today's marks are entered as registers below.
     let mut past = RegisterBuilder::new(register.roll());

@@ -8,10 +8,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use rollcall_analytics::Targets;
 use rollcall_core::{
-    AcademicYear, Calendar, LaEstab, Policy, Pupil, PupilId, Register, RegisterBuilder, Role, Roll,
-    Upn, Urn,
+    AcademicYear, LaEstab, Policy, Pupil, Register, RegisterBuilder, Role, Roll, Upn, Urn,
 };
-use rollcall_demo::{DemoConfig, DemoSchool, english_school_year, generate};
+use rollcall_demo::{DemoConfig, copy_marks, generate, with_last_year};
 use rollcall_store::{Actor, NewSchool, NewUser, SchoolId, Store, TrustId};
 
 /// The other schools of the demo trust: name, seed, pupils, establishment number and URN.
@@ -19,62 +18,6 @@ const OTHER_SCHOOLS: [(&str, u64, u32, u16, &str); 2] = [
     ("Rollcall Demo Infant School", 2, 180, 2001, "199998"),
     ("Rollcall Demo Junior School", 3, 240, 2002, "199997"),
 ];
-
-/// A school's register with last year's marks added for each pupil on roll from the start of
-/// this year, and its calendar with last year's terms.
-pub(crate) fn with_last_year(
-    school: DemoSchool,
-    config: &DemoConfig,
-) -> anyhow::Result<DemoSchool> {
-    let this_year = config.year;
-    let last_year = AcademicYear::of(this_year.first_day().yesterday()?);
-    let before = generate(&DemoConfig {
-        pupils: config.pupils,
-        seed: config.seed,
-        year: last_year,
-        through: None,
-    })?;
-    let roll = school.register.roll().clone();
-    let mut builder = RegisterBuilder::new(&roll);
-    for id in school.register.ids() {
-        copy_marks(&mut builder, &school.register, id)?;
-        // The same child a year before: the generator makes pupils in the same order, so the
-        // same place holds the same name. A pupil who joined this year was elsewhere.
-        let (Some(now), Some(then)) = (school.register.pupil(id), before.register.pupil(id)) else {
-            continue;
-        };
-        if now.entry_date.is_some() || now.legal_surname != then.legal_surname {
-            continue;
-        }
-        copy_marks(&mut builder, &before.register, id)?;
-    }
-    let mut policy = school.policy;
-    let (mut terms, mut closures) = english_school_year(last_year);
-    let (now_terms, now_closures) = english_school_year(this_year);
-    terms.extend(now_terms);
-    closures.extend(now_closures);
-    policy.calendar = Calendar::from_terms(terms, closures)?;
-    Ok(DemoSchool {
-        policy,
-        register: builder.finish(roll),
-    })
-}
-
-/// Copies a pupil's marks, with their minutes late, from a register into a builder.
-fn copy_marks(builder: &mut RegisterBuilder, from: &Register, id: PupilId) -> anyhow::Result<()> {
-    let row = from.row(id);
-    for (slot, code) in row.marks() {
-        let minutes = row
-            .lates
-            .iter()
-            .find(|(s, _)| *s == slot.0)
-            .map(|(_, m)| *m);
-        builder
-            .insert(id, slot, code, minutes)
-            .map_err(|_| anyhow::anyhow!("two marks for one session of pupil {}", id.0))?;
-    }
-    Ok(())
-}
 
 /// The trust's policy, whose procedures every demo school follows.
 const TRUST_POLICY: &str = include_str!("../../../policies/001-learning-academy-partnership.toml");
@@ -86,7 +29,23 @@ pub(crate) fn demo_policy_text(policy: &Policy) -> anyhow::Result<(String, Polic
         .find("\n[procedures")
         .and_then(|at| TRUST_POLICY.get(at..))
         .context("the trust's policy has no procedures")?;
-    let text = format!("{}{procedures}", rollcall_files::policy_to_toml(policy));
+    // The head is emailed the week's figures each Friday (they wait in the outbox until mail
+    // is set up).
+    let domain: String = policy
+        .school
+        .name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_lowercase();
+    let policy = Policy {
+        weekly_summary: Some(rollcall_core::WeeklySummary {
+            to: vec![format!("head@{domain}.example")],
+            day: jiff::civil::Weekday::Friday,
+        }),
+        ..policy.clone()
+    };
+    let text = format!("{}{procedures}", rollcall_files::policy_to_toml(&policy));
     let parsed = rollcall_files::parse_policy(std::path::Path::new("the demo policy"), &text)?;
     Ok((text, parsed))
 }

@@ -49,7 +49,9 @@ pub use changes::{Change, Held, bulk_may_replace, change_for};
 pub use code::{Category, Code, CodeError};
 pub use contact::Contact;
 pub use ids::{LaEstab, Upn, Urn};
-pub use policy::{Arrival, MinutesLate, Phase, Policy, School, SessionTimes, Target};
+pub use policy::{
+    Arrival, MinutesLate, Phase, Policy, School, SessionTimes, Target, WeeklySummary,
+};
 pub use procedures::{
     ActionKind, Band, EarlyWarning, Escalation, FirstDay, FirstDaySession, Flag, HomeSchool,
     Illness, Lateness, Leave, Penalty, Procedures, ProceduresError, Rating, RiskScoring, Stage,

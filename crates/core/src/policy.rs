@@ -325,6 +325,17 @@ impl Phase {
     }
 }
 
+/// The weekly attendance summary emailed to the headteacher and whoever else the school names
+/// (seed 001 §"Monitoring": attendance analysed weekly).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeeklySummary {
+    /// The addresses it goes to.
+    pub to: Vec<String>,
+    /// The day it goes, once that day's afternoon register has closed, with that week's
+    /// figures; not in a week when the school is closed that day.
+    pub day: jiff::civil::Weekday,
+}
+
 /// A school's attendance policy as settings.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -346,6 +357,8 @@ pub struct Policy {
     /// Minutes after a register closes that its class teacher may still correct it; 0 (until
     /// it closes) unless the school allows longer (see `authority.rs`).
     pub teacher_correction_minutes: u16,
+    /// The weekly summary, when the school has it sent.
+    pub weekly_summary: Option<WeeklySummary>,
     /// The school calendar.
     pub calendar: Calendar,
     /// What the school does about absence; only the statutory duties unless set.
@@ -379,6 +392,7 @@ impl Policy {
             learning_hours_per_day: 5,
             small_cohort: 5,
             teacher_correction_minutes: 0,
+            weekly_summary: None,
             calendar,
             procedures: Procedures::default(),
         })

@@ -22,6 +22,12 @@ pub fn weekday_name(day: jiff::civil::Weekday) -> &'static str {
     }
 }
 
+/// Whether text has the shape of an email address; the mail server has the last word.
+pub fn looks_like_email(text: &str) -> bool {
+    text.split_once('@')
+        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !text.contains(' '))
+}
+
 /// A date as people read it: "Thu 19 Nov 2026".
 pub fn human_date(date: &Date) -> String {
     date.strftime("%a %-d %b %Y").to_string()

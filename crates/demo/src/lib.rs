@@ -10,6 +10,7 @@
 //! Generation is deterministic for a seed, whatever the number of threads.
 
 mod calendar;
+mod last_year;
 mod names;
 
 use jiff::civil::{Date, date};
@@ -25,6 +26,7 @@ use rustc_hash::FxHashMap;
 use thiserror::Error;
 
 pub use calendar::{easter_sunday, english_school_year};
+pub use last_year::{copy_marks, with_last_year};
 
 /// Why a school could not be generated: each is a fault in the generator, caught by its tests.
 #[derive(Debug, Error)]

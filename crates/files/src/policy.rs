@@ -7,10 +7,11 @@ use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::Path;
 
-use jiff::civil::{Date, Time};
+use jiff::civil::{Date, Time, Weekday};
+use rollcall_core::text::looks_like_email;
 use rollcall_core::{
     Calendar, Closure, DateRange, LaEstab, Phase, Policy, School, Session, SessionTimes, Sessions,
-    Target, Term, Urn,
+    Target, Term, Urn, WeeklySummary,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -62,6 +63,8 @@ struct RawAttendance {
     target: Option<Spanned<f64>>,
     learning_hours_per_day: Option<Spanned<u32>>,
     small_cohort: Option<Spanned<u64>>,
+    weekly_summary_to: Option<Spanned<Vec<String>>>,
+    weekly_summary_day: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -200,6 +203,7 @@ pub fn parse_policy(path: &Path, text: &str) -> Result<Policy, FileError> {
     let attendance_target = raw
         .attendance
         .target
+        .as_ref()
         .map(|t| {
             let fail = |found: String| {
                 at(
@@ -313,6 +317,7 @@ pub fn parse_policy(path: &Path, text: &str) -> Result<Policy, FileError> {
         }
         policy.small_cohort = *small.get_ref();
     }
+    policy.weekly_summary = weekly_summary(&raw.attendance, at)?;
     if let Some(minutes) = &raw.sessions.teacher_correction_minutes {
         if *minutes.get_ref() > 240 {
             return Err(at(
@@ -364,6 +369,53 @@ pub(crate) fn time_of(value: &TimeValue) -> Result<Time, String> {
     Time::new(hours, minutes, 0, 0).map_err(|_| fail())
 }
 
+/// The weekdays a summary may go on, as the policy names them.
+const WEEKDAYS: [(&str, Weekday); 5] = [
+    ("monday", Weekday::Monday),
+    ("tuesday", Weekday::Tuesday),
+    ("wednesday", Weekday::Wednesday),
+    ("thursday", Weekday::Thursday),
+    ("friday", Weekday::Friday),
+];
+
+/// The weekly summary's addresses and day: Friday unless another school day is named.
+fn weekly_summary(
+    raw: &RawAttendance,
+    at: impl Fn(Range<usize>, &str, String) -> FileError,
+) -> Result<Option<WeeklySummary>, FileError> {
+    let day = match &raw.weekly_summary_day {
+        None => Weekday::Friday,
+        Some(day) => WEEKDAYS
+            .iter()
+            .find(|(name, _)| *name == day.get_ref().as_str())
+            .map(|(_, d)| *d)
+            .ok_or_else(|| {
+                at(
+                    day.span(),
+                    "attendance.weekly_summary_day",
+                    format!(
+                        "the summary goes on a weekday, monday to friday; found {:?}",
+                        day.get_ref()
+                    ),
+                )
+            })?,
+    };
+    let Some(to) = &raw.weekly_summary_to else {
+        return Ok(None);
+    };
+    if let Some(bad) = to.get_ref().iter().find(|a| !looks_like_email(a)) {
+        return Err(at(
+            to.span(),
+            "attendance.weekly_summary_to",
+            format!("{bad:?} is not an email address"),
+        ));
+    }
+    Ok(Some(WeeklySummary {
+        to: to.get_ref().clone(),
+        day,
+    }))
+}
+
 /// The policy as TOML, in the layout `read_policy` reads.
 pub fn policy_to_toml(policy: &Policy) -> String {
     let mut out = String::new();
@@ -403,6 +455,18 @@ pub fn policy_to_toml(policy: &Policy) -> String {
         "\n[attendance]\nlearning_hours_per_day = {}\nsmall_cohort = {}",
         policy.learning_hours_per_day, policy.small_cohort
     );
+    if let Some(summary) = &policy.weekly_summary {
+        let to: Vec<String> = summary.to.iter().map(|a| quote(a)).collect();
+        let day = WEEKDAYS
+            .iter()
+            .find(|(_, d)| *d == summary.day)
+            .map_or("friday", |(name, _)| name);
+        let _ = writeln!(
+            out,
+            "weekly_summary_to = [{}]\nweekly_summary_day = \"{day}\"",
+            to.join(", ")
+        );
+    }
     if let Some(target) = policy.attendance_target {
         let h = target.hundredths();
         let _ = writeln!(out, "target = {}.{:02}", h / 100, h % 100);
@@ -508,6 +572,18 @@ sessions = "pm"
             session: rollcall_core::Session::Am,
         });
         assert_eq!(until.to_string(), "2025-09-10T09:40:00");
+        // The weekly summary goes on Fridays unless the school names another day.
+        assert_eq!(policy.weekly_summary, None);
+        let summary = GOOD.replace(
+            "target = 96",
+            "target = 96\nweekly_summary_to = [\"head@beecroft.sch.uk\"]",
+        );
+        let policy = parse(&summary).unwrap();
+        let sent = policy.weekly_summary.clone().unwrap();
+        assert_eq!(sent.to, ["head@beecroft.sch.uk"]);
+        assert_eq!(sent.day, Weekday::Friday);
+        let again = parse(&policy_to_toml(&policy)).unwrap();
+        assert_eq!(again.weekly_summary, policy.weekly_summary);
         let err = parse(&longer.replace("= 30", "= 300")).unwrap_err();
         assert!(
             err.contains("field sessions.teacher_correction_minutes: a teacher corrects a register within at most 240 minutes"),
@@ -552,6 +628,16 @@ sessions = "pm"
                 "sessions = \"pm\"",
                 "sessions = \"evening\"",
                 "field calendar.closures[1].sessions",
+            ),
+            (
+                "target = 96",
+                "target = 96\nweekly_summary_to = [\"head at school\"]",
+                "line 20, field attendance.weekly_summary_to: \"head at school\" is not an email address",
+            ),
+            (
+                "target = 96",
+                "target = 96\nweekly_summary_to = []\nweekly_summary_day = \"sunday\"",
+                "line 21, field attendance.weekly_summary_day: the summary goes on a weekday",
             ),
             (
                 "[attendance]",

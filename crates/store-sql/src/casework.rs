@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use jiff::civil::Date;
 use rollcall_store::{
-    Actor, CaseRecord, Casework, CloseJob, FlagRecord, JobRecord, MessageRecord, NewCaseEntry,
-    NewFlag, PupilKey, Result, SchoolId, StoreError,
+    Actor, CaseRecord, Casework, FlagRecord, JobRecord, MessageRecord, NewCaseEntry, NewFlag,
+    PupilKey, Result, ScheduledJob, SchoolId, StoreError,
 };
 
 use crate::statements::Sql;
@@ -57,7 +57,7 @@ impl Casework for SqlStore {
         read!(self, |c| c.select_school_flags(school.0).await)
     }
 
-    async fn run_close_job(&self, job: &CloseJob) -> Result<bool> {
+    async fn run_job(&self, job: &ScheduledJob) -> Result<bool> {
         write!(self, |c| {
             // Whoever inserts the job's row runs it; a second runner waits on the row's key
             // until the first commits, then finds it there.

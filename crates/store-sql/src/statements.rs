@@ -11,10 +11,10 @@ use rollcall_core::{
     Upn, Urn, YearGroup,
 };
 use rollcall_store::{
-    CaseRecord, Channel, Characteristic, CharacteristicChange, CloseJob, Contact, ContactId,
-    ContactRecord, DeliveryStatus, Enrolment, FlagRecord, GroupId, GroupRecord, JobRecord,
-    MarkSource, MessageRecord, NewCaseEntry, NewFlag, NewMessage, NewSchool, NewUser, PupilKey,
-    PupilRecord, SchoolId, SchoolRecord, StoreError, StoredMark, SubmissionRecord, TrustId,
+    CaseRecord, Channel, Characteristic, CharacteristicChange, Contact, ContactId, ContactRecord,
+    DeliveryStatus, Enrolment, FlagRecord, GroupId, GroupRecord, JobRecord, MarkSource,
+    MessageRecord, NewCaseEntry, NewFlag, NewMessage, NewSchool, NewUser, PupilKey, PupilRecord,
+    ScheduledJob, SchoolId, SchoolRecord, StoreError, StoredMark, SubmissionRecord, TrustId,
 };
 
 use crate::time::{from_micros, to_micros};
@@ -471,7 +471,7 @@ impl JobRow {
 #[derive(sqlx::FromRow)]
 pub(crate) struct MessageRow {
     id: i64,
-    pupil_id: i64,
+    pupil_id: Option<i64>,
     contact_id: Option<i64>,
     channel: String,
     recipient: String,
@@ -491,7 +491,7 @@ impl MessageRow {
         Ok(MessageRecord {
             id: self.id,
             message: NewMessage {
-                pupil: PupilKey(self.pupil_id),
+                pupil: self.pupil_id.map(PupilKey),
                 contact: self.contact_id.map(ContactId),
                 channel: Channel::parse(&self.channel)
                     .ok_or_else(|| corrupt("channel", &self.channel))?,
@@ -642,7 +642,7 @@ pub(crate) trait Sql: Send {
     async fn select_flags(&mut self, pupil: i64) -> Result<Vec<FlagRecord>>;
     async fn select_school_flags(&mut self, school: i64) -> Result<Vec<FlagRecord>>;
     /// The job's id, or `None` when it is already recorded.
-    async fn insert_job(&mut self, job: &CloseJob) -> Result<Option<i64>>;
+    async fn insert_job(&mut self, job: &ScheduledJob) -> Result<Option<i64>>;
     async fn insert_message(
         &mut self,
         school: i64,
@@ -1405,10 +1405,10 @@ macro_rules! impl_sql {
                 rows_by!(self, FlagRow, format!("SELECT {FLAG_COLUMNS} FROM pupil_flags WHERE school_id = $1 ORDER BY pupil_id, from_date, id"), school)
             }
 
-            async fn insert_job(&mut self, job: &CloseJob) -> Result<Option<i64>> {
+            async fn insert_job(&mut self, job: &ScheduledJob) -> Result<Option<i64>> {
                 sqlx::query_scalar(
                     "INSERT INTO jobs (school_id, kind, date, session, runner, ran_at, summary) \
-                     VALUES ($1, 'register_close', $2, $3, $4, $5, $6) \
+                     VALUES ($1, $7, $2, $3, $4, $5, $6) \
                      ON CONFLICT (school_id, kind, date, session) DO NOTHING RETURNING id",
                 )
                 .bind(job.school.0)
@@ -1417,6 +1417,7 @@ macro_rules! impl_sql {
                 .bind(&job.runner)
                 .bind(to_micros(job.at))
                 .bind(&job.summary)
+                .bind(job.kind.id())
                 .fetch_optional(&mut *self)
                 .await
                 .map_err(db)
@@ -1429,7 +1430,7 @@ macro_rules! impl_sql {
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9)",
                 )
                 .bind(school)
-                .bind(m.pupil.0)
+                .bind(m.pupil.map(|p| p.0))
                 .bind(m.contact.map(|c| c.0))
                 .bind(job)
                 .bind(m.channel.id())

@@ -219,9 +219,9 @@ pub trait Casework: Send + Sync {
     async fn flags(&self, key: PupilKey) -> Result<Vec<FlagRecord>>;
     /// Every circumstance recorded for a school's pupils.
     async fn school_flags(&self, school: SchoolId) -> Result<Vec<FlagRecord>>;
-    /// Runs a register-close job unless it has run: records it with its messages and entries
-    /// in one transaction. `false` when another run (this process or another) got there first.
-    async fn run_close_job(&self, job: &CloseJob) -> Result<bool>;
+    /// Runs a scheduled job unless it has run: records it with its messages and entries in
+    /// one transaction. `false` when another run (this process or another) got there first.
+    async fn run_job(&self, job: &ScheduledJob) -> Result<bool>;
     /// A school's jobs for a date's sessions, oldest first.
     async fn jobs(&self, school: SchoolId, date: Date) -> Result<Vec<JobRecord>>;
     /// A school's queued and sent messages, oldest first.

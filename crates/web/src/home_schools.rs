@@ -106,7 +106,7 @@ pub(crate) async fn notices(
                 .unwrap_or("no telephone number set"),
         );
         let message = NewMessage {
-            pupil: d.pupil.key,
+            pupil: Some(d.pupil.key),
             contact: None,
             channel: Channel::Email,
             recipient: email.clone(),

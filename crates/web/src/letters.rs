@@ -388,7 +388,7 @@ pub(crate) fn as_email(letter: &Letter, contact: &ContactRecord) -> NewMessage {
     body.push(letter.signatory.join("\n"));
     let (recipient, withheld) = crate::outbox::address(contact, rollcall_store::Channel::Email);
     NewMessage {
-        pupil: contact.pupil,
+        pupil: Some(contact.pupil),
         contact: Some(contact.id),
         channel: rollcall_store::Channel::Email,
         recipient,

@@ -26,6 +26,7 @@ mod requests;
 mod scheduler;
 mod subject;
 mod view;
+mod weekly;
 mod work;
 
 use std::future::Future;

@@ -72,7 +72,7 @@ pub(crate) fn message_to(
         .map_err(|e| AppError::Internal(format!("the school's {:?} message: {e}", kind.title())))?;
     let (recipient, withheld) = address(contact, channel);
     Ok(NewMessage {
-        pupil: contact.pupil,
+        pupil: Some(contact.pupil),
         contact: Some(contact.id),
         channel,
         recipient,
@@ -132,7 +132,7 @@ pub(crate) fn entry_for(
         ),
     };
     NewCaseEntry {
-        pupil: message.pupil,
+        pupil: contact.pupil,
         entry: CaseEntry {
             at,
             kind,

@@ -13,7 +13,7 @@ use jiff::civil::DateTime;
 use rollcall_core::{ActionKind, CaseEntry, EntryKind, Policy, Session, SessionKey, Slot};
 use rollcall_messages::Kind;
 use rollcall_store::{
-    Actor, Casebook, Channel, CloseJob, ContactRecord, NewCaseEntry, SchoolRecord,
+    Actor, Casebook, Channel, ContactRecord, JobKind, NewCaseEntry, ScheduledJob, SchoolRecord,
 };
 
 use crate::AppState;
@@ -35,7 +35,7 @@ fn runner_name() -> String {
 
 /// Runs every job that is due at the state's clock and has not run. Returns the jobs this call
 /// ran.
-pub async fn run_due(state: &AppState, runner: &str) -> Result<Vec<CloseJob>, AppError> {
+pub async fn run_due(state: &AppState, runner: &str) -> Result<Vec<ScheduledJob>, AppError> {
     let now = state.local_now();
     let today = now.date();
     let mut ran = Vec::new();
@@ -52,15 +52,21 @@ pub async fn run_due(state: &AppState, runner: &str) -> Result<Vec<CloseJob>, Ap
             // when a text about that morning's register would mislead.
             if !policy.calendar.is_open(Slot::new(today, session))
                 || now.datetime() < close
-                || done.iter().any(|j| j.key == key)
+                || done
+                    .iter()
+                    .any(|j| j.key == key && j.kind == JobKind::RegisterClose.id())
             {
                 continue;
             }
             let job = close_job(state, &school, &policy, key, close, runner).await?;
-            if state.store.run_close_job(&job).await? {
+            if state.store.run_job(&job).await? {
                 tracing::info!(school = %school.name, %key, summary = %job.summary, "register closed");
                 ran.push(job);
             }
+        }
+        if let Some(job) = crate::weekly::run_due(state, &school, &policy, &now, runner).await? {
+            tracing::info!(school = %school.name, summary = %job.summary, "weekly summary sent");
+            ran.push(job);
         }
         if let Some(day) = crate::daily::run_due(state, &school, &policy, &now).await? {
             tracing::info!(school = %school.name, date = %day.date, complete = day.complete, "daily data for the DfE made");
@@ -94,7 +100,7 @@ async fn close_job(
     key: SessionKey,
     close: DateTime,
     runner: &str,
-) -> Result<CloseJob, AppError> {
+) -> Result<ScheduledJob, AppError> {
     let book = Casebook::school(state.store.as_ref(), school.id, key.date).await?;
     let due = book.items(policy, close);
     let first_day: Vec<_> = due
@@ -190,7 +196,8 @@ async fn close_job(
         1 => format!("{summary}; 1 home school told"),
         n => format!("{summary}; {n} home schools told"),
     };
-    Ok(CloseJob {
+    Ok(ScheduledJob {
+        kind: JobKind::RegisterClose,
         school: school.id,
         key,
         runner: runner.to_owned(),

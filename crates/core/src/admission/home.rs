@@ -62,7 +62,7 @@ impl HomeLink {
                 "email",
                 "Enter the lead contact's email address or telephone number",
             ));
-        } else if !email.is_empty() && !looks_like_email(email) {
+        } else if !email.is_empty() && !crate::text::looks_like_email(email) {
             errors.push(FieldError::new(
                 "email",
                 "Enter an email address such as attendance@school.example",
@@ -74,11 +74,6 @@ impl HomeLink {
             Err(errors)
         }
     }
-}
-
-fn looks_like_email(text: &str) -> bool {
-    text.split_once('@')
-        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !text.contains(' '))
 }
 
 #[cfg(test)]

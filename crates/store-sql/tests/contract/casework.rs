@@ -1,8 +1,8 @@
 use jiff::civil::{Date, date};
 use rollcall_core::{CaseEntry, EntryKind, Flag, ItemKey, Rating};
 use rollcall_store::{
-    Casework as _, Channel, CloseJob, ContactId, Directory as _, NewCaseEntry, NewFlag, NewMessage,
-    PupilKey, StoreError,
+    Casework as _, Channel, ContactId, Directory as _, NewCaseEntry, NewFlag, NewMessage, PupilKey,
+    ScheduledJob, StoreError,
 };
 use rollcall_testkit::fixture::{self, SCHOOL_DAY};
 use rollcall_testkit::{Backend, database};
@@ -197,14 +197,15 @@ pub async fn a_close_job_runs_once_across_processes_and_restarts(backend: Backen
     // A second server process on the same database.
     let second = db.store().await;
     let contacts = first.contacts(f.pupils[2]).await.unwrap();
-    let job = |runner: &str| CloseJob {
+    let job = |runner: &str| ScheduledJob {
+        kind: rollcall_store::JobKind::RegisterClose,
         school: f.school,
         key: am(),
         runner: runner.into(),
         at: at(9, 30),
         summary: "1 pupil absent with no reason".into(),
         messages: vec![NewMessage {
-            pupil: f.pupils[2],
+            pupil: Some(f.pupils[2]),
             contact: Some(contacts[0].id),
             channel: Channel::Sms,
             recipient: "07700 900001".into(),
@@ -229,7 +230,7 @@ pub async fn a_close_job_runs_once_across_processes_and_restarts(backend: Backen
             content: "UPN\nB801200005001\n".into(),
             entries: vec![(
                 Some(NewMessage {
-                    pupil: f.pupils[0],
+                    pupil: Some(f.pupils[0]),
                     contact: None,
                     channel: Channel::Email,
                     recipient: "a.lee@kings.example".into(),
@@ -251,13 +252,13 @@ pub async fn a_close_job_runs_once_across_processes_and_restarts(backend: Backen
         }],
     };
     let (one, two) = (job("one"), job("two"));
-    let (a, b) = tokio::join!(first.run_close_job(&one), second.run_close_job(&two));
+    let (a, b) = tokio::join!(first.run_job(&one), second.run_job(&two));
     let ran = [a.unwrap(), b.unwrap()];
     assert_eq!(ran.iter().filter(|r| **r).count(), 1, "{ran:?}");
     // After a restart.
     first.close().await;
     let restarted = db.store().await;
-    assert!(!restarted.run_close_job(&job("three")).await.unwrap());
+    assert!(!restarted.run_job(&job("three")).await.unwrap());
 
     let jobs = restarted.jobs(f.school, SCHOOL_DAY).await.unwrap();
     assert_eq!(jobs.len(), 1);
@@ -292,5 +293,23 @@ pub async fn a_close_job_runs_once_across_processes_and_restarts(backend: Backen
     pm.messages.clear();
     pm.entries.clear();
     pm.returns.clear();
-    assert!(restarted.run_close_job(&pm).await.unwrap());
+    assert!(restarted.run_job(&pm).await.unwrap());
+    // So is the weekly summary at the same session: an email to staff, about no pupil.
+    let mut weekly = pm.clone();
+    weekly.kind = rollcall_store::JobKind::WeeklySummary;
+    weekly.messages = vec![NewMessage {
+        pupil: None,
+        contact: None,
+        channel: Channel::Email,
+        recipient: "head@fixture.sch.uk".into(),
+        subject: Some("Attendance this week".into()),
+        body: "93.10%".into(),
+        withheld: None,
+    }];
+    assert!(restarted.run_job(&weekly).await.unwrap());
+    assert!(!restarted.run_job(&weekly).await.unwrap());
+    let outbox = restarted.outbox(f.school).await.unwrap();
+    let last = outbox.last().unwrap();
+    assert_eq!((last.message.pupil, last.message.contact), (None, None));
+    assert_eq!(last.message.recipient, "head@fixture.sch.uk");
 }

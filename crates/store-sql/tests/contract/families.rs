@@ -177,7 +177,7 @@ pub async fn reports_and_leave_are_decided_once_with_marks_and_trail(backend: Ba
         .await
         .unwrap();
     let message = NewMessage {
-        pupil: amy,
+        pupil: Some(amy),
         contact: Some(contact.id),
         channel: Channel::Email,
         recipient: "amy.parent@example.org".into(),
@@ -318,7 +318,7 @@ pub async fn the_outbox_leases_retries_and_records(backend: Backend) {
     let f = fixture::school(&first, "hash").await;
     let amy = f.pupils[0];
     let message = |channel, withheld: Option<&str>| NewMessage {
-        pupil: amy,
+        pupil: Some(amy),
         contact: None,
         channel,
         recipient: "+447700900001".into(),

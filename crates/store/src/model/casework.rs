@@ -79,13 +79,34 @@ impl FlagRecord {
     }
 }
 
-/// A register-close job and what it did: recorded, with its messages and chronology entries, in
-/// one transaction, once per school and session.
+/// What a scheduled job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Texts parents of pupils absent with no reason once a register closes.
+    RegisterClose,
+    /// Emails the week's attendance to the headteacher (the school's `weekly_summary_to`).
+    WeeklySummary,
+}
+
+impl JobKind {
+    /// Its name in the store.
+    pub fn id(self) -> &'static str {
+        match self {
+            JobKind::RegisterClose => "register_close",
+            JobKind::WeeklySummary => "weekly_summary",
+        }
+    }
+}
+
+/// A scheduled job and what it did: recorded, with its messages and chronology entries, in one
+/// transaction, once per school, kind and session.
 #[derive(Debug, Clone)]
-pub struct CloseJob {
+pub struct ScheduledJob {
+    /// What it does.
+    pub kind: JobKind,
     /// The school.
     pub school: SchoolId,
-    /// The session whose register closed.
+    /// The session whose register closed (the day's afternoon for the weekly summary).
     pub key: SessionKey,
     /// The process that ran it.
     pub runner: String,

@@ -36,8 +36,8 @@ impl Channel {
 /// A message to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMessage {
-    /// The pupil it is about.
-    pub pupil: PupilKey,
+    /// The pupil it is about; none for a message to the school's staff (the weekly summary).
+    pub pupil: Option<PupilKey>,
     /// The contact it goes to.
     pub contact: Option<ContactId>,
     /// How.

@@ -426,7 +426,7 @@ async fn make(
             ..table.clone()
         };
         let message = (sent == Sent::Emailed).then(|| NewMessage {
-            pupil,
+            pupil: Some(pupil),
             contact: None,
             channel: Channel::Email,
             recipient: to.clone(),

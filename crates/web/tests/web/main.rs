@@ -37,6 +37,8 @@ mod transfer;
 mod analytics;
 // Every table of the analysis pages through the API.
 mod analytics_api;
+// The weekly attendance summary emailed to the headteacher.
+mod weekly;
 // Every role against every route, including another school's and another class's.
 mod permissions;
 // Parents: the portal, what they may reach, their reports and leave, invitations, messages.
@@ -105,6 +107,7 @@ on_both_backends!(
     analytics::the_attendance_meeting_carries_its_actions,
     analytics::the_qa_report_is_assembled_and_kept,
     analytics_api::every_table_is_in_the_api,
+    weekly::the_weekly_summary_is_emailed_to_the_head,
     parents::parents_see_only_their_own_children,
     parents::an_absence_report_is_accepted,
     parents::leave_is_asked_for_and_decided,

@@ -277,7 +277,7 @@ pub async fn an_absence_report_is_accepted(backend: Backend) {
     rollcall_web::run_due(&app.state, "test").await.unwrap();
     let outbox = app.store.outbox(f.school).await.unwrap();
     assert_eq!(outbox.len(), 1, "{outbox:?}");
-    assert_eq!(outbox[0].message.pupil, ben);
+    assert_eq!(outbox[0].message.pupil, Some(ben));
     assert_eq!(outbox[0].message.recipient, "+447700900001");
     let officer = app.sign_in("officer").await;
     let today = app
