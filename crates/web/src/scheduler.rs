@@ -65,7 +65,7 @@ pub async fn run_due(state: &AppState, runner: &str) -> Result<Vec<ScheduledJob>
             }
         }
         if let Some(job) = crate::weekly::run_due(state, &school, &policy, &now, runner).await? {
-            tracing::info!(school = %school.name, summary = %job.summary, "weekly summary sent");
+            tracing::info!(school = %school.name, summary = %job.summary, "weekly summary queued");
             ran.push(job);
         }
         if let Some(day) = crate::daily::run_due(state, &school, &policy, &now).await? {
