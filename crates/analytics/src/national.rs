@@ -90,6 +90,15 @@ impl Figure<'_> {
     pub fn percent(&self) -> String {
         format!("{}.{:02}", self.hundredths / 100, self.hundredths % 100)
     }
+
+    /// The attendance an overall absence rate implies: 100% less it, from the same release.
+    /// The DfE publishes absence, not attendance (statutory.md §5.1).
+    pub fn attendance(&self) -> Self {
+        Figure {
+            hundredths: 10_000u64.saturating_sub(self.hundredths),
+            ..self.clone()
+        }
+    }
 }
 
 /// The national figures held.

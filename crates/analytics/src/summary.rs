@@ -85,16 +85,14 @@ pub fn weekly(
     let _ = writeln!(body, "{}\n", period_line("This year so far", reports.year));
     let figure = |m: Measure| national.figure(m, phase);
     if let Some(absence) = figure(Measure::OverallAbsence) {
-        let attendance = 10_000u64.saturating_sub(absence.hundredths);
         let persistent = figure(Measure::PersistentAbsence)
             .map_or("not published".to_owned(), |f| format!("{}%", f.percent()));
         let _ = writeln!(
             body,
-            "England ({}, {}): attendance {}.{:02}%, persistent absence {persistent}. Source: {}, {}.\n",
+            "England ({}, {}): attendance {}%, persistent absence {persistent}. Source: {}, {}.\n",
             absence.phase,
             absence.release.period,
-            attendance / 100,
-            attendance % 100,
+            absence.attendance().percent(),
             absence.release.title,
             absence.release.url,
         );

@@ -166,16 +166,13 @@ async fn load(store: &dyn Store, o: &Options) -> Authority {
 }
 
 /// One API request's time and its JSON.
-async fn ask(state: &AppState, token: &str, path: &str) -> (Duration, serde_json::Value) {
+async fn ask(router: &axum::Router, token: &str, path: &str) -> (Duration, serde_json::Value) {
     let request = Request::get(path)
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .body(Body::empty())
         .unwrap();
     let start = Instant::now();
-    let response = rollcall_web::app(state.clone())
-        .oneshot(request)
-        .await
-        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let body = response.into_body().collect().await.unwrap().to_bytes();
     let took = start.elapsed();
@@ -319,37 +316,52 @@ fn ids(schools: &[SchoolId]) -> String {
         .join(", ")
 }
 
-/// Runs the peer's statements once: its time and the first statement's rows as numbers.
-async fn peer(db: &TestDb, statements: &[String]) -> (Duration, Vec<Vec<i64>>) {
-    // Text columns read as i64::MIN, so that each number keeps its place.
-    let numbers = |row: &dyn Fn(usize) -> Option<i64>, width: usize| -> Vec<i64> {
-        (0..width).map(|i| row(i).unwrap_or(i64::MIN)).collect()
+/// A connection for the peer, opened before it is timed, as the server's pool is.
+enum PeerConnection {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl PeerConnection {
+    async fn open(db: &TestDb) -> PeerConnection {
+        match db.backend {
+            Backend::Sqlite => {
+                PeerConnection::Sqlite(sqlx::SqliteConnection::connect(&db.url).await.unwrap())
+            }
+            Backend::Postgres => {
+                PeerConnection::Postgres(sqlx::PgConnection::connect(&db.url).await.unwrap())
+            }
+        }
+    }
+}
+
+/// A statement's rows as numbers; text columns read as i64::MIN, so that each number keeps its
+/// place.
+macro_rules! numbers {
+    ($connection:expr, $sql:expr) => {
+        sqlx::query($sql)
+            .fetch_all($connection)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| r.try_get::<i64, _>(i).unwrap_or(i64::MIN))
+                    .collect()
+            })
+            .collect()
     };
+}
+
+/// Runs the peer's statements once: its time and the first statement's rows as numbers.
+async fn peer(c: &mut PeerConnection, statements: &[String]) -> (Duration, Vec<Vec<i64>>) {
     let start = Instant::now();
     let mut first = Vec::new();
     for (n, sql) in statements.iter().enumerate() {
         let sql = sqlx::AssertSqlSafe(sql.clone());
-        let rows: Vec<Vec<i64>> = match db.backend {
-            Backend::Sqlite => {
-                let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
-                sqlx::query(sql)
-                    .fetch_all(&mut c)
-                    .await
-                    .unwrap()
-                    .iter()
-                    .map(|r| numbers(&|i| r.try_get::<i64, _>(i).ok(), r.len()))
-                    .collect()
-            }
-            Backend::Postgres => {
-                let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
-                sqlx::query(sql)
-                    .fetch_all(&mut c)
-                    .await
-                    .unwrap()
-                    .iter()
-                    .map(|r| numbers(&|i| r.try_get::<i64, _>(i).ok(), r.len()))
-                    .collect()
-            }
+        let rows: Vec<Vec<i64>> = match c {
+            PeerConnection::Sqlite(c) => numbers!(&mut *c, sql),
+            PeerConnection::Postgres(c) => numbers!(&mut *c, sql),
         };
         if n == 0 {
             first = rows;
@@ -411,6 +423,8 @@ async fn run(backend: Backend, o: &Options) {
         .timestamp();
     let state = AppState::new(std::sync::Arc::new(store))
         .with_clock(std::sync::Arc::new(FixedClock::new(now)));
+    let router = rollcall_web::app(state);
+    let mut connection = PeerConnection::open(&db).await;
     println!(
         "\n{backend:?}: {} schools, {} pupils, {} marks\n",
         la.schools.len(),
@@ -428,8 +442,8 @@ async fn run(backend: Backend, o: &Options) {
     compare(
         "a school's cohorts by year group (1,500 pupils)",
         11,
-        async || ask(&state, &la.head, &cohorts).await,
-        async || peer(&db, &statements).await,
+        async || ask(&router, &la.head, &cohorts).await,
+        async || peer(&mut connection, &statements).await,
         |json, rows| {
             let all = &json["rows"][0];
             let possible: i64 = all["possible_sessions"].as_str().unwrap().parse().unwrap();
@@ -444,8 +458,8 @@ async fn run(backend: Backend, o: &Options) {
     compare(
         "the school's whole Analysis page (1,500 pupils)",
         11,
-        async || ask(&state, &la.head, &page).await,
-        async || peer(&db, &statements).await,
+        async || ask(&router, &la.head, &page).await,
+        async || peer(&mut connection, &statements).await,
         |_, _| {},
     )
     .await;
@@ -453,8 +467,8 @@ async fn run(backend: Backend, o: &Options) {
     compare(
         &format!("the trust's schools compared ({} schools)", trust.len()),
         5,
-        async || ask(&state, &la.director, "/api/v1/compare?period=year").await,
-        async || peer(&db, &statements).await,
+        async || ask(&router, &la.director, "/api/v1/compare?period=year").await,
+        async || peer(&mut connection, &statements).await,
         |json, rows| {
             let shown = json["tables"][0]["rows"].as_array().unwrap().len();
             assert_eq!(
@@ -472,8 +486,8 @@ async fn run(backend: Backend, o: &Options) {
             la.schools.len()
         ),
         3,
-        async || ask(&state, &la.officer, "/api/v1/compare/groups?period=year").await,
-        async || peer(&db, &statements).await,
+        async || ask(&router, &la.officer, "/api/v1/compare/groups?period=year").await,
+        async || peer(&mut connection, &statements).await,
         |_, _| {},
     )
     .await;

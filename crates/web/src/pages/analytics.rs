@@ -90,13 +90,8 @@ fn headlines(
             if !sources.contains(&source) {
                 sources.push(source);
             }
-            // Attendance is 100% less the published absence rate.
-            let h = if attendance {
-                10_000 - f.hundredths
-            } else {
-                f.hundredths
-            };
-            format!("{}.{:02}% ({})", h / 100, h % 100, f.phase)
+            let shown = if attendance { f.attendance() } else { f };
+            format!("{}% ({})", shown.percent(), shown.phase)
         }
         None => "not published".to_owned(),
     };

@@ -365,7 +365,6 @@ fn national_line() -> Result<Option<(Line, String)>, AppError> {
     };
     let shown =
         |m: Measure| figure(m).map_or("not published".to_owned(), |f| format!("{}%", f.percent()));
-    let attendance = 10_000 - overall.hundredths;
     let source = format!(
         "{}, {}, published {}",
         overall.release.title,
@@ -377,7 +376,7 @@ fn national_line() -> Result<Option<(Line, String)>, AppError> {
             school: None,
             name: "England, all state-funded schools".to_owned(),
             pupils_text: String::new(),
-            attendance: format!("{}%", two_places(attendance)),
+            attendance: format!("{}%", overall.attendance().percent()),
             change: String::new(),
             authorised: shown(Measure::AuthorisedAbsence),
             unauthorised: shown(Measure::UnauthorisedAbsence),

@@ -189,11 +189,6 @@ async fn build(state: &AppState, user: &StaffUser, period: Period) -> Result<Gro
         lines.push((school.name.clone(), cells(&reports)));
     }
     let national = National::published().map_err(AppError::Internal)?;
-    let england = |measure: Measure| {
-        national
-            .figure(measure, None)
-            .map(|f| (f.hundredths, f.release))
-    };
     let table =
         |id: &'static str,
          measure: &dyn Fn(&GroupSummary<rollcall_analytics::Cohort>) -> String| {
@@ -236,10 +231,11 @@ async fn build(state: &AppState, user: &StaffUser, period: Period) -> Result<Gro
         (&mut persistent, Measure::PersistentAbsence, false),
     ] {
         let mut row = vec!["England, all state-funded schools".to_owned()];
-        match england(measure) {
-            Some((h, release)) => {
-                let h = if attendance_of { 10_000 - h } else { h };
-                row.push(format!("{}.{:02}%", h / 100, h % 100));
+        match national.figure(measure, None) {
+            Some(f) => {
+                let release = f.release;
+                let shown = if attendance_of { f.attendance() } else { f };
+                row.push(format!("{}%", shown.percent()));
                 source = format!(
                     "{}, {}, published {}",
                     release.title,

@@ -194,12 +194,10 @@ async fn build(
     let published = National::published().map_err(AppError::Internal)?;
     let national = match published.figure(Measure::OverallAbsence, policy.school.phase) {
         Some(n) => {
-            let h = 10_000 - n.hundredths;
             format!(
-                "National attendance ({}): {}.{:02}% ({}, {}).",
+                "National attendance ({}): {}% ({}, {}).",
                 n.phase,
-                h / 100,
-                h % 100,
+                n.attendance().percent(),
                 n.release.title,
                 n.release.period
             )
