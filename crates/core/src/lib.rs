@@ -61,7 +61,7 @@ pub use pupil::{Pupil, SenStatus, Sex, YearGroup};
 pub use records::{Opened, RetentionTooShort, past_retention, retention_cutoff};
 pub use register::{
     Mark, MarkError, MarkField, Occupied, PupilId, Register, RegisterBuilder, Roll, RowView,
-    check_code, check_mark,
+    RunError, check_code, check_mark,
 };
 pub use requests::{
     AbsenceReason, LeaveKind, RequestError, RequestStatus, check_leave, check_report,

@@ -14,12 +14,13 @@ use crate::contacts::ContactSql;
 use crate::history::HistorySql;
 use crate::ledger::LedgerSql;
 use crate::ops::{MarkChange, SessionOf, Writer, write_marks};
+use crate::rows::RowSql;
 use crate::statements::{Result, Sql, session_number};
 
 /// How many marks to collect before writing them.
 const IMPORT_CHUNK: usize = 50_000;
 
-pub(crate) async fn import<C: Sql + LedgerSql + ?Sized>(
+pub(crate) async fn import<C: Sql + LedgerSql + RowSql + ?Sized>(
     conn: &mut C,
     school: i64,
     register: &Register,
@@ -145,7 +146,7 @@ pub(crate) async fn import<C: Sql + LedgerSql + ?Sized>(
     Ok(summary)
 }
 
-async fn insert_batch<C: Sql + LedgerSql + ?Sized>(
+async fn insert_batch<C: Sql + LedgerSql + RowSql + ?Sized>(
     conn: &mut C,
     school: i64,
     batch: &[(i64, Slot, Code, Option<u16>)],

@@ -17,6 +17,7 @@ mod ledger;
 mod legacy;
 mod ops;
 mod postgres;
+mod rows;
 mod sqlite;
 mod statements;
 mod time;
@@ -209,6 +210,7 @@ impl SqlStore {
             _checkpoints: checkpoints,
         };
         write!(store, |c| legacy::convert(c).await)?;
+        write!(store, |c| rows::rebuild_if_asked(c).await)?;
         Ok(store)
     }
 
@@ -492,7 +494,7 @@ impl Registers for SqlStore {
         snapshot!(self, |c| ops::verify_ledger(c, school.0).await)
     }
 
-    async fn load_register(&self, school: SchoolId) -> Result<Register> {
+    async fn load_register_keyed(&self, school: SchoolId) -> Result<(Register, Vec<PupilKey>)> {
         read!(self, |c| ops::load_register(c, school.0).await)
     }
 

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use rollcall_core::{
-    Change, Code, Register, RegisterBuilder, Roll, Session, SessionKey, Slot, bulk_may_replace,
-    change_for, check_mark, may_change,
+    Change, Code, Register, Roll, SessionKey, bulk_may_replace, change_for, check_mark, may_change,
 };
 use rollcall_store::{
     Actor, Amendment, BulkChange, BulkOutcome, GroupRecord, LedgerCheck, MarkSource, PlannedMark,
@@ -15,7 +14,8 @@ use rollcall_store::{
 use rustc_hash::FxHashMap;
 
 use crate::ledger::{GENESIS, LedgerRow, LedgerSql, hash, replay};
-use crate::statements::{Held, MarkWrite, Result, Sql, code_of, session_number};
+use crate::rows::{self, RowSql};
+use crate::statements::{Held, MarkWrite, Result, Sql, session_number};
 use crate::time::to_micros;
 
 /// A pupil's session: pupil, date and session number, as the tables key marks.
@@ -50,7 +50,7 @@ pub(crate) struct MarkChange<'a> {
 /// fails the whole write ([`StoreError::Contended`], which the store runs again from its reads)
 /// rather than being overwritten unrecorded. Marks are written in key order, so that writers of
 /// overlapping marks take their row locks in the same order and never deadlock.
-pub(crate) async fn write_marks<C: Sql + LedgerSql + ?Sized>(
+pub(crate) async fn write_marks<C: Sql + LedgerSql + RowSql + ?Sized>(
     conn: &mut C,
     writer: &Writer<'_>,
     mut changes: Vec<MarkChange<'_>>,
@@ -107,6 +107,11 @@ pub(crate) async fn write_marks<C: Sql + LedgerSql + ?Sized>(
         return Err(StoreError::Contended);
     }
     conn.insert_entries(&entries).await?;
+    let contents: Vec<rows::RowChange> = changes
+        .iter()
+        .map(|c| (c.pupil, c.key.slot(), Some((c.code, c.minutes))))
+        .collect();
+    rows::apply(conn, &contents).await?;
     Ok(written)
 }
 
@@ -129,7 +134,7 @@ fn stale(seen: Option<u32>, held: Option<&Held>, change: Change) -> bool {
 /// Takes a register. The first try reads the register as it is, and its writes succeed only if
 /// nothing changed it meanwhile; a try after one that met a concurrent writer (`retry`) locks
 /// the register's marks first and waits its turn.
-pub(crate) async fn submit_register<C: Sql + LedgerSql + ?Sized>(
+pub(crate) async fn submit_register<C: Sql + LedgerSql + RowSql + ?Sized>(
     conn: &mut C,
     s: &Submission,
     retry: bool,
@@ -284,7 +289,7 @@ pub(crate) async fn submit_register<C: Sql + LedgerSql + ?Sized>(
     Ok(outcome)
 }
 
-pub(crate) async fn amend_marks<C: Sql + LedgerSql + ?Sized>(
+pub(crate) async fn amend_marks<C: Sql + LedgerSql + RowSql + ?Sized>(
     conn: &mut C,
     amendments: &[Amendment],
 ) -> Result<()> {
@@ -297,7 +302,10 @@ pub(crate) async fn amend_marks<C: Sql + LedgerSql + ?Sized>(
     Ok(())
 }
 
-async fn amend_mark<C: Sql + LedgerSql + ?Sized>(conn: &mut C, a: &Amendment) -> Result<()> {
+async fn amend_mark<C: Sql + LedgerSql + RowSql + ?Sized>(
+    conn: &mut C,
+    a: &Amendment,
+) -> Result<()> {
     let pupil = conn
         .select_pupil(a.pupil.0)
         .await?
@@ -351,7 +359,7 @@ async fn pupil_of_school<C: Sql + ?Sized>(
         .ok_or(StoreError::NotFound("pupil"))
 }
 
-pub(crate) async fn bulk_code<C: Sql + LedgerSql + ?Sized>(
+pub(crate) async fn bulk_code<C: Sql + LedgerSql + RowSql + ?Sized>(
     conn: &mut C,
     b: &BulkChange,
 ) -> Result<BulkOutcome> {
@@ -408,7 +416,7 @@ pub(crate) async fn bulk_code<C: Sql + LedgerSql + ?Sized>(
     Ok(outcome)
 }
 
-pub(crate) async fn plan_marks<C: Sql + LedgerSql + ?Sized>(
+pub(crate) async fn plan_marks<C: Sql + LedgerSql + RowSql + ?Sized>(
     conn: &mut C,
     plans: &[PlannedMark],
     actor: &Actor,
@@ -462,41 +470,32 @@ pub(crate) async fn plan_marks<C: Sql + LedgerSql + ?Sized>(
     write_marks(conn, &writer, changes).await
 }
 
-pub(crate) async fn verify_ledger<C: Sql + LedgerSql + ?Sized>(
+pub(crate) async fn verify_ledger<C: Sql + LedgerSql + RowSql + ?Sized>(
     conn: &mut C,
     school: i64,
 ) -> Result<LedgerCheck> {
     let entries = conn.select_school_entries(school).await?;
     let marks = conn.select_school_heads(school).await?;
-    Ok(replay(school, &entries, &marks))
+    let mut check = replay(school, &entries, &marks);
+    let upns = conn
+        .select_pupils(school)
+        .await?
+        .into_iter()
+        .map(|p| (p.key.0, p.pupil.upn.to_string()))
+        .collect();
+    rows::check(conn, school, &marks, &upns, &mut check).await?;
+    Ok(check)
 }
 
-pub(crate) async fn load_register<C: Sql + ?Sized>(conn: &mut C, school: i64) -> Result<Register> {
+/// A school's register and its pupils' keys, in the roll's order.
+pub(crate) async fn load_register<C: Sql + RowSql + ?Sized>(
+    conn: &mut C,
+    school: i64,
+) -> Result<(Register, Vec<rollcall_store::PupilKey>)> {
     let records = conn.select_pupils(school).await?;
-    let ids: FxHashMap<i64, rollcall_core::PupilId> = records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            (
-                r.key.0,
-                rollcall_core::PupilId(u32::try_from(i).unwrap_or(u32::MAX)),
-            )
-        })
-        .collect();
+    let keys: Vec<rollcall_store::PupilKey> = records.iter().map(|r| r.key).collect();
     let roll = Roll::new(records.into_iter().map(|r| r.pupil).collect())
         .map_err(|e| StoreError::Database(e.to_string().into()))?;
-    let mut builder = RegisterBuilder::new(&roll);
-    for (pupil, date, session, code, minutes) in conn.select_school_marks(school).await? {
-        let Some(&id) = ids.get(&pupil) else { continue };
-        let session = if session == 0 {
-            Session::Am
-        } else {
-            Session::Pm
-        };
-        let minutes = minutes.and_then(|m| u16::try_from(m).ok());
-        builder
-            .insert(id, Slot::new(date, session), code_of(&code)?, minutes)
-            .map_err(|_| StoreError::Database("two marks for one session".into()))?;
-    }
-    Ok(builder.finish(roll))
+    let register = rows::load(conn, school, roll, &keys).await?;
+    Ok((register, keys))
 }

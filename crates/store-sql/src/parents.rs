@@ -13,6 +13,7 @@ use rollcall_store::{
 
 use crate::families::{Decided, FamilySql};
 use crate::ledger::LedgerSql;
+use crate::rows::RowSql;
 use crate::statements::Sql;
 use crate::time::to_micros;
 use crate::{SqlStore, found, ops};
@@ -31,7 +32,7 @@ fn decided(d: &Decision) -> Decided<'_> {
 
 /// What a decision does besides its own row: the marks (a session holding no mark or `N` gets
 /// the code, with a ledger entry), the chronology entry and the message.
-async fn carry_out<C: Sql + FamilySql + LedgerSql + ?Sized>(
+async fn carry_out<C: Sql + FamilySql + LedgerSql + RowSql + ?Sized>(
     conn: &mut C,
     d: &Decision,
 ) -> Result<BulkOutcome> {

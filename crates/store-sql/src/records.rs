@@ -5,13 +5,14 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use rollcall_core::Opened;
+use rollcall_core::{Opened, Slot};
 use rollcall_store::{
     AccessOf, AccessRecord, Erasure, ErasureRecord, NewAccess, OldSession, PupilKey, Records,
     SchoolId, UserId, erasures_of,
 };
 
 use crate::SqlStore;
+use crate::rows::{self, RowChange, RowSql};
 use crate::statements::{Result, corrupt, db, session_number, session_of};
 use crate::time::{from_micros, to_micros};
 
@@ -318,7 +319,7 @@ impl_record_sql!(sqlx::SqliteConnection);
 impl_record_sql!(sqlx::PgConnection);
 
 /// Erases the sessions that still have the entries they were read with, and logs each pupil's.
-async fn erase_sessions<C: RecordSql + ?Sized>(
+async fn erase_sessions<C: RecordSql + RowSql + ?Sized>(
     conn: &mut C,
     sessions: &[OldSession],
     cutoff: Date,
@@ -338,6 +339,11 @@ async fn erase_sessions<C: RecordSql + ?Sized>(
         erased.push(session.clone());
     }
     conn.clear_erasing().await?;
+    let cleared: Vec<RowChange> = erased
+        .iter()
+        .map(|s| (s.pupil.0, Slot::new(s.date, s.session), None))
+        .collect();
+    rows::apply(conn, &cleared).await?;
     let erasures = erasures_of(&erased);
     for erasure in &erasures {
         conn.insert_erasure(erasure, cutoff, to_micros(at), by)

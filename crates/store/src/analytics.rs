@@ -24,12 +24,12 @@ pub struct SchoolData {
 impl SchoolData {
     /// Reads a school's data.
     pub async fn load(store: &dyn Store, school: SchoolId) -> Result<SchoolData> {
-        let register = store.load_register(school).await?;
-        let keys: HashMap<Upn, PupilKey> = store
-            .pupils(school)
-            .await?
-            .into_iter()
-            .map(|p| (p.pupil.upn, p.key))
+        let (register, in_order) = store.load_register_keyed(school).await?;
+        let keys: HashMap<Upn, PupilKey> = register
+            .pupils()
+            .iter()
+            .zip(in_order)
+            .map(|(p, key)| (p.upn, key))
             .collect();
         let upns: HashMap<PupilKey, Upn> = keys.iter().map(|(u, k)| (*k, *u)).collect();
         let mut flags: HashMap<Upn, Vec<FlagRecord>> = HashMap::new();

@@ -179,7 +179,11 @@ pub trait Registers: Send + Sync {
     /// against the last entry of its session.
     async fn verify_ledger(&self, school: SchoolId) -> Result<LedgerCheck>;
     /// Loads a school's pupils, in the order they were added, and marks into a register.
-    async fn load_register(&self, school: SchoolId) -> Result<Register>;
+    async fn load_register(&self, school: SchoolId) -> Result<Register> {
+        Ok(self.load_register_keyed(school).await?.0)
+    }
+    /// A school's register, with each of its pupils' stored key in the roll's order.
+    async fn load_register_keyed(&self, school: SchoolId) -> Result<(Register, Vec<PupilKey>)>;
     /// Imports pupils and their marks into a school in one transaction, with the school itself
     /// (or its new policy) when the target says so: pupils are matched by UPN (new ones added,
     /// known ones updated), with their contacts; a session already holding a different mark

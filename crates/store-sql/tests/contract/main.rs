@@ -57,6 +57,7 @@ on_both_backends!(
     marks::concurrent_registers_all_commit,
     ledger::append_only,
     ledger::replay_explains_every_mark,
+    ledger::the_rows_are_checked_and_rebuilt,
     legacy::an_old_ledger_is_carried_over,
     legacy::a_tampered_old_ledger_is_refused,
     concurrency::fifty_writers_on_one_register,

@@ -4,6 +4,8 @@
 //! year, and all the schools together, computed live from the same statistics as each school's
 //! own Analysis page. Only schools where the person holds a role that may compare them.
 
+use std::pin::pin;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -11,6 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use futures_util::{Stream, StreamExt, stream};
 use rollcall_analytics::{Cut, Measure, National, Period, Rag, Targets, gap, points};
 use rollcall_core::text::human_date;
 use rollcall_core::{GroupSummary, Permission, Rate};
@@ -39,6 +42,22 @@ pub(super) async fn schools_compared(
         }
     }
     Ok(schools)
+}
+
+/// Schools whose registers are read at once when comparing them: reading a register waits on
+/// the database about as long as it works, so a few at a time keep both busy.
+const SCHOOLS_AT_ONCE: usize = 4;
+
+/// Each school's data for the analytics, in the schools' order, a few read at a time.
+pub(super) fn each_school_data<'a>(
+    state: &'a AppState,
+    schools: &'a [SchoolRecord],
+) -> impl Stream<Item = Result<SchoolData, AppError>> + 'a {
+    stream::iter(schools)
+        .map(move |school| async move {
+            Ok(SchoolData::load(state.store.as_ref(), school.id).await?)
+        })
+        .buffered(SCHOOLS_AT_ONCE)
 }
 
 #[derive(Deserialize)]
@@ -283,13 +302,16 @@ async fn page(
         let trust = school.trust?;
         trusts.iter().find(|t| t.trust == trust.0)?.targets.as_ref()
     };
+    let mut loaded = pin!(each_school_data(state, &schools));
     for school in &schools {
         let sees_pupils = roles
             .iter()
             .any(|(s, r)| *s == school.id && r.permits(Permission::ViewAnyPupil));
         let policy = state.policies.get(school)?;
-        let data = SchoolData::load(state.store.as_ref(), school.id).await?;
-        let report = data.cohort_report(&policy.calendar, Cut::All, period, today);
+        let Some(data) = loaded.next().await else {
+            break;
+        };
+        let report = data?.cohort_report(&policy.calendar, Cut::All, period, today);
         range.get_or_insert(report.range);
         all_now.merge(&report.all.now);
         if let Some(before) = &report.all.last_year {

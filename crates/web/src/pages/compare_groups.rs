@@ -5,21 +5,23 @@
 //! the DfE publishes the figure. Groups too small to show without identifying a pupil are
 //! withheld, as on each school's own page.
 
+use std::pin::pin;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures_util::StreamExt;
 use rollcall_analytics::{CohortReport, Cut, Measure, National, Period};
 use rollcall_core::text::human_date;
 use rollcall_core::{GroupSummary, Permission};
 use rollcall_store::StaffUser;
-use rollcall_store::analytics::SchoolData;
 use serde::Deserialize;
 
 use super::analytics_tables::{Row, Table, TableBody, Tables};
-use super::compare::schools_compared;
+use super::compare::{each_school_data, schools_compared};
 use crate::AppState;
 use crate::api::analytics::CohortQuery;
 use crate::auth::Staff;
@@ -156,12 +158,16 @@ async fn build(state: &AppState, user: &StaffUser, period: Period) -> Result<Gro
     // The largest of the schools' small-cohort settings, for the totals, when the person may
     // not see every school's pupils.
     let mut withhold_below: Option<u64> = None;
+    let mut loaded = pin!(each_school_data(state, &schools));
     for school in &schools {
         let sees_pupils = roles
             .iter()
             .any(|(s, r)| *s == school.id && r.permits(Permission::ViewAnyPupil));
         let policy = state.policies.get(school)?;
-        let data = SchoolData::load(state.store.as_ref(), school.id).await?;
+        let Some(data) = loaded.next().await else {
+            break;
+        };
+        let data = data?;
         let mut reports: Vec<CohortReport> = Vec::new();
         for (cut, _, _) in GROUPS {
             if reports.iter().any(|r| r.cut == cut) {

@@ -438,6 +438,20 @@ pub struct RegisterBuilder {
     marks: u64,
 }
 
+/// Why a run of stored marks was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum RunError {
+    /// The pupil is not on the roll.
+    #[error("pupil {0} is not on the roll")]
+    NoPupil(PupilId),
+    /// A byte that is no code's.
+    #[error("{0} is not the number of a code")]
+    NotACode(u8),
+    /// A session that already had a mark.
+    #[error("the session {} already has the mark {}", .0.key(), .1.symbol())]
+    Occupied(Slot, Code),
+}
+
 /// A session that already has a mark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Occupied {
@@ -475,6 +489,56 @@ impl RegisterBuilder {
             row.lates.push((slot.0, minutes));
         }
         self.marks += 1;
+        Ok(())
+    }
+
+    /// Enters a run of marks as stored: `codes` one byte a session from `start` (0 for none,
+    /// otherwise [`Code::as_byte`]) and `lates` the minutes late of its late marks by slot.
+    /// Refuses a byte that is no code and a session already marked; what came before the
+    /// refused byte stays entered.
+    pub fn insert_run(
+        &mut self,
+        id: PupilId,
+        start: Slot,
+        codes: &[u8],
+        lates: &[(Slot, u16)],
+    ) -> Result<(), RunError> {
+        let row = self.rows.get_mut(id.index()).ok_or(RunError::NoPupil(id))?;
+        let (Some(first), Some(last)) = (
+            codes.iter().position(|&b| b != 0),
+            codes.iter().rposition(|&b| b != 0),
+        ) else {
+            return Ok(());
+        };
+        let at = |i: usize| Slot(start.0 + i32::try_from(i).unwrap_or(i32::MAX));
+        // Growing the row to both ends first leaves one copy per run.
+        for end in [last, first] {
+            row.cell(at(end)).ok_or(RunError::NoPupil(id))?;
+        }
+        let offset = usize::try_from(at(first).0 - row.start).map_err(|_| RunError::NoPupil(id))?;
+        let target = row
+            .codes
+            .get_mut(offset..=offset + (last - first))
+            .ok_or(RunError::NoPupil(id))?;
+        let run = codes.get(first..=last).unwrap_or_default();
+        for (i, (cell, &byte)) in target.iter_mut().zip(run).enumerate() {
+            if byte == 0 {
+                continue;
+            }
+            if Code::from_byte(byte).is_none() {
+                return Err(RunError::NotACode(byte));
+            }
+            if let Some(existing) = Code::from_byte(*cell) {
+                return Err(RunError::Occupied(at(first + i), existing));
+            }
+            *cell = byte;
+            self.marks += 1;
+        }
+        for &(slot, minutes) in lates {
+            if Code::from_byte(row.get(slot)).is_some_and(Code::is_late) {
+                row.lates.push((slot.0, minutes));
+            }
+        }
         Ok(())
     }
 
@@ -520,238 +584,4 @@ impl fmt::Display for PupilId {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-    use crate::calendar::{Closure, Sessions, Term};
-    use crate::pupil::{SenStatus, Sex, YearGroup};
-    use jiff::civil::date;
-
-    pub(crate) fn pupil(upn: &str) -> Pupil {
-        Pupil {
-            upn: Upn::parse(upn).unwrap(),
-            legal_surname: "Able".into(),
-            legal_forename: "Amy".into(),
-            preferred_forename: None,
-            date_of_birth: date(2015, 3, 1),
-            sex: Sex::Female,
-            year_group: YearGroup::year(5).unwrap(),
-            reg_group: "5A".into(),
-            entry_date: None,
-            leaving_date: None,
-            fsm: false,
-            eal: false,
-            pupil_premium: false,
-            sen: SenStatus::None,
-            school: None,
-        }
-    }
-
-    pub(crate) const UPN: &str = "B801200005001";
-
-    fn key(d: Date, s: Session) -> SessionKey {
-        SessionKey {
-            date: d,
-            session: s,
-        }
-    }
-
-    #[test]
-    fn marks_round_trip_in_any_order() {
-        let roll = Roll::new(vec![pupil(UPN)]).unwrap();
-        let mut b = RegisterBuilder::new(&roll);
-        let upn = Upn::parse(UPN).unwrap();
-        let entries = [
-            (date(2025, 9, 10), Session::Pm, Code::Late, Some(12)),
-            (date(2025, 9, 3), Session::Am, Code::PresentAm, None),
-            (
-                date(2024, 6, 3),
-                Session::Am,
-                Code::HistoricAgreedHoliday,
-                None,
-            ),
-            (date(2025, 9, 4), Session::Am, Code::Illness, None),
-        ];
-        for (d, s, code, minutes) in entries {
-            b.record(&roll, &upn, key(d, s), code, minutes, None)
-                .unwrap();
-        }
-        let r = b.finish(roll);
-        let id = r.find(&upn).unwrap();
-        assert_eq!(r.mark_count(), 4);
-        for (d, s, code, minutes) in entries {
-            let mark = r.mark(id, key(d, s).slot()).unwrap();
-            assert_eq!(mark.code, code);
-            assert_eq!(mark.minutes_late, minutes);
-        }
-        assert_eq!(r.mark(id, key(date(2025, 9, 5), Session::Am).slot()), None);
-        let span = r.span().unwrap();
-        assert_eq!(
-            (span.first, span.last),
-            (date(2024, 6, 3), date(2025, 9, 10))
-        );
-        let listed: Vec<Code> = r.row(id).marks().map(|(_, c)| c).collect();
-        assert_eq!(
-            listed,
-            [
-                Code::HistoricAgreedHoliday,
-                Code::PresentAm,
-                Code::Illness,
-                Code::Late
-            ]
-        );
-    }
-
-    #[test]
-    fn refused_marks() {
-        let mut joiner = pupil("B801200005001");
-        joiner.entry_date = Some(date(2025, 9, 8));
-        joiner.leaving_date = Some(date(2025, 12, 12));
-        let roll = Roll::new(vec![joiner]).unwrap();
-        let mut b = RegisterBuilder::new(&roll);
-        let upn = Upn::parse(UPN).unwrap();
-        let calendar = Calendar::from_terms(
-            vec![Term {
-                name: "Autumn".into(),
-                dates: DateRange {
-                    first: date(2025, 9, 1),
-                    last: date(2025, 12, 19),
-                },
-                half_term_break: None,
-            }],
-            vec![Closure {
-                date: date(2025, 11, 7),
-                sessions: Sessions::Both,
-                reason: "INSET".into(),
-            }],
-        )
-        .unwrap();
-        let c = Some(&calendar);
-        b.record(
-            &roll,
-            &upn,
-            key(date(2025, 9, 8), Session::Am),
-            Code::PresentAm,
-            None,
-            c,
-        )
-        .unwrap();
-        let table: &[(Date, Code, Option<u16>, MarkField, &str)] = &[
-            (
-                date(2025, 9, 5),
-                Code::PresentAm,
-                None,
-                MarkField::Date,
-                "starts on Mon 8 Sep 2025",
-            ),
-            (
-                date(2025, 12, 15),
-                Code::PresentAm,
-                None,
-                MarkField::Date,
-                "left on Fri 12 Dec 2025",
-            ),
-            (
-                date(2025, 9, 13),
-                Code::PresentAm,
-                None,
-                MarkField::Date,
-                "no school session",
-            ),
-            (
-                date(2025, 11, 7),
-                Code::Illness,
-                None,
-                MarkField::Date,
-                "no school session",
-            ),
-            (
-                date(2025, 11, 6),
-                Code::PlannedClosure,
-                None,
-                MarkField::Date,
-                "is a school session",
-            ),
-            (
-                date(2025, 9, 9),
-                Code::HistoricAgreedHoliday,
-                None,
-                MarkField::Code,
-                "withdrawn",
-            ),
-            (
-                date(2025, 9, 9),
-                Code::Illness,
-                Some(5),
-                MarkField::MinutesLate,
-                "only recorded with L or U",
-            ),
-            (
-                date(2025, 9, 8),
-                Code::Illness,
-                None,
-                MarkField::Session,
-                "already has a mark for 2025-09-08 AM",
-            ),
-        ];
-        for &(d, code, minutes, field, message) in table {
-            let err = b
-                .record(&roll, &upn, key(d, Session::Am), code, minutes, c)
-                .unwrap_err();
-            assert_eq!(err.field(), field, "{err}");
-            assert!(err.to_string().contains(message), "{err}");
-        }
-        // Z marks a prospective pupil before their starting day; # marks a planned closure.
-        b.record(
-            &roll,
-            &upn,
-            key(date(2025, 9, 5), Session::Am),
-            Code::Prospective,
-            None,
-            c,
-        )
-        .unwrap();
-        b.record(
-            &roll,
-            &upn,
-            key(date(2025, 11, 7), Session::Am),
-            Code::PlannedClosure,
-            None,
-            c,
-        )
-        .unwrap();
-    }
-
-    #[test]
-    fn duplicate_pupils() {
-        let err = Roll::new(vec![pupil(UPN), pupil(UPN)]).unwrap_err();
-        assert_eq!((err.first, err.second), (1, 2));
-    }
-
-    #[test]
-    fn inferred_calendar_ignores_closures() {
-        let roll = Roll::new(vec![pupil(UPN)]).unwrap();
-        let mut b = RegisterBuilder::new(&roll);
-        let upn = Upn::parse(UPN).unwrap();
-        b.record(
-            &roll,
-            &upn,
-            key(date(2025, 9, 1), Session::Am),
-            Code::PlannedClosure,
-            None,
-            None,
-        )
-        .unwrap();
-        b.record(
-            &roll,
-            &upn,
-            key(date(2025, 9, 2), Session::Am),
-            Code::PresentAm,
-            None,
-            None,
-        )
-        .unwrap();
-        let calendar = b.finish(roll).inferred_calendar();
-        assert!(!calendar.is_school_day(date(2025, 9, 1)));
-        assert!(calendar.is_school_day(date(2025, 9, 2)));
-    }
-}
+pub(crate) mod tests;
