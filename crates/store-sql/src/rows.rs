@@ -126,7 +126,8 @@ fn place_of(slot: Slot) -> (i32, usize) {
 
 #[async_trait]
 pub(crate) trait RowSql: Send {
-    /// The rows of these pupils and blocks that exist, locked until the transaction ends.
+    /// The rows of these pupils and blocks (in key order) that exist, locked until the
+    /// transaction ends.
     async fn select_rows_for_update(&mut self, keys: &[(i64, i32)]) -> Result<Vec<StoredRow>>;
     /// Writes each row over the version before it (or as new, version 1): how many were
     /// written, fewer when another writer got there first.
@@ -147,20 +148,33 @@ macro_rules! impl_row_sql {
             ) -> Result<Vec<StoredRow>> {
                 let mut rows = Vec::with_capacity(keys.len());
                 for batch in keys.chunks(IMPORT_BATCH) {
+                    // By pupil and a range of blocks, which both databases answer from the
+                    // key (a list of pairs makes SQLite read the whole table); the few rows in
+                    // range but not asked for are left out below.
+                    let blocks = batch.iter().map(|k| k.1);
+                    let (first, last) = (blocks.clone().min(), blocks.max());
                     let mut builder = sqlx::QueryBuilder::<$db>::new(
                         "SELECT pupil_id, block, codes, lates, version FROM register_rows \
-                         WHERE (pupil_id, block) IN (",
+                         WHERE pupil_id IN (",
                     );
-                    builder.push_values(batch, |mut row, (pupil, block)| {
-                        row.push_bind(*pupil).push_bind(*block);
-                    });
-                    builder.push(concat!(") ORDER BY pupil_id, block", $for_update));
+                    let mut pupils = builder.separated(", ");
+                    for (pupil, _) in batch {
+                        pupils.push_bind(*pupil);
+                    }
+                    builder
+                        .push(") AND block BETWEEN ")
+                        .push_bind(first.unwrap_or(0))
+                        .push(" AND ")
+                        .push_bind(last.unwrap_or(0))
+                        .push(concat!(" ORDER BY pupil_id, block", $for_update));
                     rows.extend(
                         builder
                             .build_query_as::<StoredRow>()
                             .fetch_all(&mut *self)
                             .await
-                            .map_err(db)?,
+                            .map_err(db)?
+                            .into_iter()
+                            .filter(|r| batch.binary_search(&(r.pupil_id, r.block)).is_ok()),
                     );
                 }
                 Ok(rows)
