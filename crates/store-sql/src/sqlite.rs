@@ -49,7 +49,10 @@ pub(crate) async fn connect(url: &str) -> Result<Connections> {
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(30))
-        .pragma("wal_autocheckpoint", CHECKPOINT_ITSELF_PAST.to_string());
+        .pragma("wal_autocheckpoint", CHECKPOINT_ITSELF_PAST.to_string())
+        // Reads straight from the mapped file rather than copying every page through a read
+        // call: a school's register read a third faster (BENCHMARKS.md).
+        .pragma("mmap_size", "1073741824");
     // A broken connection fails its query and is replaced; pinging every connection on
     // checkout would cost a round trip per query.
     let reads = SqlitePoolOptions::new()
