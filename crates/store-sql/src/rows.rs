@@ -25,7 +25,7 @@ pub(crate) type Content = Option<(Code, Option<u16>)>;
 pub(crate) type RowChange = (i64, Slot, Content);
 
 /// One row as stored.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, sqlx::FromRow)]
 pub(crate) struct StoredRow {
     pub pupil_id: i64,
     pub block: i32,
