@@ -4,13 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
 
 use crate::calendar::DateRange;
 use crate::code::Code;
 use crate::register::{PupilId, Register};
-use crate::session::{Session, Slot};
+use crate::session::{Day, Session, Slot};
 use crate::stats::Tally;
 
 /// Every mark of the pupils on roll at any time in a range, with its session.
@@ -57,44 +56,54 @@ pub fn code_counts_of(
     counts
 }
 
-/// A tally for each weekday and session, Monday morning first.
+/// A tally for each weekday and session with marks, Monday morning first.
 pub fn by_weekday(register: &Register, range: DateRange) -> Vec<(Weekday, Session, Tally)> {
-    let mut tallies: BTreeMap<(i8, u8), Tally> = BTreeMap::new();
+    let mut tallies = [[None::<Tally>; 2]; 7];
     for (slot, code) in marks(register, range) {
-        let day = slot.key().date.weekday().to_monday_zero_offset();
-        let session = u8::from(slot.session() == Session::Pm);
-        tallies.entry((day, session)).or_default().add_code(code, 1);
+        let day = usize::from(slot.day().weekday().to_monday_zero_offset().unsigned_abs());
+        let session = usize::from(slot.session() == Session::Pm);
+        if let Some(tally) = tallies.get_mut(day).and_then(|d| d.get_mut(session)) {
+            tally.get_or_insert_default().add_code(code, 1);
+        }
     }
-    tallies
-        .into_iter()
-        .map(|((day, session), tally)| {
-            let weekday = Weekday::from_monday_zero_offset(day).unwrap_or(Weekday::Monday);
-            let session = if session == 0 {
-                Session::Am
-            } else {
-                Session::Pm
-            };
-            (weekday, session, tally)
-        })
-        .collect()
+    let mut weekday = Weekday::Monday;
+    let mut out = Vec::new();
+    for [am, pm] in tallies {
+        for (tally, session) in [(am, Session::Am), (pm, Session::Pm)] {
+            if let Some(tally) = tally {
+                out.push((weekday, session, tally));
+            }
+        }
+        weekday = weekday.next();
+    }
+    out
 }
 
 /// The Monday of a date's week.
 pub fn week_of(date: Date) -> Date {
-    let back = i64::from(date.weekday().to_monday_zero_offset());
-    date.checked_sub(back.days()).unwrap_or(date)
+    Day::of(date).monday().date()
 }
 
 /// A tally for each week with marks in a range, by its Monday.
 pub fn by_week(register: &Register, range: DateRange) -> Vec<(Date, Tally)> {
-    let mut tallies: BTreeMap<Date, Tally> = BTreeMap::new();
+    let first = Day::of(range.first).monday();
+    let mut weeks: Vec<Option<Tally>> = Vec::new();
     for (slot, code) in marks(register, range) {
-        tallies
-            .entry(week_of(slot.key().date))
-            .or_default()
-            .add_code(code, 1);
+        let Ok(week) = usize::try_from((slot.day().0 - first.0).div_euclid(7)) else {
+            continue;
+        };
+        if week >= weeks.len() {
+            weeks.resize(week + 1, None);
+        }
+        if let Some(tally) = weeks.get_mut(week) {
+            tally.get_or_insert_default().add_code(code, 1);
+        }
     }
-    tallies.into_iter().collect()
+    (0..)
+        .step_by(7)
+        .zip(weeks)
+        .filter_map(|(days, tally)| Some((first.plus(days).date(), tally?)))
+        .collect()
 }
 
 #[cfg(test)]

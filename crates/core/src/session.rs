@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-use jiff::SignedDuration;
 use jiff::civil::{Date, Weekday, date};
 use thiserror::Error;
 
@@ -84,11 +83,28 @@ impl Day {
         Day(era * 146_097 + day_of_era - 719_468)
     }
 
-    /// The date of this day number.
+    /// The date of this day number: the same paper's civil-from-days, the inverse of
+    /// [`Day::of`], since every report turns slots back into dates.
+    #[inline]
     pub fn date(self) -> Date {
-        EPOCH
-            .checked_add(SignedDuration::from_hours(i64::from(self.0) * 24))
-            .unwrap_or(EPOCH)
+        let z = i64::from(self.0) + 719_468;
+        let era = z.div_euclid(146_097);
+        let day_of_era = z - era * 146_097;
+        let year_of_era =
+            (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let shifted_month = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+        let month = if shifted_month < 10 {
+            shifted_month + 3
+        } else {
+            shifted_month - 9
+        };
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        match (i16::try_from(year), i8::try_from(month), i8::try_from(day)) {
+            (Ok(y), Ok(m), Ok(d)) => Date::new(y, m, d).unwrap_or(EPOCH),
+            _ => EPOCH,
+        }
     }
 
     /// The day `n` days later (or earlier, for negative `n`).
@@ -185,6 +201,7 @@ mod tests {
         while d < date(2101, 1, 5) {
             let expected = d.duration_since(EPOCH).as_hours() / 24;
             assert_eq!(i64::from(Day::of(d).0), expected, "{d}");
+            assert_eq!(Day::of(d).date(), d);
             d = d.tomorrow().unwrap();
         }
     }

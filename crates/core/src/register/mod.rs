@@ -151,28 +151,34 @@ impl Row {
             .unwrap_or(0)
     }
 
-    /// The cell for `slot`, growing the row to reach it. Growth to the right reserves to the end of
-    /// the academic year, so a year of marks costs one allocation per pupil.
+    /// The cell for `slot`, growing the row to reach it.
     fn cell(&mut self, slot: Slot) -> Option<&mut u8> {
+        self.span(slot, slot)?.first_mut()
+    }
+
+    /// The cells from `first` to `last`, growing the row once to reach both. Growth reserves to
+    /// the end of `last`'s academic year, so a year of marks costs one allocation per pupil.
+    fn span(&mut self, first: Slot, last: Slot) -> Option<&mut [u8]> {
         if self.codes.is_empty() {
-            self.start = slot.0;
+            self.start = first.0;
         }
-        if slot.0 < self.start {
-            let shift = usize::try_from(self.start - slot.0).ok()?;
-            self.codes.splice(0..0, std::iter::repeat_n(0, shift));
-            self.start = slot.0;
+        let start = self.start.min(first.0);
+        let end = (self.start + i32::try_from(self.codes.len()).ok()?).max(last.0 + 1);
+        let len = usize::try_from(end - start).ok()?;
+        let shift = usize::try_from(self.start - start).ok()?;
+        if shift > 0 || len > self.codes.capacity() {
+            let year_end = Slot::new(AcademicYear::of(last.key().date).last_day(), Session::Pm);
+            let wanted = usize::try_from(year_end.0 + 1 - start).map_or(len, |w| w.max(len));
+            let mut codes = Vec::with_capacity(wanted);
+            codes.resize(shift, 0);
+            codes.extend_from_slice(&self.codes);
+            self.codes = codes;
+            self.start = start;
         }
-        let i = usize::try_from(slot.0 - self.start).ok()?;
-        if i >= self.codes.len() {
-            if i >= self.codes.capacity() {
-                let year_end = Slot::new(AcademicYear::of(slot.key().date).last_day(), Session::Pm);
-                let wanted = usize::try_from(year_end.0 - self.start + 1).unwrap_or(i + 1);
-                self.codes
-                    .reserve_exact(wanted.max(i + 1) - self.codes.len());
-            }
-            self.codes.resize(i + 1, 0);
-        }
-        self.codes.get_mut(i)
+        self.codes.resize(len, 0);
+        let from = usize::try_from(first.0 - self.start).ok()?;
+        let to = usize::try_from(last.0 - self.start).ok()?;
+        self.codes.get_mut(from..=to)
     }
 }
 
@@ -511,15 +517,7 @@ impl RegisterBuilder {
             return Ok(());
         };
         let at = |i: usize| Slot(start.0 + i32::try_from(i).unwrap_or(i32::MAX));
-        // Growing the row to both ends first leaves one copy per run.
-        for end in [last, first] {
-            row.cell(at(end)).ok_or(RunError::NoPupil(id))?;
-        }
-        let offset = usize::try_from(at(first).0 - row.start).map_err(|_| RunError::NoPupil(id))?;
-        let target = row
-            .codes
-            .get_mut(offset..=offset + (last - first))
-            .ok_or(RunError::NoPupil(id))?;
+        let target = row.span(at(first), at(last)).ok_or(RunError::NoPupil(id))?;
         let run = codes.get(first..=last).unwrap_or_default();
         for (i, (cell, &byte)) in target.iter_mut().zip(run).enumerate() {
             if byte == 0 {

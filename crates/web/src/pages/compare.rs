@@ -14,7 +14,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use futures_util::{Stream, StreamExt, stream};
-use rollcall_analytics::{Cut, Measure, National, Period, Rag, Targets, gap, points};
+use jiff::civil::Date;
+use rollcall_analytics::{CohortReport, Cut, Measure, National, Period, Rag, Targets, gap, points};
 use rollcall_core::text::human_date;
 use rollcall_core::{GroupSummary, Permission, Rate};
 use rollcall_store::analytics::SchoolData;
@@ -48,14 +49,31 @@ pub(super) async fn schools_compared(
 /// the database about as long as it works, so a few at a time keep both busy.
 const SCHOOLS_AT_ONCE: usize = 4;
 
-/// Each school's data for the analytics, in the schools' order, a few read at a time.
-pub(super) fn each_school_data<'a>(
+/// Each school's cohort reports for these cuts, in the schools' order. Each school is read and
+/// reported on in a task of its own, a few at a time, so that one school's register is built
+/// and counted on one core while another's is read and counted on the other.
+pub(super) fn each_school_reports<'a>(
     state: &'a AppState,
     schools: &'a [SchoolRecord],
-) -> impl Stream<Item = Result<SchoolData, AppError>> + 'a {
+    cuts: &'a [Cut],
+    period: Period,
+    today: Date,
+) -> impl Stream<Item = Result<Vec<CohortReport>, AppError>> + 'a {
     stream::iter(schools)
-        .map(move |school| async move {
-            Ok(SchoolData::load(state.store.as_ref(), school.id).await?)
+        .map(move |school| {
+            let (state, school, cuts) = (state.clone(), school.clone(), cuts.to_vec());
+            async move {
+                tokio::spawn(async move {
+                    let policy = state.policies.get(&school)?;
+                    let data = SchoolData::load(state.store.as_ref(), school.id).await?;
+                    Ok(cuts
+                        .into_iter()
+                        .map(|cut| data.cohort_report(&policy.calendar, cut, period, today))
+                        .collect())
+                })
+                .await
+                .map_err(|e| AppError::Internal(format!("a school's figures: {e}")))?
+            }
         })
         .buffered(SCHOOLS_AT_ONCE)
 }
@@ -302,16 +320,24 @@ async fn page(
         let trust = school.trust?;
         trusts.iter().find(|t| t.trust == trust.0)?.targets.as_ref()
     };
-    let mut loaded = pin!(each_school_data(state, &schools));
+    let mut loaded = pin!(each_school_reports(
+        state,
+        &schools,
+        &[Cut::All],
+        period,
+        today
+    ));
     for school in &schools {
         let sees_pupils = roles
             .iter()
             .any(|(s, r)| *s == school.id && r.permits(Permission::ViewAnyPupil));
         let policy = state.policies.get(school)?;
-        let Some(data) = loaded.next().await else {
+        let Some(reports) = loaded.next().await else {
             break;
         };
-        let report = data?.cohort_report(&policy.calendar, Cut::All, period, today);
+        let Some(report) = reports?.pop() else {
+            break;
+        };
         range.get_or_insert(report.range);
         all_now.merge(&report.all.now);
         if let Some(before) = &report.all.last_year {

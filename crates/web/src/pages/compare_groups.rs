@@ -21,7 +21,7 @@ use rollcall_store::StaffUser;
 use serde::Deserialize;
 
 use super::analytics_tables::{Row, Table, TableBody, Tables};
-use super::compare::{each_school_data, schools_compared};
+use super::compare::{each_school_reports, schools_compared};
 use crate::AppState;
 use crate::api::analytics::CohortQuery;
 use crate::auth::Staff;
@@ -158,25 +158,23 @@ async fn build(state: &AppState, user: &StaffUser, period: Period) -> Result<Gro
     // The largest of the schools' small-cohort settings, for the totals, when the person may
     // not see every school's pupils.
     let mut withhold_below: Option<u64> = None;
-    let mut loaded = pin!(each_school_data(state, &schools));
+    let mut cuts: Vec<Cut> = Vec::new();
+    for (cut, _, _) in GROUPS {
+        if !cuts.contains(&cut) {
+            cuts.push(cut);
+        }
+    }
+    let mut loaded = pin!(each_school_reports(state, &schools, &cuts, period, today));
     for school in &schools {
         let sees_pupils = roles
             .iter()
             .any(|(s, r)| *s == school.id && r.permits(Permission::ViewAnyPupil));
         let policy = state.policies.get(school)?;
-        let Some(data) = loaded.next().await else {
+        let Some(reports) = loaded.next().await else {
             break;
         };
-        let data = data?;
-        let mut reports: Vec<CohortReport> = Vec::new();
-        for (cut, _, _) in GROUPS {
-            if reports.iter().any(|r| r.cut == cut) {
-                continue;
-            }
-            let report = data.cohort_report(&policy.calendar, cut, period, today);
-            // Every pupil counts in the trust's total, whatever is withheld at one school.
-            reports.push(report);
-        }
+        // Every pupil counts in the trust's total, whatever is withheld at one school.
+        let mut reports = reports?;
         let whole = cells(&reports);
         for (total, cell) in totals.iter_mut().zip(&whole) {
             if let Some(c) = cell {
