@@ -9,7 +9,7 @@ use rollcall_store::{FiledRecord, LetterRecord, LetterSent, NewLetter, NewLetter
 
 use rollcall_store::{CaseFiles, NewCaseEntry, NewFileRecord, SchoolId, StoreError};
 
-use crate::statements::{Result, Sql, corrupt, db, rows_by};
+use crate::statements::{CaseSql, Result, Sql, corrupt, db, rows_by};
 use crate::{SqlStore, found, ops};
 
 fn body_of(record: &Record) -> Result<String> {

@@ -8,7 +8,7 @@ use rollcall_store::{
     PupilKey, Result, ScheduledJob, SchoolId, StoreError,
 };
 
-use crate::statements::Sql;
+use crate::statements::{CaseSql, Sql};
 use crate::time::to_micros;
 use crate::{SqlStore, found, returns};
 

@@ -42,7 +42,7 @@ use sqlx::sqlite::SqlitePool;
 use crate::accounts::AccountSql;
 use crate::admissions::AdmissionSql;
 use crate::ledger::LedgerSql;
-use crate::statements::{Sql, code_of, session_number};
+use crate::statements::{MarkSql, Sql, code_of, session_number};
 use crate::time::from_micros;
 
 enum Pool {

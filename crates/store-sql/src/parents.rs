@@ -14,7 +14,7 @@ use rollcall_store::{
 use crate::families::{Decided, FamilySql};
 use crate::ledger::LedgerSql;
 use crate::rows::RowSql;
-use crate::statements::Sql;
+use crate::statements::{CaseSql, Sql};
 use crate::time::to_micros;
 use crate::{SqlStore, found, ops};
 

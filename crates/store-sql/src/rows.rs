@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use jiff::civil::Date;
 use rollcall_core::{Code, RegisterBuilder, Roll, SessionKey, Slot};
 use rollcall_store::{LedgerCheck, LedgerProblem, PupilKey, StoreError};
 use rustc_hash::FxHashMap;
@@ -325,14 +326,30 @@ fn marks_as_changes(marks: Vec<BareMark>) -> Result<Vec<RowChange>> {
     marks
         .into_iter()
         .map(|(pupil, date, session, code, minutes)| {
-            let key = SessionKey {
-                date,
-                session: session_of(session)?,
-            };
-            let minutes = minutes.and_then(|m| u16::try_from(m).ok());
-            Ok((pupil, key.slot(), Some((code_of(&code)?, minutes))))
+            let (slot, code, minutes) = content_of(date, session, &code, minutes)?;
+            Ok((pupil, slot, Some((code, minutes))))
         })
         .collect()
+}
+
+/// A stored mark's slot, code and minutes late, the minutes kept for late marks only, as the
+/// rows keep them.
+fn content_of(
+    date: Date,
+    session: i16,
+    code: &str,
+    minutes: Option<i32>,
+) -> Result<(Slot, Code, Option<u16>)> {
+    let slot = SessionKey {
+        date,
+        session: session_of(session)?,
+    }
+    .slot();
+    let code = code_of(code)?;
+    let minutes = minutes
+        .and_then(|m| u16::try_from(m).ok())
+        .filter(|_| code.is_late());
+    Ok((slot, code, minutes))
 }
 
 /// Reports every session where a school's rows do not hold its mark, unless the ledger's
@@ -346,16 +363,13 @@ pub(crate) async fn check<C: RowSql + ?Sized>(
 ) -> Result<()> {
     let mut expected: BTreeMap<(i64, Slot), (Code, Option<u16>)> = BTreeMap::new();
     for mark in marks {
-        let key = SessionKey {
-            date: mark.date.to_jiff(),
-            session: session_of(mark.session)?,
-        };
-        let code = code_of(&mark.code)?;
-        let minutes = mark
-            .minutes_late
-            .and_then(|m| u16::try_from(m).ok())
-            .filter(|_| code.is_late());
-        expected.insert((mark.pupil_id, key.slot()), (code, minutes));
+        let (slot, code, minutes) = content_of(
+            mark.date.to_jiff(),
+            mark.session,
+            &mark.code,
+            mark.minutes_late,
+        )?;
+        expected.insert((mark.pupil_id, slot), (code, minutes));
     }
     let mut found: BTreeMap<(i64, Slot), (Code, Option<u16>)> = BTreeMap::new();
     for row in conn.select_school_rows(school).await? {

@@ -15,6 +15,14 @@ use rollcall_store::{
 use super::values::{Held, Result, code_of, corrupt, minutes_of, session_of};
 use crate::time::from_micros;
 
+pub(crate) const PUPIL_COLUMNS: &str = "p.id, p.school_id, p.upn, p.legal_surname, p.legal_forename, \
+    p.preferred_forename, p.date_of_birth, p.sex, p.year_group, p.reg_group_id, \
+    g.name AS reg_group, p.entry_date, p.leaving_date, p.fsm, p.eal, p.sen, p.la_estab, \
+    p.pupil_premium";
+
+pub(crate) const MESSAGE_COLUMNS: &str = "id, pupil_id, contact_id, channel, recipient, \
+    subject, body, queued_at, status, attempts, error, sent_at";
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct SchoolRow {
     pub(crate) id: i64,

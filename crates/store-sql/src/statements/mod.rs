@@ -3,52 +3,35 @@
 //! [`Sql`] has a method per statement. `impl_sql!` implements it for a connection type; its body
 //! is the one copy of the SQL, which both databases accept (`$n` placeholders, `ON CONFLICT`,
 //! `RETURNING`). The few statements that differ take their text from the macro's arguments.
+//! The marks' and submissions' statements are [`MarkSql`] (`marks.rs`) and the casework's
+//! [`CaseSql`] (`casework.rs`), both required by [`Sql`], so a connection that is `Sql` has
+//! them all.
 
 use async_trait::async_trait;
 use jiff::civil::Date;
-use rollcall_core::{EntryKind, Pupil, SessionKey};
+use rollcall_core::Pupil;
 use rollcall_store::{
-    CaseRecord, Characteristic, CharacteristicChange, Contact, ContactRecord, DeliveryStatus,
-    Enrolment, FlagRecord, GroupRecord, JobRecord, MessageRecord, NewCaseEntry, NewFlag,
-    NewMessage, NewSchool, NewUser, PupilRecord, ScheduledJob, SchoolRecord, StoredMark,
-    SubmissionRecord,
+    Characteristic, CharacteristicChange, Contact, ContactRecord, Enrolment, GroupRecord,
+    NewSchool, NewUser, PupilRecord, SchoolRecord,
 };
 
-use crate::time::to_micros;
-
+mod casework;
 mod decode;
+mod marks;
 mod values;
 
+pub(crate) use casework::*;
 pub(crate) use decode::*;
+pub(crate) use marks::*;
 pub(crate) use values::*;
 
 pub(crate) const CONTACT_COLUMNS: &str = "c.id, c.pupil_id, c.name, c.relationship, \
     c.parental_responsibility, c.lives_with_pupil, c.correspondence, c.salutation, c.priority, \
     c.phones, c.email, c.address, c.preferred_language, c.court_order, c.opted_out";
 
-pub(crate) const PUPIL_COLUMNS: &str = "p.id, p.school_id, p.upn, p.legal_surname, p.legal_forename, \
-    p.preferred_forename, p.date_of_birth, p.sex, p.year_group, p.reg_group_id, \
-    g.name AS reg_group, p.entry_date, p.leaving_date, p.fsm, p.eal, p.sen, p.la_estab, \
-    p.pupil_premium";
-
-const MARK_COLUMNS: &str = "m.pupil_id, m.date, m.session, m.code, m.minutes_late, m.comment, \
-    m.source, m.recorded_by, m.recorded_at, m.version, m.entry_hash";
-
-pub(crate) const MESSAGE_COLUMNS: &str = "id, pupil_id, contact_id, channel, recipient, \
-    subject, body, queued_at, status, attempts, error, sent_at";
-
-const CASE_COLUMNS: &str = "id, pupil_id, at, kind, rating, likelihood, frequency, item_rule, \
-    item_occasion, with_whom, note, by_name, by_position, recorded_at";
-
-const FLAG_COLUMNS: &str =
-    "id, pupil_id, flag, from_date, until_date, note, by_name, by_position, ended_by";
-
-/// Marks per statement when importing: 12 parameters each, well within both databases' limits.
-pub(crate) const IMPORT_BATCH: usize = 1_000;
-
 /// One method per statement.
 #[async_trait]
-pub(crate) trait Sql: Send {
+pub(crate) trait Sql: MarkSql + CaseSql + Send {
     async fn select_one(&mut self) -> Result<()>;
     async fn insert_trust(&mut self, name: &str) -> Result<i64>;
     async fn insert_school(&mut self, school: &NewSchool) -> Result<i64>;
@@ -90,79 +73,8 @@ pub(crate) trait Sql: Send {
     async fn insert_contact(&mut self, key: i64, contact: &Contact) -> Result<i64>;
     async fn select_contacts(&mut self, key: i64) -> Result<Vec<ContactRecord>>;
 
-    async fn select_roster(
-        &mut self,
-        group: i64,
-        date: Date,
-        session: i16,
-    ) -> Result<Vec<(PupilRecord, Option<Held>)>>;
-    /// A session's mark, locked for writing until the transaction ends (on PostgreSQL; SQLite's
-    /// writers take turns anyway).
-    async fn select_mark(&mut self, pupil: i64, date: Date, session: i16) -> Result<Option<Held>>;
-    /// Locks the marks a register holds until the transaction ends, in key order.
-    async fn lock_register_marks(&mut self, group: i64, date: Date, session: i16) -> Result<()>;
-    async fn select_pupil_marks(
-        &mut self,
-        pupil: i64,
-        first: Date,
-        last: Date,
-    ) -> Result<Vec<StoredMark>>;
-    async fn select_day_marks(&mut self, school: i64, date: Date)
-    -> Result<Vec<(i64, StoredMark)>>;
-    async fn select_school_marks(&mut self, school: i64) -> Result<Vec<BareMark>>;
-    /// Writes marks, each replacing what its session holds only if that is still the version
-    /// before the write's (none for version 1): how many were written, so that a caller sees a
-    /// concurrent writer got there first.
-    async fn upsert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<u64>;
-
-    async fn insert_submission(
-        &mut self,
-        group: i64,
-        key: SessionKey,
-        by: (&str, Option<i64>),
-        at: i64,
-        idempotency_key: Option<&str>,
-    ) -> Result<()>;
-    /// The register a submission's idempotency key was first sent for.
-    async fn select_submission_by_key(&mut self, key: &str) -> Result<Option<(i64, SessionKey)>>;
-    async fn select_latest_submission(
-        &mut self,
-        group: i64,
-        key: SessionKey,
-    ) -> Result<Option<SubmissionRecord>>;
-    async fn select_submissions(
-        &mut self,
-        school: i64,
-        date: Date,
-    ) -> Result<Vec<SubmissionRecord>>;
-
     /// Refreshes the query planner's statistics, as after a bulk load.
     async fn analyze(&mut self) -> Result<()>;
-
-    async fn insert_case_entry(&mut self, school: i64, entry: &NewCaseEntry) -> Result<i64>;
-    async fn select_case_entries(&mut self, pupil: i64) -> Result<Vec<CaseRecord>>;
-    async fn select_school_case_entries(&mut self, school: i64) -> Result<Vec<CaseRecord>>;
-    async fn insert_flag(&mut self, school: i64, flag: &NewFlag) -> Result<i64>;
-    async fn update_flag_end(
-        &mut self,
-        pupil: i64,
-        id: i64,
-        until: Date,
-        ended_by: &str,
-    ) -> Result<u64>;
-    async fn select_flags(&mut self, pupil: i64) -> Result<Vec<FlagRecord>>;
-    async fn select_school_flags(&mut self, school: i64) -> Result<Vec<FlagRecord>>;
-    /// The job's id, or `None` when it is already recorded.
-    async fn insert_job(&mut self, job: &ScheduledJob) -> Result<Option<i64>>;
-    async fn insert_message(
-        &mut self,
-        school: i64,
-        job: Option<i64>,
-        message: &NewMessage,
-        at: i64,
-    ) -> Result<()>;
-    async fn select_jobs(&mut self, school: i64, date: Date) -> Result<Vec<JobRecord>>;
-    async fn select_outbox(&mut self, school: i64) -> Result<Vec<MessageRecord>>;
 }
 
 pub(crate) fn opt_date(d: Option<Date>) -> Option<jiff_sqlx::Date> {
@@ -215,59 +127,8 @@ macro_rules! bind_contact {
 }
 pub(crate) use bind_contact;
 
-/// Inserts marks in batches, with `$on_conflict` after each batch's values: how many rows
-/// were written.
-macro_rules! insert_marks {
-    ($conn:expr, $db:ty, $marks:expr, $on_conflict:expr) => {{
-        let mut written = 0;
-        for batch in $marks.chunks(IMPORT_BATCH) {
-            let mut builder = sqlx::QueryBuilder::<$db>::new(
-                "INSERT INTO marks (pupil_id, date, session, code, minutes_late, comment, source, \
-                 recorded_by, recorded_by_user, recorded_at, version, entry_hash) ",
-            );
-            builder.push_values(batch, |mut row, m| {
-                row.push_bind(m.pupil)
-                    .push_bind(jiff_sqlx::Date::from(m.date))
-                    .push_bind(m.session)
-                    .push_bind(m.code.to_owned())
-                    .push_bind(m.minutes)
-                    .push_bind(m.comment.map(str::to_owned))
-                    .push_bind(m.source.id())
-                    .push_bind(m.by_name.map(str::to_owned))
-                    .push_bind(m.by_user)
-                    .push_bind(m.at)
-                    .push_bind(m.version)
-                    .push_bind(m.entry_hash.to_vec());
-            });
-            builder.push($on_conflict);
-            written += builder
-                .build()
-                .execute(&mut *$conn)
-                .await
-                .map_err(db)?
-                .rows_affected();
-        }
-        Ok(written)
-    }};
-}
-
-/// Every row a query for one id (a pupil's, a school's) returns, as records.
-macro_rules! rows_by {
-    ($conn:ident, $row:ty, $sql:expr, $id:expr) => {
-        sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe($sql))
-            .bind($id)
-            .fetch_all(&mut *$conn)
-            .await
-            .map_err(db)?
-            .into_iter()
-            .map(<$row>::record)
-            .collect()
-    };
-}
-pub(crate) use rows_by;
-
 macro_rules! impl_sql {
-    ($conn:ty, $db:ty, for_update = $for_update:literal, analyze = $analyze:literal) => {
+    ($conn:ty, $db:ty, analyze = $analyze:literal) => {
         #[async_trait]
         impl Sql for $conn {
             async fn select_one(&mut self) -> Result<()> {
@@ -639,341 +500,12 @@ macro_rules! impl_sql {
                 .collect())
             }
 
-            async fn select_roster(&mut self, group: i64, date: Date, session: i16) -> Result<Vec<(PupilRecord, Option<Held>)>> {
-                sqlx::query_as::<_, RosterRow>(sqlx::AssertSqlSafe(format!(
-                    "SELECT {PUPIL_COLUMNS}, m.code, m.minutes_late, m.comment, m.source, m.recorded_by, \
-                     m.recorded_at, m.version, m.entry_hash FROM pupils p JOIN reg_groups g ON g.id = p.reg_group_id \
-                     LEFT JOIN marks m ON m.pupil_id = p.id AND m.date = $2 AND m.session = $3 \
-                     WHERE p.reg_group_id = $1 \
-                     AND (p.entry_date IS NULL OR p.entry_date <= $2) \
-                     AND (p.leaving_date IS NULL OR p.leaving_date >= $2) \
-                     ORDER BY p.legal_surname, p.legal_forename, p.id"
-                )))
-                .bind(group)
-                .bind(jiff_sqlx::Date::from(date))
-                .bind(session)
-                .fetch_all(&mut *self)
-                .await
-                .map_err(db)?
-                .into_iter()
-                .map(|row| row.record(date, session))
-                .collect()
-            }
-
-            async fn select_mark(&mut self, pupil: i64, date: Date, session: i16) -> Result<Option<Held>> {
-                sqlx::query_as::<_, MarkRow>(sqlx::AssertSqlSafe(format!(
-                    "SELECT {MARK_COLUMNS} FROM marks m WHERE m.pupil_id = $1 AND m.date = $2 AND m.session = $3{}",
-                    $for_update
-                )))
-                .bind(pupil)
-                .bind(jiff_sqlx::Date::from(date))
-                .bind(session)
-                .fetch_optional(&mut *self)
-                .await
-                .map_err(db)?
-                .map(|row| row.held().map(|(_, held)| held))
-                .transpose()
-            }
-
-            async fn lock_register_marks(&mut self, group: i64, date: Date, session: i16) -> Result<()> {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT m.pupil_id FROM marks m JOIN pupils p ON p.id = m.pupil_id \
-                     WHERE p.reg_group_id = $1 AND m.date = $2 AND m.session = $3 \
-                     ORDER BY m.pupil_id{}",
-                    $for_update
-                )))
-                .bind(group)
-                .bind(jiff_sqlx::Date::from(date))
-                .bind(session)
-                .fetch_all(&mut *self)
-                .await
-                .map(|_| ())
-                .map_err(db)
-            }
-
-            async fn select_pupil_marks(&mut self, pupil: i64, first: Date, last: Date) -> Result<Vec<StoredMark>> {
-                sqlx::query_as::<_, MarkRow>(sqlx::AssertSqlSafe(format!(
-                    "SELECT {MARK_COLUMNS} FROM marks m WHERE m.pupil_id = $1 AND m.date >= $2 AND m.date <= $3 \
-                     ORDER BY m.date, m.session"
-                )))
-                .bind(pupil)
-                .bind(jiff_sqlx::Date::from(first))
-                .bind(jiff_sqlx::Date::from(last))
-                .fetch_all(&mut *self)
-                .await
-                .map_err(db)?
-                .into_iter()
-                .map(|row| row.record().map(|(_, mark)| mark))
-                .collect()
-            }
-
-            async fn select_day_marks(&mut self, school: i64, date: Date) -> Result<Vec<(i64, StoredMark)>> {
-                sqlx::query_as::<_, MarkRow>(sqlx::AssertSqlSafe(format!(
-                    "SELECT {MARK_COLUMNS} FROM marks m JOIN pupils p ON p.id = m.pupil_id \
-                     WHERE p.school_id = $1 AND m.date = $2 ORDER BY m.pupil_id, m.session"
-                )))
-                .bind(school)
-                .bind(jiff_sqlx::Date::from(date))
-                .fetch_all(&mut *self)
-                .await
-                .map_err(db)?
-                .into_iter()
-                .map(MarkRow::record)
-                .collect()
-            }
-
-            async fn select_school_marks(&mut self, school: i64) -> Result<Vec<BareMark>> {
-                let rows: Vec<(i64, jiff_sqlx::Date, i16, String, Option<i32>)> = sqlx::query_as(
-                    "SELECT m.pupil_id, m.date, m.session, m.code, m.minutes_late FROM marks m \
-                     JOIN pupils p ON p.id = m.pupil_id WHERE p.school_id = $1 \
-                     ORDER BY m.pupil_id, m.date, m.session",
-                )
-                .bind(school)
-                .fetch_all(&mut *self)
-                .await
-                .map_err(db)?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(p, d, s, c, m)| (p, d.to_jiff(), s, c, m))
-                    .collect())
-            }
-
-            async fn upsert_marks(&mut self, marks: &[MarkWrite<'_>]) -> Result<u64> {
-                insert_marks!(
-                    self,
-                    $db,
-                    marks,
-                    " ON CONFLICT (pupil_id, date, session) DO UPDATE SET code = excluded.code, \
-                     minutes_late = excluded.minutes_late, comment = excluded.comment, \
-                     source = excluded.source, recorded_by = excluded.recorded_by, \
-                     recorded_by_user = excluded.recorded_by_user, recorded_at = excluded.recorded_at, \
-                     version = excluded.version, entry_hash = excluded.entry_hash \
-                     WHERE marks.version = excluded.version - 1"
-                )
-            }
-
-            /// A submission is an amendment when the register was taken before.
-            async fn insert_submission(&mut self, group: i64, key: SessionKey, by: (&str, Option<i64>), at: i64, idempotency_key: Option<&str>) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO register_submissions (group_id, date, session, by_name, by_user, at, amended, idempotency_key) \
-                     SELECT $1, $2, $3, $4, $5, $6, EXISTS (SELECT 1 FROM register_submissions \
-                     WHERE group_id = $1 AND date = $2 AND session = $3), $7",
-                )
-                .bind(group)
-                .bind(jiff_sqlx::Date::from(key.date))
-                .bind(session_number(key.session))
-                .bind(by.0)
-                .bind(by.1)
-                .bind(at)
-                .bind(idempotency_key)
-                .execute(&mut *self)
-                .await
-                .map(|_| ())
-                .map_err(|e| {
-                    // The same key sent twice at once: the later waits its turn and finds it.
-                    if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
-                        rollcall_store::StoreError::Contended
-                    } else {
-                        db(e)
-                    }
-                })
-            }
-
-            async fn select_submission_by_key(&mut self, key: &str) -> Result<Option<(i64, SessionKey)>> {
-                let row: Option<(i64, jiff_sqlx::Date, i16)> = sqlx::query_as(
-                    "SELECT group_id, date, session FROM register_submissions WHERE idempotency_key = $1",
-                )
-                .bind(key)
-                .fetch_optional(&mut *self)
-                .await
-                .map_err(db)?;
-                row.map(|(group, date, session)| {
-                    Ok((group, SessionKey { date: date.to_jiff(), session: session_of(session)? }))
-                })
-                .transpose()
-            }
-
-            async fn select_latest_submission(&mut self, group: i64, key: SessionKey) -> Result<Option<SubmissionRecord>> {
-                sqlx::query_as::<_, SubmissionRow>(
-                    "SELECT group_id, date, session, by_name, at, amended FROM register_submissions \
-                     WHERE group_id = $1 AND date = $2 AND session = $3 ORDER BY id DESC LIMIT 1",
-                )
-                .bind(group)
-                .bind(jiff_sqlx::Date::from(key.date))
-                .bind(session_number(key.session))
-                .fetch_optional(&mut *self)
-                .await
-                .map_err(db)?
-                .map(SubmissionRow::record)
-                .transpose()
-            }
-
-            async fn select_submissions(&mut self, school: i64, date: Date) -> Result<Vec<SubmissionRecord>> {
-                sqlx::query_as::<_, SubmissionRow>(
-                    "SELECT s.group_id, s.date, s.session, s.by_name, s.at, s.amended \
-                     FROM register_submissions s JOIN reg_groups g ON g.id = s.group_id \
-                     WHERE g.school_id = $1 AND s.date = $2 ORDER BY s.id",
-                )
-                .bind(school)
-                .bind(jiff_sqlx::Date::from(date))
-                .fetch_all(&mut *self)
-                .await
-                .map_err(db)?
-                .into_iter()
-                .map(SubmissionRow::record)
-                .collect()
-            }
-
             async fn analyze(&mut self) -> Result<()> {
                 sqlx::query($analyze)
                     .execute(&mut *self)
                     .await
                     .map(|_| ())
                     .map_err(db)
-            }
-
-            async fn insert_case_entry(&mut self, school: i64, new: &NewCaseEntry) -> Result<i64> {
-                let e = &new.entry;
-                let (rating, likelihood, frequency) = match e.kind {
-                    EntryKind::RatingOverride(r) => (Some(r.id()), None, None),
-                    EntryKind::RiskAssessment { likelihood, frequency } => {
-                        (None, Some(i16::from(likelihood)), Some(i16::from(frequency)))
-                    }
-                    _ => (None, None, None),
-                };
-                sqlx::query_scalar(
-                    "INSERT INTO case_entries (school_id, pupil_id, at, kind, rating, likelihood, \
-                     frequency, item_rule, item_occasion, with_whom, note, by_user, by_name, \
-                     by_position, recorded_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
-                )
-                .bind(school)
-                .bind(new.pupil.0)
-                .bind(jiff_sqlx::DateTime::from(e.at))
-                .bind(e.kind.id())
-                .bind(rating)
-                .bind(likelihood)
-                .bind(frequency)
-                .bind(e.item.as_ref().map(|k| k.rule.as_str()))
-                .bind(e.item.as_ref().map(|k| k.occasion.as_str()))
-                .bind(&e.with)
-                .bind(&e.note)
-                .bind(new.actor.user.map(|u| u.0))
-                .bind(&new.actor.name)
-                .bind(&new.actor.position)
-                .bind(to_micros(new.recorded_at))
-                .fetch_one(&mut *self)
-                .await
-                .map_err(db)
-            }
-
-            async fn select_case_entries(&mut self, pupil: i64) -> Result<Vec<CaseRecord>> {
-                rows_by!(self, CaseRow, format!("SELECT {CASE_COLUMNS} FROM case_entries WHERE pupil_id = $1 ORDER BY at, id"), pupil)
-            }
-
-            async fn select_school_case_entries(&mut self, school: i64) -> Result<Vec<CaseRecord>> {
-                rows_by!(self, CaseRow, format!("SELECT {CASE_COLUMNS} FROM case_entries WHERE school_id = $1 ORDER BY at, id"), school)
-            }
-
-            async fn insert_flag(&mut self, school: i64, f: &NewFlag) -> Result<i64> {
-                sqlx::query_scalar(
-                    "INSERT INTO pupil_flags (school_id, pupil_id, flag, from_date, note, by_name, \
-                     by_position, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                )
-                .bind(school)
-                .bind(f.pupil.0)
-                .bind(f.flag.id())
-                .bind(jiff_sqlx::Date::from(f.from))
-                .bind(&f.note)
-                .bind(&f.actor.name)
-                .bind(&f.actor.position)
-                .bind(to_micros(f.at))
-                .fetch_one(&mut *self)
-                .await
-                .map_err(db)
-            }
-
-            async fn update_flag_end(&mut self, pupil: i64, id: i64, until: Date, ended_by: &str) -> Result<u64> {
-                sqlx::query(
-                    "UPDATE pupil_flags SET until_date = $3, ended_by = $4 \
-                     WHERE pupil_id = $1 AND id = $2 AND until_date IS NULL AND from_date <= $3",
-                )
-                .bind(pupil)
-                .bind(id)
-                .bind(jiff_sqlx::Date::from(until))
-                .bind(ended_by)
-                .execute(&mut *self)
-                .await
-                .map(|r| r.rows_affected())
-                .map_err(db)
-            }
-
-            async fn select_flags(&mut self, pupil: i64) -> Result<Vec<FlagRecord>> {
-                rows_by!(self, FlagRow, format!("SELECT {FLAG_COLUMNS} FROM pupil_flags WHERE pupil_id = $1 ORDER BY from_date, id"), pupil)
-            }
-
-            async fn select_school_flags(&mut self, school: i64) -> Result<Vec<FlagRecord>> {
-                rows_by!(self, FlagRow, format!("SELECT {FLAG_COLUMNS} FROM pupil_flags WHERE school_id = $1 ORDER BY pupil_id, from_date, id"), school)
-            }
-
-            async fn insert_job(&mut self, job: &ScheduledJob) -> Result<Option<i64>> {
-                sqlx::query_scalar(
-                    "INSERT INTO jobs (school_id, kind, date, session, runner, ran_at, summary) \
-                     VALUES ($1, $7, $2, $3, $4, $5, $6) \
-                     ON CONFLICT (school_id, kind, date, session) DO NOTHING RETURNING id",
-                )
-                .bind(job.school.0)
-                .bind(jiff_sqlx::Date::from(job.key.date))
-                .bind(session_number(job.key.session))
-                .bind(&job.runner)
-                .bind(to_micros(job.at))
-                .bind(&job.summary)
-                .bind(job.kind.id())
-                .fetch_optional(&mut *self)
-                .await
-                .map_err(db)
-            }
-
-            async fn insert_message(&mut self, school: i64, job: Option<i64>, m: &NewMessage, at: i64) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO outbox (school_id, pupil_id, contact_id, job_id, channel, recipient, \
-                     subject, body, queued_at, status, error, next_attempt_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9)",
-                )
-                .bind(school)
-                .bind(m.pupil.map(|p| p.0))
-                .bind(m.contact.map(|c| c.0))
-                .bind(job)
-                .bind(m.channel.id())
-                .bind(&m.recipient)
-                .bind(&m.subject)
-                .bind(&m.body)
-                .bind(at)
-                .bind(if m.withheld.is_some() { DeliveryStatus::Withheld } else { DeliveryStatus::Queued }.id())
-                .bind(&m.withheld)
-                .execute(&mut *self)
-                .await
-                .map(|_| ())
-                .map_err(db)
-            }
-
-            async fn select_jobs(&mut self, school: i64, date: Date) -> Result<Vec<JobRecord>> {
-                sqlx::query_as::<_, JobRow>(
-                    "SELECT school_id, kind, date, session, runner, ran_at, summary FROM jobs \
-                     WHERE school_id = $1 AND date = $2 ORDER BY ran_at, id",
-                )
-                .bind(school)
-                .bind(jiff_sqlx::Date::from(date))
-                .fetch_all(&mut *self)
-                .await
-                .map_err(db)?
-                .into_iter()
-                .map(JobRow::record)
-                .collect()
-            }
-
-            async fn select_outbox(&mut self, school: i64) -> Result<Vec<MessageRecord>> {
-                rows_by!(self, MessageRow, format!("SELECT {MESSAGE_COLUMNS} FROM outbox WHERE school_id = $1 ORDER BY queued_at, id"), school)
             }
         }
     };
@@ -982,13 +514,6 @@ macro_rules! impl_sql {
 impl_sql!(
     sqlx::SqliteConnection,
     sqlx::Sqlite,
-    // SQLite has no row locks: write transactions begin IMMEDIATE, which serialises them.
-    for_update = "",
     analyze = "PRAGMA optimize"
 );
-impl_sql!(
-    sqlx::PgConnection,
-    sqlx::Postgres,
-    for_update = " FOR UPDATE OF m",
-    analyze = "ANALYZE"
-);
+impl_sql!(sqlx::PgConnection, sqlx::Postgres, analyze = "ANALYZE");

@@ -96,3 +96,21 @@ pub(crate) struct Held {
 
 /// A mark as loaded for statistics: pupil, date, session, code, minutes late.
 pub(crate) type BareMark = (i64, Date, i16, String, Option<i32>);
+
+/// Marks per statement when importing: 12 parameters each, well within both databases' limits.
+pub(crate) const IMPORT_BATCH: usize = 1_000;
+
+/// Every row a query for one id (a pupil's, a school's) returns, as records.
+macro_rules! rows_by {
+    ($conn:ident, $row:ty, $sql:expr, $id:expr) => {
+        sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe($sql))
+            .bind($id)
+            .fetch_all(&mut *$conn)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .map(<$row>::record)
+            .collect()
+    };
+}
+pub(crate) use rows_by;
