@@ -9,6 +9,7 @@
 //! original is always the value replaced.
 
 mod backup;
+mod direct;
 mod families;
 mod history;
 mod home_links;

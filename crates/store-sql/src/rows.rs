@@ -139,8 +139,41 @@ pub(crate) trait RowSql: Send {
     async fn take_rebuild(&mut self) -> Result<bool>;
 }
 
+/// A school's rows, pupil by pupil. Through a list of the school's pupils, which SQLite walks
+/// in key order and so needs no sort (a join walks the pupils by UPN).
+const SCHOOL_ROWS: &str = "SELECT pupil_id, block, codes, lates, version FROM register_rows \
+     WHERE pupil_id IN (SELECT id FROM pupils WHERE school_id = $1) ORDER BY pupil_id, block";
+
+async fn pg_school_rows(conn: &mut sqlx::PgConnection, school: i64) -> Result<Vec<StoredRow>> {
+    sqlx::query_as::<_, StoredRow>(SCHOOL_ROWS)
+        .bind(school)
+        .fetch_all(conn)
+        .await
+        .map_err(db)
+}
+
+async fn sqlite_school_rows(
+    conn: &mut sqlx::SqliteConnection,
+    school: i64,
+) -> Result<Vec<StoredRow>> {
+    crate::direct::with_handle(conn, |c| {
+        let mut statement = c.prepare(SCHOOL_ROWS)?;
+        let rows = statement.query_map([school], |r| {
+            Ok(StoredRow {
+                pupil_id: r.get(0)?,
+                block: r.get(1)?,
+                codes: r.get_ref(2)?.as_blob()?.to_vec(),
+                lates: r.get_ref(3)?.as_blob()?.to_vec(),
+                version: r.get(4)?,
+            })
+        })?;
+        rows.collect()
+    })
+    .await
+}
+
 macro_rules! impl_row_sql {
-    ($conn:ty, $db:ty, for_update = $for_update:literal) => {
+    ($conn:ty, $db:ty, for_update = $for_update:literal, school_rows = $school_rows:path) => {
         #[async_trait]
         impl RowSql for $conn {
             async fn select_rows_for_update(
@@ -210,17 +243,7 @@ macro_rules! impl_row_sql {
             }
 
             async fn select_school_rows(&mut self, school: i64) -> Result<Vec<StoredRow>> {
-                sqlx::query_as::<_, StoredRow>(
-                    // Through a list of the school's pupils, which SQLite walks in key order
-                    // and so needs no sort (a join walks the pupils by UPN).
-                    "SELECT pupil_id, block, codes, lates, version FROM register_rows \
-                     WHERE pupil_id IN (SELECT id FROM pupils WHERE school_id = $1) \
-                     ORDER BY pupil_id, block",
-                )
-                .bind(school)
-                .fetch_all(&mut *self)
-                .await
-                .map_err(db)
+                $school_rows(self, school).await
             }
 
             async fn take_rebuild(&mut self) -> Result<bool> {
@@ -234,11 +257,17 @@ macro_rules! impl_row_sql {
     };
 }
 
-impl_row_sql!(sqlx::SqliteConnection, sqlx::Sqlite, for_update = "");
+impl_row_sql!(
+    sqlx::SqliteConnection,
+    sqlx::Sqlite,
+    for_update = "",
+    school_rows = sqlite_school_rows
+);
 impl_row_sql!(
     sqlx::PgConnection,
     sqlx::Postgres,
-    for_update = " FOR UPDATE"
+    for_update = " FOR UPDATE",
+    school_rows = pg_school_rows
 );
 
 /// Puts sessions' new contents into their rows, in the caller's transaction. The rows are

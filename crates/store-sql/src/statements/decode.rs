@@ -92,6 +92,35 @@ pub(crate) struct PupilRow {
 }
 
 impl PupilRow {
+    /// The row as SQLite's own handle reads it, column by column as `sqlx` would.
+    pub(crate) fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<PupilRow> {
+        let date = |column| r.get::<_, Date>(column).map(jiff_sqlx::Date::from);
+        let optional_date = |column| {
+            r.get::<_, Option<Date>>(column)
+                .map(|d| d.map(jiff_sqlx::Date::from))
+        };
+        Ok(PupilRow {
+            id: r.get("id")?,
+            school_id: r.get("school_id")?,
+            upn: r.get("upn")?,
+            legal_surname: r.get("legal_surname")?,
+            legal_forename: r.get("legal_forename")?,
+            preferred_forename: r.get("preferred_forename")?,
+            date_of_birth: date("date_of_birth")?,
+            sex: r.get("sex")?,
+            year_group: r.get("year_group")?,
+            reg_group_id: r.get("reg_group_id")?,
+            reg_group: r.get("reg_group")?,
+            entry_date: optional_date("entry_date")?,
+            leaving_date: optional_date("leaving_date")?,
+            fsm: r.get("fsm")?,
+            eal: r.get("eal")?,
+            pupil_premium: r.get("pupil_premium")?,
+            sen: r.get("sen")?,
+            la_estab: r.get("la_estab")?,
+        })
+    }
+
     pub(crate) fn record(self) -> Result<PupilRecord> {
         Ok(PupilRecord {
             key: PupilKey(self.id),

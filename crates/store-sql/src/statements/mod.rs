@@ -127,8 +127,37 @@ macro_rules! bind_contact {
 }
 pub(crate) use bind_contact;
 
+/// A school's pupils, in key order.
+fn school_pupils_sql() -> String {
+    format!(
+        "SELECT {PUPIL_COLUMNS} FROM pupils p LEFT JOIN reg_groups g ON g.id = p.reg_group_id \
+         WHERE p.school_id = $1 ORDER BY p.id"
+    )
+}
+
+async fn pg_school_pupils(conn: &mut sqlx::PgConnection, school: i64) -> Result<Vec<PupilRow>> {
+    sqlx::query_as::<_, PupilRow>(sqlx::AssertSqlSafe(school_pupils_sql()))
+        .bind(school)
+        .fetch_all(conn)
+        .await
+        .map_err(db)
+}
+
+/// Straight from SQLite's handle, as a school's register is read (`direct.rs`).
+async fn sqlite_school_pupils(
+    conn: &mut sqlx::SqliteConnection,
+    school: i64,
+) -> Result<Vec<PupilRow>> {
+    crate::direct::with_handle(conn, |c| {
+        let mut statement = c.prepare(&school_pupils_sql())?;
+        let rows = statement.query_map([school], PupilRow::from_sqlite)?;
+        rows.collect()
+    })
+    .await
+}
+
 macro_rules! impl_sql {
-    ($conn:ty, $db:ty, analyze = $analyze:literal) => {
+    ($conn:ty, $db:ty, analyze = $analyze:literal, school_pupils = $school_pupils:path) => {
         #[async_trait]
         impl Sql for $conn {
             async fn select_one(&mut self) -> Result<()> {
@@ -350,17 +379,11 @@ macro_rules! impl_sql {
             }
 
             async fn select_pupils(&mut self, school: i64) -> Result<Vec<PupilRecord>> {
-                sqlx::query_as::<_, PupilRow>(sqlx::AssertSqlSafe(format!(
-                    "SELECT {PUPIL_COLUMNS} FROM pupils p LEFT JOIN reg_groups g ON g.id = p.reg_group_id \
-                     WHERE p.school_id = $1 ORDER BY p.id"
-                )))
-                .bind(school)
-                .fetch_all(&mut *self)
-                .await
-                .map_err(db)?
-                .into_iter()
-                .map(PupilRow::record)
-                .collect()
+                $school_pupils(self, school)
+                    .await?
+                    .into_iter()
+                    .map(PupilRow::record)
+                    .collect()
             }
 
             async fn select_pupils_of_group(&mut self, group: i64, on: Date) -> Result<Vec<PupilRecord>> {
@@ -514,6 +537,12 @@ macro_rules! impl_sql {
 impl_sql!(
     sqlx::SqliteConnection,
     sqlx::Sqlite,
-    analyze = "PRAGMA optimize"
+    analyze = "PRAGMA optimize",
+    school_pupils = sqlite_school_pupils
 );
-impl_sql!(sqlx::PgConnection, sqlx::Postgres, analyze = "ANALYZE");
+impl_sql!(
+    sqlx::PgConnection,
+    sqlx::Postgres,
+    analyze = "ANALYZE",
+    school_pupils = pg_school_pupils
+);
