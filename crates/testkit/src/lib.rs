@@ -282,8 +282,10 @@ fn start_cluster(durable: bool) -> Cluster {
     } else {
         "postgres".to_owned()
     };
+    // A durable cluster is for benchmarks, which break down what each statement costs.
     let settings = if durable {
-        "-c max_connections=300 -c shared_buffers=512MB"
+        "-c max_connections=300 -c shared_buffers=512MB \
+         -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
     } else {
         "-c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     };

@@ -4,8 +4,8 @@
 //! session, submitting their group's morning register for one school day after another, as the
 //! browser form does. It runs against SQLite and against PostgreSQL with its default durability
 //! (fsync and synchronous commit on), and then counts what the database holds: every register
-//! acknowledged (303) must be there with all 30 marks. pgbench's single-row updates on the same
-//! cluster, in the same run, give the ceiling.
+//! acknowledged (303) must be there with all 30 marks. pgbench on the same cluster, in the same
+//! run, gives the ceiling: its simple-update transaction (`-N`) and a single-row update.
 //!
 //!     cargo bench -p rollcall-web --bench burst [-- --teachers 100 --days 20 --only sqlite|postgres]
 
@@ -76,6 +76,10 @@ impl Phase {
 
 struct Figures {
     backend: &'static str,
+    /// Bytes of PostgreSQL's write-ahead log written per register flat out.
+    log_per_register: Option<f64>,
+    /// What each of PostgreSQL's statements cost over the flat-out phase.
+    statements: Vec<StatementCost>,
     /// Teachers submitting flat out: how many registers a second the server can commit.
     capacity: Phase,
     /// Registers arriving at random at a given rate: how long each waits.
@@ -366,7 +370,13 @@ async fn burst(db: &TestDb, name: &'static str, groups: usize, days: usize, rate
     let client: Client<HttpConnector, Full<Bytes>> =
         Client::builder(TokioExecutor::new()).build_http();
     eprintln!("{name}: {groups} teachers submit {days} morning registers each, flat out");
+    let log_before = log_position(db).await;
+    reset_statement_costs(db).await;
     let capacity = flat_out(&client, address, school, &teachers, &mornings).await;
+    let statements = statement_costs(db).await;
+    let log_per_register = log_before
+        .zip(log_position(db).await)
+        .map(|(before, after)| (after - before) as f64 / capacity.registers as f64);
     // Past its capacity a database's queue only grows, and the latency says how long the run
     // was; below it, the latency is what a school would see.
     let rate = rate.min((capacity.rate() * 0.6).round());
@@ -399,14 +409,80 @@ async fn burst(db: &TestDb, name: &'static str, groups: usize, days: usize, rate
     assert_eq!(taken, acknowledged, "acknowledged registers lost");
     Figures {
         backend: name,
+        log_per_register,
+        statements,
         capacity,
         at_rate,
         rate,
     }
 }
 
-/// pgbench: single-row updates from as many clients, for the same cluster's ceiling.
-fn pgbench(cluster: &Cluster, clients: usize) -> f64 {
+/// Where PostgreSQL's write-ahead log has reached, in bytes: the log written between two
+/// readings is what the commits between them had to flush.
+async fn log_position(db: &TestDb) -> Option<i64> {
+    if db.backend != Backend::Postgres {
+        return None;
+    }
+    Some(
+        db.count("SELECT (pg_current_wal_lsn() - '0/0')::bigint")
+            .await,
+    )
+}
+
+/// One statement's share of the flat-out phase, from `pg_stat_statements`.
+struct StatementCost {
+    calls: i64,
+    /// Time executing it, in milliseconds: not the time its transaction waited for the log.
+    executing: f64,
+    log_bytes: i64,
+    text: String,
+}
+
+async fn reset_statement_costs(db: &TestDb) {
+    if db.backend == Backend::Postgres {
+        db.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            .await
+            .unwrap();
+        db.execute("SELECT pg_stat_statements_reset()")
+            .await
+            .unwrap();
+    }
+}
+
+async fn statement_costs(db: &TestDb) -> Vec<StatementCost> {
+    use sqlx::Connection as _;
+    if db.backend != Backend::Postgres {
+        return Vec::new();
+    }
+    let mut connection = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    let rows: Vec<(i64, f64, i64, String)> = sqlx::query_as(
+        "SELECT calls, total_exec_time, wal_bytes::bigint, query FROM pg_stat_statements \
+         WHERE query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_current_wal_lsn%' \
+         ORDER BY total_exec_time DESC",
+    )
+    .fetch_all(&mut connection)
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|(calls, executing, log_bytes, text)| StatementCost {
+            calls,
+            executing,
+            log_bytes,
+            text,
+        })
+        .collect()
+}
+
+/// One pgbench run on the same cluster: its transactions a second and the log each wrote.
+struct Ceiling {
+    what: &'static str,
+    tps: f64,
+    log_per_transaction: f64,
+}
+
+/// pgbench from as many clients, for the same cluster's ceiling: its simple-update
+/// transaction (`-N`: an update, a read and an insert) and a single-row update.
+async fn pgbench(cluster: &Cluster, db: &TestDb, clients: usize) -> Vec<Ceiling> {
     let run = |args: &[&str]| {
         let output = std::process::Command::new(postgres_program("pgbench"))
             .arg("-h")
@@ -442,24 +518,34 @@ fn pgbench(cluster: &Cluster, clients: usize) -> f64 {
         "\\set aid random(1, 1000000)\nUPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;\n",
     )
     .unwrap();
-    let out = run(&[
-        "-n",
-        "-f",
-        script.to_str().unwrap(),
-        "-c",
-        &clients.min(100).to_string(),
-        "-j",
-        "2",
-        "-T",
-        "15",
-        "pgbench",
-    ]);
+    let clients = clients.min(100).to_string();
+    let mut ceilings = Vec::new();
+    for (what, workload) in [
+        ("simple-update (-N)", vec!["-N"]),
+        ("single-row UPDATE", vec!["-f", script.to_str().unwrap()]),
+    ] {
+        let before = log_position(db).await.unwrap();
+        let mut args = vec!["-n"];
+        args.extend(workload);
+        args.extend(["-c", &clients, "-j", "2", "-T", "15", "pgbench"]);
+        let out = run(&args);
+        let written = log_position(db).await.unwrap() - before;
+        let number = |prefix: &str| -> f64 {
+            out.lines()
+                .find_map(|l| l.strip_prefix(prefix))
+                .and_then(|l| l.split_whitespace().next())
+                .and_then(|n| n.parse().ok())
+                .expect("pgbench reports its figures")
+        };
+        ceilings.push(Ceiling {
+            what,
+            tps: number("tps = "),
+            log_per_transaction: written as f64
+                / number("number of transactions actually processed: "),
+        });
+    }
     let _ = std::fs::remove_file(&script);
-    out.lines()
-        .find_map(|l| l.strip_prefix("tps = "))
-        .and_then(|l| l.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .expect("pgbench reports tps")
+    ceilings
 }
 
 fn arg(name: &str, default: usize) -> usize {
@@ -486,7 +572,7 @@ async fn main() {
         let name = "SQLite (WAL, synchronous=NORMAL)";
         figures.push(burst(&sqlite, name, teachers, days, rate).await);
     }
-    let mut ceiling = None;
+    let mut ceilings = Vec::new();
     if only != "sqlite" {
         // The SQLite run's writes reach the disk first, not during PostgreSQL's commits.
         let synced = std::process::Command::new("sync").status();
@@ -495,14 +581,14 @@ async fn main() {
         let name = "PostgreSQL (fsync, synchronous_commit on)";
         figures.push(burst(&postgres, name, teachers, days, rate).await);
         if only != "postgres" {
-            eprintln!("pgbench: single-row updates on the same cluster");
-            ceiling = Some(pgbench(durable_cluster(), teachers));
+            eprintln!("pgbench on the same cluster");
+            ceilings = pgbench(durable_cluster(), &postgres, teachers).await;
         }
     }
-    print(&figures, teachers, days, rate, ceiling);
+    print(&figures, teachers, days, rate, &ceilings);
 }
 
-fn print(figures: &[Figures], teachers: usize, days: usize, rate: f64, ceiling: Option<f64>) {
+fn print(figures: &[Figures], teachers: usize, days: usize, rate: f64, ceilings: &[Ceiling]) {
     println!(
         "{teachers} classes of {CLASS}; {} cores shared by the server, the database and the \
          load; every acknowledged mark found in the database afterwards.\n\n\
@@ -529,12 +615,45 @@ fn print(figures: &[Figures], teachers: usize, days: usize, rate: f64, ceiling: 
             ms(f.at_rate.p99),
         );
     }
-    if let (Some(ceiling), Some(pg)) = (ceiling, figures.last()) {
+    for f in figures {
+        if let Some(log) = f.log_per_register {
+            println!(
+                "\n{}: {:.1} KiB of write-ahead log per register flat out.",
+                f.backend,
+                log / 1024.0
+            );
+        }
+    }
+    for f in figures.iter().filter(|f| !f.statements.is_empty()) {
+        let registers = f.capacity.registers as f64;
         println!(
-            "\npgbench, single-row UPDATE, {} clients, same PostgreSQL cluster: {ceiling:.0} tps. \
-             PostgreSQL registers/s flat out as a share of it: {:.2}.",
+            "\n{}, flat out, per register (pg_stat_statements):\n\n\
+             | statement | calls | executing | log |\n|---|---|---|---|",
+            f.backend
+        );
+        for s in &f.statements {
+            let text: String = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let text: String = text.chars().take(72).collect();
+            println!(
+                "| `{text}` | {:.2} | {:.0} µs | {:.0} B |",
+                s.calls as f64 / registers,
+                s.executing * 1000.0 / registers,
+                s.log_bytes as f64 / registers
+            );
+        }
+    }
+    let Some(pg) = figures.iter().find(|f| f.log_per_register.is_some()) else {
+        return;
+    };
+    for ceiling in ceilings {
+        println!(
+            "\npgbench {}, {} clients, same PostgreSQL cluster: {:.0} tps, {:.0} bytes of log a \
+             transaction. PostgreSQL registers/s flat out as a share of it: {:.2}.",
+            ceiling.what,
             teachers.min(100),
-            pg.capacity.rate() / ceiling
+            ceiling.tps,
+            ceiling.log_per_transaction,
+            pg.capacity.rate() / ceiling.tps
         );
     }
 }

@@ -397,7 +397,7 @@ async fn compare(
     }
     let (a, b) = (p50(a), p50(b));
     println!(
-        "| {label} | {} | {} | {:.1}× |",
+        "| {label} | {} | {} | {:.2}× |",
         ms(a),
         ms(b),
         a.as_secs_f64() / b.as_secs_f64()
