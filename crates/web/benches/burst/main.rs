@@ -33,10 +33,15 @@ use rollcall_store::{
     Actor, EnteredMark, GroupId, NewSchool, NewUser, PupilKey, Store, Submission,
 };
 use rollcall_testkit::fixture::POLICY;
-use rollcall_testkit::{
-    Backend, Cluster, TestDb, database, database_in, durable_cluster, postgres_program,
-};
+use rollcall_testkit::{Backend, TestDb, database, database_in, durable_cluster};
 use rollcall_web::{AppState, FixedClock, Passwords, new_token, token_hash};
+
+mod postgres;
+mod sqlite_peer;
+
+use postgres::{
+    Ceiling, StatementCost, log_position, pgbench, reset_statement_costs, statement_costs,
+};
 
 const CLASS: usize = 30;
 
@@ -80,6 +85,8 @@ struct Figures {
     log_per_register: Option<f64>,
     /// What each of PostgreSQL's statements cost over the flat-out phase.
     statements: Vec<StatementCost>,
+    /// SQLite's peer: the same statements straight through the driver, registers a second.
+    direct: Option<f64>,
     /// Teachers submitting flat out: how many registers a second the server can commit.
     capacity: Phase,
     /// Registers arriving at random at a given rate: how long each waits.
@@ -221,7 +228,23 @@ async fn take_history(store: Arc<dyn Store>, teachers: &[Teacher], history: &[Se
     tasks.join_all().await;
 }
 
-/// The form a teacher submits: most present, a few absent or late.
+/// What the form marks a class's `i`th pupil: most present, a few absent or late.
+#[derive(Clone, Copy)]
+enum FormMark {
+    Present,
+    Unexplained,
+    Late,
+}
+
+fn form_mark(i: usize) -> FormMark {
+    match i % 15 {
+        7 => FormMark::Unexplained,
+        11 => FormMark::Late,
+        _ => FormMark::Present,
+    }
+}
+
+/// The form a teacher submits.
 fn form(pupils: &[i64], session: Session) -> String {
     let late_at = match session {
         Session::Am => "09:02",
@@ -230,10 +253,10 @@ fn form(pupils: &[i64], session: Session) -> String {
     pupils
         .iter()
         .enumerate()
-        .map(|(i, p)| match i % 15 {
-            7 => format!("mark_{p}=N"),
-            11 => format!("mark_{p}=late&late_at_{p}={late_at}"),
-            _ => format!("mark_{p}=present"),
+        .map(|(i, p)| match form_mark(i) {
+            FormMark::Unexplained => format!("mark_{p}=N"),
+            FormMark::Late => format!("mark_{p}=late&late_at_{p}={late_at}"),
+            FormMark::Present => format!("mark_{p}=present"),
         })
         .collect::<Vec<_>>()
         .join("&")
@@ -407,145 +430,26 @@ async fn burst(db: &TestDb, name: &'static str, groups: usize, days: usize, rate
             .len();
     }
     assert_eq!(taken, acknowledged, "acknowledged registers lost");
+    let direct = db.url.strip_prefix("sqlite://").map(|path| {
+        // Sessions neither phase took, as many as a teacher took flat out.
+        let untaken: Vec<SessionKey> = later
+            .iter()
+            .filter(|k| !mornings.contains(k) && !afternoons.contains(k))
+            .take(days)
+            .copied()
+            .collect();
+        eprintln!("{name}: the same statements straight through the driver");
+        sqlite_peer::registers_a_second(path, &teachers, &untaken)
+    });
     Figures {
         backend: name,
         log_per_register,
         statements,
+        direct,
         capacity,
         at_rate,
         rate,
     }
-}
-
-/// Where PostgreSQL's write-ahead log has reached, in bytes: the log written between two
-/// readings is what the commits between them had to flush.
-async fn log_position(db: &TestDb) -> Option<i64> {
-    if db.backend != Backend::Postgres {
-        return None;
-    }
-    Some(
-        db.count("SELECT (pg_current_wal_lsn() - '0/0')::bigint")
-            .await,
-    )
-}
-
-/// One statement's share of the flat-out phase, from `pg_stat_statements`.
-struct StatementCost {
-    calls: i64,
-    /// Time executing it, in milliseconds: not the time its transaction waited for the log.
-    executing: f64,
-    log_bytes: i64,
-    text: String,
-}
-
-async fn reset_statement_costs(db: &TestDb) {
-    if db.backend == Backend::Postgres {
-        db.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-            .await
-            .unwrap();
-        db.execute("SELECT pg_stat_statements_reset()")
-            .await
-            .unwrap();
-    }
-}
-
-async fn statement_costs(db: &TestDb) -> Vec<StatementCost> {
-    use sqlx::Connection as _;
-    if db.backend != Backend::Postgres {
-        return Vec::new();
-    }
-    let mut connection = sqlx::PgConnection::connect(&db.url).await.unwrap();
-    let rows: Vec<(i64, f64, i64, String)> = sqlx::query_as(
-        "SELECT calls, total_exec_time, wal_bytes::bigint, query FROM pg_stat_statements \
-         WHERE query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_current_wal_lsn%' \
-         ORDER BY total_exec_time DESC",
-    )
-    .fetch_all(&mut connection)
-    .await
-    .unwrap();
-    rows.into_iter()
-        .map(|(calls, executing, log_bytes, text)| StatementCost {
-            calls,
-            executing,
-            log_bytes,
-            text,
-        })
-        .collect()
-}
-
-/// One pgbench run on the same cluster: its transactions a second and the log each wrote.
-struct Ceiling {
-    what: &'static str,
-    tps: f64,
-    log_per_transaction: f64,
-}
-
-/// pgbench from as many clients, for the same cluster's ceiling: its simple-update
-/// transaction (`-N`: an update, a read and an insert) and a single-row update.
-async fn pgbench(cluster: &Cluster, db: &TestDb, clients: usize) -> Vec<Ceiling> {
-    let run = |args: &[&str]| {
-        let output = std::process::Command::new(postgres_program("pgbench"))
-            .arg("-h")
-            .arg(cluster.socket_dir())
-            .args(["-p", &cluster.port().to_string(), "-U", "rollcall"])
-            .args(args)
-            .output()
-            .expect("pgbench runs");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    };
-    let createdb = std::process::Command::new(postgres_program("createdb"))
-        .arg("-h")
-        .arg(cluster.socket_dir())
-        .args([
-            "-p",
-            &cluster.port().to_string(),
-            "-U",
-            "rollcall",
-            "pgbench",
-        ])
-        .status()
-        .unwrap();
-    assert!(createdb.success());
-    run(&["-i", "-q", "-s", "10", "pgbench"]);
-    let script = std::env::temp_dir().join(format!("rollcall-pgbench-{}.sql", std::process::id()));
-    std::fs::write(
-        &script,
-        "\\set aid random(1, 1000000)\nUPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;\n",
-    )
-    .unwrap();
-    let clients = clients.min(100).to_string();
-    let mut ceilings = Vec::new();
-    for (what, workload) in [
-        ("simple-update (-N)", vec!["-N"]),
-        ("single-row UPDATE", vec!["-f", script.to_str().unwrap()]),
-    ] {
-        let before = log_position(db).await.unwrap();
-        let mut args = vec!["-n"];
-        args.extend(workload);
-        args.extend(["-c", &clients, "-j", "2", "-T", "15", "pgbench"]);
-        let out = run(&args);
-        let written = log_position(db).await.unwrap() - before;
-        let number = |prefix: &str| -> f64 {
-            out.lines()
-                .find_map(|l| l.strip_prefix(prefix))
-                .and_then(|l| l.split_whitespace().next())
-                .and_then(|n| n.parse().ok())
-                .expect("pgbench reports its figures")
-        };
-        ceilings.push(Ceiling {
-            what,
-            tps: number("tps = "),
-            log_per_transaction: written as f64
-                / number("number of transactions actually processed: "),
-        });
-    }
-    let _ = std::fs::remove_file(&script);
-    ceilings
 }
 
 fn arg(name: &str, default: usize) -> usize {
@@ -621,6 +525,17 @@ fn print(figures: &[Figures], teachers: usize, days: usize, rate: f64, ceilings:
                 "\n{}: {:.1} KiB of write-ahead log per register flat out.",
                 f.backend,
                 log / 1024.0
+            );
+        }
+    }
+    for f in figures {
+        if let Some(direct) = f.direct {
+            println!(
+                "\n{}: the same statements through rusqlite, one transaction a register on one \
+                 connection (no HTTP, checks or hashing): {direct:.0} registers/s. rollcall flat \
+                 out as a share of it: {:.2}.",
+                f.backend,
+                f.capacity.rate() / direct
             );
         }
     }
