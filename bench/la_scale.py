@@ -46,13 +46,16 @@ def best(command, cwd, runs, stdout_path=None):
 
 
 def ensure_duckdb():
-    try:
-        import duckdb  # noqa: F401
-    except ImportError:
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "duckdb"], check=True)
-    import duckdb
+    """DuckDB's version, its Python package installed first if missing. Looked up by its
+    distribution, as `import duckdb` here would find bench/duckdb/ (the SQL) as a namespace
+    package when DuckDB is not installed."""
+    from importlib import metadata
 
-    return duckdb.__version__
+    try:
+        return metadata.version("duckdb")
+    except metadata.PackageNotFoundError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "duckdb"], check=True)
+        return metadata.version("duckdb")
 
 
 DUCKDB_RUNNER = """
