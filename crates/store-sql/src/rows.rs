@@ -162,8 +162,8 @@ async fn sqlite_school_rows(
             Ok(StoredRow {
                 pupil_id: r.get(0)?,
                 block: r.get(1)?,
-                codes: r.get_ref(2)?.as_blob()?.to_vec(),
-                lates: r.get_ref(3)?.as_blob()?.to_vec(),
+                codes: r.get(2)?,
+                lates: r.get(3)?,
                 version: r.get(4)?,
             })
         })?;

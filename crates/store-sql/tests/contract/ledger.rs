@@ -206,3 +206,43 @@ pub async fn the_rows_are_checked_and_rebuilt(backend: Backend) {
     }
     assert_eq!(rebuilt.mark_count(), 3);
 }
+
+/// A pupil or a row damaged behind the store's back makes reading the register an error that
+/// names what is wrong, never a wrong register. (On SQLite the register is read straight from
+/// SQLite's handle, with decoding of its own.)
+pub async fn a_damaged_record_is_an_error_not_a_register(backend: Backend) {
+    let db = database(backend).await;
+    let f = amended_school(&db).await;
+    let store = db.store().await;
+    let pupil = f.pupils[0].0;
+    db.execute(&format!(
+        "UPDATE pupils SET upn = 'not a UPN' WHERE id = {pupil}"
+    ))
+    .await
+    .unwrap();
+    let error = store.load_register(f.school).await.unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "database error: the database holds an invalid UPN: \"not a UPN\""
+    );
+    if backend == Backend::Sqlite {
+        // SQLite keeps whatever it is given: a number where a row's bytes belong.
+        let fresh = database(backend).await;
+        let g = amended_school(&fresh).await;
+        fresh
+            .execute(&format!(
+                "UPDATE register_rows SET codes = 42 WHERE pupil_id = {}",
+                g.pupils[0].0
+            ))
+            .await
+            .unwrap();
+        let error = fresh
+            .store()
+            .await
+            .load_register(g.school)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("codes"), "{error}");
+    }
+}

@@ -58,6 +58,7 @@ on_both_backends!(
     ledger::append_only,
     ledger::replay_explains_every_mark,
     ledger::the_rows_are_checked_and_rebuilt,
+    ledger::a_damaged_record_is_an_error_not_a_register,
     legacy::an_old_ledger_is_carried_over,
     legacy::a_tampered_old_ledger_is_refused,
     concurrency::fifty_writers_on_one_register,
