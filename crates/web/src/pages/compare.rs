@@ -63,19 +63,30 @@ pub(super) fn each_school_reports<'a>(
         .map(move |school| {
             let (state, school, cuts) = (state.clone(), school.clone(), cuts.to_vec());
             async move {
-                tokio::spawn(async move {
+                let mut task = StopsWhenDropped(tokio::spawn(async move {
                     let policy = state.policies.get(&school)?;
                     let data = SchoolData::load(state.store.as_ref(), school.id).await?;
                     Ok(cuts
                         .into_iter()
                         .map(|cut| data.cohort_report(&policy.calendar, cut, period, today))
                         .collect())
-                })
-                .await
-                .map_err(|e| AppError::Internal(format!("a school's figures: {e}")))?
+                }));
+                (&mut task.0)
+                    .await
+                    .map_err(|e| AppError::Internal(format!("a school's figures: {e}")))?
             }
         })
         .buffered(SCHOOLS_AT_ONCE)
+}
+
+/// A school's task, stopped if the request that wanted its figures goes away first (the
+/// browser left the page): otherwise it would read and count the school for no one.
+struct StopsWhenDropped<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for StopsWhenDropped<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 #[derive(Deserialize)]
@@ -505,4 +516,26 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/compare", get(compare))
         .route("/compare/targets", post(set_targets))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use super::StopsWhenDropped;
+
+    #[tokio::test]
+    async fn a_school_task_stops_when_its_request_goes() {
+        let finished = Arc::new(AtomicBool::new(false));
+        let flag = finished.clone();
+        let task = StopsWhenDropped(tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            flag.store(true, Ordering::SeqCst);
+        }));
+        drop(task);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!finished.load(Ordering::SeqCst), "the task ran on");
+    }
 }
