@@ -8,9 +8,22 @@
 use rollcall_store::{Result, StoreError};
 use sqlx::SqliteConnection;
 
+/// Every row `sql` returns for `key` (its one parameter), each decoded by `decode`.
+pub(crate) async fn fetch_all<T>(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    key: i64,
+    decode: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    with_handle(conn, |c| {
+        c.prepare(sql)?.query_map([key], decode)?.collect()
+    })
+    .await
+}
+
 /// Runs `body` on the connection's own SQLite handle, locked meanwhile.
 #[allow(unsafe_code)]
-pub(crate) async fn with_handle<T>(
+async fn with_handle<T>(
     conn: &mut SqliteConnection,
     body: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
 ) -> Result<T> {

@@ -156,18 +156,14 @@ async fn sqlite_school_rows(
     conn: &mut sqlx::SqliteConnection,
     school: i64,
 ) -> Result<Vec<StoredRow>> {
-    crate::direct::with_handle(conn, |c| {
-        let mut statement = c.prepare(SCHOOL_ROWS)?;
-        let rows = statement.query_map([school], |r| {
-            Ok(StoredRow {
-                pupil_id: r.get(0)?,
-                block: r.get(1)?,
-                codes: r.get(2)?,
-                lates: r.get(3)?,
-                version: r.get(4)?,
-            })
-        })?;
-        rows.collect()
+    crate::direct::fetch_all(conn, SCHOOL_ROWS, school, |r| {
+        Ok(StoredRow {
+            pupil_id: r.get(0)?,
+            block: r.get(1)?,
+            codes: r.get(2)?,
+            lates: r.get(3)?,
+            version: r.get(4)?,
+        })
     })
     .await
 }

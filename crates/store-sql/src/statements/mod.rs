@@ -148,12 +148,7 @@ async fn sqlite_school_pupils(
     conn: &mut sqlx::SqliteConnection,
     school: i64,
 ) -> Result<Vec<PupilRow>> {
-    crate::direct::with_handle(conn, |c| {
-        let mut statement = c.prepare(&school_pupils_sql())?;
-        let rows = statement.query_map([school], PupilRow::from_sqlite)?;
-        rows.collect()
-    })
-    .await
+    crate::direct::fetch_all(conn, &school_pupils_sql(), school, PupilRow::from_sqlite).await
 }
 
 macro_rules! impl_sql {

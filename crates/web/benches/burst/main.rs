@@ -26,13 +26,11 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use jiff::civil::{Date, date};
-use rollcall_core::{
-    Code, Pupil, RegisterBuilder, Role, Roll, SenStatus, Session, SessionKey, Sex, Upn, YearGroup,
-};
+use rollcall_core::{Code, Pupil, RegisterBuilder, Role, Roll, Session, SessionKey, Upn};
 use rollcall_store::{
     Actor, EnteredMark, GroupId, NewSchool, NewUser, PupilKey, Store, Submission,
 };
-use rollcall_testkit::fixture::POLICY;
+use rollcall_testkit::fixture::{self, POLICY};
 use rollcall_testkit::{Backend, TestDb, database, database_in, durable_cluster};
 use rollcall_web::{AppState, FixedClock, Passwords, new_token, token_hash};
 
@@ -117,22 +115,9 @@ async fn school(
         .await
         .unwrap();
     let pupils: Vec<Pupil> = (0..groups * CLASS)
-        .map(|n| Pupil {
-            upn: upn(n),
-            legal_surname: format!("Surname{n:05}"),
-            legal_forename: "Pat".into(),
-            preferred_forename: None,
-            date_of_birth: date(2015, 5, 1),
-            sex: Sex::Female,
-            year_group: YearGroup::year(5).unwrap(),
-            reg_group: format!("G{:03}", n / CLASS),
-            entry_date: None,
-            leaving_date: None,
-            fsm: false,
-            eal: false,
-            pupil_premium: false,
-            sen: SenStatus::None,
-            school: None,
+        .map(|n| {
+            let (surname, group) = (format!("Surname{n:05}"), format!("G{:03}", n / CLASS));
+            fixture::pupil(&upn(n).to_string(), &surname, "Pat", &group)
         })
         .collect();
     let roll = Roll::new(pupils).unwrap();
