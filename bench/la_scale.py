@@ -13,57 +13,12 @@ Needs Python's duckdb package (installed with pip if missing).
 """
 
 import argparse
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(command, cwd, stdout=subprocess.DEVNULL):
-    """Runs a command; returns (seconds, peak RSS in bytes)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=stdout)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(map(str, command))}")
-    # ru_maxrss is in kilobytes on Linux.
-    return seconds, usage.ru_maxrss * 1024
-
-
-def best(command, cwd, runs, stdout_path=None):
-    results = []
-    for _ in range(runs):
-        if stdout_path:
-            with open(stdout_path, "wb") as out:
-                results.append(run(command, cwd, out))
-        else:
-            results.append(run(command, cwd))
-    return min(r[0] for r in results), max(r[1] for r in results)
-
-
-def ensure_duckdb():
-    """DuckDB's version, its Python package installed first if missing. Looked up by its
-    distribution, as `import duckdb` here would find bench/duckdb/ (the SQL) as a namespace
-    package when DuckDB is not installed."""
-    from importlib import metadata
-
-    try:
-        return metadata.version("duckdb")
-    except metadata.PackageNotFoundError:
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "duckdb"], check=True)
-        return metadata.version("duckdb")
-
-
-DUCKDB_RUNNER = """
-import duckdb, sys
-con = duckdb.connect()
-con.execute(f"SET threads = {sys.argv[2]}")
-con.execute(open(sys.argv[1]).read())
-"""
+from benchlib import (
+    MARKS_CSV, ROOT, TASKS, THREADS, best, build_rollcall, duckdb_command, ensure_duckdb, generate, same_answer,
+)
 
 
 def main():
@@ -75,56 +30,23 @@ def main():
     args = parser.parse_args()
 
     duckdb_version = ensure_duckdb()
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "rollcall"], cwd=ROOT, check=True)
-    rollcall = ROOT / "target" / "release" / "rollcall"
+    rollcall = build_rollcall()
     data = args.dir.resolve()
-    data.mkdir(parents=True, exist_ok=True)
-    stamp = data / "generated-with"
-    wanted = f"{args.pupils} {args.seed}"
-    if not stamp.exists() or stamp.read_text() != wanted:
-        print(f"generating {args.pupils} pupils in {data} ...", file=sys.stderr)
-        subprocess.run(
-            [rollcall, "demo", "--out", data, "--pupils", str(args.pupils), "--seed", str(args.seed), "--year", "2025"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        stamp.write_text(wanted)
+    generate(rollcall, data, args.pupils, args.seed)
     marks = sum(1 for _ in open(data / "marks.csv", "rb")) - 1
     size = (data / "marks.csv").stat().st_size
-    threads = os.cpu_count() or 2
-
     files = ["--pupils", "pupils.csv", "--marks", "marks.csv"]
-    tasks = [
-        (
-            "report attendance --by pupil",
-            [rollcall, "report", "attendance", "--by", "pupil", "--format", "csv", *files],
-            "attendance.sql",
-            "duckdb-attendance.csv",
-            9,  # rollcall adds columns after the nine DuckDB computes
-        ),
-        (
-            "report triggers",
-            [rollcall, "report", "triggers", "--format", "csv", *files],
-            "triggers.sql",
-            "duckdb-triggers.csv",
-            None,
-        ),
-    ]
     rows = []
-    for name, command, sql, duck_out, columns in tasks:
+    for name, report, sql, duck_out, columns in TASKS:
         ours = data / f"rollcall-{duck_out.removeprefix('duckdb-')}"
-        r_time, r_rss = best(command, data, args.runs, ours)
-        runner = [sys.executable, "-c", DUCKDB_RUNNER, str(ROOT / "bench" / "duckdb" / sql), str(threads)]
-        d_time, d_rss = best(runner, data, args.runs)
-        mine = ours.read_bytes()
-        if columns:
-            mine = b"\n".join(b",".join(line.split(b",")[:columns]) for line in mine.splitlines()) + b"\n"
-        if mine != (data / duck_out).read_bytes():
+        r_time, r_rss = best([rollcall, *report, *files], data, args.runs, ours)
+        d_time, d_rss = best(duckdb_command(sql, MARKS_CSV), data, args.runs)
+        if not same_answer(ours, data / duck_out, columns):
             sys.exit(f"{name}: rollcall and DuckDB disagree; compare {ours} with {data / duck_out}")
         rows.append((name, r_time, r_rss, d_time, d_rss))
 
     print(f"{args.pupils:,} pupils, {marks:,} marks, marks.csv {size / 1e9:.2f} GB; "
-          f"{threads} threads; DuckDB {duckdb_version}; best of {args.runs} runs; outputs identical.\n")
+          f"{THREADS} threads; DuckDB {duckdb_version}; best of {args.runs} runs; outputs identical.\n")
     print("| task | rollcall | peak memory | bytes per mark | DuckDB | peak memory | rollcall speed-up |")
     print("|---|---|---|---|---|---|---|")
     for name, r_time, r_rss, d_time, d_rss in rows:

@@ -1,11 +1,10 @@
 -- Attendance by pupil over the whole file: the same figures as
 --   rollcall report attendance --by pupil --format csv
--- (its first nine columns), computed by DuckDB from the same CSV files.
--- Variables: the files are read from the current directory.
+-- (its first nine columns), computed by DuckDB from the same files.
+-- The marks are the view marks_file (CSV or Parquet); pupils.csv is read from the current directory.
 COPY (
   WITH marks AS (
-    SELECT upn, code FROM read_csv('marks.csv', header = true, delim = ',', quote = '"', escape = '"',
-      columns = {'upn': 'VARCHAR', 'date': 'DATE', 'session': 'VARCHAR', 'code': 'VARCHAR', 'minutes_late': 'INTEGER'})
+    SELECT upn, code FROM marks_file
   ),
   pupils AS (
     SELECT upn, row_number() OVER () AS position

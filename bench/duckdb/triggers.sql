@@ -1,12 +1,11 @@
 -- The statutory triggers met on or before the last date with marks: the same rows as
 --   rollcall report triggers --format csv
--- computed by DuckDB from the same CSV files. School sessions are those with a mark other
+-- computed by DuckDB from the same files. School sessions are those with a mark other
 -- than '#' for any pupil (the calendar rollcall infers without a policy).
 COPY (
   WITH marks AS (
     SELECT upn, date, session, code
-    FROM read_csv('marks.csv', header = true, delim = ',', quote = '"', escape = '"',
-      columns = {'upn': 'VARCHAR', 'date': 'DATE', 'session': 'VARCHAR', 'code': 'VARCHAR', 'minutes_late': 'INTEGER'})
+    FROM marks_file
   ),
   pupils AS (
     SELECT upn, row_number() OVER () AS position

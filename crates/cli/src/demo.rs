@@ -16,7 +16,8 @@ use crate::{By, Format};
 
 #[derive(Args)]
 pub struct DemoArgs {
-    /// The directory to write pupils.csv, marks.csv and policy.toml into (created if missing).
+    /// The directory to write pupils.csv, marks.csv (or marks.parquet) and policy.toml into
+    /// (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// How many pupils. Above 1,500 they are spread over the schools of one local authority.
@@ -31,6 +32,10 @@ pub struct DemoArgs {
     /// Write marks only up to this date.
     #[arg(long, value_name = "DATE")]
     through: Option<Date>,
+    /// Write the marks as Apache Parquet (marks.parquet) rather than CSV: a tenth of the size,
+    /// for a region's or a country's year.
+    #[arg(long)]
+    parquet: bool,
 }
 
 pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
@@ -52,14 +57,24 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let pupils = args.out.join("pupils.csv");
-    let marks = args.out.join("marks.csv");
+    let marks = args.out.join(if args.parquet {
+        "marks.parquet"
+    } else {
+        "marks.csv"
+    });
     let policy_file = args.out.join("policy.toml");
     // Each file is written beside its final name and renamed into place, so a reader never
     // sees half a file.
     step.set_message(format!("Writing {}", pupils.display()));
     write_then_rename(&pupils, |p| write_pupils(p, school.register.pupils()))?;
     step.set_message(format!("Writing {}", marks.display()));
-    write_then_rename(&marks, |p| write_marks(p, &school.register))?;
+    write_then_rename(&marks, |p| {
+        if args.parquet {
+            rollcall_columnar::write_marks(p, &school.register)
+        } else {
+            write_marks(p, &school.register)
+        }
+    })?;
     write_then_rename(&policy_file, |p| write_policy(p, &school.policy))?;
     step.finish_and_clear();
     let written = started.elapsed();
@@ -72,7 +87,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         .context("the demo wrote no marks: is --through before the first day of term?")?;
     let policy = &school.policy;
     let mut out = format!(
-        "Wrote {} for {year} to {} in {:.1}s:\n  pupils.csv   {} pupils\n  marks.csv    {} marks, {} to {}\n  policy.toml  {}, {} school days, registers {}–{} and {}–{}\n\n",
+        "Wrote {} for {year} to {} in {:.1}s:\n  pupils.csv     {} pupils\n  {:<14} {} marks, {} to {}\n  policy.toml    {}, {} school days, registers {}–{} and {}–{}\n\n",
         if args.pupils > 1_500 {
             "a synthetic local authority"
         } else {
@@ -81,6 +96,10 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         args.out.display(),
         written.as_secs_f64(),
         loaded.register.pupils().len(),
+        marks
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
         loaded.register.mark_count(),
         span.first,
         span.last,

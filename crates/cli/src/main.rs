@@ -97,7 +97,7 @@ struct Source {
         requires = "marks"
     )]
     pupils: Option<PathBuf>,
-    /// The marks file (marks.csv).
+    /// The marks file: marks.csv, or marks.parquet (Apache Parquet, with the same columns).
     #[arg(
         long,
         value_name = "FILE",

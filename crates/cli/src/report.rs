@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use rollcall_core::stats::GroupSummary;
 use rollcall_core::triggers::evaluate;
 use rollcall_core::{DateRange, GroupBy, GroupKey, Rate, Register, Tally, Trigger, summarise};
-use rollcall_files::{LoadedSchool, load_school};
+use rollcall_files::{LoadedSchool, load_school, load_school_with};
 use serde::Serialize;
 
 use crate::table::Table;
@@ -37,7 +37,14 @@ pub fn load_files(
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_message(format!("Reading {}", marks.display()));
-    let loaded = load_school(pupils, marks, policy, &|n| bar.inc(n));
+    let progress = |n| bar.inc(n);
+    let loaded = if rollcall_columnar::is_parquet(marks) {
+        load_school_with(pupils, policy, |roll, calendar| {
+            rollcall_columnar::read_marks(marks, roll, calendar, &progress)
+        })
+    } else {
+        load_school(pupils, marks, policy, &progress)
+    };
     bar.finish_and_clear();
     loaded.map_err(|e| {
         let problems = e.to_string().replace('\n', "\n  ");

@@ -10,12 +10,24 @@ use thiserror::Error;
 pub struct FileError {
     /// The file.
     pub path: PathBuf,
-    /// The 1-based line, when the problem is on one.
+    /// The 1-based line (or row, in a columnar file), when the problem is on one.
     pub line: Option<u64>,
+    /// Whether `line` counts text lines or a columnar file's rows.
+    pub counted_in: Counted,
     /// The field (CSV column or TOML key), when the problem is in one.
     pub field: Option<String>,
     /// What is wrong.
     pub reason: String,
+}
+
+/// What a file's places are counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Counted {
+    /// Lines of text, the header being line 1.
+    #[default]
+    Lines,
+    /// Rows of a columnar file, the first row of data being row 1.
+    Rows,
 }
 
 impl FileError {
@@ -24,6 +36,7 @@ impl FileError {
         FileError {
             path: path.to_owned(),
             line: None,
+            counted_in: Counted::Lines,
             field: None,
             reason: reason.to_string(),
         }
@@ -34,8 +47,22 @@ impl FileError {
         FileError {
             path: path.to_owned(),
             line: Some(line),
+            counted_in: Counted::Lines,
             field: field.map(str::to_owned),
             reason: reason.to_string(),
+        }
+    }
+
+    /// A problem in a row of a columnar file.
+    pub fn at_row(
+        path: &Path,
+        row: u64,
+        field: Option<&str>,
+        reason: impl fmt::Display,
+    ) -> FileError {
+        FileError {
+            counted_in: Counted::Rows,
+            ..FileError::at(path, row, field, reason)
         }
     }
 }
@@ -44,7 +71,11 @@ impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.path.display())?;
         if let Some(line) = self.line {
-            write!(f, ", line {line}")?;
+            let unit = match self.counted_in {
+                Counted::Lines => "line",
+                Counted::Rows => "row",
+            };
+            write!(f, ", {unit} {line}")?;
         }
         if let Some(field) = &self.field {
             write!(f, ", field {field}")?;

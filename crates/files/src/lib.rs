@@ -15,10 +15,10 @@ pub mod scenario;
 
 use std::path::Path;
 
-use rollcall_core::{Calendar, Policy, Register};
+use rollcall_core::{Calendar, Policy, Register, RegisterBuilder, Roll};
 
 pub use contacts::{PupilContact, read_contacts};
-pub use error::{FileError, LoadError};
+pub use error::{Counted, FileError, LoadError};
 pub use marks::{read_marks, write_marks};
 pub use policy::{parse_policy, policy_to_toml, read_policy, write_policy};
 pub use pupils::{read_pupils, write_pupils};
@@ -43,9 +43,21 @@ pub fn load_school(
     policy: Option<&Path>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<LoadedSchool, LoadError> {
+    load_school_with(pupils, policy, |roll, calendar| {
+        read_marks(marks, roll, calendar, progress)
+    })
+}
+
+/// Loads a school whose marks `read` enters for the roll, checked against the policy's calendar
+/// when there is one: the same school from marks in another format.
+pub fn load_school_with(
+    pupils: &Path,
+    policy: Option<&Path>,
+    read: impl FnOnce(&Roll, Option<&Calendar>) -> Result<RegisterBuilder, LoadError>,
+) -> Result<LoadedSchool, LoadError> {
     let policy = policy.map(read_policy).transpose()?;
     let roll = read_pupils(pupils)?;
-    let builder = read_marks(marks, &roll, policy.as_ref().map(|p| &p.calendar), progress)?;
+    let builder = read(&roll, policy.as_ref().map(|p| &p.calendar))?;
     let register = builder.finish(roll);
     let calendar = match &policy {
         Some(policy) => policy.calendar.clone(),

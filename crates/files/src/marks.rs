@@ -440,23 +440,8 @@ impl Checker<'_> {
         }
         let pupil = self.pupil(fields.get(c.upn))?;
         let date = self.date(fields.get(c.date))?;
-        let session = match fields.get(c.session) {
-            s if s.eq_ignore_ascii_case(b"AM") => Session::Am,
-            s if s.eq_ignore_ascii_case(b"PM") => Session::Pm,
-            s => {
-                return Err((
-                    "session",
-                    format!("a session is AM or PM; found {:?}", text(s)),
-                ));
-            }
-        };
-        let symbol = fields.get(c.code);
-        let code = Code::from_bytes(symbol).ok_or_else(|| {
-            (
-                "code",
-                format!("{:?} is not an attendance code", text(symbol)),
-            )
-        })?;
+        let session = parse_session(fields.get(c.session)).map_err(|e| ("session", e))?;
+        let code = parse_code(fields.get(c.code)).map_err(|e| ("code", e))?;
         let minutes = match c.minutes.map(|i| fields.get(i)) {
             None | Some(b"") => None,
             Some(digits) => Some(
@@ -492,13 +477,7 @@ impl Checker<'_> {
         {
             return Ok(id);
         }
-        let parsed = Upn::parse(&text(upn)).map_err(|e| ("upn", e.to_string()))?;
-        let id = self.roll.find(&parsed).ok_or_else(|| {
-            (
-                "upn",
-                format!("no pupil with UPN {parsed} is in the pupils file"),
-            )
-        })?;
+        let id = find_pupil(self.roll, upn).map_err(|e| ("upn", e))?;
         self.last_upn = key.map(|k| (k, id));
         Ok(id)
     }
@@ -525,7 +504,29 @@ impl Checker<'_> {
     }
 }
 
-fn field_name(error: &MarkError) -> &'static str {
+/// The session a field names: `AM` or `PM`, in either case.
+pub fn parse_session(field: &[u8]) -> Result<Session, String> {
+    match field {
+        s if s.eq_ignore_ascii_case(b"AM") => Ok(Session::Am),
+        s if s.eq_ignore_ascii_case(b"PM") => Ok(Session::Pm),
+        s => Err(format!("a session is AM or PM; found {:?}", text(s))),
+    }
+}
+
+/// The attendance code a field holds.
+pub fn parse_code(field: &[u8]) -> Result<Code, String> {
+    Code::from_bytes(field).ok_or_else(|| format!("{:?} is not an attendance code", text(field)))
+}
+
+/// The pupil on the roll whose UPN a field holds.
+pub fn find_pupil(roll: &Roll, field: &[u8]) -> Result<PupilId, String> {
+    let upn = Upn::parse(&text(field)).map_err(|e| e.to_string())?;
+    roll.find(&upn)
+        .ok_or_else(|| format!("no pupil with UPN {upn} is in the pupils file"))
+}
+
+/// The column of the marks file a refused mark's problem is in.
+pub fn field_name(error: &MarkError) -> &'static str {
     match error.field() {
         MarkField::Upn => "upn",
         MarkField::Date => "date",
@@ -601,9 +602,7 @@ fn format_row(
         return;
     };
     let upn = pupil.upn.as_str().as_bytes();
-    let row = register.row(id);
-    let mut lates = row.lates.iter().peekable();
-    for (slot, code) in row.marks() {
+    for (slot, mark) in register.row(id).entries() {
         let Some(date) = usize::try_from(slot.day().0 - first_day.0)
             .ok()
             .and_then(|i| dates.get(i))
@@ -616,10 +615,9 @@ fn format_row(
         out.push(b',');
         out.extend_from_slice(slot.session().as_str().as_bytes());
         out.push(b',');
-        out.extend_from_slice(code.symbol().as_bytes());
+        out.extend_from_slice(mark.code.symbol().as_bytes());
         out.push(b',');
-        while lates.next_if(|&&(s, _)| s < slot.0).is_some() {}
-        if let Some(&(_, minutes)) = lates.next_if(|&&(s, _)| s == slot.0) {
+        if let Some(minutes) = mark.minutes_late {
             out.extend_from_slice(minutes.to_string().as_bytes());
         }
         out.push(b'\n');

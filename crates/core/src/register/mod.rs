@@ -271,6 +271,16 @@ impl<'a> RowView<'a> {
             Some((Slot(start + i32::try_from(i).ok()?), code))
         })
     }
+
+    /// The marks recorded, in order, each with its minutes late when recorded.
+    pub fn entries(&self) -> impl Iterator<Item = (Slot, Mark)> + 'a {
+        let mut lates = self.lates.iter().peekable();
+        self.marks().map(move |(slot, code)| {
+            while lates.next_if(|&&(s, _)| s < slot.0).is_some() {}
+            let minutes_late = lates.next_if(|&&(s, _)| s == slot.0).map(|&(_, m)| m);
+            (slot, Mark { code, minutes_late })
+        })
+    }
 }
 
 impl Register {
