@@ -2,6 +2,7 @@
 the peer, and the check that both sides gave the same answer."""
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -81,6 +82,15 @@ def build_rollcall():
     """Builds the release binary and returns its path."""
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "rollcall"], cwd=ROOT, check=True)
     return ROOT / "target" / "release" / "rollcall"
+
+
+def duckdb_best(sql, marks, cwd, runs, timeout=None):
+    """DuckDB's best time and peak memory for bench/duckdb/<sql>, its spill files removed
+    afterwards even when it was stopped (a national year's triggers spill tens of GB)."""
+    try:
+        return best(duckdb_command(sql, marks), cwd, runs, timeout=timeout)
+    finally:
+        shutil.rmtree(Path(cwd) / ".tmp", ignore_errors=True)
 
 
 def duckdb_command(sql, marks):

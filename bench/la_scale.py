@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from benchlib import (
-    MARKS_CSV, ROOT, TASKS, THREADS, best, build_rollcall, duckdb_command, ensure_duckdb, generate, same_answer,
+    MARKS_CSV, ROOT, TASKS, THREADS, best, build_rollcall, duckdb_best, ensure_duckdb, generate, same_answer,
 )
 
 
@@ -40,7 +40,7 @@ def main():
     for name, report, sql, duck_out, columns in TASKS:
         ours = data / f"rollcall-{duck_out.removeprefix('duckdb-')}"
         r_time, r_rss = best([rollcall, *report, *files], data, args.runs, ours)
-        d_time, d_rss = best(duckdb_command(sql, MARKS_CSV), data, args.runs)
+        d_time, d_rss = duckdb_best(sql, MARKS_CSV, data, args.runs)
         if not same_answer(ours, data / duck_out, columns):
             sys.exit(f"{name}: rollcall and DuckDB disagree; compare {ours} with {data / duck_out}")
         rows.append((name, r_time, r_rss, d_time, d_rss))

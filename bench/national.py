@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from benchlib import (
-    MARKS_PARQUET, ROOT, TASKS, THREADS, Failed, best, build_rollcall, duckdb_command, ensure_duckdb, generate,
+    MARKS_PARQUET, ROOT, TASKS, THREADS, Failed, best, build_rollcall, duckdb_best, ensure_duckdb, generate,
     same_answer,
 )
 
@@ -76,7 +76,10 @@ def main():
         for name, report, sql, duck_out, columns in TASKS:
             ours = data / f"rollcall-{duck_out.removeprefix('duckdb-')}"
             mine = measure([rollcall, *report, *files], data, args.runs, ours, args.timeout)
-            theirs = measure(duckdb_command(sql, MARKS_PARQUET), data, args.runs, None, args.timeout)
+            try:
+                theirs = duckdb_best(sql, MARKS_PARQUET, data, args.runs, args.timeout)
+            except Failed as failure:
+                theirs = str(failure)
             if not isinstance(mine, str) and not isinstance(theirs, str) \
                     and not same_answer(ours, data / duck_out, columns):
                 sys.exit(f"{name}: rollcall and DuckDB disagree; compare {ours} with {data / duck_out}")

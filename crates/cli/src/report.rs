@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::civil::Date;
 use rollcall_core::stats::GroupSummary;
-use rollcall_core::triggers::evaluate;
+use rollcall_core::triggers::{evaluate, evaluate_pupil};
 use rollcall_core::{DateRange, GroupBy, GroupKey, Rate, Register, Tally, Trigger, summarise};
 use rollcall_files::{LoadedSchool, load_school, load_school_with};
 use serde::Serialize;
@@ -127,7 +127,7 @@ pub fn attendance(args: &AttendanceArgs) -> anyhow::Result<()> {
     if range.last < range.first {
         bail!("--to {} is before --from {}", range.last, range.first);
     }
-    write_stdout(&render_attendance(&school, range, args.by, args.format)?)
+    to_stdout(|out| write_attendance(out, &school, range, args.by, args.format))
 }
 
 /// The attendance report for a range, grouped and formatted.
@@ -137,12 +137,34 @@ pub fn render_attendance(
     by: By,
     format: Format,
 ) -> anyhow::Result<String> {
+    let mut out = Vec::new();
+    write_attendance(&mut out, school, range, by, format)?;
+    Ok(String::from_utf8(out)?)
+}
+
+/// The attendance report, written out as it is formatted: a region's report by pupil is never
+/// held whole.
+fn write_attendance(
+    out: &mut dyn Write,
+    school: &LoadedSchool,
+    range: DateRange,
+    by: By,
+    format: Format,
+) -> anyhow::Result<()> {
     let rows = summarise(&school.register, range, group_by(by));
-    Ok(match format {
-        Format::Csv => attendance_csv(school, &rows, by)?,
-        Format::Json => attendance_json(school, &rows, by, range)?,
-        Format::Table => attendance_table(school, &rows, by, range),
-    })
+    match format {
+        Format::Csv => attendance_csv(out, school, &rows, by)?,
+        Format::Json => out.write_all(attendance_json(school, &rows, by, range)?.as_bytes())?,
+        Format::Table => out.write_all(attendance_table(school, &rows, by, range).as_bytes())?,
+    }
+    Ok(())
+}
+
+/// Writes a report to standard output through a buffer.
+fn to_stdout(write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    write(&mut out)?;
+    out.flush().context("cannot write the report")
 }
 
 pub fn write_stdout(text: &str) -> anyhow::Result<()> {
@@ -209,7 +231,12 @@ impl Counts {
     }
 }
 
-fn attendance_csv(school: &LoadedSchool, rows: &[GroupSummary], by: By) -> anyhow::Result<String> {
+fn attendance_csv(
+    out: &mut dyn Write,
+    school: &LoadedSchool,
+    rows: &[GroupSummary],
+    by: By,
+) -> anyhow::Result<()> {
     let mut header = vec![column_name(by)];
     let pupils = matches!(by, By::Pupil);
     if !pupils {
@@ -239,7 +266,7 @@ fn attendance_csv(school: &LoadedSchool, rows: &[GroupSummary], by: By) -> anyho
     if pupils {
         header.extend(["legal_surname", "legal_forename", "reg_group", "year_group"]);
     }
-    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut out = csv::Writer::from_writer(out);
     out.write_record(&header)?;
     for row in rows {
         let counts = Counts::of(&row.tally);
@@ -275,7 +302,8 @@ fn attendance_csv(school: &LoadedSchool, rows: &[GroupSummary], by: By) -> anyho
         }
         out.write_record(&record)?;
     }
-    Ok(String::from_utf8(out.into_inner()?)?)
+    out.flush()?;
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -404,12 +432,35 @@ pub fn triggers(args: &TriggersArgs) -> anyhow::Result<()> {
         Some(on) => on,
         None => marked_span(&school.register)?.last,
     };
+    if matches!(args.format, Format::Csv) {
+        return to_stdout(|out| triggers_csv(out, &school, on));
+    }
     write_stdout(&render_triggers(&school, on, args.format)?)
+}
+
+/// The triggers met on or before a date as CSV, pupil by pupil as they are found: a region's
+/// triggers are never held whole.
+fn triggers_csv(out: &mut dyn Write, school: &LoadedSchool, on: Date) -> anyhow::Result<()> {
+    let register = &school.register;
+    let mut out = csv::Writer::from_writer(out);
+    out.write_record(["upn", "trigger", "first_date", "count"])?;
+    for (id, pupil) in register.ids().zip(register.pupils()) {
+        for hit in evaluate_pupil(id, register.row(id), &school.calendar, on) {
+            out.write_record([
+                pupil.upn.to_string(),
+                hit.trigger.id().to_owned(),
+                hit.first_date.map(|d| d.to_string()).unwrap_or_default(),
+                hit.count.to_string(),
+            ])?;
+        }
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// The triggers met on or before a date, formatted.
 pub fn render_triggers(school: &LoadedSchool, on: Date, format: Format) -> anyhow::Result<String> {
-    let hits = evaluate(&school.register, &school.calendar, on);
+    let hits = || evaluate(&school.register, &school.calendar, on);
     let upn = |h: &rollcall_core::TriggerHit| {
         school
             .register
@@ -421,17 +472,9 @@ pub fn render_triggers(school: &LoadedSchool, on: Date, format: Format) -> anyho
         |h: &rollcall_core::TriggerHit| h.first_date.map(|d| d.to_string()).unwrap_or_default();
     Ok(match format {
         Format::Csv => {
-            let mut out = csv::Writer::from_writer(Vec::new());
-            out.write_record(["upn", "trigger", "first_date", "count"])?;
-            for h in &hits {
-                out.write_record([
-                    upn(h),
-                    h.trigger.id().to_owned(),
-                    date(h),
-                    h.count.to_string(),
-                ])?;
-            }
-            String::from_utf8(out.into_inner()?)?
+            let mut out = Vec::new();
+            triggers_csv(&mut out, school, on)?;
+            String::from_utf8(out)?
         }
         Format::Json => {
             #[derive(Serialize)]
@@ -450,7 +493,7 @@ pub fn render_triggers(school: &LoadedSchool, on: Date, format: Format) -> anyho
             }
             let report = Report {
                 on: on.to_string(),
-                triggers: hits
+                triggers: hits()
                     .iter()
                     .map(|h| Hit {
                         upn: upn(h),
@@ -470,6 +513,7 @@ pub fn render_triggers(school: &LoadedSchool, on: Date, format: Format) -> anyho
                 &["upn", "name", "trigger", "first met", "sessions", "action"],
                 &[false, false, false, false, true, false],
             );
+            let hits = hits();
             for h in &hits {
                 let name = school
                     .register

@@ -7,6 +7,7 @@
 //! lengths then store a year's mark in about a byte. Reading checks every mark exactly as the
 //! CSV reader does and is all or nothing, with errors that name the file, row and column.
 
+mod check;
 mod read;
 mod write;
 

@@ -1,28 +1,23 @@
 //! Reading marks from Parquet into a register, checked as the CSV reader checks them.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::sync_channel;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Int32Type};
-use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::sync_channel;
-
-use rollcall_core::{
-    Calendar, Code, Day, PupilId, RegisterBuilder, Roll, SessionKey, Slot, check_mark,
-};
+use rollcall_core::{Calendar, PupilId, RegisterBuilder, Roll, RunError, Slot};
 use rollcall_files::error::MAX_REPORTED;
-use rollcall_files::marks::{field_name, find_pupil, parse_code, parse_session};
 use rollcall_files::{FileError, LoadError};
+use rustc_hash::FxHashMap;
 
+use crate::check::{Checker, RowErrors, Run, file_errors};
 use crate::write::dictionary;
 
 /// Rows decoded at a time.
@@ -91,10 +86,7 @@ pub fn read_marks(
             scope.spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&first_row) = first_rows.get(index) else {
-                        return;
-                    };
-                    if tx.send(source.group(index, first_row)).is_err() {
+                    if index >= first_rows.len() || tx.send(source.group(index, false)).is_err() {
                         return;
                     }
                 }
@@ -111,22 +103,24 @@ pub fn read_marks(
                 if stop.load(Ordering::Relaxed) {
                     continue;
                 }
-                errors.extend(group.errors);
-                for mark in group.marks {
-                    if let Err(occupied) =
-                        builder.insert(mark.pupil, mark.slot, mark.code, mark.minutes)
+                let first_row = first_rows.get(group.index).copied().unwrap_or(0);
+                errors.extend(file_errors(path, first_row, group.errors));
+                errors.extend(group.failure);
+                for run in group.runs.values() {
+                    if let Err(refused) =
+                        builder.insert_run(run.pupil, run.start, &run.codes, &run.lates)
                     {
                         let upn = roll
-                            .pupil(mark.pupil)
+                            .pupil(run.pupil)
                             .map(|p| p.upn.to_string())
                             .unwrap_or_default();
-                        let row =
-                            first_rows.get(group.index).copied().unwrap_or(0) + u64::from(mark.row);
-                        let reason = format!(
-                            "{upn} already has a mark ({}) for {}",
-                            occupied.existing,
-                            mark.slot.key()
-                        );
+                        let (row, reason) = match refused {
+                            RunError::Occupied(slot, existing) => (
+                                first_row + u64::from(source.row_of(group.index, run.pupil, slot)),
+                                format!("{upn} already has a mark ({existing}) for {}", slot.key()),
+                            ),
+                            other => (first_row, other.to_string()),
+                        };
                         errors.push(FileError::at_row(path, row, Some("session"), reason));
                     }
                 }
@@ -148,21 +142,13 @@ pub fn read_marks(
     }
 }
 
-/// A mark checked on a worker, waiting to be entered in file order.
-struct Checked {
-    pupil: PupilId,
-    slot: Slot,
-    /// The row within its row group, from 1.
-    row: u32,
-    code: Code,
-    minutes: Option<u16>,
-}
-
 /// What a worker made of a row group.
 struct Group {
     index: usize,
-    marks: Vec<Checked>,
-    errors: Vec<FileError>,
+    runs: FxHashMap<PupilId, Run>,
+    errors: RowErrors,
+    /// Why the group could not be read, if it could not.
+    failure: Option<FileError>,
 }
 
 /// The file being read and what its marks are checked against.
@@ -176,20 +162,25 @@ struct Source<'a> {
 
 impl Source<'_> {
     /// Reads and checks one row group, whose first row is the file's `first_row + 1`.
-    fn group(&self, index: usize, first_row: u64) -> Group {
-        let mut checker = Checker {
-            source: self,
-            marks: Vec::new(),
-            errors: Vec::new(),
-            row: 0,
-            first_row,
-            last_day: None,
-        };
+    /// The row within a group of a pupil's mark for a session, found by reading the group
+    /// again: only when naming a clash, so that the rows are not kept for every mark.
+    fn row_of(&self, index: usize, pupil: PupilId, slot: Slot) -> u32 {
+        let again = self.group(index, true);
+        again
+            .runs
+            .get(&pupil)
+            .and_then(|run| run.row_of(slot))
+            .unwrap_or(0)
+    }
+
+    /// Reads and checks one row group; `with_rows` keeps the row of every mark.
+    fn group(&self, index: usize, with_rows: bool) -> Group {
+        let mut checker = Checker::new(self.roll, self.calendar, with_rows);
         let fail = |e: &dyn std::fmt::Display| {
             FileError::file(self.path, format!("cannot read row group {index}: {e}"))
         };
         // Each worker opens the file for itself: clones of one handle would share its offset.
-        let reader = File::open(self.path)
+        let read = File::open(self.path)
             .map_err(|e| fail(&e))
             .and_then(|file| {
                 ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
@@ -198,25 +189,19 @@ impl Source<'_> {
                     .with_batch_size(BATCH)
                     .build()
                     .map_err(|e| fail(&e))
+            })
+            .and_then(|reader| {
+                reader.into_iter().try_for_each(|batch| {
+                    let batch = batch.map_err(|e| fail(&e))?;
+                    checker.batch(&batch).map_err(|e| fail(&e))
+                })
             });
-        match reader {
-            Ok(reader) => {
-                for batch in reader {
-                    match batch {
-                        Ok(batch) => checker.batch(&batch),
-                        Err(e) => {
-                            checker.errors.push(fail(&e));
-                            break;
-                        }
-                    }
-                }
-            }
-            Err(e) => checker.errors.push(e),
-        }
+        let (runs, errors) = checker.finish();
         Group {
             index,
-            marks: checker.marks,
-            errors: checker.errors,
+            runs,
+            errors,
+            failure: read.err(),
         }
     }
 }
@@ -272,144 +257,5 @@ fn is_text(data_type: &DataType) -> bool {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
         DataType::Dictionary(_, values) => is_text(values),
         _ => false,
-    }
-}
-
-/// Checks the rows of a row group, counting them from 1.
-struct Checker<'a> {
-    source: &'a Source<'a>,
-    marks: Vec<Checked>,
-    errors: Vec<FileError>,
-    row: u32,
-    first_row: u64,
-    last_day: Option<(i32, jiff::civil::Date)>,
-}
-
-/// A dictionary's values, each checked the first time a row uses it.
-struct Lookup<'a, T> {
-    values: &'a arrow_array::StringArray,
-    checked: Vec<Option<Result<T, String>>>,
-    check: fn(&Roll, &[u8]) -> Result<T, String>,
-}
-
-impl<'a, T: Copy> Lookup<'a, T> {
-    fn new(
-        column: Option<&'a ArrayRef>,
-        check: fn(&Roll, &[u8]) -> Result<T, String>,
-    ) -> Option<(Lookup<'a, T>, &'a arrow_array::Int32Array)> {
-        let dictionary = column?.as_dictionary_opt::<Int32Type>()?;
-        let values = dictionary.values().as_string_opt::<i32>()?;
-        let lookup = Lookup {
-            values,
-            checked: vec![None; values.len()],
-            check,
-        };
-        Some((lookup, dictionary.keys()))
-    }
-
-    /// The checked value of the row's key, or why it is refused.
-    fn get(
-        &mut self,
-        roll: &Roll,
-        keys: &arrow_array::Int32Array,
-        row: usize,
-    ) -> Result<T, String> {
-        let key = keys
-            .is_valid(row)
-            .then(|| usize::try_from(keys.value(row)).ok())
-            .flatten();
-        let Some(key) = key.filter(|&k| k < self.values.len()) else {
-            return (self.check)(roll, b"");
-        };
-        let check = self.check;
-        let values = self.values;
-        self.checked
-            .get_mut(key)
-            .map(|slot| {
-                slot.get_or_insert_with(|| check(roll, values.value(key).as_bytes()))
-                    .clone()
-            })
-            .unwrap_or_else(|| check(roll, b""))
-    }
-}
-
-impl Checker<'_> {
-    fn batch(&mut self, batch: &RecordBatch) {
-        let (roll, path) = (self.source.roll, self.source.path);
-        let (
-            Some((mut upns, upn_keys)),
-            Some((mut sessions, session_keys)),
-            Some((mut codes, code_keys)),
-        ) = (
-            Lookup::new(batch.column_by_name("upn"), find_pupil),
-            Lookup::new(batch.column_by_name("session"), |_, s| parse_session(s)),
-            Lookup::new(batch.column_by_name("code"), |_, s| parse_code(s)),
-        )
-        else {
-            let reason = "its text columns could not be read as text";
-            self.errors.push(FileError::file(path, reason));
-            return;
-        };
-        let Some(dates) = batch
-            .column_by_name("date")
-            .and_then(|d| d.as_primitive_opt::<Date32Type>())
-        else {
-            let reason = "its date column could not be read as dates";
-            self.errors.push(FileError::file(path, reason));
-            return;
-        };
-        let minutes = batch
-            .column_by_name("minutes_late")
-            .and_then(|m| m.as_primitive_opt::<Int32Type>());
-        self.marks.reserve(batch.num_rows());
-        for i in 0..batch.num_rows() {
-            self.row += 1;
-            let mut entry = || -> Result<Checked, (&'static str, String)> {
-                let pupil = upns.get(roll, upn_keys, i).map_err(|e| ("upn", e))?;
-                let day = dates
-                    .is_valid(i)
-                    .then(|| dates.value(i))
-                    .ok_or_else(|| ("date", "a mark needs a date".to_owned()))?;
-                let session = sessions
-                    .get(roll, session_keys, i)
-                    .map_err(|e| ("session", e))?;
-                let code = codes.get(roll, code_keys, i).map_err(|e| ("code", e))?;
-                let minutes = match minutes.filter(|m| m.is_valid(i)).map(|m| m.value(i)) {
-                    None => None,
-                    Some(m) => Some(u16::try_from(m).map_err(|_| {
-                        let reason = format!("{m} is not a whole number of minutes");
-                        ("minutes_late", reason)
-                    })?),
-                };
-                let date = match self.last_day {
-                    Some((last, date)) if last == day => date,
-                    _ => {
-                        let date = Day(day).date();
-                        self.last_day = Some((day, date));
-                        date
-                    }
-                };
-                if let Some(record) = roll.pupil(pupil) {
-                    let key = SessionKey { date, session };
-                    check_mark(record, key, code, minutes, self.source.calendar)
-                        .map_err(|e| (field_name(&e), e.to_string()))?;
-                }
-                Ok(Checked {
-                    pupil,
-                    slot: Slot::of_day(Day(day), session),
-                    row: self.row,
-                    code,
-                    minutes,
-                })
-            };
-            match entry() {
-                Ok(mark) => self.marks.push(mark),
-                Err((field, reason)) => {
-                    let row = self.first_row + u64::from(self.row);
-                    self.errors
-                        .push(FileError::at_row(path, row, Some(field), reason));
-                }
-            }
-        }
     }
 }

@@ -269,3 +269,79 @@ fn a_file_that_is_not_parquet_is_refused_by_name() {
         "{err}"
     );
 }
+
+#[test]
+fn rows_in_any_order_across_row_groups_and_clashes_between_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("marks.parquet");
+    let groups: [&[Row<'static>]; 2] = [
+        &[
+            ("B801200005001", "2025-09-09", "PM", "/", None),
+            ("Q801200005002", "2025-09-08", "AM", "/", None),
+            ("B801200005001", "2025-09-08", "AM", "L", Some(4)),
+        ],
+        &[
+            ("Q801200005002", "2025-09-08", "PM", "\\", None),
+            ("B801200005001", "2025-09-08", "PM", "\\", None),
+        ],
+    ];
+    // Two row groups, the pupils' rows interleaved and out of date order.
+    let write_groups = |groups: &[&[Row<'static>]]| {
+        let parts: Vec<_> = groups
+            .iter()
+            .map(|rows| {
+                let part = dir.path().join("part.parquet");
+                write_rows(&part, rows);
+                let file = std::fs::File::open(&part).unwrap();
+                let reader =
+                    parquet::arrow::arrow_reader::ParquetRecordBatchReader::try_new(file, 1024)
+                        .unwrap();
+                reader.map(|b| b.unwrap()).collect::<Vec<_>>()
+            })
+            .collect();
+        let schema = parts[0][0].schema();
+        let mut writer =
+            ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
+        for batches in parts {
+            for batch in batches {
+                writer.write(&batch).unwrap();
+            }
+            writer.flush().unwrap();
+        }
+        writer.close().unwrap();
+    };
+    write_groups(&groups);
+    let register = load(dir.path(), &path).unwrap();
+    assert_eq!(register.mark_count(), 5);
+    let amy = register
+        .find(&rollcall_core::Upn::parse("B801200005001").unwrap())
+        .unwrap();
+    let marks: Vec<String> = register
+        .row(amy)
+        .entries()
+        .map(|(slot, mark)| format!("{} {}{:?}", slot.key(), mark.code, mark.minutes_late))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            "2025-09-08 AM LSome(4)",
+            "2025-09-08 PM \\None",
+            "2025-09-09 PM /None"
+        ]
+    );
+
+    // The second group marks a session the first group marked: the later row is named.
+    let clash: [&[Row<'static>]; 2] = [
+        groups[0],
+        &[
+            groups[1][0],
+            ("B801200005001", "2025-09-09", "PM", "N", None),
+        ],
+    ];
+    write_groups(&clash);
+    let err = load(dir.path(), &path).unwrap_err();
+    assert_eq!(
+        err,
+        "DIR/marks.parquet, row 5, field session: B801200005001 already has a mark (/) for 2025-09-09 PM"
+    );
+}

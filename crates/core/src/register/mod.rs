@@ -151,14 +151,16 @@ impl Row {
             .unwrap_or(0)
     }
 
-    /// The cell for `slot`, growing the row to reach it.
+    /// The cell for `slot`, growing the row to reach it. Marks entered one at a time come in
+    /// date order across pupils, so growth reserves to the end of the academic year: a year of
+    /// marks costs one allocation per pupil.
     fn cell(&mut self, slot: Slot) -> Option<&mut u8> {
-        self.span(slot, slot)?.first_mut()
+        self.span(slot, slot, true)?.first_mut()
     }
 
-    /// The cells from `first` to `last`, growing the row once to reach both. Growth reserves to
-    /// the end of `last`'s academic year, so a year of marks costs one allocation per pupil.
-    fn span(&mut self, first: Slot, last: Slot) -> Option<&mut [u8]> {
+    /// The cells from `first` to `last`, growing the row once to reach both, and reserving to
+    /// the end of `last`'s academic year when `to_year_end`.
+    fn span(&mut self, first: Slot, last: Slot, to_year_end: bool) -> Option<&mut [u8]> {
         if self.codes.is_empty() {
             self.start = first.0;
         }
@@ -168,7 +170,10 @@ impl Row {
         let shift = usize::try_from(self.start - start).ok()?;
         if shift > 0 || len > self.codes.capacity() {
             let year_end = Slot::new(AcademicYear::of(last.key().date).last_day(), Session::Pm);
-            let wanted = usize::try_from(year_end.0 + 1 - start).map_or(len, |w| w.max(len));
+            let wanted = match to_year_end {
+                true => usize::try_from(year_end.0 + 1 - start).map_or(len, |w| w.max(len)),
+                false => len,
+            };
             let mut codes = Vec::with_capacity(wanted);
             codes.resize(shift, 0);
             codes.extend_from_slice(&self.codes);
@@ -527,7 +532,10 @@ impl RegisterBuilder {
             return Ok(());
         };
         let at = |i: usize| Slot(start.0 + i32::try_from(i).unwrap_or(i32::MAX));
-        let target = row.span(at(first), at(last)).ok_or(RunError::NoPupil(id))?;
+        // A run is a pupil's stretch of the register at once: it takes only the room it needs.
+        let target = row
+            .span(at(first), at(last), false)
+            .ok_or(RunError::NoPupil(id))?;
         let run = codes.get(first..=last).unwrap_or_default();
         for (i, (cell, &byte)) in target.iter_mut().zip(run).enumerate() {
             if byte == 0 {

@@ -139,6 +139,19 @@ impl<K> GroupSummary<K> {
 /// Attendance over a range for every group, in group order; pupils on roll at any time in the
 /// range are included.
 pub fn summarise(register: &Register, range: DateRange, by: GroupBy) -> Vec<GroupSummary> {
+    if by == GroupBy::Pupil {
+        // Each pupil is a group of one, already in order: a region's pupils need no map.
+        return register
+            .ids()
+            .zip(register.pupils())
+            .filter(|(_, pupil)| pupil.on_roll_during(range))
+            .map(|(id, _)| {
+                let mut summary = GroupSummary::new(GroupKey::Pupil(id));
+                summary.add_pupil(&Tally::of_row(register.row(id), range));
+                summary
+            })
+            .collect();
+    }
     summarise_by(register, range, |id, pupil| {
         Some(GroupKey::of(by, id, pupil))
     })

@@ -437,6 +437,17 @@ mod tests {
         // The pupil who joins in October is not in September's figures.
         let school = summarise(&register, september, GroupBy::All);
         assert_eq!(school[0].pupils, 2);
+        // By pupil, each is a group of one, in roll order, only those on roll in the range:
+        // the same figures as grouping by a key of each pupil's own.
+        let by_pupil = summarise(&register, september, GroupBy::Pupil);
+        let by_key = summarise_by(&register, september, |id, _| Some(GroupKey::Pupil(id)));
+        let figures = |rows: &[GroupSummary]| -> Vec<(GroupKey, Tally, u64, u64, u64)> {
+            rows.iter()
+                .map(|r| (r.key.clone(), r.tally, r.pupils, r.persistent, r.severe))
+                .collect()
+        };
+        assert_eq!(by_pupil.len(), 2);
+        assert_eq!(figures(&by_pupil), figures(&by_key));
         assert_eq!(school[0].persistent_rate().unwrap().to_string(), "100.00");
         // A range covering one day counts only that day.
         let one_day = DateRange {
