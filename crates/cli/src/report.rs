@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::civil::Date;
 use rollcall_core::stats::GroupSummary;
-use rollcall_core::triggers::{evaluate, evaluate_pupil};
+use rollcall_core::triggers::{evaluate, hits};
 use rollcall_core::{DateRange, GroupBy, GroupKey, Rate, Register, Tally, Trigger, summarise};
 use rollcall_files::{LoadedSchool, load_school, load_school_with};
 use serde::Serialize;
@@ -168,10 +168,7 @@ fn to_stdout(write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>) -> anyhow
 }
 
 pub fn write_stdout(text: &str) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .context("cannot write the report")
+    to_stdout(|out| Ok(out.write_all(text.as_bytes())?))
 }
 
 /// The session counts every attendance row shares, in CSV and JSON.
@@ -444,15 +441,14 @@ fn triggers_csv(out: &mut dyn Write, school: &LoadedSchool, on: Date) -> anyhow:
     let register = &school.register;
     let mut out = csv::Writer::from_writer(out);
     out.write_record(["upn", "trigger", "first_date", "count"])?;
-    for (id, pupil) in register.ids().zip(register.pupils()) {
-        for hit in evaluate_pupil(id, register.row(id), &school.calendar, on) {
-            out.write_record([
-                pupil.upn.to_string(),
-                hit.trigger.id().to_owned(),
-                hit.first_date.map(|d| d.to_string()).unwrap_or_default(),
-                hit.count.to_string(),
-            ])?;
-        }
+    for hit in hits(register, &school.calendar, on) {
+        let upn = register.pupil(hit.pupil).map(|p| p.upn.to_string());
+        out.write_record([
+            upn.unwrap_or_default(),
+            hit.trigger.id().to_owned(),
+            hit.first_date.map(|d| d.to_string()).unwrap_or_default(),
+            hit.count.to_string(),
+        ])?;
     }
     out.flush()?;
     Ok(())
@@ -460,7 +456,7 @@ fn triggers_csv(out: &mut dyn Write, school: &LoadedSchool, on: Date) -> anyhow:
 
 /// The triggers met on or before a date, formatted.
 pub fn render_triggers(school: &LoadedSchool, on: Date, format: Format) -> anyhow::Result<String> {
-    let hits = || evaluate(&school.register, &school.calendar, on);
+    let all_hits = || evaluate(&school.register, &school.calendar, on);
     let upn = |h: &rollcall_core::TriggerHit| {
         school
             .register
@@ -493,7 +489,7 @@ pub fn render_triggers(school: &LoadedSchool, on: Date, format: Format) -> anyho
             }
             let report = Report {
                 on: on.to_string(),
-                triggers: hits()
+                triggers: all_hits()
                     .iter()
                     .map(|h| Hit {
                         upn: upn(h),
@@ -513,7 +509,7 @@ pub fn render_triggers(school: &LoadedSchool, on: Date, format: Format) -> anyho
                 &["upn", "name", "trigger", "first met", "sessions", "action"],
                 &[false, false, false, false, true, false],
             );
-            let hits = hits();
+            let hits = all_hits();
             for h in &hits {
                 let name = school
                     .register

@@ -137,10 +137,19 @@ pub struct TriggerHit {
 
 /// Every trigger met by every pupil on or before `on`, by pupil and then trigger.
 pub fn evaluate(register: &Register, calendar: &Calendar, on: Date) -> Vec<TriggerHit> {
+    hits(register, calendar, on).collect()
+}
+
+/// The triggers met on or before `on`, found pupil by pupil as they are asked for, so that a
+/// region's are never all held at once.
+pub fn hits<'a>(
+    register: &'a Register,
+    calendar: &'a Calendar,
+    on: Date,
+) -> impl Iterator<Item = TriggerHit> + 'a {
     register
         .ids()
-        .flat_map(|id| evaluate_pupil(id, register.row(id), calendar, on))
-        .collect()
+        .flat_map(move |id| evaluate_pupil(id, register.row(id), calendar, on))
 }
 
 /// The triggers one pupil has met on or before `on`.
