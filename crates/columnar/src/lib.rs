@@ -4,7 +4,7 @@
 //! The columns are those of `marks.csv` (`upn`, `date`, `session`, `code`, `minutes_late`), one
 //! row per pupil per session, so any tool that reads Parquet reads the same table. rollcall
 //! writes rows pupil by pupil, a row group per block of pupils; Parquet's dictionaries and run
-//! lengths then store a year's mark in about a byte. Reading checks every mark exactly as the
+//! lengths then store a year's mark in under two bytes. Reading checks every mark exactly as the
 //! CSV reader does and is all or nothing, with errors that name the file, row and column.
 
 mod check;

@@ -14,6 +14,7 @@ use parquet::arrow::arrow_reader::{
 };
 use rollcall_core::{Calendar, PupilId, RegisterBuilder, Roll, RunError, Slot};
 use rollcall_files::error::MAX_REPORTED;
+use rollcall_files::marks::MARK_COLUMNS;
 use rollcall_files::{FileError, LoadError};
 use rustc_hash::FxHashMap;
 
@@ -22,16 +23,6 @@ use crate::write::dictionary;
 
 /// Rows decoded at a time.
 const BATCH: usize = 64 << 10;
-
-/// Where the columns rollcall reads are in the file.
-#[derive(Clone, Copy)]
-struct Columns {
-    upn: usize,
-    date: usize,
-    session: usize,
-    code: usize,
-    minutes: Option<usize>,
-}
 
 /// Reads a Parquet file of marks into a register for `roll`. With a calendar, marks must fall
 /// on its open sessions (or be `#` on its closed ones). All or nothing: any problem fails the
@@ -46,16 +37,13 @@ pub fn read_marks(
     let file = File::open(path).map_err(|e| fail(format!("cannot open: {e}")))?;
     let found = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
         .map_err(|e| fail(format!("cannot be read as Parquet: {e}")))?;
-    let (columns, hinted) = columns(path, found.schema())?;
+    let (wanted, hinted) = columns(path, found.schema())?;
     // Text columns are read as dictionaries, so a UPN or code is checked once per row group.
     let metadata = ArrowReaderMetadata::try_new(
         Arc::clone(found.metadata()),
         ArrowReaderOptions::new().with_schema(Arc::new(hinted)),
     )
     .map_err(|e| fail(format!("cannot be read as Parquet: {e}")))?;
-    let wanted = [columns.upn, columns.date, columns.session, columns.code]
-        .into_iter()
-        .chain(columns.minutes);
     let projection = ProjectionMask::roots(metadata.parquet_schema(), wanted);
 
     let groups = metadata.metadata().row_groups();
@@ -206,50 +194,49 @@ impl Source<'_> {
     }
 }
 
-/// Finds the columns by name and checks their types; returns them and the file's schema with
-/// text columns asked for as dictionaries.
-fn columns(path: &Path, schema: &Schema) -> Result<(Columns, Schema), LoadError> {
-    let find = |name: &str| schema.fields().iter().position(|f| f.name() == name);
-    let required = |name: &str| {
-        find(name).ok_or_else(|| {
-            LoadError::one(FileError::file(
-                path,
-                format!("has no column {name}; marks need upn, date, session and code"),
-            ))
-        })
-    };
-    let columns = Columns {
-        upn: required("upn")?,
-        date: required("date")?,
-        session: required("session")?,
-        code: required("code")?,
-        minutes: find("minutes_late"),
-    };
+/// Finds the columns rollcall reads by name and checks their types; returns where they are
+/// and the file's schema with text columns asked for as dictionaries.
+fn columns(path: &Path, schema: &Schema) -> Result<(Vec<usize>, Schema), LoadError> {
+    let fields = schema.fields();
+    if let Some(missing) = ["upn", "date", "session", "code"]
+        .into_iter()
+        .find(|&name| !fields.iter().any(|f| f.name() == name))
+    {
+        return Err(LoadError::one(FileError::file(
+            path,
+            format!("has no column {missing}; marks need upn, date, session and code"),
+        )));
+    }
     let wrong = |name: &str, wanted: &str, found: &DataType| {
         LoadError::one(FileError {
             field: Some(name.to_owned()),
             ..FileError::file(path, format!("must be {wanted}; this file's is {found}"))
         })
     };
-    let fields = schema
-        .fields()
+    let hinted = fields
         .iter()
-        .enumerate()
-        .map(|(i, field)| {
+        .map(|field| {
             let name = field.name().as_str();
-            let text = [columns.upn, columns.session, columns.code].contains(&i);
-            match field.data_type() {
-                t if text && !is_text(t) => Err(wrong(name, "text", t)),
-                _ if text => Ok(Field::new(name, dictionary(), field.is_nullable())),
-                t if i == columns.date && t != &DataType::Date32 => Err(wrong(name, "a DATE", t)),
-                t if Some(i) == columns.minutes && t != &DataType::Int32 => {
+            match (name, field.data_type()) {
+                ("upn" | "session" | "code", t) if !is_text(t) => Err(wrong(name, "text", t)),
+                ("upn" | "session" | "code", _) => {
+                    Ok(Field::new(name, dictionary(), field.is_nullable()))
+                }
+                ("date", t) if t != &DataType::Date32 => Err(wrong(name, "a DATE", t)),
+                ("minutes_late", t) if t != &DataType::Int32 => {
                     Err(wrong(name, "a 32-bit INTEGER", t))
                 }
                 _ => Ok(field.as_ref().clone()),
             }
         })
         .collect::<Result<Vec<Field>, LoadError>>()?;
-    Ok((columns, Schema::new(fields)))
+    let wanted = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| MARK_COLUMNS.contains(&f.name().as_str()))
+        .map(|(i, _)| i)
+        .collect();
+    Ok((wanted, Schema::new(hinted)))
 }
 
 fn is_text(data_type: &DataType) -> bool {
